@@ -10,6 +10,8 @@ export default defineConfig({
     include: ["lib/**/*.test.ts", "app/**/*.test.ts"],
     environment: "node",
     pool: "forks",
+    // The Prisma schema engine (lib/db/schema-engine.ts) is an ESM-integrated WebAssembly module.
+    execArgv: ["--experimental-wasm-modules", "--disable-warning=ExperimentalWarning"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },
