@@ -1,0 +1,268 @@
+/**
+ * The one authorization function of XenDeck: `can(user, action, target?)`. Pure and synchronous; every page,
+ * route handler, event stream and server action asks it, and nothing else decides access.
+ *
+ * Rules (issue 5):
+ * - Global admins can do everything. Other users get roles from ACLs: subject (the user, or a group they are
+ *   in) × object (a pool, host, VM, SR or network, by XAPI uuid) × role, viewer < operator < admin.
+ * - Scope: an ACL on a pool covers every object in the pool; on a VM, the VM, its snapshots, its disks
+ *   (VBD/VDI) and interfaces (VIF); on a host, the host only; on an SR, its disks (VDI); on a network, its
+ *   interfaces (VIF/PIF). Access follows what the ACL names, so a VM that migrates keeps its access.
+ * - The strongest role among the ACLs that apply wins.
+ *
+ * The target (`Securable`) carries what the scope needs (its pool, parent VM, SR, network...), filled by the
+ * caller from the XAPI cache, so no I/O happens here.
+ */
+
+export const ROLES = ["viewer", "operator", "admin"] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Kinds of XAPI objects an ACL can name. */
+export const ACL_OBJECT_KINDS = ["pool", "host", "vm", "sr", "network"] as const;
+export type AclObjectKind = (typeof ACL_OBJECT_KINDS)[number];
+
+/** A VM as an anchor of access; for a snapshot, `snapshotOf` is the uuid of the VM it was taken from. */
+export interface VmAnchor {
+  uuid: string;
+  snapshotOf?: string | null;
+}
+
+/** An object access is decided on, with the relations its scope needs. `poolUuid` is the pool it lives in. */
+export type Securable =
+  | { kind: "pool"; uuid: string }
+  | { kind: "host"; uuid: string; poolUuid: string }
+  | { kind: "sr"; uuid: string; poolUuid: string }
+  | { kind: "network"; uuid: string; poolUuid: string }
+  /** A VM, a template, or a snapshot (`snapshotOf` = its VM). */
+  | { kind: "vm"; uuid: string; poolUuid: string; snapshotOf?: string | null }
+  /** A disk: its SR and the VMs (or snapshots) that use it through VBDs. */
+  | { kind: "vdi"; uuid: string; poolUuid: string; srUuid: string | null; vms: readonly VmAnchor[] }
+  /** The attachment of a disk to a VM. */
+  | { kind: "vbd"; uuid: string; poolUuid: string; vm: VmAnchor }
+  /** A VM's network interface. */
+  | { kind: "vif"; uuid: string; poolUuid: string; vm: VmAnchor; networkUuid: string | null }
+  /** A host's physical interface. */
+  | { kind: "pif"; uuid: string; poolUuid: string; networkUuid: string | null };
+
+export type SecurableKind = Securable["kind"];
+
+/** How a user holds an ACL: directly, or as a member of a group. */
+export type GrantSource = { type: "user" } | { type: "group"; groupId: string; groupName: string };
+
+/** One ACL that applies to a user, as resolved at login/request time (lib/auth/current-user.ts). */
+export interface Grant {
+  aclId: string;
+  objectKind: AclObjectKind;
+  objectUuid: string;
+  /** The object's name when the ACL was granted. */
+  objectLabel: string;
+  role: Role;
+  via: GrantSource;
+}
+
+/** What `can` needs to know about a user. `CurrentUser` is one. */
+export interface AccessSubject {
+  isAdmin: boolean;
+  grants: readonly Grant[];
+}
+
+/** Actions on one object, each with the kind of object it applies to and the minimal role it needs. */
+export const OBJECT_ACTIONS = {
+  "pool.view": { kind: "pool", role: "viewer" },
+  "pool.manage": { kind: "pool", role: "admin" },
+
+  "host.view": { kind: "host", role: "viewer" },
+  "host.manage": { kind: "host", role: "admin" },
+
+  "sr.view": { kind: "sr", role: "viewer" },
+  "sr.manage": { kind: "sr", role: "admin" },
+
+  "network.view": { kind: "network", role: "viewer" },
+  "network.manage": { kind: "network", role: "admin" },
+
+  "vm.view": { kind: "vm", role: "viewer" },
+  "vm.start": { kind: "vm", role: "operator" },
+  /** Also check `host.view` on the chosen host. */
+  "vm.start_on": { kind: "vm", role: "operator" },
+  "vm.shutdown.clean": { kind: "vm", role: "operator" },
+  "vm.shutdown.hard": { kind: "vm", role: "operator" },
+  "vm.reboot.clean": { kind: "vm", role: "operator" },
+  "vm.reboot.hard": { kind: "vm", role: "operator" },
+  "vm.suspend": { kind: "vm", role: "operator" },
+  "vm.resume": { kind: "vm", role: "operator" },
+  "vm.pause": { kind: "vm", role: "operator" },
+  "vm.unpause": { kind: "vm", role: "operator" },
+  "vm.snapshot": { kind: "vm", role: "operator" },
+  /** Deleting a VM, or a snapshot (target: the snapshot). */
+  "vm.delete": { kind: "vm", role: "admin" },
+  "vm.clone": { kind: "vm", role: "admin" },
+  "vm.copy": { kind: "vm", role: "admin" },
+  /** Also check `host.view` (or more) on the destination. */
+  "vm.migrate": { kind: "vm", role: "admin" },
+  /** Target: the snapshot to revert to. */
+  "vm.revert": { kind: "vm", role: "admin" },
+  "vm.edit": { kind: "vm", role: "admin" },
+
+  "vdi.view": { kind: "vdi", role: "viewer" },
+  "vdi.manage": { kind: "vdi", role: "admin" },
+  "vbd.view": { kind: "vbd", role: "viewer" },
+  "vif.view": { kind: "vif", role: "viewer" },
+  "pif.view": { kind: "pif", role: "viewer" },
+} as const satisfies Record<string, { kind: SecurableKind; role: Role }>;
+
+/** Actions that concern no single object. `true` = every signed-in user; `false` = global admins only. */
+export const GLOBAL_ACTIONS = {
+  "pools.register": false,
+  "users.manage": false,
+  "acl.manage": false,
+  "audit.read.all": false,
+  /** Read one's own audit entries. */
+  "audit.read.own": true,
+} as const satisfies Record<string, boolean>;
+
+export type ObjectAction = keyof typeof OBJECT_ACTIONS;
+export type GlobalAction = keyof typeof GLOBAL_ACTIONS;
+export type Action = ObjectAction | GlobalAction;
+
+const ROLE_RANK: Record<Role, number> = { viewer: 1, operator: 2, admin: 3 };
+
+/** The stronger of two roles (null = none). */
+export function strongerRole(a: Role | null, b: Role | null): Role | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  return ROLE_RANK[a] >= ROLE_RANK[b] ? a : b;
+}
+
+/** True when `role` is at least `minimum`. */
+export function roleAtLeast(role: Role | null, minimum: Role): boolean {
+  return role !== null && ROLE_RANK[role] >= ROLE_RANK[minimum];
+}
+
+export function isObjectAction(action: string): action is ObjectAction {
+  return Object.hasOwn(OBJECT_ACTIONS, action);
+}
+
+export function isGlobalAction(action: string): action is GlobalAction {
+  return Object.hasOwn(GLOBAL_ACTIONS, action);
+}
+
+/** Why an ACL on `kind`/`uuid` applies to a target, in words for the ACL pages. */
+export type ScopeReason =
+  | "the object itself"
+  | "its pool"
+  | "its VM"
+  | "the VM it is a snapshot of"
+  | "a VM using it"
+  | "its SR"
+  | "its network";
+
+interface Anchor {
+  kind: AclObjectKind;
+  uuid: string;
+  reason: ScopeReason;
+}
+
+function vmAnchors(vm: VmAnchor, direct: ScopeReason): Anchor[] {
+  const anchors: Anchor[] = [{ kind: "vm", uuid: vm.uuid, reason: direct }];
+  if (vm.snapshotOf) anchors.push({ kind: "vm", uuid: vm.snapshotOf, reason: direct === "the object itself" ? "the VM it is a snapshot of" : direct });
+  return anchors;
+}
+
+/** The objects whose ACLs apply to `target`: this is where the scope rules live. */
+function anchorsOf(target: Securable): Anchor[] {
+  if (target.kind === "pool") return [{ kind: "pool", uuid: target.uuid, reason: "the object itself" }];
+  const anchors: Anchor[] = [{ kind: "pool", uuid: target.poolUuid, reason: "its pool" }];
+  switch (target.kind) {
+    case "host":
+    case "sr":
+    case "network":
+      anchors.push({ kind: target.kind, uuid: target.uuid, reason: "the object itself" });
+      break;
+    case "vm":
+      anchors.push(...vmAnchors(target, "the object itself"));
+      break;
+    case "vdi":
+      if (target.srUuid) anchors.push({ kind: "sr", uuid: target.srUuid, reason: "its SR" });
+      for (const vm of target.vms) anchors.push(...vmAnchors(vm, "a VM using it"));
+      break;
+    case "vbd":
+      anchors.push(...vmAnchors(target.vm, "its VM"));
+      break;
+    case "vif":
+      anchors.push(...vmAnchors(target.vm, "its VM"));
+      if (target.networkUuid) anchors.push({ kind: "network", uuid: target.networkUuid, reason: "its network" });
+      break;
+    case "pif":
+      if (target.networkUuid) anchors.push({ kind: "network", uuid: target.networkUuid, reason: "its network" });
+      break;
+  }
+  return anchors.filter((anchor) => anchor.uuid);
+}
+
+/** Strongest role per ACL object, built once per grants array (lists check thousands of objects). */
+const roleIndexes = new WeakMap<readonly Grant[], Map<string, Role>>();
+
+function roleIndex(grants: readonly Grant[]): Map<string, Role> {
+  let index = roleIndexes.get(grants);
+  if (!index) {
+    index = new Map();
+    for (const grant of grants) {
+      const key = `${grant.objectKind}:${grant.objectUuid}`;
+      index.set(key, strongerRole(index.get(key) ?? null, grant.role)!);
+    }
+    roleIndexes.set(grants, index);
+  }
+  return index;
+}
+
+/** The strongest role `user` holds on `target` through ACLs (null = no access). Global admins are not special here. */
+export function effectiveRole(user: AccessSubject, target: Securable): Role | null {
+  const index = roleIndex(user.grants);
+  let role: Role | null = null;
+  for (const anchor of anchorsOf(target)) role = strongerRole(role, index.get(`${anchor.kind}:${anchor.uuid}`) ?? null);
+  return role;
+}
+
+/**
+ * May `user` perform `action` (on `target`)? False for an unknown action, a missing target, or a target of
+ * another kind than the action's.
+ */
+export function can(user: AccessSubject | null | undefined, action: GlobalAction): boolean;
+export function can(user: AccessSubject | null | undefined, action: ObjectAction, target: Securable): boolean;
+export function can(user: AccessSubject | null | undefined, action: Action, target?: Securable): boolean;
+export function can(user: AccessSubject | null | undefined, action: Action, target?: Securable): boolean {
+  if (!user) return false;
+  if (isGlobalAction(action)) return user.isAdmin || GLOBAL_ACTIONS[action];
+  if (!isObjectAction(action)) return false;
+  const rule = OBJECT_ACTIONS[action];
+  if (!target || target.kind !== rule.kind) return false;
+  if (user.isAdmin) return true;
+  return roleAtLeast(effectiveRole(user, target), rule.role);
+}
+
+/** One ACL that gives access to a target, and why it applies. */
+export interface AccessReason {
+  grant: Grant;
+  scope: ScopeReason;
+}
+
+export interface AccessExplanation {
+  /** The role that applies (for a global admin: "admin"); null when the user has no access. */
+  role: Role | null;
+  isGlobalAdmin: boolean;
+  /** Every ACL that applies, strongest first. */
+  reasons: AccessReason[];
+}
+
+/** Which role `user` has on `target` and through which ACLs: the "who has access and why" of the ACL pages. */
+export function explainAccess(user: AccessSubject, target: Securable): AccessExplanation {
+  const anchors = anchorsOf(target);
+  const reasons: AccessReason[] = [];
+  for (const grant of user.grants) {
+    const anchor = anchors.find((candidate) => candidate.kind === grant.objectKind && candidate.uuid === grant.objectUuid);
+    if (anchor) reasons.push({ grant, scope: anchor.reason });
+  }
+  reasons.sort((a, b) => ROLE_RANK[b.grant.role] - ROLE_RANK[a.grant.role]);
+  const role = user.isAdmin ? "admin" : (reasons[0]?.grant.role ?? null);
+  return { role, isGlobalAdmin: user.isAdmin, reasons };
+}
