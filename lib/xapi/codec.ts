@@ -1,0 +1,452 @@
+/**
+ * XAPI's XML-RPC dialect, both ways.
+ *
+ * Requests are written by the `xmlrpc` package's serializer, with every leaf converted first, because its
+ * defaults are wrong for XAPI: it writes integers as 32-bit `<int>` (XAPI ints are 64-bit: we send strings,
+ * which XAPI accepts), whole floats as `<int>` (XAPI then refuses `event.from`'s timeout: we send `<double>`
+ * whenever the model says float), dates in local time without zone (we send UTC `20250319T04:16:24Z`), and
+ * strings holding `]]>` crash its CDATA path (we always escape).
+ *
+ * Answers are parsed by `xmlrpc-parser.ts`, then decoded against the model (`model/spec.ts`): XAPI sends
+ * ints as strings, so decoding is driven by the field and result types: ints → number, datetimes → Date,
+ * sets → arrays, maps → objects, records → the interfaces of `model/records.generated.ts`. A value of the wrong
+ * type is a `XapiProtocolError` naming the field, never a silently wrong record.
+ */
+import xmlrpc from "xmlrpc";
+import { serializeMethodCall } from "xmlrpc/lib/serializer.js";
+import { formatXapiDate, parseXapiDate } from "./dates";
+import { XapiError, XapiProtocolError } from "./errors";
+import { classSpec, enumValues, type FieldSpec } from "./model/spec";
+import { parseMethodResponse, parseValueFragment, type ParsePlan } from "./xmlrpc-parser";
+
+export const NULL_REF = "OpaqueRef:NULL";
+
+// ---------------------------------------------------------------------------------------------------------
+// Requests
+
+class XmlRpcLeaf extends xmlrpc.CustomType {
+  constructor(
+    override tagName: string,
+    raw: string,
+  ) {
+    super(raw);
+  }
+  override serialize(xml: { ele(name: string): { txt(text: string): unknown } }) {
+    // `txt` escapes & < > (the package's own string path switches to CDATA and breaks on "]]>").
+    return xml.ele(this.tagName).txt(this.raw);
+  }
+}
+
+/** Forces a number to be sent as `<double>` when the model does not say so (methods outside the model). */
+export class XapiFloat {
+  constructor(readonly value: number) {}
+}
+
+type Encoded = XmlRpcLeaf | boolean | Encoded[] | { [key: string]: Encoded };
+
+function leafString(value: string): XmlRpcLeaf {
+  return new XmlRpcLeaf("string", value);
+}
+
+function encodeDouble(value: number, where: string): XmlRpcLeaf {
+  if (!Number.isFinite(value)) throw new TypeError(`${where}: ${value} cannot be sent to XAPI`);
+  return new XmlRpcLeaf("double", String(value));
+}
+
+/** Encodes one parameter, guided by its XAPI type when the model knows it. */
+export function encodeParam(value: unknown, xapiType: string | undefined, where = "parameter"): Encoded {
+  if (value instanceof XapiFloat) return encodeDouble(value.value, where);
+  const type = xapiType?.trim();
+  if (type) {
+    if (type === "float") {
+      if (typeof value === "number") return encodeDouble(value, where);
+      if (typeof value === "string" && value.trim() !== "" && Number.isFinite(Number(value))) return encodeDouble(Number(value), where);
+      throw new TypeError(`${where}: expected a float`);
+    }
+    if (type === "int") {
+      if (typeof value === "number" && Number.isInteger(value)) return leafString(String(value));
+      if (typeof value === "bigint") return leafString(value.toString());
+      if (typeof value === "string" && /^-?\d+$/.test(value)) return leafString(value);
+      throw new TypeError(`${where}: expected an integer`);
+    }
+    if (type === "bool") {
+      if (typeof value === "boolean") return value;
+      throw new TypeError(`${where}: expected a boolean`);
+    }
+    if (type === "datetime") {
+      if (value instanceof Date) return new XmlRpcLeaf("dateTime.iso8601", formatXapiDate(value));
+      if (typeof value === "string") return new XmlRpcLeaf("dateTime.iso8601", formatXapiDate(parseXapiDate(value)));
+      throw new TypeError(`${where}: expected a date`);
+    }
+    const map = /^\((.+?) -> (.+)\) map$/.exec(type);
+    if (map) {
+      if (!isPlainObject(value)) throw new TypeError(`${where}: expected a map`);
+      const out: Record<string, Encoded> = {};
+      for (const [key, item] of Object.entries(value)) out[key] = encodeParam(item, map[2], `${where}.${key}`);
+      return out;
+    }
+    if (type.endsWith(" set")) {
+      if (!Array.isArray(value)) throw new TypeError(`${where}: expected an array`);
+      return value.map((item, i) => encodeParam(item, type.slice(0, -4), `${where}[${i}]`));
+    }
+    if (type.endsWith(" record")) {
+      if (!isPlainObject(value)) throw new TypeError(`${where}: expected a record`);
+      const spec = classSpec(type.slice(0, -7));
+      const out: Record<string, Encoded> = {};
+      for (const [key, item] of Object.entries(value)) out[key] = encodeParam(item, spec?.fieldsByName.get(key)?.type, `${where}.${key}`);
+      return out;
+    }
+    if (type === "string" || type.endsWith(" ref") || type.startsWith("enum ")) {
+      if (typeof value === "string") return leafString(value);
+      throw new TypeError(`${where}: expected a string`);
+    }
+  }
+  // Untyped: infer from the JavaScript value.
+  switch (typeof value) {
+    case "string":
+      return leafString(value);
+    case "boolean":
+      return value;
+    case "bigint":
+      return leafString(value.toString());
+    case "number":
+      return Number.isInteger(value) ? leafString(String(value)) : encodeDouble(value, where);
+    case "object":
+      if (value instanceof Date) return new XmlRpcLeaf("dateTime.iso8601", formatXapiDate(value));
+      if (Array.isArray(value)) return value.map((item, i) => encodeParam(item, undefined, `${where}[${i}]`));
+      if (isPlainObject(value)) {
+        const out: Record<string, Encoded> = {};
+        for (const [key, item] of Object.entries(value)) out[key] = encodeParam(item, undefined, `${where}.${key}`);
+        return out;
+      }
+  }
+  throw new TypeError(`${where}: ${value === null ? "null" : typeof value} cannot be sent to XAPI`);
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== "object" || value === null) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/** `Async.VM.start` / `VM.start` / `VM_start` → `{ cls: "VM", name: "start", async }`. */
+export function splitMethod(method: string): { cls: string; name: string; async: boolean } {
+  const async = method.startsWith("Async.");
+  const rest = async ? method.slice(6) : method;
+  const dot = rest.indexOf(".");
+  if (dot > 0) return { cls: rest.slice(0, dot), name: rest.slice(dot + 1), async };
+  return { cls: "", name: rest, async };
+}
+
+/** Parameter types of a method after the session, when the model knows the method. */
+export function paramTypes(method: string): string[] | undefined {
+  const { cls, name } = splitMethod(method);
+  const message = classSpec(cls)?.messages.get(name);
+  if (!message) return undefined;
+  const params = message.params[0]?.type === "session ref" ? message.params.slice(1) : message.params;
+  return params.map((p) => p.type);
+}
+
+/** The XAPI result type of a method (`VM ref`, `(VM ref -> VM record) map`...), when the model knows it. */
+export function resultType(method: string): string | undefined {
+  const { cls, name, async } = splitMethod(method);
+  if (async) return "task ref";
+  return classSpec(cls)?.messages.get(name)?.result;
+}
+
+/**
+ * The XML of a method call. `session` (when given) goes first, as XAPI wants; the other parameters are
+ * encoded according to the model's signature of the method.
+ */
+export function encodeMethodCall(method: string, params: readonly unknown[], session?: string): string {
+  const types = paramTypes(method);
+  const encoded: Encoded[] = params.map((value, i) => encodeParam(value, types?.[i], `${method} parameter ${i + 1}`));
+  if (session !== undefined) encoded.unshift(leafString(session));
+  return serializeMethodCall(method, encoded, "utf-8");
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Answers
+
+/**
+ * Parses a complete answer body and unwraps XAPI's envelope: the `Value` of a Success, a thrown `XapiError`
+ * for a Failure, a thrown `XapiProtocolError` for anything else (XML-RPC faults included: XAPI never sends them).
+ * `system.*` methods answer bare values. `valuePlan` says which parts of `Value` to build (see `ParsePlan`).
+ */
+export function decodeResponseBody(body: Buffer, method: string, valuePlan?: ParsePlan): unknown {
+  const parsed = parseMethodResponse(body, valuePlan && { members: { Value: valuePlan } });
+  const value = parsed.value;
+  if (parsed.fault) {
+    const fault = isPlainObject(value) ? value : {};
+    throw new XapiProtocolError(`The server answered an XML-RPC fault (${String(fault.faultCode ?? "?")}: ${String(fault.faultString ?? "").slice(0, 200)}); XAPI never does`, { method });
+  }
+  if (method.startsWith("system.") && !(isPlainObject(value) && "Status" in value)) return value;
+  if (!isPlainObject(value)) throw new XapiProtocolError("The answer is not an XAPI envelope (a struct with Status)", { method });
+  if (value.Status === "Success") {
+    if (!("Value" in value)) throw new XapiProtocolError("The answer has Status Success but no Value", { method });
+    return value.Value;
+  }
+  if (value.Status === "Failure") {
+    const description = value.ErrorDescription;
+    if (!Array.isArray(description) || description.length === 0 || description.some((item) => typeof item === "object" && item !== null)) {
+      throw new XapiProtocolError("The answer has Status Failure without a valid ErrorDescription", { method });
+    }
+    throw XapiError.fromDescription(description, method);
+  }
+  throw new XapiProtocolError(`The answer has an unknown Status ${JSON.stringify(String(value.Status)).slice(0, 40)}`, { method });
+}
+
+/** A task's `result` field (an XML-RPC `<value>` fragment, or "" for void results). */
+export function decodeTaskResult(result: string, type?: string): unknown {
+  if (result.trim() === "") return type ? decodeAs(type, "", "task result") : "";
+  const raw = parseValueFragment(result);
+  return type ? decodeAs(type, raw, "task result") : raw;
+}
+
+// -- typed decoding ---------------------------------------------------------------------------------------
+
+export type Decoder = (raw: unknown, where: string) => unknown;
+
+const decoders = new Map<string, Decoder>();
+
+function typeName(raw: unknown): string {
+  if (raw === null) return "nil";
+  if (Array.isArray(raw)) return "array";
+  if (raw instanceof Date) return "date";
+  return typeof raw === "object" ? "struct" : typeof raw;
+}
+
+function wrongType(where: string, expected: string, raw: unknown): never {
+  throw new XapiProtocolError(`Wrong type for ${where}: expected ${expected}, got ${typeName(raw)}${typeof raw === "string" ? ` "${raw.slice(0, 30)}"` : ""}`);
+}
+
+const decodeString: Decoder = (raw, where) => {
+  if (typeof raw === "string") return raw;
+  if (typeof raw === "number" || typeof raw === "boolean") return String(raw);
+  return wrongType(where, "a string", raw);
+};
+
+const decodeInt: Decoder = (raw, where) => {
+  if (typeof raw === "number" && Number.isInteger(raw)) return raw;
+  if (typeof raw === "string" && /^[+-]?\d{1,20}$/.test(raw)) return Number(raw);
+  return wrongType(where, "an integer", raw);
+};
+
+const decodeFloat: Decoder = (raw, where) => {
+  if (typeof raw === "number") return raw;
+  if (typeof raw === "string" && raw.trim() !== "") {
+    const lower = raw.trim().toLowerCase();
+    if (lower === "nan") return NaN;
+    if (lower === "inf" || lower === "infinity") return Infinity;
+    if (lower === "-inf" || lower === "-infinity") return -Infinity;
+    const n = Number(lower);
+    if (!Number.isNaN(n)) return n;
+  }
+  return wrongType(where, "a float", raw);
+};
+
+const decodeBool: Decoder = (raw, where) => {
+  if (typeof raw === "boolean") return raw;
+  if (raw === "true" || raw === "1") return true;
+  if (raw === "false" || raw === "0") return false;
+  return wrongType(where, "a boolean", raw);
+};
+
+const decodeDate: Decoder = (raw, where) => {
+  if (raw instanceof Date) return raw;
+  if (typeof raw === "string") {
+    try {
+      return parseXapiDate(raw);
+    } catch {
+      return wrongType(where, "a date", raw);
+    }
+  }
+  return wrongType(where, "a date", raw);
+};
+
+const passThrough: Decoder = (raw) => raw;
+
+/** The decoder of an XAPI type such as `int`, `VM ref set`, `(string -> float) map`, `VM record`. */
+export function decoderFor(xapiType: string): Decoder {
+  const type = xapiType.trim();
+  const hit = decoders.get(type);
+  if (hit) return hit;
+  const decoder = buildDecoder(type);
+  decoders.set(type, decoder);
+  return decoder;
+}
+
+function buildDecoder(type: string): Decoder {
+  switch (type) {
+    case "string":
+      return decodeString;
+    case "int":
+      return decodeInt;
+    case "float":
+      return decodeFloat;
+    case "bool":
+      return decodeBool;
+    case "datetime":
+      return decodeDate;
+    case "void":
+      return () => undefined;
+    case "an event batch":
+      return decodeEventBatch;
+  }
+  const map = /^\((.+?) -> (.+)\) map$/.exec(type);
+  if (map) {
+    const key = decoderFor(map[1]);
+    const value = decoderFor(map[2]);
+    const keyIsString = map[1] === "string" || map[1].endsWith(" ref") || map[1].startsWith("enum ");
+    return (raw, where) => {
+      if (!isPlainObject(raw)) return wrongType(where, `a map`, raw);
+      const out: Record<string, unknown> = {};
+      for (const k in raw) {
+        if (!keyIsString) key(k, `${where} key`); // e.g. (int -> float) map: keys must still be ints
+        setKey(out, k, value(raw[k], where));
+      }
+      return out;
+    };
+  }
+  if (type.endsWith(" set")) {
+    const item = decoderFor(type.slice(0, -4));
+    return (raw, where) => {
+      if (!Array.isArray(raw)) return wrongType(where, "an array", raw);
+      const out = new Array<unknown>(raw.length);
+      for (let i = 0; i < raw.length; i++) out[i] = item(raw[i], where);
+      return out;
+    };
+  }
+  if (type.endsWith(" option")) {
+    const inner = decoderFor(type.slice(0, -7));
+    return (raw, where) => (raw === null || raw === undefined ? null : inner(raw, where));
+  }
+  if (type.endsWith(" ref") || type.startsWith("enum ")) return decodeString;
+  if (type.endsWith(" record")) {
+    const cls = type.slice(0, -7);
+    return classSpec(cls) ? recordDecoder(cls) : passThrough;
+  }
+  return passThrough;
+}
+
+function setKey(out: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === "__proto__") Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+  else out[key] = value;
+}
+
+/** Decodes a value of the given XAPI type; throws `XapiProtocolError` on a type mismatch. */
+export function decodeAs(xapiType: string, raw: unknown, where = "value"): unknown {
+  return decoderFor(xapiType)(raw, where);
+}
+
+/** The value a field takes when an older XAPI does not send it. */
+function missingValue(field: FieldSpec): unknown {
+  const type = field.type;
+  if (/^\(.+\) map$/.test(type)) return {};
+  if (type.endsWith(" set")) return [];
+  if (type.endsWith(" option")) return null;
+  if (type.endsWith(" ref")) return NULL_REF;
+  if (type.startsWith("enum ")) {
+    const values = enumValues(type.slice(5)) ?? [];
+    return field.default && values.includes(field.default) ? field.default : "";
+  }
+  switch (type) {
+    case "int":
+    case "float":
+      return 0;
+    case "bool":
+      return false;
+    case "datetime":
+      return new Date(0);
+    default:
+      return "";
+  }
+}
+
+export type RecordDecoder = (raw: unknown, where?: string) => Record<string, unknown>;
+
+const recordDecoders = new Map<string, RecordDecoder>();
+
+/**
+ * A decoder for records of `cls`. With `fields`, only those fields are decoded and kept, in that order (so
+ * every record of a class shares one hidden class); fields an older XAPI lacks get an empty value of their
+ * type. Without `fields`, every modelled field is decoded and unknown (newer) fields are kept as received.
+ */
+export function recordDecoder(cls: string, fields?: readonly string[]): RecordDecoder {
+  const key = fields ? `${cls}:${fields.join(",")}` : cls;
+  const hit = recordDecoders.get(key);
+  if (hit) return hit;
+  const spec = classSpec(cls);
+  if (!spec) throw new Error(`class ${cls} is not modelled (add it to MODELLED_CLASSES in lib/xapi/model/generate.ts)`);
+  const selected = (fields ?? spec.fields.filter((f) => f.lifecycle !== "Removed_s").map((f) => f.name)).map((name) => {
+    const field = spec.fieldsByName.get(name);
+    if (!field) throw new Error(`${cls}.${name} is not a field of the model`);
+    return { name, where: `${cls}.${name}`, decode: decoderFor(field.type), missing: field };
+  });
+  const known = new Set(spec.fields.map((f) => f.name));
+  const keepUnknown = fields === undefined;
+  const decoder: RecordDecoder = (raw, where = cls) => {
+    if (!isPlainObject(raw)) return wrongType(where, `a ${cls} record`, raw);
+    const out: Record<string, unknown> = {};
+    for (const field of selected) {
+      const value = raw[field.name];
+      out[field.name] = value === undefined ? missingValue(field.missing) : field.decode(value, field.where);
+    }
+    if (keepUnknown) for (const k in raw) if (!known.has(k)) setKey(out, k, raw[k]);
+    return out;
+  };
+  recordDecoders.set(key, decoder);
+  return decoder;
+}
+
+/** A raw event as `event.from` returns it; the snapshot is left raw so that the caller can project it. */
+export interface RawEvent {
+  id: number;
+  timestamp: Date;
+  class: string;
+  operation: "add" | "mod" | "del";
+  ref: string;
+  obj_uuid?: string;
+  snapshot?: unknown;
+}
+
+export interface RawEventBatch {
+  events: RawEvent[];
+  valid_ref_counts: Record<string, number>;
+  token: string;
+}
+
+const decodeEventBatch: Decoder = (raw, where) => {
+  if (!isPlainObject(raw)) return wrongType(where, "an event batch", raw);
+  const { events, valid_ref_counts: counts, token } = raw;
+  if (typeof token !== "string") return wrongType(`${where}.token`, "a string", token);
+  if (!Array.isArray(events)) return wrongType(`${where}.events`, "an array", events);
+  const out: RawEvent[] = new Array(events.length);
+  for (let i = 0; i < events.length; i++) {
+    const event = events[i];
+    if (!isPlainObject(event)) return wrongType(`${where}.events[${i}]`, "an event", event);
+    const operation = event.operation;
+    if (operation !== "add" && operation !== "mod" && operation !== "del") return wrongType(`${where}.events[${i}].operation`, "add, mod or del", operation);
+    out[i] = {
+      id: event.id === undefined ? 0 : (decodeInt(event.id, `${where}.events[${i}].id`) as number),
+      timestamp: event.timestamp === undefined ? new Date(0) : (decodeDate(event.timestamp, `${where}.events[${i}].timestamp`) as Date),
+      class: decodeString(event.class, `${where}.events[${i}].class`) as string,
+      operation,
+      ref: decodeString(event.ref, `${where}.events[${i}].ref`) as string,
+      obj_uuid: typeof event.obj_uuid === "string" ? event.obj_uuid : undefined,
+      snapshot: event.snapshot,
+    };
+  }
+  const validRefCounts: Record<string, number> = {};
+  if (counts !== undefined) {
+    if (!isPlainObject(counts)) return wrongType(`${where}.valid_ref_counts`, "a map", counts);
+    for (const k in counts) setKey(validRefCounts, k, decodeInt(counts[k], `${where}.valid_ref_counts`));
+  }
+  return { events: out, valid_ref_counts: validRefCounts, token } satisfies RawEventBatch;
+};
+
+/** Decodes a method's result according to the model's result type (raw when the method is not modelled). */
+export function decodeResult(method: string, raw: unknown): unknown {
+  const type = resultType(method);
+  return type ? decodeAs(type, raw, `${method} result`) : raw;
+}

@@ -1,0 +1,46 @@
+import { describe, expect, it } from "vitest";
+import { CLIENT_CODES, XapiError, XapiReadOnlyError, XapiTimeoutError, describeXapiError } from "./errors";
+
+describe("XapiError", () => {
+  it("never carries a full session ref", () => {
+    const session = "OpaqueRef:0123abcd-4567-89ab-cdef-0123456789ab";
+    const invalid = XapiError.fromDescription(["SESSION_INVALID", session]);
+    expect(invalid.params[0]).toBe("OpaqueRef:0123…");
+    expect(invalid.message).not.toContain("4567-89ab");
+    const handle = XapiError.fromDescription(["HANDLE_INVALID", "session", session]);
+    expect(handle.params).toEqual(["session", "OpaqueRef:0123…"]);
+    // other refs stay usable
+    expect(XapiError.fromDescription(["HANDLE_INVALID", "VM", session]).params[1]).toBe(session);
+  });
+
+  it("has a kind for client-side errors", () => {
+    expect(new XapiReadOnlyError("VM.start")).toMatchObject({ kind: "read-only", code: CLIENT_CODES.readOnly, method: "VM.start" });
+    expect(new XapiTimeoutError("slow")).toMatchObject({ kind: "timeout", code: CLIENT_CODES.timeout });
+  });
+});
+
+describe("describeXapiError", () => {
+  it("explains a bad power state with the error's parameters", () => {
+    const error = XapiError.fromDescription(["VM_BAD_POWER_STATE", "OpaqueRef:vm", "halted", "running"]);
+    expect(describeXapiError(error, { action: "start" })).toBe("The VM is running; it must be halted to start it");
+    expect(describeXapiError(XapiError.fromDescription(["VM_BAD_POWER_STATE", "OpaqueRef:vm", "paused, suspended, running", "halted"]), { action: "hard shut down", objectName: "web-1" })).toBe(
+      "The VM “web-1” is halted; it must be paused, suspended or running to hard shut down it",
+    );
+  });
+
+  it("uses parameters in other common messages", () => {
+    expect(describeXapiError(XapiError.fromDescription(["HOST_NOT_ENOUGH_FREE_MEMORY", String(8 * 2 ** 30), String(2 * 2 ** 30)]))).toBe(
+      "The host does not have enough free memory: 8.0 GiB needed, 2.0 GiB available",
+    );
+    expect(describeXapiError(XapiError.fromDescription(["OTHER_OPERATION_IN_PROGRESS", "VM", "OpaqueRef:v", "clean_shutdown", "OpaqueRef:t"]))).toBe(
+      "Another operation (clean shutdown) is in progress on this VM; try again when it has finished",
+    );
+    expect(describeXapiError(new XapiReadOnlyError("VM.start"))).toMatch(/read-only/);
+  });
+
+  it("falls back to the code and parameters, and hides unexpected errors", () => {
+    expect(describeXapiError(XapiError.fromDescription(["SOME_NEW_CODE", "p1"]))).toBe("The pool refused the operation: SOME_NEW_CODE (p1)");
+    expect(describeXapiError(new XapiTimeoutError("VM.start: no complete answer within 60.0 s"))).toBe("VM.start: no complete answer within 60.0 s");
+    expect(describeXapiError(new Error("password=hunter2"))).toBe("Unexpected error while talking to the pool");
+  });
+});

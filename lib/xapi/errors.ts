@@ -1,0 +1,219 @@
+/**
+ * Errors of the XAPI client. Everything the client throws is an `XapiError`:
+ *
+ * - kind `xapi`: the pool answered `{Status: "Failure", ErrorDescription: [code, ...params]}`;
+ * - the other kinds are raised on our side (`transport`, `timeout`, `protocol`, `certificate`, `read-only`,
+ *   `closed`, `aborted`) with a code of our own so that callers can switch on `code` in every case.
+ *
+ * Messages never carry passwords or full session refs: the parameters that echo a session ref
+ * (`SESSION_INVALID [ref]`, `HANDLE_INVALID ["session", ref]`) are shortened on construction.
+ */
+
+export type XapiErrorKind =
+  | "xapi"
+  | "transport"
+  | "timeout"
+  | "protocol"
+  | "certificate"
+  | "read-only"
+  | "closed"
+  | "aborted";
+
+/** Codes raised by the client itself (XAPI's own codes never collide with these). */
+export const CLIENT_CODES = {
+  transport: "XENDECK_TRANSPORT_ERROR",
+  timeout: "XENDECK_TIMEOUT",
+  protocol: "XENDECK_PROTOCOL_ERROR",
+  tooLarge: "XENDECK_RESPONSE_TOO_LARGE",
+  certificateMismatch: "XENDECK_CERTIFICATE_MISMATCH",
+  certificateUntrusted: "XENDECK_CERTIFICATE_UNTRUSTED",
+  readOnly: "XENDECK_READ_ONLY",
+  closed: "XENDECK_CLIENT_CLOSED",
+  aborted: "XENDECK_ABORTED",
+} as const;
+
+export class XapiError extends Error {
+  override name = "XapiError";
+  readonly kind: XapiErrorKind;
+  readonly code: string;
+  readonly params: readonly string[];
+  /** The method that failed, when known (never its parameters). */
+  method?: string;
+
+  constructor(code: string, params: readonly string[] = [], options: { kind?: XapiErrorKind; message?: string; cause?: unknown; method?: string } = {}) {
+    const safeParams = redactSessionParams(code, params);
+    super(options.message ?? (safeParams.length ? `${code}(${safeParams.join(", ")})` : code), { cause: options.cause });
+    this.kind = options.kind ?? "xapi";
+    this.code = code;
+    this.params = Object.freeze(safeParams);
+    this.method = options.method;
+  }
+
+  /** Builds the error from an XAPI `ErrorDescription` or task `error_info` (`[code, ...params]`). */
+  static fromDescription(description: readonly unknown[], method?: string): XapiError {
+    const [code, ...params] = description.map((item) => (typeof item === "string" ? item : String(item)));
+    return new XapiError(code || "UNKNOWN_ERROR", params, { method });
+  }
+}
+
+/** The connection could not be made or broke (refused, reset, unreachable, DNS...). */
+export class XapiTransportError extends XapiError {
+  override name = "XapiTransportError";
+  /** The system error code (`ECONNREFUSED`, `ECONNRESET`...), when there is one. */
+  readonly errno?: string;
+  /** True when the request surely never reached the server (safe to retry any call). */
+  readonly notSent: boolean;
+  constructor(message: string, options: { errno?: string; notSent?: boolean; cause?: unknown; method?: string } = {}) {
+    super(CLIENT_CODES.transport, options.errno ? [options.errno] : [], { kind: "transport", message, cause: options.cause, method: options.method });
+    this.errno = options.errno;
+    this.notSent = options.notSent ?? false;
+  }
+}
+
+/** No complete answer within the time allowed. */
+export class XapiTimeoutError extends XapiError {
+  override name = "XapiTimeoutError";
+  constructor(message: string, options: { method?: string } = {}) {
+    super(CLIENT_CODES.timeout, [], { kind: "timeout", message, ...options });
+  }
+}
+
+/** The server answered something that is not a valid XAPI answer (bad XML, wrong envelope, wrong types, truncated, too big). */
+export class XapiProtocolError extends XapiError {
+  override name = "XapiProtocolError";
+  constructor(message: string, options: { code?: string; method?: string; cause?: unknown } = {}) {
+    super(options.code ?? CLIENT_CODES.protocol, [], { kind: "protocol", message, ...options });
+  }
+}
+
+/** The server's TLS certificate is not the pinned one, or cannot be verified and none is pinned. */
+export class XapiCertificateError extends XapiError {
+  override name = "XapiCertificateError";
+  /** SHA-256 fingerprint the server presented (colon-separated upper-case hex). */
+  readonly presented?: string;
+  constructor(code: typeof CLIENT_CODES.certificateMismatch | typeof CLIENT_CODES.certificateUntrusted, message: string, presented?: string) {
+    super(code, presented ? [presented] : [], { kind: "certificate", message });
+    this.presented = presented;
+  }
+}
+
+/** A call with side effects on a pool registered read-only; nothing was sent. */
+export class XapiReadOnlyError extends XapiError {
+  override name = "XapiReadOnlyError";
+  constructor(method: string) {
+    super(CLIENT_CODES.readOnly, [method], {
+      kind: "read-only",
+      method,
+      message: `This pool is registered read-only: ${method} was not sent`,
+    });
+  }
+}
+
+export function isXapiError(error: unknown, code?: string): error is XapiError {
+  return error instanceof XapiError && (code === undefined || error.code === code);
+}
+
+/** `OpaqueRef:1234abcd-...` → `OpaqueRef:1234…` so that logs and messages never carry a usable session ref. */
+export function redactSession(value: string): string {
+  return value.replace(/OpaqueRef:([0-9a-f]{4})[0-9a-f-]{8,}/gi, "OpaqueRef:$1…");
+}
+
+function redactSessionParams(code: string, params: readonly string[]): string[] {
+  if (code === "SESSION_INVALID") return params.map(redactSession);
+  if (code === "HANDLE_INVALID" && params[0]?.toLowerCase() === "session") return [params[0], ...params.slice(1).map(redactSession)];
+  return [...params];
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Human messages
+
+export interface DescribeContext {
+  /** The operation the user asked for, as a verb: "start", "shut down", "migrate"... */
+  action?: string;
+  /** A name for the object, e.g. the VM's name label, used instead of its ref. */
+  objectName?: string;
+}
+
+type Describer = (p: string[], ctx: DescribeContext) => string;
+
+const powerState = (s: string | undefined) => (s ?? "in another state").toLowerCase();
+const orList = (list: string) => {
+  const items = list.split(/,\s*/).filter(Boolean).map(powerState);
+  return items.length <= 1 ? (items[0] ?? "in another state") : `${items.slice(0, -1).join(", ")} or ${items.at(-1)}`;
+};
+const theVm = (ctx: DescribeContext) => (ctx.objectName ? `The VM “${ctx.objectName}”` : "The VM");
+const toAction = (ctx: DescribeContext, fallback = "for this operation") => (ctx.action ? `to ${ctx.action} it` : fallback);
+const bytes = (value: string | undefined) => {
+  const n = Number(value);
+  if (!Number.isFinite(n)) return value ?? "?";
+  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
+  let i = 0;
+  let v = n;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${v.toFixed(v >= 10 || i === 0 ? 0 : 1)} ${units[i]}`;
+};
+
+/** Human messages for the codes an admin meets most; parameters named as in XAPI's errors.json. */
+const MESSAGES: Record<string, Describer> = {
+  VM_BAD_POWER_STATE: ([, expected, actual], ctx) =>
+    `${theVm(ctx)} is ${powerState(actual)}; it must be ${orList(expected ?? "")} ${toAction(ctx)}`,
+  OPERATION_BLOCKED: ([, code], ctx) =>
+    `This operation is blocked on ${ctx.objectName ? `“${ctx.objectName}”` : "this object"}${code ? ` (${code})` : ""}; an administrator set it in blocked_operations`,
+  OTHER_OPERATION_IN_PROGRESS: ([cls, , op]) =>
+    `Another operation${op ? ` (${op.replace(/_/g, " ")})` : ""} is in progress on this ${cls === "VM" ? "VM" : (cls ?? "object").toLowerCase()}; try again when it has finished`,
+  VM_IS_TEMPLATE: () => "This is a template, not a VM: templates cannot be started or stopped",
+  VM_IS_SNAPSHOT: () => "This is a snapshot, not a VM: revert to it or clone it instead",
+  OPERATION_NOT_ALLOWED: ([reason]) => `This operation is not allowed${reason ? `: ${reason}` : ""}`,
+  HOST_NOT_ENOUGH_FREE_MEMORY: ([needed, available]) =>
+    `The host does not have enough free memory: ${bytes(needed)} needed, ${bytes(available)} available`,
+  HOST_OFFLINE: () => "The host is offline",
+  HOST_DISABLED: () => "The host is disabled (maintenance mode); enable it first",
+  HOST_NOT_LIVE: () => "The host is not live",
+  NO_HOSTS_AVAILABLE: () => "No host in the pool can run this VM right now (memory, storage or network missing)",
+  VM_REQUIRES_SR: () => "The chosen host cannot reach a storage repository this VM needs",
+  VM_MISSING_PV_DRIVERS: () => "The VM's guest tools (PV drivers) are not running; use the hard variant of this operation",
+  VM_LACKS_FEATURE: () => "The VM's guest tools do not support this operation; use the hard variant",
+  VM_NO_SUSPEND_SR: () => "The VM has no storage repository for its suspend image",
+  VM_SHUTDOWN_TIMEOUT: () => "The VM did not shut down in time; try a hard shutdown",
+  VM_FAILED_SHUTDOWN_ACKNOWLEDGMENT: () => "The VM did not acknowledge the shutdown request; try a hard shutdown",
+  VM_NOT_RESIDENT_HERE: () => "The VM is not running on that host",
+  VM_HOST_INCOMPATIBLE_VERSION: () => "That host runs an older version; this VM cannot run there during the upgrade",
+  VM_MIGRATE_FAILED: ([, , , msg]) => `The migration failed${msg ? `: ${msg}` : ""}`,
+  VM_HAS_TOO_MANY_SNAPSHOTS: () => "The VM has too many snapshots; delete some first",
+  SR_FULL: ([requested, maximum]) => `The storage repository is full (${bytes(requested)} requested, ${bytes(maximum)} maximum)`,
+  SR_HAS_NO_PBDS: () => "The storage repository is not attached to any host",
+  VDI_IN_USE: () => "The disk is in use by another operation",
+  TASK_CANCELLED: () => "The operation was cancelled",
+  HANDLE_INVALID: ([cls]) => `The ${cls ? cls.toLowerCase().replace(/_/g, " ") : "object"} no longer exists (it may have just been deleted)`,
+  UUID_INVALID: ([cls]) => `No ${cls ? cls.toLowerCase() : "object"} with this UUID exists`,
+  SESSION_AUTHENTICATION_FAILED: () => "The pool refused the username or password",
+  SESSION_INVALID: () => "The session with the pool expired; it will be renewed",
+  HOST_IS_SLAVE: ([master]) => `This host is a pool member, not the master${master ? ` (the master is ${master})` : ""}`,
+  PERMISSION_DENIED: ([message]) => `The pool refused the operation${message ? `: ${message}` : ""}`,
+  RBAC_PERMISSION_DENIED: ([permission]) => `The pool account lacks the permission${permission ? ` ${permission}` : ""} for this operation`,
+  LICENCE_RESTRICTION: ([feature]) => `The pool's licence does not include this feature${feature ? ` (${feature})` : ""}`,
+  TOO_BUSY: () => "The pool is too busy; try again in a moment",
+  MESSAGE_METHOD_UNKNOWN: ([method]) => `This pool does not know the operation ${method ?? ""}`.trim(),
+  MESSAGE_PARAMETER_COUNT_MISMATCH: ([method]) => `This pool's version expects other parameters for ${method ?? "this operation"}`,
+  INTERNAL_ERROR: ([message]) => `The pool reported an internal error${message ? `: ${message}` : ""}`,
+  EVENTS_LOST: () => "Some events were lost; the pool view is being reloaded",
+  EVENT_FROM_TOKEN_PARSE_FAILURE: () => "The pool refused the event token; the pool view is being reloaded",
+  [CLIENT_CODES.readOnly]: () => "This pool is registered read-only: the operation was not sent",
+  [CLIENT_CODES.closed]: () => "The connection to the pool was closed",
+  [CLIENT_CODES.aborted]: () => "The request was cancelled",
+};
+
+/**
+ * A sentence for the user. XAPI codes without an entry in the table read as "CODE (param, param)";
+ * client-side errors (transport, timeout, protocol, certificate) already carry a readable message.
+ */
+export function describeXapiError(error: unknown, ctx: DescribeContext = {}): string {
+  if (!(error instanceof XapiError)) return "Unexpected error while talking to the pool";
+  const describe = MESSAGES[error.code];
+  if (describe) return describe([...error.params], ctx);
+  if (error.kind !== "xapi") return error.message;
+  return error.params.length ? `The pool refused the operation: ${error.code} (${error.params.join(", ")})` : `The pool refused the operation: ${error.code}`;
+}

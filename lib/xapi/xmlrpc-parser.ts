@@ -1,0 +1,580 @@
+/**
+ * A specialised XML-RPC parser for XAPI answers, working on the raw bytes of the body.
+ *
+ * Why not the `xmlrpc` package's sax-based Deserializer: on a pool-sized answer (tens of MB) it is several
+ * times slower (see `lib/xapi/bench/parse.ts`), builds every string through intermediate arrays, and sax's
+ * lenient mode accepts truncated documents. This parser:
+ * - knows only the XML-RPC grammar (methodResponse/params/fault, value and its types), and fails with a
+ *   `XapiProtocolError` naming the byte offset on anything else (truncation included);
+ * - reads untyped `<value>text</value>` as a string, as XAPI writes strings, refs, enums and 64-bit ints;
+ * - creates every string with `Buffer#toString` so that no cached value keeps the whole body alive (slices of
+ *   a JS string would);
+ * - refuses a DOCTYPE (no entity expansion), bounds nesting depth, guards `__proto__` keys.
+ */
+import { parseXapiDate } from "./dates";
+import { XapiProtocolError } from "./errors";
+
+const LT = 0x3c; // <
+const GT = 0x3e; // >
+const SLASH = 0x2f; // /
+const AMP = 0x26; // &
+const QUESTION = 0x3f; // ?
+const BANG = 0x21; // !
+const DASH = 0x2d; // -
+
+const enum Tag {
+  Unknown,
+  MethodResponse,
+  Params,
+  Param,
+  Fault,
+  Value,
+  String,
+  Int,
+  I4,
+  I8,
+  Double,
+  Boolean,
+  DateTime,
+  Base64,
+  Nil,
+  Array,
+  Data,
+  Struct,
+  Member,
+  Name,
+}
+
+const TAG_NAMES: [string, Tag][] = [
+  ["methodResponse", Tag.MethodResponse],
+  ["params", Tag.Params],
+  ["param", Tag.Param],
+  ["fault", Tag.Fault],
+  ["value", Tag.Value],
+  ["string", Tag.String],
+  ["int", Tag.Int],
+  ["i4", Tag.I4],
+  ["i8", Tag.I8],
+  ["double", Tag.Double],
+  ["boolean", Tag.Boolean],
+  ["dateTime.iso8601", Tag.DateTime],
+  ["base64", Tag.Base64],
+  ["nil", Tag.Nil],
+  ["array", Tag.Array],
+  ["data", Tag.Data],
+  ["struct", Tag.Struct],
+  ["member", Tag.Member],
+  ["name", Tag.Name],
+];
+/**
+ * Tags by (length, first byte, last byte), which is unique for XML-RPC's names: a tag is identified with one
+ * array read and a byte comparison, without allocating a string.
+ */
+const tagKey = (length: number, first: number, last: number) => ((length & 31) << 10) | ((first & 31) << 5) | (last & 31);
+const TAG_LOOKUP: ({ bytes: Uint8Array; tag: Tag } | undefined)[] = new Array(1 << 15).fill(undefined);
+for (const [name, tag] of TAG_NAMES) {
+  const bytes = new TextEncoder().encode(name);
+  const key = tagKey(bytes.length, bytes[0], bytes[bytes.length - 1]);
+  if (TAG_LOOKUP[key]) throw new Error(`tag key collision: ${name}`);
+  TAG_LOOKUP[key] = { bytes, tag };
+}
+const TAG_LABEL = new Map<Tag, string>(TAG_NAMES.map(([name, tag]) => [tag, name]));
+
+const MAX_DEPTH = 64;
+
+const MAX_INTERNED = 32;
+const INTERN_MASK = 0x3fff;
+/** Shared by all parses: strings are immutable, so sharing them across answers is safe. */
+const internTable: (string | undefined)[] = new Array(INTERN_MASK + 1);
+
+/**
+ * What to build of an answer: structs keep only the `keep` members (the others are skipped unbuilt), `members`
+ * gives the plan of named members, `each` the plan of every other member or array item. Without a plan,
+ * everything is built.
+ */
+export interface ParsePlan {
+  keep?: ReadonlySet<string>;
+  members?: Readonly<Record<string, ParsePlan>>;
+  each?: ParsePlan;
+}
+
+/** A parsed response: the value of `<params><param>`, or the fault struct. */
+export type ParsedResponse = { fault: false; value: unknown } | { fault: true; value: unknown };
+
+/** A tag token is one number: the tag, plus these flags (no allocation per tag on the hot path). */
+const CLOSING = 0x100;
+const SELF_CLOSING = 0x200;
+const TAG_MASK = 0xff;
+
+class XmlRpcReader {
+  private pos = 0;
+  private depth = 0;
+  private readonly end: number;
+
+  constructor(
+    private readonly buf: Buffer,
+    private readonly plan?: ParsePlan,
+  ) {
+    this.end = buf.length;
+  }
+
+  fail(what: string): never {
+    throw new XapiProtocolError(
+      this.pos >= this.end
+        ? `Malformed XML-RPC answer: ${what} (the answer ends at byte ${this.end}: truncated?)`
+        : `Malformed XML-RPC answer at byte ${this.pos}: ${what}`,
+    );
+  }
+
+  readResponse(): ParsedResponse {
+    this.skipProlog();
+    this.expectOpen(Tag.MethodResponse);
+    const next = this.readTag();
+    let result: ParsedResponse;
+    if (next === Tag.Params) {
+      this.expectOpen(Tag.Param);
+      result = { fault: false, value: this.readValue(this.plan) };
+      this.expectClose(Tag.Param);
+      this.expectClose(Tag.Params);
+    } else if (next === Tag.Fault) {
+      result = { fault: true, value: this.readValue() };
+      this.expectClose(Tag.Fault);
+    } else {
+      this.fail("expected <params> or <fault>");
+    }
+    this.expectClose(Tag.MethodResponse);
+    this.skipMisc();
+    if (this.pos < this.end) this.fail("unexpected content after </methodResponse>");
+    return result;
+  }
+
+  /** A bare `<value>...</value>` (task results). */
+  readValueDocument(): unknown {
+    this.skipMisc();
+    const value = this.readValue();
+    this.skipMisc();
+    if (this.pos < this.end) this.fail("unexpected content after </value>");
+    return value;
+  }
+
+  // -- structure ------------------------------------------------------------------------------------------
+
+  /** `<value>...</value>` or `<value/>`. */
+  private readValue(plan?: ParsePlan): unknown {
+    const token = this.readTag();
+    if (token === (Tag.Value | SELF_CLOSING)) return "";
+    if (token !== Tag.Value) this.fail("expected <value>");
+    return this.readValueBody(plan);
+  }
+
+  /** Called just after `<value>`: reads the content and the closing `</value>`. */
+  private readValueBody(plan?: ParsePlan): unknown {
+    if (++this.depth > MAX_DEPTH) this.fail(`values nested deeper than ${MAX_DEPTH} levels`);
+    const textStart = this.pos;
+    const text = this.readText();
+    const token = this.readTag();
+    if (token & CLOSING) {
+      if (token !== (Tag.Value | CLOSING)) this.fail(`expected </value>, found </${TAG_LABEL.get(token & TAG_MASK) ?? "?"}>`);
+      this.depth--;
+      return text; // untyped value: a string
+    }
+    if (!isBlank(text)) {
+      this.pos = textStart;
+      this.fail("text mixed with a typed value");
+    }
+    const tag: Tag = token & TAG_MASK;
+    const selfClosing = (token & SELF_CLOSING) !== 0;
+    let value: unknown;
+    switch (tag) {
+      case Tag.String:
+        value = this.readScalar(Tag.String, selfClosing);
+        break;
+      case Tag.Int:
+      case Tag.I4:
+      case Tag.I8:
+        value = this.parseInteger(this.readScalar(tag, selfClosing));
+        break;
+      case Tag.Double:
+        value = this.parseDouble(this.readScalar(Tag.Double, selfClosing));
+        break;
+      case Tag.Boolean: {
+        const raw = this.readScalar(Tag.Boolean, selfClosing).trim();
+        if (raw === "1" || raw === "true") value = true;
+        else if (raw === "0" || raw === "false") value = false;
+        else this.fail(`invalid boolean "${clip(raw)}"`);
+        break;
+      }
+      case Tag.DateTime: {
+        const raw = this.readScalar(Tag.DateTime, selfClosing).trim();
+        try {
+          value = parseXapiDate(raw);
+        } catch {
+          this.fail(`invalid dateTime.iso8601 "${clip(raw)}"`);
+        }
+        break;
+      }
+      case Tag.Base64:
+        value = Buffer.from(this.readScalar(Tag.Base64, selfClosing), "base64");
+        break;
+      case Tag.Nil:
+        if (!selfClosing) this.expectClose(Tag.Nil);
+        value = null;
+        break;
+      case Tag.Array:
+        value = selfClosing ? [] : this.readArray(plan?.each);
+        break;
+      case Tag.Struct:
+        value = selfClosing ? {} : this.readStruct(plan);
+        break;
+      default:
+        this.fail(`unexpected <${TAG_LABEL.get(tag) ?? "unknown tag"}> in a value`);
+    }
+    this.expectClose(Tag.Value);
+    this.depth--;
+    return value;
+  }
+
+  private readArray(itemPlan: ParsePlan | undefined): unknown[] {
+    const items: unknown[] = [];
+    const data = this.readTag();
+    if ((data & TAG_MASK) !== Tag.Data || data & CLOSING) this.fail("expected <data> in <array>");
+    if (!(data & SELF_CLOSING)) {
+      for (;;) {
+        const token = this.readTag();
+        if (token === Tag.Value) items.push(this.readValueBody(itemPlan));
+        else if (token === (Tag.Value | SELF_CLOSING)) items.push("");
+        else if (token === (Tag.Data | CLOSING)) break;
+        else this.fail("expected <value> or </data> in an array");
+      }
+    }
+    this.expectClose(Tag.Array);
+    return items;
+  }
+
+  private readStruct(plan: ParsePlan | undefined): Record<string, unknown> {
+    const keep = plan?.keep;
+    const members = plan?.members;
+    const each = plan?.each;
+    const struct: Record<string, unknown> = {};
+    for (;;) {
+      const token = this.readTag();
+      if (token === (Tag.Struct | CLOSING)) return struct;
+      if (token !== Tag.Member) this.fail("expected <member> or </struct>");
+      const name = this.readTag();
+      if ((name & TAG_MASK) !== Tag.Name || name & CLOSING) this.fail("expected <name> in <member>");
+      const key = this.readScalar(Tag.Name, (name & SELF_CLOSING) !== 0);
+      if (keep !== undefined && !keep.has(key)) {
+        this.skipValue();
+        this.expectClose(Tag.Member);
+        continue;
+      }
+      const value = this.readValue((members !== undefined && Object.hasOwn(members, key) ? members[key] : undefined) ?? each);
+      if (key === "__proto__") Object.defineProperty(struct, key, { value, enumerable: true, writable: true, configurable: true });
+      else struct[key] = value;
+      this.expectClose(Tag.Member);
+    }
+  }
+
+  /**
+   * Skips a member's `<value>...</value>` without building it: only the value nesting is tracked, so the
+   * skipped content is not validated, but a truncated answer still fails.
+   */
+  private skipValue(): void {
+    const token = this.readTag();
+    if (token === (Tag.Value | SELF_CLOSING)) return;
+    if (token !== Tag.Value) this.fail("expected <value>");
+    const buf = this.buf;
+    const end = this.end;
+    let depth = 1;
+    let p = this.pos;
+    for (;;) {
+      while (p < end && buf[p] !== LT) p++;
+      if (p >= end) {
+        this.pos = end;
+        this.fail("unexpected end of answer in a value");
+      }
+      const next = buf[p + 1];
+      if (next === SLASH) {
+        if (isValueName(buf, p + 2) && buf[p + 7] === GT) {
+          if (--depth === 0) {
+            this.pos = p + 8;
+            return;
+          }
+        }
+      } else if (next === BANG) {
+        this.pos = p;
+        if (buf[p + 2] === DASH) this.skipComment();
+        else this.readText(); // a CDATA section
+        p = this.pos;
+        continue;
+      } else if (isValueName(buf, p + 1) && buf[p + 6] === GT) {
+        if (++depth > MAX_DEPTH) {
+          this.pos = p;
+          this.fail(`values nested deeper than ${MAX_DEPTH} levels`);
+        }
+      }
+      p++;
+    }
+  }
+
+  /** Text up to the closing tag of a scalar, then the closing tag. */
+  private readScalar(tag: Tag, selfClosing: boolean): string {
+    if (selfClosing) return "";
+    const text = this.readText();
+    this.expectClose(tag);
+    return text;
+  }
+
+  private parseInteger(raw: string): number {
+    const text = raw.trim();
+    if (!/^[+-]?\d{1,20}$/.test(text)) this.fail(`invalid integer "${clip(text)}"`);
+    return Number(text);
+  }
+
+  private parseDouble(raw: string): number {
+    const text = raw.trim().toLowerCase();
+    if (text === "nan") return NaN;
+    if (text === "inf" || text === "+inf" || text === "infinity") return Infinity;
+    if (text === "-inf" || text === "-infinity") return -Infinity;
+    const value = Number(text);
+    if (text === "" || Number.isNaN(value)) this.fail(`invalid double "${clip(text)}"`);
+    return value;
+  }
+
+  // -- lexical --------------------------------------------------------------------------------------------
+
+  private expectOpen(expected: Tag): void {
+    if (this.readTag() !== expected) this.fail(`expected <${TAG_LABEL.get(expected)}>`);
+  }
+
+  private expectClose(expected: Tag): void {
+    if (this.readTag() !== (expected | CLOSING)) this.fail(`expected </${TAG_LABEL.get(expected)}>`);
+  }
+
+  /** Skips whitespace and comments, then reads `<name ...>`, `</name>` or `<name/>` as a token number. */
+  private readTag(): number {
+    const buf = this.buf;
+    const end = this.end;
+    let p = this.pos;
+    for (;;) {
+      while (p < end && isSpace(buf[p])) p++;
+      if (p >= end) {
+        this.pos = p;
+        this.fail("unexpected end of answer");
+      }
+      if (buf[p] !== LT) {
+        this.pos = p;
+        this.fail("expected a tag");
+      }
+      if (buf[p + 1] === BANG && buf[p + 2] === DASH) {
+        this.pos = p;
+        this.skipComment();
+        p = this.pos;
+        continue;
+      }
+      break;
+    }
+    p++;
+    const closing = buf[p] === SLASH;
+    if (closing) p++;
+    const nameStart = p;
+    while (p < end) {
+      const c = buf[p];
+      if (c === GT || c === SLASH || isSpace(c)) break;
+      p++;
+    }
+    const tag = this.identify(nameStart, p);
+    // XML-RPC elements carry no attributes; tolerate whitespace before '>' or '/>'.
+    while (p < end && isSpace(buf[p])) p++;
+    let selfClosing = false;
+    if (buf[p] === SLASH && !closing) {
+      selfClosing = true;
+      p++;
+    }
+    if (p >= end) {
+      this.pos = p;
+      this.fail("unexpected end of answer inside a tag");
+    }
+    if (buf[p] !== GT) {
+      this.pos = p;
+      this.fail("unexpected characters in a tag (attributes are not part of XML-RPC)");
+    }
+    if (tag === Tag.Unknown) {
+      this.pos = nameStart;
+      this.fail(`unknown element <${clip(this.buf.toString("latin1", nameStart, p), 40)}>`);
+    }
+    this.pos = p + 1;
+    return tag | (closing ? CLOSING : 0) | (selfClosing ? SELF_CLOSING : 0);
+  }
+
+  private identify(start: number, end: number): Tag {
+    if (end <= start) return Tag.Unknown;
+    const buf = this.buf;
+    const entry = TAG_LOOKUP[tagKey(end - start, buf[start], buf[end - 1])];
+    if (entry === undefined) return Tag.Unknown;
+    const bytes = entry.bytes;
+    if (bytes.length !== end - start) return Tag.Unknown;
+    for (let i = 0; i < bytes.length; i++) if (buf[start + i] !== bytes[i]) return Tag.Unknown;
+    return entry.tag;
+  }
+
+  /** Character data up to the next tag (CDATA sections and comments included), entities decoded. */
+  private readText(): string {
+    const buf = this.buf;
+    const end = this.end;
+    let out: string | undefined;
+    for (;;) {
+      const start = this.pos;
+      // One pass: find '<', note '&' and non-ASCII bytes, hash short ASCII runs for interning.
+      let p = start;
+      let hash = 0x811c9dc5;
+      let special = false;
+      for (; p < end; p++) {
+        const c = buf[p];
+        if (c === LT) break;
+        if (c === AMP || c >= 0x80) special = true;
+        hash = Math.imul(hash ^ c, 0x01000193);
+      }
+      if (p >= end) {
+        this.pos = end;
+        this.fail("unexpected end of answer in text");
+      }
+      let piece: string;
+      if (p === start) piece = "";
+      else if (special) piece = decodeEntities(buf.toString("utf8", start, p), this);
+      else if (p - start <= MAX_INTERNED) piece = this.intern(start, p, hash);
+      else piece = buf.toString("latin1", start, p);
+      out = out === undefined ? piece : out + piece;
+      if (buf[p + 1] === BANG) {
+        this.pos = p;
+        if (buf[p + 2] === DASH) {
+          this.skipComment();
+          continue;
+        }
+        if (buf.toString("latin1", p, Math.min(p + 9, end)) === "<![CDATA[") {
+          const close = buf.indexOf("]]>", p + 9, "latin1");
+          if (close === -1) this.fail("unterminated CDATA section");
+          out += buf.toString("utf8", p + 9, close);
+          this.pos = close + 3;
+          continue;
+        }
+        this.fail("unexpected markup in text");
+      }
+      this.pos = p;
+      return out;
+    }
+  }
+
+  /**
+   * Short ASCII strings (field names, enums, numbers, "OpaqueRef:NULL", map keys) repeat endlessly in a pool's
+   * records: a direct-mapped table returns the same string instance for the same bytes, which saves both the
+   * allocation while parsing and memory in the cache.
+   */
+  private intern(start: number, end: number, hash: number): string {
+    const slot = (hash ^ (end - start)) & INTERN_MASK;
+    const known = internTable[slot];
+    if (known !== undefined && known.length === end - start) {
+      const buf = this.buf;
+      let same = true;
+      for (let i = 0; i < known.length; i++) {
+        if (known.charCodeAt(i) !== buf[start + i]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return known;
+    }
+    const text = this.buf.toString("latin1", start, end);
+    internTable[slot] = text;
+    return text;
+  }
+
+  private skipWhitespace(): void {
+    const buf = this.buf;
+    let p = this.pos;
+    while (p < this.end && isSpace(buf[p])) p++;
+    this.pos = p;
+  }
+
+  private skipComment(): void {
+    if (this.buf.toString("latin1", this.pos, this.pos + 4) !== "<!--") this.fail("invalid comment");
+    const close = this.buf.indexOf("-->", this.pos + 4, "latin1");
+    if (close === -1) this.fail("unterminated comment");
+    this.pos = close + 3;
+  }
+
+  /** The XML declaration, comments and whitespace before the root element; a DOCTYPE is refused. */
+  private skipProlog(): void {
+    if (this.buf[0] === 0xef && this.buf[1] === 0xbb && this.buf[2] === 0xbf) this.pos = 3; // UTF-8 BOM
+    for (;;) {
+      this.skipWhitespace();
+      if (this.buf[this.pos] === LT && this.buf[this.pos + 1] === QUESTION) {
+        const close = this.buf.indexOf("?>", this.pos + 2, "latin1");
+        if (close === -1) this.fail("unterminated XML declaration");
+        this.pos = close + 2;
+        continue;
+      }
+      if (this.buf[this.pos] === LT && this.buf[this.pos + 1] === BANG) {
+        if (this.buf[this.pos + 2] === DASH) {
+          this.skipComment();
+          continue;
+        }
+        this.fail("DOCTYPE and other declarations are not accepted");
+      }
+      return;
+    }
+  }
+
+  private skipMisc(): void {
+    for (;;) {
+      this.skipWhitespace();
+      if (this.buf[this.pos] === LT && this.buf[this.pos + 1] === BANG && this.buf[this.pos + 2] === DASH) {
+        this.skipComment();
+        continue;
+      }
+      return;
+    }
+  }
+}
+
+function isValueName(buf: Buffer, at: number): boolean {
+  return buf[at] === 0x76 && buf[at + 1] === 0x61 && buf[at + 2] === 0x6c && buf[at + 3] === 0x75 && buf[at + 4] === 0x65; // "value"
+}
+
+function isSpace(c: number): boolean {
+  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+}
+
+function isBlank(text: string): boolean {
+  return /^[ \t\r\n]*$/.test(text);
+}
+
+function clip(text: string, max = 24): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}
+
+const NAMED_ENTITIES: Record<string, string> = { lt: "<", gt: ">", amp: "&", quot: '"', apos: "'" };
+
+function decodeEntities(text: string, reader: XmlRpcReader): string {
+  return text.replace(/&([^;&\s]{1,10});|&/g, (match, name: string | undefined) => {
+    if (name === undefined) reader.fail("bare '&' in text");
+    const named = NAMED_ENTITIES[name];
+    if (named !== undefined) return named;
+    const code = name.startsWith("#x") ? parseInt(name.slice(2), 16) : name.startsWith("#") ? parseInt(name.slice(1), 10) : NaN;
+    if (!Number.isInteger(code) || code < 1 || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) reader.fail(`unknown entity ${clip(match)}`);
+    return String.fromCodePoint(code);
+  });
+}
+
+/**
+ * Parses a complete `<methodResponse>`; throws `XapiProtocolError` on anything that is not one. The plan
+ * applies to the value of `<param>` (for XAPI, the envelope struct).
+ */
+export function parseMethodResponse(body: Buffer, plan?: ParsePlan): ParsedResponse {
+  return new XmlRpcReader(body, plan).readResponse();
+}
+
+/** Parses a lone `<value>` fragment, as in `task.result`. */
+export function parseValueFragment(fragment: string | Buffer): unknown {
+  return new XmlRpcReader(typeof fragment === "string" ? Buffer.from(fragment, "utf8") : fragment).readValueDocument();
+}
