@@ -1,0 +1,70 @@
+/**
+ * Loading a user with the ACL grants that apply to them (directly and through their groups): the
+ * `CurrentUser` every authorization decision starts from. Read from the database on every request, so that
+ * disabling, deleting, a password reset, or a change of role, ACL or group applies at the user's next request.
+ */
+import "server-only";
+import { can, type AccessSubject, type AclObjectKind, type Grant, type Role } from "@/lib/auth/can";
+import { getDb, type Db } from "@/lib/db/client";
+
+/** The signed-in user as the app sees them. No password hash, no secrets. */
+export interface CurrentUser extends AccessSubject {
+  id: string;
+  username: string;
+  displayName: string;
+  isAdmin: boolean;
+  /** An admin reset the password: send the user to the change-password page before anything else. */
+  mustChangePassword: boolean;
+  /** Every ACL that applies to the user: their own and their groups'. */
+  grants: Grant[];
+}
+
+const WITH_GRANTS = {
+  acls: true,
+  memberships: { include: { group: { include: { acls: true } } } },
+} as const;
+
+type AclRow = { id: string; objectKind: string; objectUuid: string; objectLabel: string; role: string };
+
+function toGrant(acl: AclRow, via: Grant["via"]): Grant {
+  return { aclId: acl.id, objectKind: acl.objectKind as AclObjectKind, objectUuid: acl.objectUuid, objectLabel: acl.objectLabel, role: acl.role as Role, via };
+}
+
+async function loadUserWithGrants(userId: string, db: Db) {
+  const user = await db.user.findUnique({ where: { id: userId }, include: WITH_GRANTS });
+  if (!user) return null;
+  const grants: Grant[] = [
+    ...user.acls.map((acl) => toGrant(acl, { type: "user" })),
+    ...user.memberships.flatMap(({ group }) =>
+      group.acls.map((acl) => toGrant(acl, { type: "group", groupId: group.id, groupName: group.name })),
+    ),
+  ];
+  const access: CurrentUser = {
+    id: user.id,
+    username: user.username,
+    displayName: user.displayName,
+    isAdmin: user.isAdmin,
+    mustChangePassword: user.mustChangePassword,
+    grants,
+  };
+  return { access, disabled: user.disabled, sessionEpoch: user.sessionEpoch };
+}
+
+/**
+ * The user behind a session, or null when the session no longer counts: the user was deleted or disabled,
+ * or their session epoch changed (password reset or change) since the session began.
+ */
+export async function loadSessionUser(userId: string, sessionEpoch: number, db: Db = getDb()): Promise<CurrentUser | null> {
+  const loaded = await loadUserWithGrants(userId, db);
+  if (!loaded || loaded.disabled || loaded.sessionEpoch !== sessionEpoch) return null;
+  return loaded.access;
+}
+
+/**
+ * A user's access (even when disabled), to show "everything they can reach and why" with `explainAccess`.
+ * Global admins may load anyone's, other users only their own; null otherwise or when the user does not exist.
+ */
+export async function loadUserAccess(actor: CurrentUser, userId: string, db: Db = getDb()): Promise<CurrentUser | null> {
+  if (!can(actor, "acl.manage") && actor.id !== userId) return null;
+  return (await loadUserWithGrants(userId, db))?.access ?? null;
+}
