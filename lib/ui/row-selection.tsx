@@ -1,0 +1,156 @@
+"use client";
+
+/**
+ * Row selection for tables with bulk actions (start/stop several VMs at once).
+ *
+ * The checkboxes are real form fields: each `RowCheckbox` is `<input type="checkbox" name={name} value={id}
+ * form={formId}>`, so a bulk-action <form id={formId} action={serverAction}> placed anywhere on the page receives
+ * the selected ids as `formData.getAll(name)` — the server action then re-checks every id. The client part only
+ * adds "select all", the indeterminate state and the live count.
+ *
+ *   <RowSelection ids={rows.map(r => r.uuid)} formId="vm-bulk" name="vm">
+ *     <SelectionCount />  … <DataTable>… <SelectAllHeader label="Select all VMs on this page" /> …
+ *       <SelectCell id={row.uuid} label={`Select ${row.name}`} /> …
+ *   </RowSelection>
+ *   <form id="vm-bulk" action={bulkStart}>…</form>
+ *
+ * Selection lives per page: when `ids` changes (another page, a live refresh), ids no longer shown are dropped.
+ * `useRowSelection()` gives client components (a bulk-action bar) the selected ids and `clear()`.
+ */
+import { createContext, use, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
+import { cx } from "./classes";
+import { HEADER_CELL } from "./data-table";
+
+interface SelectionState {
+  ids: readonly string[];
+  selected: ReadonlySet<string>;
+  formId?: string;
+  name: string;
+  toggle: (id: string, checked: boolean) => void;
+  setAll: (checked: boolean) => void;
+  clear: () => void;
+}
+
+const SelectionContext = createContext<SelectionState | null>(null);
+
+/** Selected ids among those shown, in row order. */
+function selectedIds(state: SelectionState): string[] {
+  return state.ids.filter((id) => state.selected.has(id));
+}
+
+export function RowSelection({
+  ids,
+  formId,
+  name = "id",
+  children,
+}: {
+  /** Ids of the selectable rows currently shown. */
+  ids: readonly string[];
+  /** id of the <form> the checkboxes belong to (may be outside this subtree). */
+  formId?: string;
+  /** Form field name of the checkboxes. */
+  name?: string;
+  children: ReactNode;
+}) {
+  const [selected, setSelected] = useState<ReadonlySet<string>>(() => new Set());
+  const idsKey = ids.join("\n");
+
+  // Drop selected ids that are no longer on screen, so an action never applies to an invisible row.
+  useEffect(() => {
+    const shown = new Set(idsKey ? idsKey.split("\n") : []);
+    setSelected((current) => {
+      const kept = [...current].filter((id) => shown.has(id));
+      return kept.length === current.size ? current : new Set(kept);
+    });
+  }, [idsKey]);
+
+  const state = useMemo<SelectionState>(
+    () => ({
+      ids,
+      selected,
+      formId,
+      name,
+      toggle: (id, checked) =>
+        setSelected((current) => {
+          const next = new Set(current);
+          if (checked) next.add(id);
+          else next.delete(id);
+          return next;
+        }),
+      setAll: (checked) => setSelected(checked ? new Set(ids) : new Set()),
+      clear: () => setSelected(new Set()),
+    }),
+    [ids, selected, formId, name],
+  );
+
+  return <SelectionContext value={state}>{children}</SelectionContext>;
+}
+
+/** The selection, for a bulk-action bar: `{ selected: string[], count, clear }`. */
+export function useRowSelection() {
+  const state = use(SelectionContext);
+  if (!state) throw new Error("useRowSelection must be used inside <RowSelection>");
+  const selected = selectedIds(state);
+  return { selected, count: selected.length, clear: state.clear };
+}
+
+const CHECKBOX = "size-4 cursor-pointer rounded border-line-strong accent-accent align-middle";
+
+/** Header cell with the "select all on this page" checkbox (checked, unchecked or indeterminate). */
+export function SelectAllHeader({ label }: { label: string }) {
+  const state = use(SelectionContext);
+  const ref = useRef<HTMLInputElement>(null);
+  const total = state?.ids.length ?? 0;
+  const count = state ? selectedIds(state).length : 0;
+  const all = total > 0 && count === total;
+  const some = count > 0 && !all;
+
+  useEffect(() => {
+    if (ref.current) ref.current.indeterminate = some;
+  }, [some]);
+
+  return (
+    <th scope="col" className={cx(HEADER_CELL, "w-9 pr-0 pl-3")}>
+      <input
+        ref={ref}
+        type="checkbox"
+        aria-label={label}
+        className={CHECKBOX}
+        checked={all}
+        disabled={!state || total === 0}
+        onChange={(e) => state?.setAll(e.target.checked)}
+      />
+    </th>
+  );
+}
+
+/** Body cell with one row's checkbox; `label` names the row ("Select web-01"). */
+export function SelectCell({ id, label }: { id: string; label: string }) {
+  const state = use(SelectionContext);
+  return (
+    <td className="h-9 w-9 border-b border-line pr-0 pl-3 align-middle">
+      <input
+        type="checkbox"
+        aria-label={label}
+        className={CHECKBOX}
+        name={state?.name ?? "id"}
+        value={id}
+        form={state?.formId}
+        checked={state?.selected.has(id) ?? false}
+        disabled={!state}
+        onChange={(e) => state?.toggle(id, e.target.checked)}
+      />
+    </td>
+  );
+}
+
+/** "3 selected" (announced politely as it changes); renders nothing visible when none are. */
+export function SelectionCount({ className }: { className?: string }) {
+  const state = use(SelectionContext);
+  const count = state ? selectedIds(state).length : 0;
+  return (
+    <span aria-live="polite" className={className ?? "text-xs text-muted"}>
+      {count > 0 ? `${count} selected` : ""}
+    </span>
+  );
+}
