@@ -1,0 +1,304 @@
+/**
+ * `PoolConnection`: the live view of one registered pool, one per pool per server process.
+ *
+ * Cycle: log in → `event.inject` (a token taken before the fetch, so nothing is missed) → `get_all_records`
+ * of every cached class → `event.from` loop applying add/mod/del to the cache. Any failure of the loop
+ * leads to a full resync, after a backoff when the pool is unreachable; so do a new session (SESSION_INVALID
+ * answered by a re-login means a toolstack restart: tokens may not be trusted) and a move to another master.
+ * While reconnecting, the cache keeps its last content: pages show it as stale, never empty.
+ */
+import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from "./backoff";
+import { PoolCache, type CacheChange, type CacheUpdate } from "./cache";
+import { CACHED_CLASSES, CACHED_FIELDS, type CachedClass } from "./cached-fields";
+import { XapiClient, consoleLogger, type XapiClientOptions, type XapiLogger } from "./client";
+import { decodeAs, recordDecoder, type RawEventBatch, type RecordDecoder } from "./codec";
+import { CLIENT_CODES, XapiError, describeXapiError } from "./errors";
+import type { Ref } from "./model/records.generated";
+import type { ParsePlan } from "./xmlrpc-parser";
+
+/** What the registry knows about a registered pool (from XenDeck's database). */
+export interface PoolConnectionConfig {
+  /** XenDeck's database id of the pool. */
+  id: string;
+  label: string;
+  url: string;
+  username: string;
+  password: string;
+  fingerprint?: string | null;
+  readOnly: boolean;
+}
+
+export type PoolConnectionState = "connecting" | "connected" | "reconnecting" | "disconnected" | "error";
+
+export interface PoolConnectionStatus {
+  state: PoolConnectionState;
+  /** When `state` (or the error) last changed. */
+  since: Date;
+  /** The last failure, while not connected. The message is safe to show (no secrets). */
+  error?: { code: string; message: string };
+  /** Last moment the cache was known to be current (full sync or event batch). */
+  lastSyncAt?: Date;
+}
+
+export type PoolEvent =
+  | { type: "changes"; changes: CacheChange[]; version: number }
+  /** The whole cache was reloaded (first sync or resync): re-read everything. */
+  | { type: "resync"; version: number }
+  | { type: "status"; status: PoolConnectionStatus };
+
+export type PoolListener = (event: PoolEvent) => void;
+
+export interface PoolConnectionOptions {
+  /** `event.from` timeout in seconds (XAPI clients use 60). */
+  eventTimeoutS?: number;
+  backoff?: BackoffOptions;
+  logger?: XapiLogger;
+  /** Passed to the client (timeouts, limits, concurrency). */
+  client?: Partial<Omit<XapiClientOptions, "url" | "username" | "password" | "fingerprint" | "readOnly" | "label" | "logger">>;
+}
+
+const CLASS_BY_EVENT_NAME = new Map<string, CachedClass>(CACHED_CLASSES.map((cls) => [cls.toLowerCase(), cls]));
+const EVENT_CLASSES = CACHED_CLASSES.map((cls) => cls.toLowerCase());
+const DECODERS = new Map<CachedClass, RecordDecoder>(CACHED_CLASSES.map((cls) => [cls, recordDecoder(cls, CACHED_FIELDS[cls])]));
+const KEEP = new Map<CachedClass, ReadonlySet<string>>(CACHED_CLASSES.map((cls) => [cls, new Set<string>(CACHED_FIELDS[cls])]));
+/** Event snapshots: only fields some cached class keeps are built. */
+const EVENT_PLAN: ParsePlan = {
+  members: { events: { each: { members: { snapshot: { keep: new Set(CACHED_CLASSES.flatMap((cls) => [...CACHED_FIELDS[cls]])) } } } } },
+};
+
+/** Errors after which retrying cannot help until the configuration changes. */
+const FATAL_CODES = new Set<string>([CLIENT_CODES.certificateMismatch, CLIENT_CODES.certificateUntrusted]);
+
+/** At most one immediate resync per interval; more frequent ones wait for the backoff. */
+const QUICK_RESYNC_INTERVAL_MS = 30_000;
+
+class ResyncNeeded extends Error {}
+
+export class PoolConnection {
+  readonly id: string;
+  private currentConfig: Readonly<PoolConnectionConfig>;
+  readonly cache = new PoolCache();
+  readonly client: XapiClient;
+  private readonly logger: XapiLogger;
+  private readonly eventTimeoutS: number;
+  private readonly backoff: BackoffOptions;
+  private readonly listeners = new Set<PoolListener>();
+  private current: PoolConnectionStatus = { state: "connecting", since: new Date() };
+  private lastSyncAt?: Date;
+  private running: Promise<void> | null = null;
+  private stopped = false;
+  private loopController = new AbortController();
+  private wakeUp: (() => void) | null = null;
+  private syncWaiters: (() => void)[] = [];
+  /** The client's login count when the cache was last loaded: another login means another session. */
+  private syncedLogins = 0;
+
+  constructor(config: PoolConnectionConfig, options: PoolConnectionOptions = {}) {
+    this.id = config.id;
+    this.currentConfig = Object.freeze({ ...config });
+    this.logger = options.logger ?? consoleLogger;
+    this.eventTimeoutS = options.eventTimeoutS ?? 60;
+    this.backoff = options.backoff ?? DEFAULT_BACKOFF;
+    this.client = new XapiClient({
+      ...options.client,
+      url: config.url,
+      username: config.username,
+      password: config.password,
+      fingerprint: config.fingerprint,
+      readOnly: config.readOnly,
+      label: config.label,
+      logger: this.logger,
+      eventTimeoutS: this.eventTimeoutS,
+    });
+    this.client.onMasterChange(() => this.loopController.abort());
+  }
+
+  /** The configuration this connection runs with (the password included: never send it anywhere). */
+  get config(): Readonly<PoolConnectionConfig> {
+    return this.currentConfig;
+  }
+
+  /** A new label needs no reconnection. */
+  relabel(label: string): void {
+    this.currentConfig = Object.freeze({ ...this.currentConfig, label });
+  }
+
+  get status(): PoolConnectionStatus {
+    return { ...this.current, lastSyncAt: this.lastSyncAt };
+  }
+
+  /** The pool's XAPI uuid, once synced. */
+  get poolUuid(): string | undefined {
+    return this.cache.pool()?.uuid;
+  }
+
+  /** Batched cache changes and status changes. Returns the unsubscribe function. */
+  subscribe(listener: PoolListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Starts the connection loop (idempotent). */
+  start(): this {
+    if (!this.running && !this.stopped) this.running = this.run();
+    return this;
+  }
+
+  /** Resolves once the cache is complete (now, if it already is); rejects after `timeoutMs`. */
+  waitForSync(timeoutMs = 60_000): Promise<void> {
+    if (this.current.state === "connected") return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`pool ${this.config.label} not synced within ${timeoutMs} ms (${this.current.state}${this.current.error ? `: ${this.current.error.message}` : ""})`)), timeoutMs);
+      this.syncWaiters.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  /** Stops the loop and logs out. The cache keeps its content; the status becomes `disconnected`. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.loopController.abort();
+    this.wakeUp?.();
+    await this.client.close();
+    await this.running?.catch(() => {});
+    this.setStatus("disconnected");
+  }
+
+  // -------------------------------------------------------------------------------------------------------
+
+  private async run(): Promise<void> {
+    let attempt = 0;
+    let everSynced = false;
+    let lastQuickResync = 0;
+    while (!this.stopped) {
+      this.loopController = new AbortController();
+      try {
+        const token = await this.fullSync();
+        everSynced = true;
+        attempt = 0;
+        await this.followEvents(token);
+      } catch (error) {
+        if (this.stopped) break;
+        const resync = error instanceof ResyncNeeded || (error instanceof XapiError && (error.code === "EVENTS_LOST" || error.code === "EVENT_FROM_TOKEN_PARSE_FAILURE" || error.kind === "aborted"));
+        const described = describe(error);
+        if (!(error instanceof XapiError) && !(error instanceof ResyncNeeded)) this.logger.error(`[xapi ${this.config.label}] unexpected error`, error);
+        if (error instanceof XapiError && FATAL_CODES.has(error.code)) {
+          this.logger.error(`[xapi ${this.config.label}] stopped: ${described.message}`);
+          this.setStatus("error", described);
+          return; // the registry restarts the connection when the pinned fingerprint changes
+        }
+        // A resync right away, unless one just happened (a pool that keeps losing events gets the backoff).
+        if (resync && Date.now() - lastQuickResync > QUICK_RESYNC_INTERVAL_MS) {
+          this.logger.info(`[xapi ${this.config.label}] resynchronising (${described.message})`);
+          lastQuickResync = Date.now();
+          continue;
+        }
+        const lostContact = error instanceof XapiError && (error.kind === "transport" || error.kind === "timeout" || error.kind === "aborted");
+        this.setStatus(everSynced && lostContact ? "reconnecting" : "error", described);
+        const delay = backoffDelay(attempt++, this.backoff);
+        this.logger.warn(`[xapi ${this.config.label}] ${described.message}; retrying in ${(delay / 1000).toFixed(1)} s`);
+        await this.sleep(delay);
+      }
+    }
+  }
+
+  /** Token first, then every class; the cache is replaced in one step. Returns the token to follow. */
+  private async fullSync(): Promise<string> {
+    const client = this.client;
+    const pools = await client.request<Ref[]>("pool.get_all", []);
+    if (!Array.isArray(pools) || pools.length === 0) throw new XapiError(CLIENT_CODES.protocol, [], { kind: "protocol", message: "the pool has no pool object" });
+    const token = await client.request<string>("event.inject", ["pool", pools[0]]);
+    const loginsAtSync = client.loginCount;
+    const started = Date.now();
+    const perClass = await Promise.all(
+      CACHED_CLASSES.map(async (cls) => {
+        const raw = await client.request<Record<Ref, unknown>>(`${cls}.get_all_records`, [], { decode: false, plan: { each: { keep: KEEP.get(cls)! } } });
+        if (typeof raw !== "object" || raw === null || Array.isArray(raw)) throw new XapiError(CLIENT_CODES.protocol, [], { kind: "protocol", message: `${cls}.get_all_records did not answer a map` });
+        const decode = DECODERS.get(cls)!;
+        return Object.entries(raw).map(([ref, record]) => ({ class: cls, ref, record: decode(record, cls) }));
+      }),
+    );
+    const count = this.cache.load(perClass.flat());
+    this.syncedLogins = loginsAtSync;
+    this.updateMembers();
+    this.lastSyncAt = new Date();
+    this.logger.info(`[xapi ${this.config.label}] synchronised ${count} objects in ${Date.now() - started} ms`);
+    this.setStatus("connected");
+    this.emit({ type: "resync", version: this.cache.version });
+    for (const waiter of this.syncWaiters.splice(0)) waiter();
+    return token;
+  }
+
+  private async followEvents(startToken: string): Promise<void> {
+    let token = startToken;
+    const signal = this.loopController.signal;
+    for (;;) {
+      const raw = await this.client.request("event.from", [EVENT_CLASSES, token, this.eventTimeoutS], {
+        longPoll: true,
+        signal,
+        timeoutMs: (this.eventTimeoutS + 30) * 1000,
+        decode: false,
+        plan: EVENT_PLAN,
+      });
+      const batch = decodeAs("an event batch", raw, "event.from") as RawEventBatch;
+      const updates: CacheUpdate[] = [];
+      let hostsChanged = false;
+      for (const event of batch.events) {
+        const cls = CLASS_BY_EVENT_NAME.get(event.class.toLowerCase());
+        if (!cls) continue;
+        if (cls === "host") hostsChanged = true;
+        updates.push({ class: cls, ref: event.ref, operation: event.operation, record: event.operation === "del" ? undefined : DECODERS.get(cls)!(event.snapshot, cls) });
+      }
+      token = batch.token;
+      this.lastSyncAt = new Date();
+      const changes = this.cache.apply(updates);
+      if (hostsChanged) this.updateMembers();
+      if (changes.length > 0) this.emit({ type: "changes", changes, version: this.cache.version });
+      if (this.client.loginCount !== this.syncedLogins) throw new ResyncNeeded("a new session was opened (the pool's toolstack may have restarted)");
+    }
+  }
+
+  private updateMembers(): void {
+    this.client.setMembers(this.cache.list("host").map((host) => ({ ref: host.$ref, address: host.address })));
+  }
+
+  private setStatus(state: PoolConnectionState, error?: { code: string; message: string }): void {
+    const previous = this.current;
+    if (previous.state === state && previous.error?.code === error?.code && previous.error?.message === error?.message) return;
+    this.current = { state, since: new Date(), ...(error ? { error } : {}) };
+    this.emit({ type: "status", status: this.status });
+  }
+
+  private emit(event: PoolEvent): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch (error) {
+        this.logger.warn(`[xapi ${this.config.label}] a pool listener failed: ${String(error)}`);
+      }
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wakeUp = () => {
+        this.wakeUp = null;
+        done();
+      };
+    });
+  }
+}
+
+function describe(error: unknown): { code: string; message: string } {
+  if (error instanceof XapiError) return { code: error.code, message: describeXapiError(error) };
+  if (error instanceof ResyncNeeded) return { code: "XENDECK_RESYNC", message: error.message };
+  return { code: "XENDECK_INTERNAL_ERROR", message: "unexpected error in the pool connection (see the server log)" };
+}

@@ -1,0 +1,32 @@
+/**
+ * The XAPI client of XenDeck: public API for the web app (server side only).
+ *
+ *   const registry = getPoolRegistry();            // one per process, started by instrumentation.ts
+ *   const pool = registry.get(poolId);              // PoolConnection
+ *   pool.status; pool.cache.list("VM"); pool.cache.vbdsByVm(vm.$ref); pool.subscribe(listener);
+ *   await pool.client.callAsync("VM.start", [vm.$ref, false, false], { onProgress });
+ *
+ * See lib/xapi/README.md.
+ */
+import "server-only";
+
+export { CLIENT_CODES, XapiCertificateError, XapiError, XapiProtocolError, XapiReadOnlyError, XapiTimeoutError, XapiTransportError, describeXapiError, isXapiError } from "./errors";
+export type { DescribeContext, XapiErrorKind } from "./errors";
+export { XapiClient, parsePoolUrl } from "./client";
+export type { CallAsyncOptions, RequestOptions, XapiClientOptions, XapiLogger } from "./client";
+export { NULL_REF, XapiFloat } from "./codec";
+export { PoolCache } from "./cache";
+export type { CacheChange, ChangeOperation, XapiObject } from "./cache";
+export { CACHED_CLASSES, CACHED_FIELDS } from "./cached-fields";
+export type { CachedClass, CachedClassRecords, CachedRecord } from "./cached-fields";
+export { PoolConnection } from "./connection";
+export type { PoolConnectionConfig, PoolConnectionOptions, PoolConnectionState, PoolConnectionStatus, PoolEvent, PoolListener } from "./connection";
+export { PoolRegistry, getPoolRegistry, startRegistry, stopRegistry } from "./registry";
+export type { RegistryEvent, RegistryListener, RegistryOptions } from "./registry";
+export { fetchCertificate } from "./certificate";
+export type { CertificateInfo } from "./certificate";
+export { probePool } from "./probe";
+export type { PoolProbe } from "./probe";
+export { normalizeFingerprint } from "./tls";
+export { isReadOnlyMethod } from "./read-only";
+export type * from "./model/records.generated";
