@@ -4,7 +4,7 @@
  */
 import { parsePoolUrl } from "./client";
 import { CLIENT_CODES, XapiCertificateError, XapiTransportError } from "./errors";
-import { assertTrusted, connectTls } from "./tls";
+import { assertTrusted, connectTls, describeAuthorizationError } from "./tls";
 
 export interface CertificateInfo {
   /** SHA-256, colon-separated upper-case hex (Node's `fingerprint256`): the value to pin. */
@@ -42,7 +42,7 @@ export async function fetchCertificate(url: string, options: { timeoutMs?: numbe
     try {
       assertTrusted(socket, host, { pinned: new Set() });
     } catch (error) {
-      verificationError = socket.authorizationError ? String(socket.authorizationError) : error instanceof Error ? error.message : String(error);
+      verificationError = socket.authorizationError ? describeAuthorizationError(String(socket.authorizationError)) : error instanceof Error ? error.message : String(error);
     }
     const name = (dn: Record<string, string | string[]> | undefined) =>
       Object.entries(dn ?? {})

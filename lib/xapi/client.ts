@@ -204,7 +204,12 @@ export class XapiClient {
     if (this.readOnly && !isReadOnlyMethod(method)) throw new XapiReadOnlyError(method);
     const run = () => this.callWithSession(method, params, options);
     const raw = options.longPoll ? await run() : await this.limiter.run(run);
-    return (options.decode === false ? raw : decodeResult(method, raw)) as T;
+    try {
+      return (options.decode === false ? raw : decodeResult(method, raw)) as T;
+    } catch (error) {
+      if (error instanceof XapiError) error.method ??= method;
+      throw error;
+    }
   }
 
   /**
@@ -341,7 +346,12 @@ export class XapiClient {
       signal: method === "session.logout" ? undefined : signal,
       method,
     });
-    return decodeResponseBody(answer, method, options.plan);
+    try {
+      return decodeResponseBody(answer, method, options.plan);
+    } catch (error) {
+      if (error instanceof XapiError) error.method ??= method;
+      throw error;
+    }
   }
 
   private ensureSession(): Promise<string> {

@@ -37,7 +37,7 @@ export function assertTrusted(socket: tls.TLSSocket, host: string, policy: Trust
   }
   const identityError = socket.authorized ? tls.checkServerIdentity(host, cert) : undefined;
   if (!socket.authorized || identityError) {
-    const reason = socket.authorizationError ? String(socket.authorizationError) : (identityError?.message ?? "not trusted");
+    const reason = socket.authorizationError ? describeAuthorizationError(String(socket.authorizationError)) : (identityError?.message ?? "not trusted");
     throw new XapiCertificateError(
       CLIENT_CODES.certificateUntrusted,
       `The TLS certificate of ${host} cannot be verified (${reason}). ` +
@@ -45,6 +45,21 @@ export function assertTrusted(socket: tls.TLSSocket, host: string, policy: Trust
       presented,
     );
   }
+}
+
+const AUTHORIZATION_ERRORS: Record<string, string> = {
+  DEPTH_ZERO_SELF_SIGNED_CERT: "self-signed certificate",
+  SELF_SIGNED_CERT_IN_CHAIN: "self-signed certificate in the chain",
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: "issued by an unknown authority",
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: "issued by an unknown authority",
+  CERT_HAS_EXPIRED: "certificate expired",
+  CERT_NOT_YET_VALID: "certificate not yet valid",
+};
+
+/** OpenSSL's verification code → words (the code stays in brackets for searching). */
+export function describeAuthorizationError(code: string): string {
+  const words = AUTHORIZATION_ERRORS[code];
+  return words ? `${words} [${code}]` : code;
 }
 
 export interface TlsConnectTarget {

@@ -7,5 +7,6 @@ declare module "xmlrpc/lib/serializer.js" {
 declare module "xmlrpc/lib/deserializer.js" {
   export default class Deserializer {
     deserializeMethodResponse(stream: NodeJS.ReadableStream, callback: (error: unknown, value: unknown) => void): void;
+    deserializeMethodCall(stream: NodeJS.ReadableStream, callback: (error: unknown, method: string, params: unknown[]) => void): void;
   }
 }

@@ -1,0 +1,68 @@
+/**
+ * Certificate pinning over real TLS with the committed self-signed test certificate (test-fixtures/):
+ * pinned fingerprint accepted, another refused, no pin refused; a refused host never sees a request.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { fetchCertificate } from "./certificate";
+import { XapiClient } from "./client";
+import { CLIENT_CODES, XapiCertificateError } from "./errors";
+import { TLS_FINGERPRINT, startHostileServer, success, xml, type HostileServer } from "./test-fixtures/hostile-server";
+
+const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+const OTHER_FINGERPRINT = "AA:".repeat(31) + "AA";
+
+let server: HostileServer;
+beforeAll(async () => {
+  server = await startHostileServer({ tls: true });
+  server.on("pool.get_all", xml(success("<array><data><value>OpaqueRef:pool</value></data></array>")));
+});
+afterAll(() => server.close());
+
+async function callWith(fingerprint: string | null) {
+  const client = new XapiClient({ url: server.url, username: "root", password: "secret-password", fingerprint, logger: quiet });
+  try {
+    return await client.call("pool.get_all");
+  } finally {
+    await client.close();
+  }
+}
+
+describe("TLS certificate pinning", () => {
+  it("fetches the certificate for trust on first use", async () => {
+    const info = await fetchCertificate(server.url);
+    expect(info.fingerprint256).toBe(TLS_FINGERPRINT);
+    expect(info.subject).toContain("CN=xendeck-test-host");
+    expect(info.selfSigned).toBe(true);
+    expect(info.trustedByCa).toBe(false);
+    expect(info.verificationError).toMatch(/self[- ]signed/i);
+    expect(info.validTo.getUTCFullYear()).toBeGreaterThan(2100);
+    await expect(fetchCertificate("http://127.0.0.1:1/")).rejects.toThrow(/https/);
+  });
+
+  it("accepts the pinned certificate (in any spelling)", async () => {
+    await expect(callWith(TLS_FINGERPRINT)).resolves.toEqual(["OpaqueRef:pool"]);
+    await expect(callWith(TLS_FINGERPRINT.replace(/:/g, "").toLowerCase())).resolves.toEqual(["OpaqueRef:pool"]);
+  });
+
+  it("refuses another certificate before sending anything", async () => {
+    server.calls.length = 0;
+    const error = await callWith(OTHER_FINGERPRINT).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(XapiCertificateError);
+    expect(error).toMatchObject({ code: CLIENT_CODES.certificateMismatch, presented: TLS_FINGERPRINT });
+    expect((error as Error).message).toContain(TLS_FINGERPRINT);
+    expect(server.calls).toEqual([]); // not even the login: the password never left
+  });
+
+  it("refuses an unverifiable certificate when nothing is pinned", async () => {
+    server.calls.length = 0;
+    const error = await callWith(null).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(XapiCertificateError);
+    expect(error).toMatchObject({ code: CLIENT_CODES.certificateUntrusted, presented: TLS_FINGERPRINT });
+    expect((error as Error).message).toMatch(/pin its SHA-256 fingerprint/);
+    expect(server.calls).toEqual([]);
+  });
+
+  it("refuses a malformed pin at construction", () => {
+    expect(() => new XapiClient({ url: server.url, username: "u", password: "p", fingerprint: "12:34" })).toThrow(/SHA-256/);
+  });
+});
