@@ -7,6 +7,7 @@
  */
 import "server-only";
 import { getDb, type Db, type DbTransaction } from "@/lib/db/client";
+import { currentClientAddress } from "@/lib/auth/request-context";
 import { lockedTransaction, takeLock } from "@/lib/db/transaction";
 import { entryHash, GENESIS_HASH, type ChainedFields } from "./chain";
 import { sanitizeParams } from "./params";
@@ -99,4 +100,13 @@ export async function recordAuditInTransaction(tx: DbTransaction, input: AuditIn
  */
 export function recordAudit(input: AuditInput, db: Db = getDb()): Promise<AuditEntryDto> {
   return lockedTransaction(db, "audit", (tx) => recordAuditInTransaction(tx, input));
+}
+
+/** Records a successful change made by `actor` in the caller's transaction, with the request's address. */
+export async function recordChangeInTransaction(
+  tx: DbTransaction,
+  actor: { id: string; username: string },
+  input: Omit<AuditInput, "actor" | "address" | "outcome">,
+): Promise<AuditEntryDto> {
+  return recordAuditInTransaction(tx, { actor, address: await currentClientAddress(), outcome: "ok", ...input });
 }

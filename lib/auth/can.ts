@@ -156,22 +156,23 @@ export type ScopeReason =
   | "its SR"
   | "its network";
 
-interface Anchor {
+/** An object whose ACLs apply to a target, and why. */
+export interface ScopeAnchor {
   kind: AclObjectKind;
   uuid: string;
   reason: ScopeReason;
 }
 
-function vmAnchors(vm: VmAnchor, direct: ScopeReason): Anchor[] {
-  const anchors: Anchor[] = [{ kind: "vm", uuid: vm.uuid, reason: direct }];
+function vmAnchors(vm: VmAnchor, direct: ScopeReason): ScopeAnchor[] {
+  const anchors: ScopeAnchor[] = [{ kind: "vm", uuid: vm.uuid, reason: direct }];
   if (vm.snapshotOf) anchors.push({ kind: "vm", uuid: vm.snapshotOf, reason: direct === "the object itself" ? "the VM it is a snapshot of" : direct });
   return anchors;
 }
 
 /** The objects whose ACLs apply to `target`: this is where the scope rules live. */
-function anchorsOf(target: Securable): Anchor[] {
+export function scopeAnchors(target: Securable): ScopeAnchor[] {
   if (target.kind === "pool") return [{ kind: "pool", uuid: target.uuid, reason: "the object itself" }];
-  const anchors: Anchor[] = [{ kind: "pool", uuid: target.poolUuid, reason: "its pool" }];
+  const anchors: ScopeAnchor[] = [{ kind: "pool", uuid: target.poolUuid, reason: "its pool" }];
   switch (target.kind) {
     case "host":
     case "sr":
@@ -219,7 +220,7 @@ function roleIndex(grants: readonly Grant[]): Map<string, Role> {
 export function effectiveRole(user: AccessSubject, target: Securable): Role | null {
   const index = roleIndex(user.grants);
   let role: Role | null = null;
-  for (const anchor of anchorsOf(target)) role = strongerRole(role, index.get(`${anchor.kind}:${anchor.uuid}`) ?? null);
+  for (const anchor of scopeAnchors(target)) role = strongerRole(role, index.get(`${anchor.kind}:${anchor.uuid}`) ?? null);
   return role;
 }
 
@@ -256,7 +257,7 @@ export interface AccessExplanation {
 
 /** Which role `user` has on `target` and through which ACLs: the "who has access and why" of the ACL pages. */
 export function explainAccess(user: AccessSubject, target: Securable): AccessExplanation {
-  const anchors = anchorsOf(target);
+  const anchors = scopeAnchors(target);
   const reasons: AccessReason[] = [];
   for (const grant of user.grants) {
     const anchor = anchors.find((candidate) => candidate.kind === grant.objectKind && candidate.uuid === grant.objectUuid);

@@ -7,7 +7,8 @@
  * name waits for until commit. Everything in `fn` then runs alone among holders of `lockName`.
  */
 import "server-only";
-import type { Db, DbTransaction } from "./client";
+import { getDb, type Db, type DbTransaction } from "./client";
+import type { MutationFailure, MutationResult } from "./mutation-result";
 
 /** Named critical sections. Always take them in this order when a transaction needs more than one. */
 export type LockName = "accounts" | "pools" | "login-throttle" | "audit";
@@ -26,4 +27,27 @@ export function lockedTransaction<T>(db: Db, lockName: LockName, fn: (tx: DbTran
 export async function takeLock(tx: DbTransaction, lockName: LockName): Promise<void> {
   await tx.$executeRaw`INSERT INTO "AppLock" ("name", "lockedAt") VALUES (${lockName}, CURRENT_TIMESTAMP)
     ON CONFLICT ("name") DO UPDATE SET "lockedAt" = CURRENT_TIMESTAMP`;
+}
+
+/** Thrown inside a `lockedMutation` to roll the transaction back and return `failure` instead. */
+export class Rollback extends Error {
+  constructor(readonly failure: MutationFailure) {
+    super(failure.error);
+  }
+}
+
+/**
+ * A mutation of the process-wide database in a transaction holding `lockName`: returns what `fn` returns, or
+ * the failure of a `Rollback` thrown inside (after rolling back everything `fn` did, audit entries included).
+ */
+export async function lockedMutation<T extends object>(
+  lockName: LockName,
+  fn: (tx: DbTransaction) => Promise<MutationResult<T>>,
+): Promise<MutationResult<T>> {
+  try {
+    return await lockedTransaction(getDb(), lockName, fn);
+  } catch (error) {
+    if (error instanceof Rollback) return error.failure;
+    throw error;
+  }
 }

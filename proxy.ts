@@ -1,0 +1,43 @@
+/**
+ * An optimistic check only: requests without a session cookie are sent to the login page (pages) or refused
+ * (API routes). Whether the session is still valid, and what the user may see, is decided next to the data
+ * (lib/auth/current-user.ts, lib/auth/can.ts) on every request.
+ */
+import { NextResponse, type NextRequest } from "next/server";
+import { LOGIN_PATH, SECURE_SESSION_COOKIE, SESSION_COOKIE } from "@/lib/auth/paths";
+
+/** Paths reachable without a session. */
+export function isPublicPath(pathname: string): boolean {
+  return (
+    pathname === LOGIN_PATH ||
+    pathname.startsWith(`${LOGIN_PATH}/`) ||
+    pathname === "/api/auth" ||
+    pathname.startsWith("/api/auth/") ||
+    pathname.startsWith("/_next/") ||
+    pathname === "/favicon.ico" ||
+    pathname === "/robots.txt"
+  );
+}
+
+/** True when the request carries a next-auth session cookie (possibly split in chunks `.0`, `.1`...). */
+export function hasSessionCookie(request: NextRequest): boolean {
+  return request.cookies
+    .getAll()
+    .some(({ name, value }) => value !== "" && [SESSION_COOKIE, SECURE_SESSION_COOKIE].some((base) => name === base || name.startsWith(`${base}.`)));
+}
+
+export function proxy(request: NextRequest): NextResponse {
+  const { pathname, search } = request.nextUrl;
+  if (isPublicPath(pathname) || hasSessionCookie(request)) return NextResponse.next();
+  if (pathname.startsWith("/api/")) {
+    return NextResponse.json({ error: "Not signed in" }, { status: 401 });
+  }
+  const login = new URL(LOGIN_PATH, request.url);
+  if (pathname !== "/") login.searchParams.set("callbackUrl", `${pathname}${search}`);
+  return NextResponse.redirect(login);
+}
+
+export const config = {
+  // Static files never need the check.
+  matcher: ["/((?!_next/static|_next/image|favicon.ico|.*\\.(?:png|jpg|jpeg|gif|svg|webp|ico|css|js|map|txt|woff2?)$).*)"],
+};
