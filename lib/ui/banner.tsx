@@ -4,19 +4,10 @@
  */
 import type { ReactNode } from "react";
 import { cx } from "./classes";
-import { Icon, type IconName } from "./icons";
+import { Icon } from "./icons";
 import { LocalTime } from "./local-time";
 import type { PoolConnectionStatus } from "./status-dot";
-import { SOFT } from "./tone";
-
-export type BannerTone = "info" | "success" | "warning" | "error";
-
-const BANNER: Record<BannerTone, { soft: string; icon: IconName }> = {
-  info: { soft: SOFT.info, icon: "info" },
-  success: { soft: SOFT.ok, icon: "check" },
-  warning: { soft: SOFT.warn, icon: "alert" },
-  error: { soft: SOFT.error, icon: "error" },
-};
+import { MESSAGE_STYLE, type MessageTone } from "./tone";
 
 export function Banner({
   tone = "info",
@@ -26,7 +17,7 @@ export function Banner({
   className,
   children,
 }: {
-  tone?: BannerTone;
+  tone?: MessageTone;
   title?: ReactNode;
   /** Buttons or links on the right (e.g. "Retry", "Pool settings"). */
   actions?: ReactNode;
@@ -38,7 +29,7 @@ export function Banner({
   className?: string;
   children?: ReactNode;
 }) {
-  const style = BANNER[tone];
+  const style = MESSAGE_STYLE[tone];
   return (
     <div
       role={live === "none" ? undefined : live}

@@ -105,17 +105,14 @@ function FieldFrame({
 
 export type TextFieldProps = FieldFrameProps & Omit<ComponentProps<"input">, "id" | "className">;
 
-export function TextField({ label, hint, error, required, className, ...input }: TextFieldProps) {
-  return (
-    <FieldFrame
-      label={label}
-      hint={hint}
-      error={error}
-      required={required}
-      className={className}
-      render={(a11y) => <input {...input} {...a11y} required={required} className={inputClasses} />}
-    />
-  );
+/** Separates the frame's props (label, hint, …) from those of the control. */
+function splitFrame<T extends FieldFrameProps>({ label, hint, error, required, className, ...control }: T) {
+  return [{ label, hint, error, required, className }, control] as const;
+}
+
+export function TextField(props: TextFieldProps) {
+  const [frame, input] = splitFrame(props);
+  return <FieldFrame {...frame} render={(a11y) => <input {...input} {...a11y} required={frame.required} className={inputClasses} />} />;
 }
 
 export interface SelectOption {
@@ -131,16 +128,13 @@ export type SelectFieldProps = FieldFrameProps &
     placeholder?: string;
   };
 
-export function SelectField({ label, hint, error, required, className, options, placeholder, ...select }: SelectFieldProps) {
+export function SelectField(props: SelectFieldProps) {
+  const [frame, { options, placeholder, ...select }] = splitFrame(props);
   return (
     <FieldFrame
-      label={label}
-      hint={hint}
-      error={error}
-      required={required}
-      className={className}
+      {...frame}
       render={(a11y) => (
-        <select {...select} {...a11y} required={required} className={cx(inputClasses, "pr-8")}>
+        <select {...select} {...a11y} required={frame.required} className={cx(inputClasses, "pr-8")}>
           {placeholder !== undefined && <option value="">{placeholder}</option>}
           {options.map((o) => (
             <option key={o.value} value={o.value} disabled={o.disabled}>

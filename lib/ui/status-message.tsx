@@ -7,17 +7,10 @@
  *   <StatusMessage tone={state?.ok ? "success" : "error"} message={state && (state.ok ? "Started" : state.error)} />
  */
 import { cx } from "./classes";
-import { Icon, type IconName } from "./icons";
-import { SOFT } from "./tone";
+import { Icon } from "./icons";
+import { MESSAGE_STYLE, type MessageTone } from "./tone";
 
-export type MessageTone = "success" | "error" | "info" | "warning";
-
-const STYLE: Record<MessageTone, { soft: string; icon: IconName }> = {
-  success: { soft: SOFT.ok, icon: "check" },
-  error: { soft: SOFT.error, icon: "error" },
-  info: { soft: SOFT.info, icon: "info" },
-  warning: { soft: SOFT.warn, icon: "alert" },
-};
+export type { MessageTone };
 
 export function StatusMessage({
   tone = "info",
@@ -34,8 +27,8 @@ export function StatusMessage({
   return (
     <div id={id} aria-live={tone === "error" ? "assertive" : "polite"} aria-atomic="true" className={className}>
       {message ? (
-        <p className={cx("flex items-start gap-2 rounded-md border px-3 py-2 text-sm", STYLE[tone].soft)}>
-          <Icon name={STYLE[tone].icon} className="mt-0.5 shrink-0" />
+        <p className={cx("flex items-start gap-2 rounded-md border px-3 py-2 text-sm", MESSAGE_STYLE[tone].soft)}>
+          <Icon name={MESSAGE_STYLE[tone].icon} className="mt-0.5 shrink-0" />
           <span>{message}</span>
         </p>
       ) : null}

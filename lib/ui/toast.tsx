@@ -13,8 +13,7 @@
 import { createContext, use, useCallback, useEffect, useRef, useState, type ReactNode } from "react";
 import { cx } from "./classes";
 import { Icon } from "./icons";
-import type { MessageTone } from "./status-message";
-import { SOFT } from "./tone";
+import { MESSAGE_STYLE, type MessageTone } from "./tone";
 
 export interface ToastInput {
   tone?: MessageTone;
@@ -33,13 +32,6 @@ type ShowToast = (toast: ToastInput) => void;
 
 const ToastContext = createContext<ShowToast | null>(null);
 
-const TONE_CLASS: Record<MessageTone, string> = {
-  success: SOFT.ok,
-  error: SOFT.error,
-  info: SOFT.info,
-  warning: SOFT.warn,
-};
-const TONE_ICON = { success: "check", error: "error", info: "info", warning: "alert" } as const;
 const MAX_TOASTS = 5;
 
 export function ToastProvider({ children }: { children: ReactNode }) {
@@ -90,10 +82,10 @@ function ToastItem({ toast, onDismiss }: { toast: Toast; onDismiss: (id: number)
       role={toast.tone === "error" ? "alert" : "status"}
       className={cx(
         "pointer-events-auto flex w-full items-start gap-2 rounded-lg border px-3 py-2.5 text-sm shadow-lg",
-        TONE_CLASS[toast.tone],
+        MESSAGE_STYLE[toast.tone].soft,
       )}
     >
-      <Icon name={TONE_ICON[toast.tone]} className="mt-0.5 shrink-0" />
+      <Icon name={MESSAGE_STYLE[toast.tone].icon} className="mt-0.5 shrink-0" />
       <div className="min-w-0 flex-1">
         <p className="font-medium">{toast.title}</p>
         {toast.description && <p className="mt-0.5 text-fg/85">{toast.description}</p>}

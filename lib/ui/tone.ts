@@ -2,6 +2,8 @@
  * Status tones shared by badges, dots, banners and messages. Full class strings (not built by concatenation) so
  * Tailwind sees them when it scans the source.
  */
+import type { IconName } from "./icons";
+
 export type Tone = "ok" | "warn" | "error" | "info" | "neutral" | "violet";
 
 /** Soft background + readable text + border, for badges and banners. */
@@ -22,4 +24,14 @@ export const SOLID: Record<Tone, string> = {
   info: "bg-info",
   neutral: "bg-neutral",
   violet: "bg-violet",
+};
+
+/** Tones of messages about an outcome (banners, inline messages, toasts), with their look and icon. */
+export type MessageTone = "info" | "success" | "warning" | "error";
+
+export const MESSAGE_STYLE: Record<MessageTone, { soft: string; icon: IconName }> = {
+  info: { soft: SOFT.info, icon: "info" },
+  success: { soft: SOFT.ok, icon: "check" },
+  warning: { soft: SOFT.warn, icon: "alert" },
+  error: { soft: SOFT.error, icon: "error" },
 };

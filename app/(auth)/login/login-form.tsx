@@ -7,9 +7,6 @@ import { TextField } from "@/lib/ui/field";
 import { StatusMessage } from "@/lib/ui/status-message";
 import { safeCallbackUrl } from "./callback-url";
 
-/** One message for every failure, so the form never tells whether an account exists or is locked. */
-export const LOGIN_FAILED = "Invalid username or password, or too many attempts. Try again later.";
-
 interface LoginState {
   error: string | null;
   fieldErrors: { username?: string; password?: string };
@@ -27,7 +24,16 @@ const INITIAL: LoginState = { error: null, fieldErrors: {}, username: "", attemp
  * Posts the credentials to next-auth's "credentials" provider without a page reload (no SessionProvider needed),
  * then navigates with a full page load so the new session cookie reaches the server everywhere.
  */
-export function LoginForm({ callbackUrl, initiallyFailed }: { callbackUrl: string; initiallyFailed: boolean }) {
+export function LoginForm({
+  callbackUrl,
+  failedMessage,
+  initiallyFailed,
+}: {
+  callbackUrl: string;
+  /** The auth layer's one message for every failure: it never tells whether an account exists or is locked. */
+  failedMessage: string;
+  initiallyFailed: boolean;
+}) {
   const usernameRef = useRef<HTMLInputElement>(null);
   const passwordRef = useRef<HTMLInputElement>(null);
 
@@ -35,7 +41,7 @@ export function LoginForm({ callbackUrl, initiallyFailed }: { callbackUrl: strin
     async (previous, formData) => {
       const username = String(formData.get("username") ?? "").trim();
       const password = String(formData.get("password") ?? "");
-      const failed = { ...INITIAL, error: LOGIN_FAILED, username, attempt: previous.attempt + 1 };
+      const failed = { ...INITIAL, error: failedMessage, username, attempt: previous.attempt + 1 };
       if (!username || !password) {
         return {
           ...failed,
@@ -54,7 +60,7 @@ export function LoginForm({ callbackUrl, initiallyFailed }: { callbackUrl: strin
       window.location.assign(target);
       return { ...INITIAL, username, redirecting: true };
     },
-    { ...INITIAL, error: initiallyFailed ? LOGIN_FAILED : null },
+    { ...INITIAL, error: initiallyFailed ? failedMessage : null },
   );
   const busy = pending || state.redirecting;
 

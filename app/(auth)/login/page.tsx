@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { LOGIN_FAILED_MESSAGE } from "@/lib/auth/login";
 import { BrandMark } from "@/lib/ui/shell/console-shell";
 import { ThemeToggle } from "@/lib/ui/theme-toggle";
 import { LoginForm } from "./login-form";
@@ -22,7 +23,7 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
           </div>
         </div>
         <div className="rounded-lg border border-line bg-surface p-5 shadow-sm">
-          <LoginForm callbackUrl={callbackUrl} initiallyFailed={failed} />
+          <LoginForm callbackUrl={callbackUrl} failedMessage={LOGIN_FAILED_MESSAGE} initiallyFailed={failed} />
         </div>
         <div className="flex justify-center">
           <ThemeToggle />

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { CHANGE_PASSWORD_PATH } from "@/lib/auth/paths";
 import { accountLinks, isNavItemActive, navSectionsFor } from "./nav-items";
 
 const hrefs = (user: Parameters<typeof navSectionsFor>[0]) =>
@@ -15,11 +16,11 @@ describe("navigation", () => {
 
   it("gives non-admins their own activity in the account menu", () => {
     expect(accountLinks({ username: "op", displayName: null, isAdmin: false }).map((l) => l.href)).toEqual([
-      "/account/password",
+      CHANGE_PASSWORD_PATH,
       "/audit",
     ]);
     expect(accountLinks({ username: "root", displayName: null, isAdmin: true }).map((l) => l.href)).toEqual([
-      "/account/password",
+      CHANGE_PASSWORD_PATH,
     ]);
   });
 

@@ -1,4 +1,5 @@
 /** The console's navigation: what the side bar lists, for whom, and which entry is the current page. */
+import { CHANGE_PASSWORD_PATH } from "@/lib/auth/paths";
 import type { IconName } from "../icons";
 
 export interface NavItem {
@@ -36,7 +37,7 @@ export const ADMIN_NAV: NavItem[] = [
 
 /** Entries of the account menu. Non-admins reach their own audit entries there (admins have "Audit log"). */
 export function accountLinks(user: ShellUser): NavItem[] {
-  const links: NavItem[] = [{ href: "/account/password", label: "Change password", icon: "key" }];
+  const links: NavItem[] = [{ href: CHANGE_PASSWORD_PATH, label: "Change password", icon: "key" }];
   if (!user.isAdmin) links.push({ href: "/audit", label: "My activity", icon: "list" });
   return links;
 }
