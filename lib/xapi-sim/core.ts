@@ -1,0 +1,46 @@
+/**
+ * What every part of one simulator shares: its options, its timers, the injected faults, its pools and a
+ * log of the calls it received (tests use it to assert that a call never reached the "pool").
+ */
+import type { ResolvedOptions, VmOperationName } from "./config";
+import { FaultState } from "./faults";
+import type { SimPool } from "./pool";
+import { Timers } from "./timers";
+
+export interface CallLogEntry {
+  time: number;
+  /** Pool index (0-based) and address of the host that received the call. */
+  pool: number;
+  host: string;
+  /** The method name as the client wrote it. */
+  method: string;
+}
+
+const CALL_LOG_LIMIT = 10_000;
+
+export class SimCore {
+  readonly timers = new Timers();
+  readonly faults = new FaultState();
+  readonly pools: SimPool[] = [];
+  private calls: CallLogEntry[] = [];
+
+  constructor(readonly options: ResolvedOptions) {}
+
+  /** How long an operation takes right now, in ms. */
+  duration(op: VmOperationName): number {
+    return Math.round(this.options.durations[op] * this.options.speed);
+  }
+
+  logCall(entry: CallLogEntry): void {
+    this.calls.push(entry);
+    if (this.calls.length > CALL_LOG_LIMIT * 2) this.calls = this.calls.slice(-CALL_LOG_LIMIT);
+  }
+
+  callLog(): CallLogEntry[] {
+    return this.calls.slice(-CALL_LOG_LIMIT);
+  }
+
+  clearCallLog(): void {
+    this.calls = [];
+  }
+}

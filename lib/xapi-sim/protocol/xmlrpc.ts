@@ -1,0 +1,452 @@
+/**
+ * XML-RPC the way XAPI speaks it. Output: compact XML with no whitespace between elements (some clients,
+ * Xen Orchestra's among them, keep whitespace as text nodes), strings, refs, enums and 64-bit ints as
+ * untyped `<value>text</value>`, `<double>`, `<boolean>1</boolean>`, `<dateTime.iso8601>`, every reply in
+ * the `{Status, Value}` / `{Status: "Failure", ErrorDescription}` envelope except `system.listMethods`.
+ * Input: a small strict parser (no DTDs, no attributes) that accepts what real clients send: whitespace
+ * between elements, `<string>` or untyped strings, `<int>`/`<i4>`/`<i8>`, `<nil/>`, comments.
+ */
+import { isEncodable } from "./encodable";
+import type { RpcValue } from "./values";
+import { formatDouble, formatXapiDate, type XType } from "./xapi-types";
+
+// ---------------------------------------------------------------------------------------------------------
+// Encoding
+
+const XML_SPECIAL = /[<>&"\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]/;
+const XML_SPECIAL_ALL = /[<>&"\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]/g;
+
+/** Escapes text for XML; control characters XML cannot carry are dropped, as XAPI does. */
+export function escapeXml(text: string): string {
+  if (!XML_SPECIAL.test(text)) return text;
+  return text.replace(XML_SPECIAL_ALL, (c) =>
+    c === "<" ? "&lt;" : c === ">" ? "&gt;" : c === "&" ? "&amp;" : c === '"' ? "&quot;" : "",
+  );
+}
+
+/** The `<value>...</value>` fragment of a typed value. */
+export function xmlValue(type: XType, value: unknown): string {
+  if (isEncodable(value)) return value.xml();
+  switch (type.k) {
+    case "string":
+    case "ref":
+    case "enum":
+      return `<value>${escapeXml(String(value ?? ""))}</value>`;
+    case "int":
+      return `<value>${Math.trunc(Number(value) || 0)}</value>`;
+    case "float":
+      return `<value><double>${formatDouble(Number(value))}</double></value>`;
+    case "bool":
+      return value ? "<value><boolean>1</boolean></value>" : "<value><boolean>0</boolean></value>";
+    case "datetime":
+      return `<value><dateTime.iso8601>${formatXapiDate(value as Date)}</dateTime.iso8601></value>`;
+    case "void":
+      return "<value></value>";
+    case "set": {
+      let s = "<value><array><data>";
+      for (const item of value as Iterable<unknown>) s += xmlValue(type.of, item);
+      return s + "</data></array></value>";
+    }
+    case "map": {
+      let s = "<value><struct>";
+      for (const [key, item] of mapEntries(value)) {
+        s += `<member><name>${escapeXml(key)}</name>${xmlValue(type.val, item)}</member>`;
+      }
+      return s + "</struct></value>";
+    }
+    case "option":
+      return value === null || value === undefined ? "<value><nil/></value>" : xmlValue(type.of, value);
+    default:
+      throw new Error(`cannot encode a ${type.k} value without its own encoder`);
+  }
+}
+
+/**
+ * Writes a typed value into `out` piece by piece: big sets and maps (10,000 records) become one piece per
+ * element so that the reply can be streamed without building one giant string.
+ */
+export function writeXmlValue(type: XType, value: unknown, out: string[]): void {
+  if (isEncodable(value) && value.xmlParts) {
+    value.xmlParts(out);
+  } else if (type.k === "map" && !isEncodable(value)) {
+    out.push("<value><struct>");
+    for (const [key, item] of mapEntries(value)) {
+      out.push(`<member><name>${escapeXml(key)}</name>`, xmlValue(type.val, item), "</member>");
+    }
+    out.push("</struct></value>");
+  } else if (type.k === "set" && !isEncodable(value)) {
+    out.push("<value><array><data>");
+    for (const item of value as Iterable<unknown>) out.push(xmlValue(type.of, item));
+    out.push("</data></array></value>");
+  } else {
+    out.push(xmlValue(type, value));
+  }
+}
+
+export function mapEntries(value: unknown): Iterable<[string, unknown]> {
+  if (value instanceof Map) return value as Map<string, unknown>;
+  return Object.entries((value ?? {}) as Record<string, unknown>);
+}
+
+const RESPONSE_HEAD = '<?xml version="1.0"?><methodResponse><params><param>';
+const RESPONSE_TAIL = "</param></params></methodResponse>";
+
+export function xmlSuccess(type: XType, value: unknown): string[] {
+  const out = [RESPONSE_HEAD, "<value><struct><member><name>Status</name><value>Success</value></member><member><name>Value</name>"];
+  writeXmlValue(type, value, out);
+  out.push("</member></struct></value>", RESPONSE_TAIL);
+  return out;
+}
+
+export function xmlFailure(description: readonly string[]): string[] {
+  let s = "<value><struct><member><name>Status</name><value>Failure</value></member><member><name>ErrorDescription</name><value><array><data>";
+  for (const item of description) s += `<value>${escapeXml(item)}</value>`;
+  s += "</data></array></value></member></struct></value>";
+  return [RESPONSE_HEAD, s, RESPONSE_TAIL];
+}
+
+/** A reply without the envelope (only `system.listMethods` answers like this). */
+export function xmlBare(type: XType, value: unknown): string[] {
+  const out = [RESPONSE_HEAD];
+  writeXmlValue(type, value, out);
+  out.push(RESPONSE_TAIL);
+  return out;
+}
+
+/** Encodes a wire value (used by clients: the test client, the benchmark). */
+export function xmlOfRpcValue(value: RpcValue): string {
+  switch (value.t) {
+    case "str":
+      return `<value>${escapeXml(value.v)}</value>`;
+    case "int":
+      return `<value><int>${value.v}</int></value>`;
+    case "double":
+      return `<value><double>${formatDouble(value.v)}</double></value>`;
+    case "bool":
+      return `<value><boolean>${value.v ? 1 : 0}</boolean></value>`;
+    case "date":
+      return `<value><dateTime.iso8601>${escapeXml(value.v)}</dateTime.iso8601></value>`;
+    case "b64":
+      return `<value><base64>${value.v}</base64></value>`;
+    case "nil":
+      return "<value><nil/></value>";
+    case "arr":
+      return `<value><array><data>${value.v.map(xmlOfRpcValue).join("")}</data></array></value>`;
+    case "struct":
+      return `<value><struct>${value.v
+        .map(([k, v]) => `<member><name>${escapeXml(k)}</name>${xmlOfRpcValue(v)}</member>`)
+        .join("")}</struct></value>`;
+  }
+}
+
+export function formatMethodCall(method: string, params: readonly RpcValue[]): string {
+  return `<?xml version="1.0"?><methodCall><methodName>${escapeXml(method)}</methodName><params>${params
+    .map((p) => `<param>${xmlOfRpcValue(p)}</param>`)
+    .join("")}</params></methodCall>`;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Parsing
+
+export class XmlRpcParseError extends Error {
+  constructor(message: string, position: number) {
+    super(`${message} at offset ${position}`);
+    this.name = "XmlRpcParseError";
+  }
+}
+
+/** Nesting deeper than this is refused: real calls never come close, and recursion must stay bounded. */
+const MAX_DEPTH = 64;
+
+export function parseMethodCall(body: string): { method: string; params: RpcValue[] } {
+  const p = new Parser(body);
+  p.prolog();
+  p.open("methodCall");
+  p.open("methodName");
+  const method = p.text().trim();
+  p.close("methodName");
+  const params: RpcValue[] = [];
+  // `<params>` may be omitted or empty (`<params/>`) for calls without parameters.
+  if (p.peekOpen("params")) {
+    if (!p.open("params")) {
+      while (p.peekOpen("param")) {
+        p.open("param");
+        params.push(p.value(0));
+        p.close("param");
+      }
+      p.close("params");
+    }
+  }
+  p.close("methodCall");
+  p.end();
+  if (method === "") throw new XmlRpcParseError("empty methodName", 0);
+  return { method, params };
+}
+
+/** Parses a `<methodResponse>`; a `<fault>` comes back as `{fault: value}`. */
+export function parseMethodResponse(body: string): { value: RpcValue } | { fault: RpcValue } {
+  const p = new Parser(body);
+  p.prolog();
+  p.open("methodResponse");
+  let result: { value: RpcValue } | { fault: RpcValue };
+  if (p.peekOpen("fault")) {
+    p.open("fault");
+    result = { fault: p.value(0) };
+    p.close("fault");
+  } else {
+    p.open("params");
+    p.open("param");
+    result = { value: p.value(0) };
+    p.close("param");
+    p.close("params");
+  }
+  p.close("methodResponse");
+  p.end();
+  return result;
+}
+
+/** Parses a bare `<value>` fragment, e.g. a task's `result`. */
+export function parseValueFragment(text: string): RpcValue {
+  const p = new Parser(text);
+  p.skipMisc();
+  const value = p.value(0);
+  p.end();
+  return value;
+}
+
+const LT = 60; // <
+const GT = 62; // >
+const SLASH = 47; // /
+
+class Parser {
+  private i = 0;
+  constructor(private readonly s: string) {}
+
+  private fail(message: string): never {
+    throw new XmlRpcParseError(message, this.i);
+  }
+
+  /** Skips whitespace, comments and processing instructions between elements. */
+  skipMisc(): void {
+    const s = this.s;
+    for (;;) {
+      while (this.i < s.length && isSpace(s.charCodeAt(this.i))) this.i++;
+      if (s.startsWith("<!--", this.i)) {
+        const end = s.indexOf("-->", this.i + 4);
+        if (end < 0) this.fail("unterminated comment");
+        this.i = end + 3;
+      } else if (s.startsWith("<?", this.i)) {
+        const end = s.indexOf("?>", this.i + 2);
+        if (end < 0) this.fail("unterminated processing instruction");
+        this.i = end + 2;
+      } else {
+        return;
+      }
+    }
+  }
+
+  prolog(): void {
+    if (this.s.charCodeAt(0) === 0xfeff) this.i = 1;
+    this.skipMisc();
+    if (this.s.startsWith("<!", this.i)) this.fail("DTDs are not accepted");
+  }
+
+  end(): void {
+    this.skipMisc();
+    if (this.i !== this.s.length) this.fail("trailing content");
+  }
+
+  /** True if the next element (after whitespace) is `<name>` or `<name/>`. */
+  peekOpen(name: string): boolean {
+    this.skipMisc();
+    const s = this.s;
+    if (s.charCodeAt(this.i) !== LT || !s.startsWith(name, this.i + 1)) return false;
+    const c = s.charCodeAt(this.i + 1 + name.length);
+    return c === GT || c === SLASH || isSpace(c);
+  }
+
+  /** Reads `<name>`; returns true when the element was self-closing (`<name/>`). */
+  open(name: string): boolean {
+    if (!this.peekOpen(name)) this.fail(`expected <${name}>`);
+    return this.finishTag(this.i + 1 + name.length);
+  }
+
+  private finishTag(at: number): boolean {
+    const s = this.s;
+    let j = at;
+    while (j < s.length && isSpace(s.charCodeAt(j))) j++;
+    if (s.charCodeAt(j) === SLASH && s.charCodeAt(j + 1) === GT) {
+      this.i = j + 2;
+      return true;
+    }
+    if (s.charCodeAt(j) !== GT) this.fail("attributes are not accepted");
+    this.i = j + 1;
+    return false;
+  }
+
+  close(name: string): void {
+    this.skipMisc();
+    const s = this.s;
+    if (!(s.charCodeAt(this.i) === LT && s.charCodeAt(this.i + 1) === SLASH && s.startsWith(name, this.i + 2))) {
+      this.fail(`expected </${name}>`);
+    }
+    let j = this.i + 2 + name.length;
+    while (j < s.length && isSpace(s.charCodeAt(j))) j++;
+    if (s.charCodeAt(j) !== GT) this.fail(`expected </${name}>`);
+    this.i = j + 1;
+  }
+
+  /** Character data up to the next tag, entities decoded. */
+  text(): string {
+    const s = this.s;
+    const start = this.i;
+    let end = s.indexOf("<", start);
+    if (end < 0) this.fail("unterminated text");
+    // CDATA sections are part of the text.
+    if (s.startsWith("<![CDATA[", end)) {
+      let out = decodeEntities(s.slice(start, end), start);
+      while (s.startsWith("<![CDATA[", end)) {
+        const close = s.indexOf("]]>", end + 9);
+        if (close < 0) this.fail("unterminated CDATA");
+        out += s.slice(end + 9, close);
+        const next = s.indexOf("<", close + 3);
+        if (next < 0) this.fail("unterminated text");
+        out += decodeEntities(s.slice(close + 3, next), close + 3);
+        end = next;
+      }
+      this.i = end;
+      return out;
+    }
+    this.i = end;
+    return decodeEntities(s.slice(start, end), start);
+  }
+
+  /** Reads the tag name of the next element without consuming it. */
+  private peekName(): string {
+    const s = this.s;
+    if (s.charCodeAt(this.i) !== LT) this.fail("expected an element");
+    let j = this.i + 1;
+    while (j < s.length) {
+      const c = s.charCodeAt(j);
+      if (c === GT || c === SLASH || isSpace(c)) break;
+      j++;
+    }
+    return s.slice(this.i + 1, j);
+  }
+
+  value(depth: number): RpcValue {
+    if (depth > MAX_DEPTH) this.fail("nesting too deep");
+    if (this.open("value")) return { t: "str", v: "" };
+    const s = this.s;
+    // Untyped text (a string) or whitespace before a typed element.
+    const textStart = this.i;
+    const text = this.text();
+    if (s.startsWith("</", this.i)) {
+      this.close("value");
+      return { t: "str", v: text };
+    }
+    if (text.trim() !== "") {
+      this.i = textStart;
+      this.fail("text mixed with an element");
+    }
+    const name = this.peekName();
+    let result: RpcValue;
+    switch (name) {
+      case "string":
+        result = { t: "str", v: this.scalar(name) };
+        break;
+      case "int":
+      case "i4":
+      case "i8": {
+        const v = this.scalar(name).trim();
+        if (!/^[+-]?\d+$/.test(v)) this.fail(`invalid <${name}>`);
+        result = { t: "int", v };
+        break;
+      }
+      case "double": {
+        const v = Number(this.scalar(name).trim());
+        if (Number.isNaN(v)) this.fail("invalid <double>");
+        result = { t: "double", v };
+        break;
+      }
+      case "boolean": {
+        const v = this.scalar(name).trim();
+        if (v !== "0" && v !== "1" && v !== "true" && v !== "false") this.fail("invalid <boolean>");
+        result = { t: "bool", v: v === "1" };
+        break;
+      }
+      case "dateTime.iso8601":
+        result = { t: "date", v: this.scalar(name).trim() };
+        break;
+      case "base64":
+        result = { t: "b64", v: this.scalar(name).trim() };
+        break;
+      case "nil":
+        if (!this.open("nil")) this.close("nil");
+        result = { t: "nil" };
+        break;
+      case "array":
+        result = { t: "arr", v: this.array(depth) };
+        break;
+      case "struct":
+        result = { t: "struct", v: this.struct(depth) };
+        break;
+      default:
+        this.fail(`unknown value type <${name}>`);
+    }
+    this.close("value");
+    return result;
+  }
+
+  private scalar(name: string): string {
+    if (this.open(name)) return "";
+    const v = this.text();
+    this.close(name);
+    return v;
+  }
+
+  private array(depth: number): RpcValue[] {
+    const items: RpcValue[] = [];
+    if (this.open("array")) return items;
+    if (!this.open("data")) {
+      while (this.peekOpen("value")) items.push(this.value(depth + 1));
+      this.close("data");
+    }
+    this.close("array");
+    return items;
+  }
+
+  private struct(depth: number): [string, RpcValue][] {
+    const members: [string, RpcValue][] = [];
+    if (this.open("struct")) return members;
+    while (this.peekOpen("member")) {
+      this.open("member");
+      this.open("name");
+      const name = this.text();
+      this.close("name");
+      members.push([name, this.value(depth + 1)]);
+      this.close("member");
+    }
+    this.close("struct");
+    return members;
+  }
+}
+
+function isSpace(c: number): boolean {
+  return c === 32 || c === 10 || c === 13 || c === 9;
+}
+
+const ENTITIES: Record<string, string> = { lt: "<", gt: ">", amp: "&", quot: '"', apos: "'" };
+
+function decodeEntities(text: string, position: number): string {
+  if (text.indexOf("&") < 0) return text;
+  return text.replace(/&([^;&\s]{0,10});/g, (whole, name: string) => {
+    const named = ENTITIES[name];
+    if (named !== undefined) return named;
+    const code = name.startsWith("#x") ? parseInt(name.slice(2), 16) : name.startsWith("#") ? parseInt(name.slice(1), 10) : NaN;
+    if (!Number.isInteger(code) || code < 0 || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) {
+      throw new XmlRpcParseError(`unknown entity ${whole}`, position);
+    }
+    return String.fromCodePoint(code);
+  });
+}

@@ -1,0 +1,275 @@
+/**
+ * The HTTP(S) side: one listener per host on its own loopback address, every listener on the same port, so
+ * that `host.address` is a plain IP as with real XAPI. Routes: XML-RPC on `POST /`, `/RPC2`, `/xmlrpc`;
+ * JSON-RPC on `POST /jsonrpc`. Bodies above the size cap are refused (413), unparsable bodies get HTTP 500,
+ * replies carry `Content-Type: text/xml` / `application/json` exactly and are streamed with a
+ * Content-Length. Faults: a host can refuse connections (listener closed) or hang (requests never
+ * answered), and responses can be cut in the middle.
+ */
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
+import type { AddressInfo, Socket } from "node:net";
+import type { SimCore } from "./core";
+import type { CallOutcome, Dispatcher } from "./dispatch";
+import type { SimPool } from "./pool";
+import { jsonFailure, jsonSuccess, parseJsonRequest, type JsonRpcRequest } from "./protocol/jsonrpc";
+import type { RpcValue } from "./protocol/values";
+import { parseMethodCall, xmlBare, xmlFailure, xmlSuccess } from "./protocol/xmlrpc";
+
+export type HostState = "up" | "refuse" | "hang";
+
+const XML_PATHS = new Set(["/", "/RPC2", "/xmlrpc"]);
+const CORS = { "Access-Control-Allow-Origin": "*", "Access-Control-Allow-Headers": "X-Requested-With" };
+
+/** One host's listener. */
+export class HostEndpoint {
+  state: HostState = "up";
+  readonly server: Server;
+  private readonly sockets = new Set<Socket>();
+  private readonly hung = new Set<ServerResponse>();
+  private port = 0;
+
+  constructor(
+    private readonly site: SimServer,
+    readonly pool: SimPool,
+    readonly hostRef: string,
+    readonly address: string,
+  ) {
+    const handler = (req: IncomingMessage, res: ServerResponse) => void this.site.handle(this, req, res);
+    const tls = site.core.options.tls;
+    this.server = tls ? createHttpsServer({ key: tls.key, cert: tls.cert }, handler) : createHttpServer(handler);
+    // Event clients long-poll for 60 s; keep their connections open between calls.
+    this.server.keepAliveTimeout = 65_000;
+    this.server.headersTimeout = 70_000;
+    this.server.requestTimeout = 0;
+    this.server.on("connection", (socket: Socket) => {
+      this.sockets.add(socket);
+      socket.on("close", () => this.sockets.delete(socket));
+    });
+    this.server.on("tlsClientError", () => {});
+    this.server.on("clientError", (_error, socket) => socket.destroy());
+  }
+
+  listen(port: number): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const onError = (error: Error) => {
+        this.server.off("listening", onListening);
+        reject(error);
+      };
+      const onListening = () => {
+        this.server.off("error", onError);
+        this.port = (this.server.address() as AddressInfo).port;
+        resolve(this.port);
+      };
+      this.server.once("error", onError);
+      this.server.once("listening", onListening);
+      this.server.listen(port, this.address);
+    });
+  }
+
+  /** Stops listening and drops every connection. */
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      if (!this.server.listening) {
+        this.dropConnections();
+        return resolve();
+      }
+      this.server.close(() => resolve());
+      this.dropConnections();
+    });
+  }
+
+  /** Cuts every open connection (a toolstack restart, a host going away). */
+  dropConnections(): void {
+    for (const res of this.hung) res.destroy();
+    this.hung.clear();
+    for (const socket of this.sockets) socket.destroy();
+    this.sockets.clear();
+  }
+
+  hang(res: ServerResponse): void {
+    this.hung.add(res);
+    res.on("close", () => this.hung.delete(res));
+  }
+
+  async setState(state: HostState): Promise<void> {
+    if (state === this.state) return;
+    const previous = this.state;
+    this.state = state;
+    if (state === "refuse") await this.close();
+    else if (previous === "refuse") await this.listen(this.port);
+    // Leaving "hang": the requests left hanging fail rather than stay stuck forever.
+    if (previous === "hang") for (const res of [...this.hung]) res.destroy();
+  }
+}
+
+export class SimServer {
+  readonly endpoints: HostEndpoint[] = [];
+  port = 0;
+
+  constructor(
+    readonly core: SimCore,
+    private readonly dispatcher: Dispatcher,
+  ) {}
+
+  /** Binds every host of every pool on one port (a free one when the option is 0), retrying on conflicts. */
+  async start(addresses: { pool: SimPool; hostRef: string; address: string }[]): Promise<void> {
+    const wanted = this.core.options.port;
+    for (let attempt = 0; ; attempt++) {
+      const endpoints = addresses.map((a) => new HostEndpoint(this, a.pool, a.hostRef, a.address));
+      try {
+        let port = wanted;
+        for (const ep of endpoints) port = await ep.listen(port);
+        this.port = port;
+        this.endpoints.push(...endpoints);
+        return;
+      } catch (error) {
+        await Promise.all(endpoints.map((ep) => ep.close()));
+        const code = (error as NodeJS.ErrnoException).code;
+        if (wanted !== 0 || code !== "EADDRINUSE" || attempt >= 20) throw error;
+      }
+    }
+  }
+
+  endpointOf(hostRef: string): HostEndpoint | undefined {
+    return this.endpoints.find((e) => e.hostRef === hostRef);
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.endpoints.map((e) => e.close()));
+  }
+
+  async handle(ep: HostEndpoint, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (ep.state === "hang") {
+      req.resume();
+      ep.hang(res);
+      return;
+    }
+    const path = (req.url ?? "/").split("?")[0];
+    if (req.method === "OPTIONS") {
+      res.writeHead(200, { ...CORS, "Access-Control-Allow-Methods": "POST, OPTIONS", "Content-Length": 0 });
+      return void res.end();
+    }
+    const json = path === "/jsonrpc";
+    if (req.method !== "POST" || !(json || XML_PATHS.has(path))) return plain(res, 404, "Not found");
+    const body = await readBody(req, res, this.core.options.maxBodyBytes);
+    if (body === undefined) return;
+    const aborted = new AbortController();
+    res.on("close", () => aborted.abort());
+    let parsed: { method: string; params: RpcValue[]; json?: JsonRpcRequest };
+    try {
+      if (json) {
+        const request = parseJsonRequest(body);
+        parsed = { method: request.method, params: request.params, json: request };
+      } else {
+        parsed = parseMethodCall(body);
+      }
+    } catch (error) {
+      // XAPI answers what it cannot parse with an HTTP 500.
+      return plain(res, 500, `<html><body><h1>HTTP 500 internal server error</h1>An unexpected error occurred; please wait a while and try again. If the problem persists, please contact your support representative.<h1> Additional information </h1>${escapeHtml((error as Error).message)}</body></html>`, "text/html");
+    }
+    const outcome = await this.dispatcher.call({ pool: ep.pool, hostRef: ep.hostRef, method: parsed.method, params: parsed.params, signal: aborted.signal });
+    if (res.destroyed) return;
+    const parts = parsed.json ? encodeJson(parsed.json, outcome) : encodeXml(outcome);
+    await send(res, json ? "application/json" : "text/xml", parts, outcome.truncate);
+  }
+}
+
+function encodeXml(outcome: CallOutcome): string[] {
+  if (!outcome.ok) return xmlFailure(outcome.error.description);
+  return outcome.bare ? xmlBare(outcome.type, outcome.value) : xmlSuccess(outcome.type, outcome.value);
+}
+
+function encodeJson(req: JsonRpcRequest, outcome: CallOutcome): string[] {
+  return outcome.ok ? jsonSuccess(req, outcome.type, outcome.value) : jsonFailure(req, outcome.error.description);
+}
+
+/** Reads the body up to `limit` bytes; answers 413 and returns undefined beyond it. */
+function readBody(req: IncomingMessage, res: ServerResponse, limit: number): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const declared = Number(req.headers["content-length"]);
+    const refuse = () => {
+      res.setHeader("Connection", "close");
+      plain(res, 413, "Request Entity Too Large");
+      req.destroy();
+      resolve(undefined);
+    };
+    if (declared > limit) return refuse();
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let done = false;
+    req.on("data", (chunk: Buffer) => {
+      if (done) return;
+      size += chunk.length;
+      if (size > limit) {
+        done = true;
+        return refuse();
+      }
+      chunks.push(chunk);
+    });
+    req.on("end", () => {
+      if (!done) resolve(Buffer.concat(chunks).toString("utf8"));
+    });
+    req.on("error", () => {
+      if (!done) resolve(undefined);
+      done = true;
+    });
+    req.on("close", () => {
+      if (!done && !req.complete) resolve(undefined);
+    });
+  });
+}
+
+const CHUNK = 64 * 1024;
+
+/** Writes the reply with its Content-Length, in chunks; a truncated reply stops halfway and drops the connection. */
+async function send(res: ServerResponse, contentType: string, parts: string[], truncate: boolean): Promise<void> {
+  let total = 0;
+  for (const part of parts) total += Buffer.byteLength(part);
+  res.writeHead(200, { "Content-Type": contentType, "Content-Length": total, ...CORS });
+  const limit = truncate ? Math.floor(total / 2) : total;
+  let written = 0;
+  let pending = "";
+  const flush = async (text: string) => {
+    if (text === "" || res.destroyed) return;
+    if (!res.write(text)) await new Promise<void>((resolve) => {
+      const done = () => {
+        res.off("drain", done);
+        res.off("close", done);
+        resolve();
+      };
+      res.on("drain", done);
+      res.on("close", done);
+    });
+  };
+  for (const part of parts) {
+    if (res.destroyed) return;
+    const size = Buffer.byteLength(part);
+    if (written + size > limit) {
+      // Cut inside this part (by bytes, so multi-byte characters may be split, as a broken link would).
+      const head = Buffer.from(part).subarray(0, limit - written);
+      await flush(pending);
+      pending = "";
+      res.write(head, () => res.socket?.destroy());
+      return;
+    }
+    written += size;
+    pending += part;
+    if (pending.length >= CHUNK) {
+      await flush(pending);
+      pending = "";
+    }
+  }
+  await flush(pending);
+  res.end();
+}
+
+function plain(res: ServerResponse, status: number, text: string, contentType = "text/plain"): void {
+  if (res.headersSent) return void res.destroy();
+  res.writeHead(status, { "Content-Type": contentType, "Content-Length": Buffer.byteLength(text) });
+  res.end(text);
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[<>&"]/g, (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;" })[c]!);
+}
