@@ -47,10 +47,12 @@ export const fingerprintSchema = z
   .pipe(z.string().regex(/^[0-9A-F]{64}$/, "A SHA-256 fingerprint is 64 hexadecimal digits (colons allowed)"))
   .transform((hex) => hex.match(/../g)!.join(":"));
 
+/** Absent: unchanged; empty or null: not pinned; otherwise a fingerprint. */
 const optionalFingerprint = z
-  .union([z.literal(""), z.null(), fingerprintSchema])
-  .optional()
-  .transform((value) => (value === "" ? null : value));
+  .string()
+  .nullish()
+  .transform((value) => (value === undefined ? undefined : value?.trim() || null))
+  .pipe(fingerprintSchema.nullish());
 
 const label = z.string().trim().min(1, "Label is required").max(100, "Label must be at most 100 characters long");
 const url = z
@@ -160,7 +162,7 @@ export async function updatePool(actor: CurrentUser, poolId: string, input: unkn
       action: "pool.update",
       object: poolObject(row),
       poolId,
-      params: { ...changed, ...(password ? { passwordChanged: true } : {}) },
+      params: { ...changed, ...(password ? { replaced: ["password"] } : {}) },
     });
     return { ok: true, pool: toPoolDto(row) };
   });

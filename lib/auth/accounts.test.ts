@@ -1,0 +1,246 @@
+import { describe, expect, it } from "vitest";
+import { verifyAuditChain } from "@/lib/audit/verify";
+import { useTestDatabase } from "@/lib/db/test-db";
+import { addAcl, listAcls, listAclsCovering, removeAcl } from "./acls";
+import { explainAccess } from "./can";
+import { addGroupMember, createGroup, deleteGroup, getGroup, listGroups, removeGroupMember, updateGroup } from "./groups";
+import { authenticate } from "./login";
+import { hashPassword } from "./password";
+import { loadSessionUser, loadUserAccess, type CurrentUser } from "./session-user";
+import { changeOwnPassword, createUser, deleteUser, getUser, listUsers, resetUserPassword, updateUser } from "./users";
+
+const FAST = { logN: 10, r: 8, p: 1 };
+
+describe.each(["sqlite", "postgresql"] as const)("accounts on %s", (provider) => {
+  const testDb = useTestDatabase(provider);
+
+  async function seedUser(username: string, isAdmin = false): Promise<CurrentUser> {
+    const row = await testDb().db.user.create({ data: { username, isAdmin, passwordHash: await hashPassword("initial password", FAST) } });
+    return (await loadSessionUser(row.id, 0))!;
+  }
+
+  const auditOf = async (action: string) =>
+    (await testDb().db.auditEntry.findMany({ where: { action }, orderBy: { id: "asc" } })).map((e) => ({
+      actor: e.actorUsername,
+      outcome: e.outcome,
+      object: e.objectLabel,
+      params: JSON.parse(e.params),
+      error: e.errorCode,
+    }));
+
+  describe("users", () => {
+    it("creates users as an admin, without ever returning the password hash", async () => {
+      const admin = await seedUser("root", true);
+      const result = await createUser(admin, { username: " Alice ", displayName: "Alice A.", password: "alice's password", isAdmin: "on" });
+      expect(result).toMatchObject({ ok: true, user: { username: "alice", displayName: "Alice A.", isAdmin: true, disabled: false, groups: [] } });
+      expect(JSON.stringify(result)).not.toMatch(/scrypt|alice's password/);
+      expect((await authenticate({ username: "alice", password: "alice's password", address: null })).ok).toBe(true);
+      expect(await auditOf("user.create")).toEqual([
+        { actor: "root", outcome: "ok", object: "alice", params: { username: "alice", displayName: "Alice A.", isAdmin: true }, error: null },
+      ]);
+      expect((await listUsers(admin)).map((user) => user.username)).toEqual(["alice", "root"]);
+      expect(await verifyAuditChain()).toMatchObject({ ok: true });
+    });
+
+    it("says what is wrong with invalid input and duplicate usernames", async () => {
+      const admin = await seedUser("root", true);
+      expect(await createUser(admin, { username: "bad name!", password: "short" })).toMatchObject({
+        ok: false,
+        fieldErrors: { username: [expect.stringMatching(/letters, digits/)], password: ["Password must be at least 10 characters long"] },
+      });
+      expect(await createUser(admin, { username: "ROOT", password: "long enough password" })).toMatchObject({
+        ok: false,
+        fieldErrors: { username: ["This username is taken"] },
+      });
+      expect(await createUser(admin, null)).toMatchObject({ ok: false });
+    });
+
+    it("refuses non-admins, and audits the refusal", async () => {
+      const mallory = await seedUser("mallory");
+      const victim = await seedUser("victim", true);
+      expect(await createUser(mallory, { username: "x", password: "long enough password", isAdmin: true })).toEqual({ ok: false, error: "You are not allowed to do this." });
+      expect(await updateUser(mallory, mallory.id, { isAdmin: true })).toMatchObject({ ok: false });
+      expect(await deleteUser(mallory, victim.id)).toMatchObject({ ok: false });
+      expect(await resetUserPassword(mallory, victim.id, { newPassword: "taken over password" })).toMatchObject({ ok: false });
+      expect(await listUsers(mallory)).toEqual([]);
+      expect(await getUser(mallory, victim.id)).toBeNull();
+      expect((await getUser(mallory, mallory.id))?.username).toBe("mallory");
+      const refusals = await testDb().db.auditEntry.findMany({ where: { outcome: "refused" } });
+      expect(refusals.map((e) => [e.action, e.actorUsername, e.errorCode])).toEqual(Array(4).fill(["users.manage", "mallory", "NOT_ALLOWED"]));
+      expect((await testDb().db.user.findUniqueOrThrow({ where: { id: mallory.id } })).isAdmin).toBe(false);
+    });
+
+    it("never leaves the system without an enabled admin", async () => {
+      const root = await seedUser("root", true);
+      const lastAdminError = { ok: false, error: expect.stringMatching(/last enabled administrator/) };
+      expect(await updateUser(root, root.id, { isAdmin: false })).toMatchObject(lastAdminError);
+      expect(await updateUser(root, root.id, { disabled: true })).toMatchObject(lastAdminError);
+      expect(await deleteUser(root, root.id)).toMatchObject(lastAdminError);
+      expect(await testDb().db.user.findUniqueOrThrow({ where: { id: root.id } })).toMatchObject({ isAdmin: true, disabled: false });
+      expect(await auditOf("user.update")).toEqual([]); // rolled back with the change
+
+      const second = await seedUser("second", true);
+      expect(await updateUser(root, second.id, { disabled: "true" })).toMatchObject({ ok: true, user: { disabled: true } });
+      // A disabled admin does not count: root is still the last enabled one.
+      expect(await deleteUser(root, root.id)).toMatchObject(lastAdminError);
+      expect(await updateUser(root, second.id, { disabled: false })).toMatchObject({ ok: true });
+      expect(await deleteUser(root, second.id)).toEqual({ ok: true });
+    });
+
+    it("lets only one of two admins demote the other when both try at once", async () => {
+      const a = await seedUser("admin-a", true);
+      const b = await seedUser("admin-b", true);
+      const results = await Promise.all([updateUser(a, b.id, { isAdmin: false }), updateUser(b, a.id, { isAdmin: false })]);
+      expect(results.filter((result) => result.ok)).toHaveLength(1);
+      expect(await testDb().db.user.count({ where: { isAdmin: true, disabled: false } })).toBe(1);
+      expect(await verifyAuditChain()).toMatchObject({ ok: true });
+    });
+
+    it("ends sessions on disable, and applies a role change at the next request", async () => {
+      const root = await seedUser("root", true);
+      const bob = await seedUser("bob");
+      expect((await loadSessionUser(bob.id, 0))?.isAdmin).toBe(false);
+      await updateUser(root, bob.id, { isAdmin: true });
+      expect((await loadSessionUser(bob.id, 0))?.isAdmin).toBe(true);
+      await updateUser(root, bob.id, { disabled: true });
+      expect(await loadSessionUser(bob.id, 0)).toBeNull();
+      expect(await auditOf("user.update")).toEqual([
+        { actor: "root", outcome: "ok", object: "bob", params: { isAdmin: true }, error: null },
+        { actor: "root", outcome: "ok", object: "bob", params: { disabled: true }, error: null },
+      ]);
+    });
+
+    it("resets a password: sessions end and a new password must be chosen; users change their own", async () => {
+      const root = await seedUser("root", true);
+      const carol = await seedUser("carol");
+      expect(await resetUserPassword(root, carol.id, { newPassword: "temporary password" })).toEqual({ ok: true });
+      expect(await loadSessionUser(carol.id, 0)).toBeNull();
+      const session = await authenticate({ username: "carol", password: "temporary password", address: null });
+      expect(session.ok).toBe(true);
+      const carolNow = (await loadSessionUser(carol.id, 1))!;
+      expect(carolNow.mustChangePassword).toBe(true);
+
+      expect(await changeOwnPassword(carolNow, { currentPassword: "wrong", newPassword: "carol's own password" })).toMatchObject({
+        ok: false,
+        fieldErrors: { currentPassword: ["The current password is wrong"] },
+      });
+      expect(await changeOwnPassword(carolNow, { currentPassword: "temporary password", newPassword: "carol's own password", confirmPassword: "typo" })).toMatchObject({
+        ok: false,
+        fieldErrors: { confirmPassword: ["The passwords do not match"] },
+      });
+      expect(await changeOwnPassword(carolNow, { currentPassword: "temporary password", newPassword: "carol's own password" })).toEqual({ ok: true, sessionEpoch: 2 });
+      expect(await loadSessionUser(carol.id, 1)).toBeNull();
+      expect((await loadSessionUser(carol.id, 2))?.mustChangePassword).toBe(false);
+      expect((await authenticate({ username: "carol", password: "carol's own password", address: null })).ok).toBe(true);
+      expect((await auditOf("user.change_password")).map((e) => [e.actor, e.outcome, e.error])).toEqual([
+        ["carol", "refused", "WRONG_PASSWORD"],
+        ["carol", "ok", null],
+      ]);
+      expect(JSON.stringify(await testDb().db.auditEntry.findMany())).not.toMatch(/temporary password|carol's own password/);
+    });
+
+    it("deletes a user with their ACLs and memberships, keeping their audit entries", async () => {
+      const root = await seedUser("root", true);
+      const dave = await seedUser("dave");
+      const group = await createGroup(root, { name: "ops" });
+      if (!group.ok) throw new Error(group.error);
+      await addGroupMember(root, group.group.id, dave.id);
+      await addAcl(root, { subjectType: "user", subjectId: dave.id, objectKind: "vm", objectUuid: "vm-1", role: "operator" });
+      await authenticate({ username: "dave", password: "initial password", address: null });
+      expect(await deleteUser(root, dave.id)).toEqual({ ok: true });
+      expect(await testDb().db.acl.count()).toBe(0);
+      expect(await testDb().db.groupMember.count()).toBe(0);
+      expect(await testDb().db.auditEntry.count({ where: { actorId: dave.id } })).toBe(1);
+      expect(await deleteUser(root, dave.id)).toMatchObject({ ok: false, error: "This user no longer exists." });
+    });
+  });
+
+  describe("groups and ACLs", () => {
+    it("grants through groups, and membership changes apply at the next request", async () => {
+      const root = await seedUser("root", true);
+      const erin = await seedUser("erin");
+      const created = await createGroup(root, { name: "web team", description: "runs the web VMs" });
+      if (!created.ok) throw new Error(created.error);
+      const groupId = created.group.id;
+      expect(await createGroup(root, { name: "web team" })).toMatchObject({ ok: false, fieldErrors: { name: ["A group with this name exists"] } });
+
+      const acl = await addAcl(root, { subjectType: "group", subjectId: groupId, objectKind: "pool", objectUuid: "pool-1", objectLabel: "lab", role: "operator" });
+      expect(acl).toMatchObject({ ok: true, replaced: false, acl: { subject: { type: "group", name: "web team" }, role: "operator", createdBy: "root" } });
+
+      const vm = { kind: "vm", uuid: "vm-7", poolUuid: "pool-1" } as const;
+      expect(explainAccess((await loadSessionUser(erin.id, 0))!, vm).role).toBeNull();
+      expect(await addGroupMember(root, groupId, erin.id)).toEqual({ ok: true });
+      expect(await addGroupMember(root, groupId, erin.id)).toEqual({ ok: true }); // already a member: no-op
+      const explained = explainAccess((await loadSessionUser(erin.id, 0))!, vm);
+      expect(explained.role).toBe("operator");
+      expect(explained.reasons[0]).toMatchObject({ scope: "its pool", grant: { via: { type: "group", groupName: "web team" } } });
+      expect((await getGroup(root, groupId))?.members.map((member) => member.username)).toEqual(["erin"]);
+
+      expect(await removeGroupMember(root, groupId, erin.id)).toEqual({ ok: true });
+      expect(explainAccess((await loadSessionUser(erin.id, 0))!, vm).role).toBeNull();
+      expect((await auditOf("group.add_member")).length).toBe(1);
+      expect((await auditOf("group.remove_member")).length).toBe(1);
+
+      expect(await updateGroup(root, groupId, { name: "web", description: "" })).toMatchObject({ ok: true, group: { name: "web" } });
+      expect(await deleteGroup(root, groupId)).toEqual({ ok: true });
+      expect(await testDb().db.acl.count()).toBe(0);
+      expect(await listGroups(root)).toEqual([]);
+      expect(await verifyAuditChain()).toMatchObject({ ok: true });
+    });
+
+    it("keeps one ACL per subject and object, replacing its role", async () => {
+      const root = await seedUser("root", true);
+      const fay = await seedUser("fay");
+      const input = { subjectType: "user", subjectId: fay.id, objectKind: "vm", objectUuid: "vm-1", objectLabel: "db-1", role: "viewer" };
+      const first = await addAcl(root, input);
+      const second = await addAcl(root, { ...input, role: "admin", objectLabel: "" });
+      expect(second).toMatchObject({ ok: true, replaced: true, acl: { role: "admin", objectLabel: "db-1" } });
+      if (!first.ok || !second.ok) throw new Error("expected success");
+      expect(second.acl.id).toBe(first.acl.id);
+      expect((await auditOf("acl.update"))[0]).toMatchObject({ object: "db-1", params: { role: "admin", previousRole: "viewer" } });
+
+      expect(await addAcl(root, { ...input, role: "owner", objectKind: "template", objectUuid: "x y" })).toMatchObject({
+        ok: false,
+        fieldErrors: { role: expect.any(Array), objectKind: expect.any(Array), objectUuid: ["Not a XAPI uuid"] },
+      });
+      expect(await addAcl(root, { ...input, subjectId: "no-such-user" })).toMatchObject({ ok: false, fieldErrors: { subjectId: ["This user no longer exists"] } });
+
+      expect((await listAcls(root, { userId: fay.id })).map((acl) => acl.role)).toEqual(["admin"]);
+      expect(await removeAcl(root, second.acl.id)).toEqual({ ok: true });
+      expect(await removeAcl(root, second.acl.id)).toMatchObject({ ok: false });
+      expect(await listAcls(root)).toEqual([]);
+    });
+
+    it("lists the ACLs that reach an object, with why", async () => {
+      const root = await seedUser("root", true);
+      const gus = await seedUser("gus");
+      await addAcl(root, { subjectType: "user", subjectId: gus.id, objectKind: "pool", objectUuid: "pool-1", role: "viewer" });
+      await addAcl(root, { subjectType: "user", subjectId: gus.id, objectKind: "vm", objectUuid: "vm-1", role: "operator" });
+      await addAcl(root, { subjectType: "user", subjectId: gus.id, objectKind: "vm", objectUuid: "vm-2", role: "admin" });
+      const snapshot = { kind: "vm", uuid: "snap-1", poolUuid: "pool-1", snapshotOf: "vm-1" } as const;
+      expect((await listAclsCovering(root, snapshot)).map((acl) => [acl.objectUuid, acl.role, acl.scope])).toEqual([
+        ["vm-1", "operator", "the VM it is a snapshot of"],
+        ["pool-1", "viewer", "its pool"],
+      ]);
+    });
+
+    it("keeps ACL management to admins and shows users only their own access", async () => {
+      const root = await seedUser("root", true);
+      const hal = await seedUser("hal");
+      const ivy = await seedUser("ivy");
+      expect(await addAcl(hal, { subjectType: "user", subjectId: hal.id, objectKind: "pool", objectUuid: "pool-1", role: "admin" })).toMatchObject({ ok: false });
+      expect(await removeAcl(hal, "any")).toMatchObject({ ok: false });
+      expect(await createGroup(hal, { name: "mine" })).toMatchObject({ ok: false });
+      expect(await addGroupMember(hal, "g", hal.id)).toMatchObject({ ok: false });
+      expect(await listAcls(hal)).toEqual([]);
+      expect(await listAclsCovering(hal, { kind: "pool", uuid: "pool-1" })).toEqual([]);
+      expect(await listGroups(hal)).toEqual([]);
+      expect((await auditOf("acl.manage")).map((e) => e.outcome)).toEqual(["refused", "refused"]);
+      expect(await testDb().db.acl.count()).toBe(0);
+
+      expect((await loadUserAccess(root, hal.id))?.username).toBe("hal");
+      expect((await loadUserAccess(hal, hal.id))?.username).toBe("hal");
+      expect(await loadUserAccess(hal, ivy.id)).toBeNull();
+    });
+  });
+});
