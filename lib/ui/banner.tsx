@@ -6,7 +6,7 @@ import type { ReactNode } from "react";
 import { cx } from "./classes";
 import { Icon } from "./icons";
 import { LocalTime } from "./local-time";
-import type { PoolConnectionStatus } from "./status-dot";
+import type { PoolConnectionState } from "./status-dot";
 import { MESSAGE_STYLE, type MessageTone } from "./tone";
 
 export function Banner({
@@ -47,7 +47,7 @@ export function Banner({
 
 export interface PoolStatusBannerProps {
   poolLabel: string;
-  status: PoolConnectionStatus;
+  status: PoolConnectionState;
   /** When the pool entered this status (ISO string, Date or epoch ms). */
   since?: string | Date | number | null;
   /** Why it failed, already in words (never a raw stack or a secret). */

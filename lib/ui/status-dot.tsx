@@ -1,10 +1,11 @@
-/** A pool connection's status as a coloured dot with its word, e.g. in the pools table or the dashboard. */
+/** A pool connection's state as a coloured dot with its word, e.g. in the pools table or the dashboard. */
+import type { PoolConnectionState } from "@/lib/xapi/connection";
 import { cx } from "./classes";
 import { SOLID, type Tone } from "./tone";
 
-export type PoolConnectionStatus = "connected" | "connecting" | "reconnecting" | "disconnected" | "error";
+export type { PoolConnectionState };
 
-export const POOL_STATUS_LABELS: Record<PoolConnectionStatus, string> = {
+export const POOL_STATUS_LABELS: Record<PoolConnectionState, string> = {
   connected: "Connected",
   connecting: "Connecting…",
   reconnecting: "Reconnecting…",
@@ -12,7 +13,7 @@ export const POOL_STATUS_LABELS: Record<PoolConnectionStatus, string> = {
   error: "Error",
 };
 
-const STATUS_STYLE: Record<PoolConnectionStatus, { tone: Tone; pulse: boolean; hollow: boolean }> = {
+const STATUS_STYLE: Record<PoolConnectionState, { tone: Tone; pulse: boolean; hollow: boolean }> = {
   connected: { tone: "ok", pulse: false, hollow: false },
   connecting: { tone: "info", pulse: true, hollow: false },
   reconnecting: { tone: "warn", pulse: true, hollow: false },
@@ -26,7 +27,7 @@ export function StatusDot({
   title,
   className,
 }: {
-  status: PoolConnectionStatus;
+  status: PoolConnectionState;
   /** Visible text; defaults to the status word. */
   label?: string;
   /** Extra detail on hover (e.g. the error reason). */
