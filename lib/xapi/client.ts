@@ -121,6 +121,7 @@ export class XapiClient {
   private logins = 0;
   private readonly masterListeners = new Set<Listener>();
   private readonly closeController = new AbortController();
+  private readonly background = new Set<Promise<void>>();
 
   constructor(options: XapiClientOptions) {
     this.master = parsePoolUrl(options.url);
@@ -233,7 +234,7 @@ export class XapiClient {
       const stop = (reason: XapiError) => {
         if (stopReason) return;
         stopReason = reason;
-        this.request("task.cancel", [taskRef]).catch((error) => this.options.logger.debug(`[xapi ${this.label}] task.cancel: ${String(error)}`));
+        this.inBackground("task.cancel", [taskRef]);
         graceTimer = setTimeout(() => reject(reason), CANCEL_GRACE_MS);
       };
       const deadline = options.timeoutMs ?? DEFAULTS.callAsyncTimeoutMs;
@@ -258,15 +259,17 @@ export class XapiClient {
     } finally {
       cleanup();
       watch.stop();
-      if (watch.finished && !this.closed) {
-        this.request("task.destroy", [taskRef]).catch((error) => this.options.logger.debug(`[xapi ${this.label}] task.destroy: ${String(error)}`));
-      }
+      if (watch.finished && !this.closed) this.inBackground("task.destroy", [taskRef]);
     }
   }
 
   /** Logs out and closes every connection; further calls fail with `XENDECK_CLIENT_CLOSED`. */
   async close(): Promise<void> {
     if (this.closed) return;
+    // Let the clean-up calls already started (task.destroy, task.cancel) finish first, briefly.
+    if (this.background.size > 0) {
+      await Promise.race([Promise.allSettled(this.background), new Promise((resolve) => setTimeout(resolve, this.options.connectTimeoutMs).unref())]);
+    }
     this.closed = true;
     this.closeController.abort();
     this.tasks.stopAll();
@@ -283,6 +286,16 @@ export class XapiClient {
   }
 
   // -------------------------------------------------------------------------------------------------------
+
+  /** A best-effort call nobody waits for (but `close()` does, briefly). */
+  private inBackground(method: string, params: unknown[]): void {
+    const call = this.request(method, params).then(
+      () => {},
+      (error) => this.options.logger.debug(`[xapi ${this.label}] ${method}: ${String(error)}`),
+    );
+    this.background.add(call);
+    void call.finally(() => this.background.delete(call));
+  }
 
   private assertOpen(method: string): void {
     if (this.closed) throw new XapiError(CLIENT_CODES.closed, [], { kind: "closed", method, message: `${method}: the client is closed` });

@@ -138,6 +138,8 @@ describe("decoding answers", () => {
       token: "00000000000000000010,00000000000000000000",
     });
     expect(batch).toMatchObject({ events: [{ id: 5, class: "vm", operation: "mod", ref: "OpaqueRef:v", snapshot: { uuid: "u" } }], valid_ref_counts: { vm: 3 } });
+    // real XAPI writes timestamp "0.0": not a reason to refuse the batch
+    expect(decodeAs("an event batch", { events: [{ id: "1", timestamp: "0.0", class: "vm", operation: "del", ref: "r" }], token: "t" })).toMatchObject({ events: [{ timestamp: new Date(0) }] });
     expect(() => decodeAs("an event batch", { events: [{ class: "vm", operation: "explode", ref: "r" }], token: "" })).toThrow(/add, mod or del/);
     expect(() => decodeAs("an event batch", { events: [], token: 3 })).toThrow(XapiProtocolError);
   });

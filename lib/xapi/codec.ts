@@ -416,6 +416,26 @@ export interface RawEventBatch {
   token: string;
 }
 
+// Real XAPI's event.from writes `id` as a string and `timestamp` as "0.0" (not a datetime, whatever the model
+// says); nothing depends on them, so they are read leniently.
+function lenientNumber(raw: unknown): number {
+  const n = Number(raw);
+  return Number.isFinite(n) ? n : 0;
+}
+
+function lenientTimestamp(raw: unknown): Date {
+  if (raw instanceof Date) return raw;
+  if (typeof raw === "string") {
+    try {
+      return parseXapiDate(raw);
+    } catch {
+      const seconds = Number(raw);
+      return new Date(Number.isFinite(seconds) ? seconds * 1000 : 0);
+    }
+  }
+  return new Date(0);
+}
+
 const decodeEventBatch: Decoder = (raw, where) => {
   if (!isPlainObject(raw)) return wrongType(where, "an event batch", raw);
   const { events, valid_ref_counts: counts, token } = raw;
@@ -428,8 +448,8 @@ const decodeEventBatch: Decoder = (raw, where) => {
     const operation = event.operation;
     if (operation !== "add" && operation !== "mod" && operation !== "del") return wrongType(`${where}.events[${i}].operation`, "add, mod or del", operation);
     out[i] = {
-      id: event.id === undefined ? 0 : (decodeInt(event.id, `${where}.events[${i}].id`) as number),
-      timestamp: event.timestamp === undefined ? new Date(0) : (decodeDate(event.timestamp, `${where}.events[${i}].timestamp`) as Date),
+      id: lenientNumber(event.id),
+      timestamp: lenientTimestamp(event.timestamp),
       class: decodeString(event.class, `${where}.events[${i}].class`) as string,
       operation,
       ref: decodeString(event.ref, `${where}.events[${i}].ref`) as string,

@@ -10,7 +10,7 @@
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from "./backoff";
 import { PoolCache, type CacheChange, type CacheUpdate } from "./cache";
 import { CACHED_CLASSES, CACHED_FIELDS, type CachedClass } from "./cached-fields";
-import { XapiClient, consoleLogger, type XapiClientOptions, type XapiLogger } from "./client";
+import { XapiClient, consoleLogger, type CallAsyncOptions, type XapiClientOptions, type XapiLogger } from "./client";
 import { decodeAs, recordDecoder, type RawEventBatch, type RecordDecoder } from "./codec";
 import { CLIENT_CODES, XapiError, describeXapiError } from "./errors";
 import type { Ref } from "./model/records.generated";
@@ -82,6 +82,8 @@ export class PoolConnection {
   private readonly logger: XapiLogger;
   private readonly eventTimeoutS: number;
   private readonly backoff: BackoffOptions;
+  /** How long past its own timeout an `event.from` may take before the master is deemed hung. */
+  private readonly longPollMarginMs: number;
   private readonly listeners = new Set<PoolListener>();
   private current: PoolConnectionStatus = { state: "connecting", since: new Date() };
   private lastSyncAt?: Date;
@@ -90,6 +92,9 @@ export class PoolConnection {
   private loopController = new AbortController();
   private wakeUp: (() => void) | null = null;
   private syncWaiters: (() => void)[] = [];
+  /** Token of the last applied batch, and the `catchUp` calls waiting for the loop to pass a token. */
+  private token: string | null = null;
+  private readonly tokenWaiters = new Set<{ token: string; resolve: () => void }>();
   /** The client's login count when the cache was last loaded: another login means another session. */
   private syncedLogins = 0;
 
@@ -99,6 +104,7 @@ export class PoolConnection {
     this.logger = options.logger ?? consoleLogger;
     this.eventTimeoutS = options.eventTimeoutS ?? 60;
     this.backoff = options.backoff ?? DEFAULT_BACKOFF;
+    this.longPollMarginMs = Math.min(options.client?.callTimeoutMs ?? 15_000, 15_000);
     this.client = new XapiClient({
       ...options.client,
       url: config.url,
@@ -156,10 +162,44 @@ export class PoolConnection {
     });
   }
 
+  /**
+   * Resolves once the cache reflects every change made on the pool before this call (a barrier: a token is
+   * taken with `event.inject` and the event loop must pass it), or after `timeoutMs` at the latest. Resolves
+   * at once while the connection is not live: there is nothing to wait for then.
+   */
+  async catchUp(timeoutMs = 5_000): Promise<void> {
+    const pool = this.cache.pool();
+    if (this.current.state !== "connected" || !pool) return;
+    const target = await this.client.request<string>("event.inject", ["pool", pool.$ref]);
+    if (this.token !== null && this.token >= target) return;
+    await new Promise<void>((resolve) => {
+      const waiter = { token: target, resolve: () => (clearTimeout(timer), resolve()) };
+      const timer = setTimeout(() => {
+        this.tokenWaiters.delete(waiter);
+        resolve();
+      }, timeoutMs);
+      this.tokenWaiters.add(waiter);
+    });
+  }
+
+  /**
+   * `client.callAsync`, then `catchUp()`: when it resolves, the cache already shows the operation's effects,
+   * so a page rendered next is up to date.
+   */
+  async callAsync<T = unknown>(method: string, params: readonly unknown[] = [], options: CallAsyncOptions = {}): Promise<T> {
+    try {
+      return await this.client.callAsync<T>(method, params, options);
+    } finally {
+      await this.catchUp().catch(() => {});
+    }
+  }
+
   /** Stops the loop and logs out. The cache keeps its content; the status becomes `disconnected`. */
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    for (const waiter of this.tokenWaiters) waiter.resolve();
+    this.tokenWaiters.clear();
     this.loopController.abort();
     this.wakeUp?.();
     await this.client.close();
@@ -222,6 +262,7 @@ export class PoolConnection {
       }),
     );
     const count = this.cache.load(perClass.flat());
+    this.token = token;
     this.syncedLogins = loginsAtSync;
     this.updateMembers();
     this.lastSyncAt = new Date();
@@ -239,7 +280,7 @@ export class PoolConnection {
       const raw = await this.client.request("event.from", [EVENT_CLASSES, token, this.eventTimeoutS], {
         longPoll: true,
         signal,
-        timeoutMs: (this.eventTimeoutS + 30) * 1000,
+        timeoutMs: this.eventTimeoutS * 1000 + this.longPollMarginMs,
         decode: false,
         plan: EVENT_PLAN,
       });
@@ -253,12 +294,35 @@ export class PoolConnection {
         updates.push({ class: cls, ref: event.ref, operation: event.operation, record: event.operation === "del" ? undefined : DECODERS.get(cls)!(event.snapshot, cls) });
       }
       token = batch.token;
+      this.token = token;
       this.lastSyncAt = new Date();
       const changes = this.cache.apply(updates);
       if (hostsChanged) this.updateMembers();
       if (changes.length > 0) this.emit({ type: "changes", changes, version: this.cache.version });
+      for (const waiter of this.tokenWaiters) {
+        if (waiter.token <= token) {
+          this.tokenWaiters.delete(waiter);
+          waiter.resolve();
+        }
+      }
       if (this.client.loginCount !== this.syncedLogins) throw new ResyncNeeded("a new session was opened (the pool's toolstack may have restarted)");
+      const drift = this.countDrift(batch.valid_ref_counts);
+      if (drift) throw new ResyncNeeded(`the cache holds ${drift.cached} ${drift.cls} objects, the pool ${drift.valid}: events were missed`);
     }
+  }
+
+  /**
+   * `valid_ref_counts` tells how many objects of each class exist as of the batch's token: a difference with
+   * the cache means missed events. Messages are left out: real pools keep them outside the object database.
+   */
+  private countDrift(counts: Record<string, number>): { cls: CachedClass; cached: number; valid: number } | null {
+    for (const [name, valid] of Object.entries(counts)) {
+      const cls = CLASS_BY_EVENT_NAME.get(name.toLowerCase());
+      if (!cls || cls === "message") continue;
+      const cached = this.cache.count(cls);
+      if (cached !== valid) return { cls, cached, valid };
+    }
+    return null;
   }
 
   private updateMembers(): void {

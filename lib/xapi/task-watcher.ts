@@ -147,7 +147,7 @@ export class TaskWatcher {
         const raw = await this.client.request("event.from", [["task"], token, this.eventTimeoutS], {
           longPoll: true,
           signal: controller.signal,
-          timeoutMs: (this.eventTimeoutS + 30) * 1000,
+          timeoutMs: this.eventTimeoutS * 1000 + 15_000,
           decode: false,
           plan: TASK_PLAN,
         });

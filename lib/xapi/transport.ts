@@ -97,14 +97,6 @@ export class Transport {
         request.destroy();
         settle(error);
       };
-      const timer = setTimeout(
-        () => fail(new XapiTimeoutError(`${options.method}: no complete answer from ${url.host} within ${(options.timeoutMs / 1000).toFixed(1)} s`, { method: options.method })),
-        options.timeoutMs,
-      );
-      const onAbort = () => fail(new XapiError(CLIENT_CODES.aborted, [], { kind: "aborted", method: options.method, message: `${options.method}: aborted` }));
-      if (options.signal?.aborted) return onAbort();
-      options.signal?.addEventListener("abort", onAbort, { once: true });
-
       request.on("error", (error: NodeJS.ErrnoException) => {
         if (error instanceof XapiError) return settle(error); // certificate refused in createConnection
         const code = error.code;
@@ -119,6 +111,14 @@ export class Transport {
           }),
         );
       });
+      const timer = setTimeout(
+        () => fail(new XapiTimeoutError(`${options.method}: no complete answer from ${url.host} within ${(options.timeoutMs / 1000).toFixed(1)} s`, { method: options.method })),
+        options.timeoutMs,
+      );
+      const onAbort = () => fail(new XapiError(CLIENT_CODES.aborted, [], { kind: "aborted", method: options.method, message: `${options.method}: aborted` }));
+      if (options.signal?.aborted) return onAbort();
+      options.signal?.addEventListener("abort", onAbort, { once: true });
+
       request.on("response", (response) => {
         responseStarted = true;
         const declared = Number(response.headers["content-length"]);
