@@ -1,7 +1,8 @@
 /**
  * Registered pools (global admins only, `pools.register`). The password is stored only encrypted and never
  * leaves this module except through `loadPoolConnectionConfigs` / `getPoolConnectionConfig`, for the XAPI
- * client. DTOs carry no password. Testing the connection before saving is the caller's job (lib/xapi).
+ * client (`PoolConnectionConfig` is the registry's type: it holds the password, so never log it or send it to a
+ * browser). DTOs carry no password. Testing the connection before saving is the caller's job (lib/xapi).
  */
 import "server-only";
 import { z } from "zod";
@@ -9,6 +10,7 @@ import { recordChangeInTransaction } from "@/lib/audit/record";
 import { can } from "@/lib/auth/can";
 import { refuseUnlessAllowed } from "@/lib/auth/refusal";
 import type { CurrentUser } from "@/lib/auth/session-user";
+import type { PoolConnectionConfig } from "@/lib/xapi/connection";
 import { getDb, type DbTransaction } from "./client";
 import { failure, formBoolean, invalidInput, optionalFormBoolean, type MutationResult } from "./mutation-result";
 import { decryptSecret, encryptSecret, SecretDecryptionError } from "./secrets";
@@ -26,17 +28,6 @@ export interface PoolDto {
   xapiPoolUuid: string;
   createdAt: Date;
   updatedAt: Date;
-}
-
-/** What the XAPI registry needs to connect to a pool. Contains the password: never log it or send it to a browser. */
-export interface PoolConnectionConfig {
-  id: string;
-  label: string;
-  url: string;
-  username: string;
-  password: string;
-  fingerprint: string | null;
-  readOnly: boolean;
 }
 
 /** Accepts a SHA-256 fingerprint with or without colons, any case; stores AA:BB:… upper-case. */
