@@ -3,10 +3,12 @@
  * pinned fingerprint accepted, another refused, no pin refused; a refused host never sees a request.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startSimulator, type Simulator } from "@/lib/xapi-sim";
 import { fetchCertificate } from "./certificate";
 import { XapiClient } from "./client";
+import { PoolConnection } from "./connection";
 import { CLIENT_CODES, XapiCertificateError } from "./errors";
-import { TLS_FINGERPRINT, startHostileServer, success, xml, type HostileServer } from "./test-fixtures/hostile-server";
+import { TLS_CERT, TLS_FINGERPRINT, TLS_KEY, startHostileServer, success, xml, type HostileServer } from "./test-fixtures/hostile-server";
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 const OTHER_FINGERPRINT = "AA:".repeat(31) + "AA";
@@ -64,5 +66,51 @@ describe("TLS certificate pinning", () => {
 
   it("refuses a malformed pin at construction", () => {
     expect(() => new XapiClient({ url: server.url, username: "u", password: "p", fingerprint: "12:34" })).toThrow(/SHA-256/);
+  });
+});
+
+describe("TLS pinning with the simulator over HTTPS", () => {
+  let sim: Simulator;
+  beforeAll(async () => {
+    sim = await startSimulator({ pools: 1, hostsPerPool: 2, vmsPerPool: 3, tls: { key: TLS_KEY, cert: TLS_CERT } });
+  });
+  afterAll(() => sim.stop());
+
+  const connect = (fingerprint: string | null) => {
+    const connection = new PoolConnection(
+      { id: "tls", label: "tls pool", url: sim.pools[0].masterUrl, username: sim.username, password: sim.password, fingerprint, readOnly: false },
+      { logger: quiet, backoff: { baseMs: 20, maxMs: 100 } },
+    );
+    return connection.start();
+  };
+
+  it("syncs a pool whose pinned certificate matches", async () => {
+    expect(sim.pools[0].masterUrl).toMatch(/^https:/);
+    const connection = connect(TLS_FINGERPRINT);
+    try {
+      await connection.waitForSync(10_000);
+      expect(connection.cache.count("VM")).toBe(sim.inspect.all("VM", 0).length);
+    } finally {
+      await connection.stop();
+    }
+  });
+
+  it.each([
+    ["another pinned certificate", OTHER_FINGERPRINT, CLIENT_CODES.certificateMismatch],
+    ["no pin (self-signed certificate)", null, CLIENT_CODES.certificateUntrusted],
+  ])("stops with a clear error for %s, sending nothing", async (_label, fingerprint, code) => {
+    sim.inspect.clearCallLog();
+    const connection = connect(fingerprint);
+    try {
+      await expect.poll(() => connection.status.state, { timeout: 10_000 }).toBe("error");
+      expect(connection.status.error?.code).toBe(code);
+      expect(connection.status.error?.message).toContain(TLS_FINGERPRINT);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(connection.status.state).toBe("error"); // stopped: no retry until the pin changes
+      expect(sim.inspect.callLog()).toEqual([]);
+      expect(connection.cache.count("VM")).toBe(0);
+    } finally {
+      await connection.stop();
+    }
   });
 });
