@@ -1,25 +1,42 @@
 /**
  * The signed-in user of the current request, for server components, server actions and route handlers.
- * The session cookie only says who claims to be signed in; the user is re-read from the database on every
- * request (once per request thanks to React `cache`), so a disabled or deleted account, a password reset,
- * or a change of role, ACL or group takes effect at the next request.
+ * The session cookie (next-auth's encrypted JWT) only says who claims to be signed in and since which session
+ * epoch; the user is re-read from the database on every request (once per request thanks to React `cache`),
+ * so a disabled or deleted account, a password reset, or a change of role, ACL or group takes effect at the
+ * next request.
  */
 import "server-only";
-import { getServerSession } from "next-auth";
-import { encode } from "next-auth/jwt";
+import { decode, encode } from "next-auth/jwt";
 import { cookies } from "next/headers";
 import { notFound, redirect } from "next/navigation";
 import { cache } from "react";
 import { getConfig } from "@/lib/config";
-import { getAuthOptions, sessionClaims } from "./options";
+import { sessionClaims } from "./options";
 import { CHANGE_PASSWORD_PATH, LOGIN_PATH, SECURE_SESSION_COOKIE, SESSION_COOKIE } from "./paths";
 import { loadSessionUser, type CurrentUser } from "./session-user";
 
 export type { CurrentUser } from "./session-user";
 
-/** The current user, or null when there is no valid session (none, expired, disabled, deleted, epoch changed). */
+type CookieStore = Awaited<ReturnType<typeof cookies>>;
+
+/** The session token next-auth set: the `__Secure-` cookie on HTTPS sites, possibly split in chunks `.0`, `.1`... */
+function sessionToken(store: CookieStore): string | null {
+  for (const name of [SECURE_SESSION_COOKIE, SESSION_COOKIE]) {
+    const whole = store.get(name)?.value;
+    if (whole) return whole;
+    const chunks: string[] = [];
+    for (let index = 0; store.get(`${name}.${index}`)?.value; index++) chunks.push(store.get(`${name}.${index}`)!.value);
+    if (chunks.length > 0) return chunks.join("");
+  }
+  return null;
+}
+
+/** The current user, or null when there is no valid session (none, expired, forged, disabled, deleted, epoch changed). */
 export const getCurrentUser = cache(async (): Promise<CurrentUser | null> => {
-  const claims = sessionClaims(await getServerSession(getAuthOptions()));
+  const token = sessionToken(await cookies());
+  if (!token) return null;
+  // decode() checks the token's encryption with our secret and its expiry.
+  const claims = sessionClaims(await decode({ token, secret: getConfig().authSecret }).catch(() => null));
   return claims ? loadSessionUser(claims.userId, claims.epoch) : null;
 });
 
