@@ -39,7 +39,7 @@ export interface MessageDef {
 }
 
 export interface DefineOptions {
-  /** Default: explicit messages can be called asynchronously, generated getters and setters cannot. */
+  /** Default: operations can be called asynchronously; getters, generated setters, sessions, events and tasks cannot. */
   async?: boolean;
 }
 
@@ -52,8 +52,8 @@ export class MessageRegistry {
     const name = qualified.slice(dot + 1);
     const spec = classInfo(cls).spec.messages.get(name);
     if (!spec) throw new Error(`${qualified} is not a message of the data model`);
-    const generated = spec.implicit && /^(get_|set_|add_|remove_)/.test(name);
-    const asyncCapable = options.async ?? (!generated && !["session", "event", "task"].includes(cls));
+    const accessor = name.startsWith("get_") || (spec.implicit && /^(set_|add_|remove_)/.test(name));
+    const asyncCapable = options.async ?? (!accessor && !["session", "event", "task"].includes(cls));
     this.defs.set(qualified, { cls, name, spec, handler, asyncCapable });
   }
 
@@ -65,13 +65,8 @@ export class MessageRegistry {
     return this.defs.has(qualified);
   }
 
-  /** Every implemented method, as `system.listMethods` lists them. */
+  /** Every implemented method (`Async.` variants are not listed: clients derive class names from this list). */
   names(): string[] {
-    const out: string[] = [];
-    for (const [name, def] of this.defs) {
-      out.push(name);
-      if (def.asyncCapable) out.push(`Async.${name}`);
-    }
-    return out;
+    return [...this.defs.keys()];
   }
 }
