@@ -3,6 +3,7 @@ import { resetConfigForTests } from "@/lib/config";
 import { useTestDatabase } from "@/lib/db/test-db";
 import { ensureInitialAdmin } from "./initial-admin";
 import { authenticate } from "./login";
+import { loadActorByUsername } from "./session-user";
 
 const testDb = useTestDatabase("sqlite");
 afterEach(() => {
@@ -18,6 +19,8 @@ describe("ensureInitialAdmin", () => {
     expect(await testDb().db.user.findUniqueOrThrow({ where: { username: "admin" } })).toMatchObject({ isAdmin: true, disabled: false, mustChangePassword: false });
     expect((await authenticate({ username: "admin", password: result.generatedPassword, address: null })).ok).toBe(true);
     expect(await ensureInitialAdmin()).toEqual({ created: false });
+    expect(await loadActorByUsername(" Admin ")).toMatchObject({ username: "admin", isAdmin: true, grants: [] });
+    expect(await loadActorByUsername("nobody")).toBeNull();
     expect(JSON.stringify(await testDb().db.auditEntry.findMany())).not.toContain(result.generatedPassword);
   });
 

@@ -47,14 +47,10 @@ export async function authenticate(attempt: LoginAttempt, db: Db = getDb()): Pro
     return { ok: false as const, code };
   };
 
-  if (!username || password === null) {
-    await verifyDummyPassword(String(attempt.password ?? ""));
-    return fail("INVALID_INPUT", Boolean(username));
-  }
-  if (await isLoginLocked(db, subject)) {
-    await verifyDummyPassword(password);
-    return fail("LOCKED", false);
-  }
+  // No password work for junk input or while locked: hammering then costs the server little. (A lock does not
+  // reveal whether the account exists: unknown usernames are locked the same way.)
+  if (!username || password === null) return fail("INVALID_INPUT", Boolean(username));
+  if (await isLoginLocked(db, subject)) return fail("LOCKED", false);
 
   const user = await db.user.findUnique({ where: { username } });
   if (!user) {

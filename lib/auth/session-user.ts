@@ -68,3 +68,12 @@ export async function loadUserAccess(actor: CurrentUser, userId: string, db: Db 
   if (!can(actor, "acl.manage") && actor.id !== userId) return null;
   return (await loadUserWithGrants(userId, db))?.access ?? null;
 }
+
+/**
+ * For scripts (the demo, e2e fixtures) that act as a named, enabled user so that what they change is
+ * authorized and audited like a request of that user. Null when the user does not exist or is disabled.
+ */
+export async function loadActorByUsername(username: string, db: Db = getDb()): Promise<CurrentUser | null> {
+  const row = await db.user.findUnique({ where: { username: username.trim().toLowerCase() }, select: { id: true, sessionEpoch: true } });
+  return row ? loadSessionUser(row.id, row.sessionEpoch, db) : null;
+}
