@@ -61,9 +61,15 @@ export function startPostgresCluster(): PostgresCluster {
   const dataDir = path.join(dir, "data");
   const logFile = path.join(dir, "server.log");
 
+  /** Runs a PostgreSQL program, as the `postgres` user when we are root. */
+  const spawnPostgres = (program: string, args: string[], options: { stdio?: "ignore" } = {}) => {
+    const executable = path.join(bin, program);
+    return asRoot
+      ? spawnSync("runuser", ["-u", "postgres", "--", executable, ...args], { encoding: "utf8", cwd: dir, ...options })
+      : spawnSync(executable, args, { encoding: "utf8", cwd: dir, ...options });
+  };
   const run = (program: string, args: string[]) => {
-    const command = asRoot ? ["runuser", ["-u", "postgres", "--", path.join(bin, program), ...args]] as const : [path.join(bin, program), args] as const;
-    const result = spawnSync(command[0], [...command[1]], { encoding: "utf8", cwd: dir });
+    const result = spawnPostgres(program, args);
     if (result.status !== 0) {
       const log = existsSync(logFile) ? readFileSync(logFile, "utf8").slice(-2000) : "";
       throw new Error(`${program} failed (exit ${result.status}): ${result.stderr || result.stdout}${log ? `\n${log}` : ""}`);
@@ -75,7 +81,7 @@ export function startPostgresCluster(): PostgresCluster {
     if (stopped) return;
     stopped = true;
     process.off("exit", stop);
-    spawnSync(asRoot ? "runuser" : path.join(bin, "pg_ctl"), asRoot ? ["-u", "postgres", "--", path.join(bin, "pg_ctl"), "stop", "-D", dataDir, "-m", "immediate"] : ["stop", "-D", dataDir, "-m", "immediate"], { stdio: "ignore", cwd: dir });
+    spawnPostgres("pg_ctl", ["stop", "-D", dataDir, "-m", "immediate"], { stdio: "ignore" });
     rmSync(dir, { recursive: true, force: true });
   };
   process.on("exit", stop);
