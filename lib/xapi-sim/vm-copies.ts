@@ -179,7 +179,7 @@ export function revertVm(pool: SimPool, vm: Vm, snapshot: Vm): void {
     if (!vbd || vbd.rec.type === "CD") continue;
     const vdi = store.getOf<VdiRecord>("VDI", vbd.rec.VDI);
     destroyVbd(pool, vbd);
-    if (vdi && vdi.rec.VBDs.length === 0 && vdi.rec.snapshots.length === 0) destroyVdi(pool, vdi);
+    if (vdi && vdi.rec.VBDs.length === 0) destroyVdi(pool, vdi);
   }
   for (const ref of snapshot.rec.VBDs) {
     const vbd = store.getOf<VbdRecord>("VBD", ref);
