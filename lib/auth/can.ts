@@ -163,65 +163,79 @@ export interface ScopeAnchor {
   reason: ScopeReason;
 }
 
-function vmAnchors(vm: VmAnchor, direct: ScopeReason): ScopeAnchor[] {
-  const anchors: ScopeAnchor[] = [{ kind: "vm", uuid: vm.uuid, reason: direct }];
-  if (vm.snapshotOf) anchors.push({ kind: "vm", uuid: vm.snapshotOf, reason: direct === "the object itself" ? "the VM it is a snapshot of" : direct });
-  return anchors;
+type AnchorVisitor = (kind: AclObjectKind, uuid: string | null | undefined, reason: ScopeReason) => void;
+
+function visitVm(vm: VmAnchor, direct: ScopeReason, visit: AnchorVisitor): void {
+  visit("vm", vm.uuid, direct);
+  if (vm.snapshotOf) visit("vm", vm.snapshotOf, direct === "the object itself" ? "the VM it is a snapshot of" : direct);
 }
 
-/** The objects whose ACLs apply to `target`: this is where the scope rules live. */
-export function scopeAnchors(target: Securable): ScopeAnchor[] {
-  if (target.kind === "pool") return [{ kind: "pool", uuid: target.uuid, reason: "the object itself" }];
-  const anchors: ScopeAnchor[] = [{ kind: "pool", uuid: target.poolUuid, reason: "its pool" }];
+/**
+ * Calls `visit` for each object whose ACLs apply to `target`: THIS is where the scope rules live. (A visitor
+ * rather than a returned list: list pages run it for thousands of objects, and it then allocates nothing.)
+ */
+function visitScope(target: Securable, visit: AnchorVisitor): void {
+  if (target.kind === "pool") return visit("pool", target.uuid, "the object itself");
+  visit("pool", target.poolUuid, "its pool");
   switch (target.kind) {
     case "host":
     case "sr":
     case "network":
-      anchors.push({ kind: target.kind, uuid: target.uuid, reason: "the object itself" });
-      break;
+      return visit(target.kind, target.uuid, "the object itself");
     case "vm":
-      anchors.push(...vmAnchors(target, "the object itself"));
-      break;
+      return visitVm(target, "the object itself", visit);
     case "vdi":
-      if (target.srUuid) anchors.push({ kind: "sr", uuid: target.srUuid, reason: "its SR" });
-      for (const vm of target.vms) anchors.push(...vmAnchors(vm, "a VM using it"));
-      break;
+      visit("sr", target.srUuid, "its SR");
+      for (const vm of target.vms) visitVm(vm, "a VM using it", visit);
+      return;
     case "vbd":
-      anchors.push(...vmAnchors(target.vm, "its VM"));
-      break;
+      return visitVm(target.vm, "its VM", visit);
     case "vif":
-      anchors.push(...vmAnchors(target.vm, "its VM"));
-      if (target.networkUuid) anchors.push({ kind: "network", uuid: target.networkUuid, reason: "its network" });
-      break;
+      visitVm(target.vm, "its VM", visit);
+      return visit("network", target.networkUuid, "its network");
     case "pif":
-      if (target.networkUuid) anchors.push({ kind: "network", uuid: target.networkUuid, reason: "its network" });
-      break;
+      return visit("network", target.networkUuid, "its network");
   }
-  return anchors.filter((anchor) => anchor.uuid);
 }
 
-/** Strongest role per ACL object, built once per grants array (lists check thousands of objects). */
-const roleIndexes = new WeakMap<readonly Grant[], Map<string, Role>>();
+/** The objects whose ACLs apply to `target`, and why. */
+export function scopeAnchors(target: Securable): ScopeAnchor[] {
+  const anchors: ScopeAnchor[] = [];
+  visitScope(target, (kind, uuid, reason) => {
+    if (uuid) anchors.push({ kind, uuid, reason });
+  });
+  return anchors;
+}
 
-function roleIndex(grants: readonly Grant[]): Map<string, Role> {
+type RoleIndex = Record<AclObjectKind, Map<string, number>>;
+
+/** Strongest role rank per ACL object, built once per grants array (lists check thousands of objects). */
+const roleIndexes = new WeakMap<readonly Grant[], RoleIndex>();
+
+function roleIndex(grants: readonly Grant[]): RoleIndex {
   let index = roleIndexes.get(grants);
   if (!index) {
-    index = new Map();
+    index = { pool: new Map(), host: new Map(), vm: new Map(), sr: new Map(), network: new Map() };
     for (const grant of grants) {
-      const key = `${grant.objectKind}:${grant.objectUuid}`;
-      index.set(key, strongerRole(index.get(key) ?? null, grant.role)!);
+      const byUuid = index[grant.objectKind];
+      byUuid.set(grant.objectUuid, Math.max(byUuid.get(grant.objectUuid) ?? 0, ROLE_RANK[grant.role]));
     }
     roleIndexes.set(grants, index);
   }
   return index;
 }
 
+const ROLE_BY_RANK: (Role | null)[] = [null, "viewer", "operator", "admin"];
+
 /** The strongest role `user` holds on `target` through ACLs (null = no access). Global admins are not special here. */
 export function effectiveRole(user: AccessSubject, target: Securable): Role | null {
+  if (user.grants.length === 0) return null;
   const index = roleIndex(user.grants);
-  let role: Role | null = null;
-  for (const anchor of scopeAnchors(target)) role = strongerRole(role, index.get(`${anchor.kind}:${anchor.uuid}`) ?? null);
-  return role;
+  let rank = 0;
+  visitScope(target, (kind, uuid) => {
+    if (uuid) rank = Math.max(rank, index[kind].get(uuid) ?? 0);
+  });
+  return ROLE_BY_RANK[rank]!;
 }
 
 /**
