@@ -1,0 +1,101 @@
+/**
+ * Compatibility with Xen Orchestra's XAPI client (npm `xen-api`, unmodified), over both of its transports:
+ * it connects to a pool member (and must follow HOST_IS_SLAVE to the master), fills its object cache through
+ * its own event.inject + get_all_records + event.from loop, runs operations with callAsync (watching the
+ * tasks through events) and sees the results in its cache.
+ */
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { createClient } from "xen-api";
+import { startSimulator, type Simulator } from "./index";
+
+/** The part of xen-api's client this test uses. */
+interface XoRecord {
+  $ref: string;
+  $type: string;
+  [field: string]: unknown;
+}
+interface XoClient {
+  connect(): Promise<void>;
+  disconnect(): Promise<void>;
+  readonly objectsFetched: Promise<void>;
+  readonly objects: { all: Record<string, XoRecord> };
+  readonly pool: XoRecord;
+  callAsync(method: string, ...args: unknown[]): Promise<unknown>;
+  call(method: string, ...args: unknown[]): Promise<unknown>;
+  getObject(idOrRef: string, fallback?: unknown): XoRecord | undefined;
+}
+
+let sim: Simulator;
+
+beforeAll(async () => {
+  sim = await startSimulator({ pools: 1, hostsPerPool: 2, vmsPerPool: 10, speed: 0.03 });
+});
+afterAll(() => sim.stop());
+// xen-api reports connection errors with console.warn (e.g. its event loop when the simulator stops).
+beforeEach(() => void vi.spyOn(console, "warn").mockImplementation(() => {}));
+afterEach(() => vi.restoreAllMocks());
+
+async function eventually<T>(read: () => T, accept: (value: T) => boolean, timeoutMs = 5000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = read();
+    if (accept(value)) return value;
+    if (Date.now() > deadline) throw new Error(`timed out; last value ${JSON.stringify(value)}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+describe.each(["xml-rpc", "json-rpc"])("xen-api over %s", (transport) => {
+  it("connects through a member, syncs its cache, and sees callAsync results through its event loop", async () => {
+    const member = sim.pools[0].hosts[1];
+    sim.inspect.clearCallLog();
+    const xapi = createClient({
+      url: member.url,
+      auth: { user: sim.username, password: sim.password },
+      transport,
+      watchEvents: true,
+      eventPollDelay: 50,
+      syncStackTraces: false,
+    }) as XoClient;
+    try {
+      await xapi.connect();
+      await xapi.objectsFetched;
+      const calls = sim.inspect.callLog();
+      expect(calls.find((c) => c.method === "session.login_with_password")?.host).toBe(member.address);
+      expect(calls.filter((c) => c.method === "event.inject").every((c) => c.host === sim.pools[0].master.address)).toBe(true);
+      expect(xapi.pool.name_label).toBe("lab");
+
+      const cached = Object.values(xapi.objects.all);
+      const vms = cached.filter((o) => o.$type === "VM");
+      expect(vms).toHaveLength(sim.inspect.all("VM").length);
+      expect(cached.filter((o) => o.$type === "host")).toHaveLength(2);
+      expect(cached.filter((o) => o.$type === "VDI")).toHaveLength(sim.inspect.all("VDI").length);
+
+      const running = vms.find((v) => v.power_state === "Running" && !v.is_control_domain && !v.is_a_template)!;
+      const ref = running.$ref;
+      expect(await xapi.callAsync("VM.clean_shutdown", ref)).toBe("");
+      await eventually(() => xapi.getObject(ref)?.power_state, (s) => s === "Halted");
+      expect(xapi.getObject(ref)?.resident_on).toBe("OpaqueRef:NULL");
+
+      await xapi.callAsync("VM.start", ref, false, false);
+      const started = await eventually(() => xapi.getObject(ref), (vm) => vm?.power_state === "Running");
+      expect(sim.pools[0].hosts.map((h) => h.ref)).toContain(started?.resident_on);
+
+      const snapshot = (await xapi.callAsync("VM.snapshot", ref, `compat ${transport}`)) as string;
+      expect(snapshot).toMatch(/^OpaqueRef:/);
+      const cachedSnapshot = await eventually(() => xapi.getObject(snapshot, undefined), (s) => s !== undefined);
+      expect(cachedSnapshot).toMatchObject({ name_label: `compat ${transport}`, is_a_snapshot: true, snapshot_of: ref });
+      await eventually(() => xapi.getObject(ref)?.snapshots as string[], (s) => s.includes(snapshot));
+
+      // A failing operation rejects with the XAPI error from the task's error_info.
+      await expect(xapi.callAsync("VM.start", ref, false, false)).rejects.toMatchObject({
+        code: "VM_BAD_POWER_STATE",
+        params: [ref, "halted", "running"],
+      });
+      // xen-api destroys the tasks it created once they are settled.
+      await eventually(() => sim.inspect.all<{ name_label: string; status: string }>("task").filter((t) => t.record.status !== "pending"), (t) => t.length === 0);
+    } finally {
+      await xapi.disconnect();
+    }
+  });
+});
