@@ -18,6 +18,10 @@ export class XapiFault extends Error {
   ) {
     super(`${code}(${params.join(", ")})`);
   }
+
+  get description(): string[] {
+    return [this.code, ...this.params];
+  }
 }
 
 export interface RawReply {
@@ -48,14 +52,17 @@ function toJsonValue(value: unknown): unknown {
   return value;
 }
 
-/** POSTs `body` and reads the whole reply (TLS certificates are not checked: the simulator is local). */
+/**
+ * POSTs `body` on a fresh connection and reads the whole reply (TLS certificates are not checked: the
+ * simulator is local).
+ */
 export function post(url: string, path: string, body: string | Buffer, contentType: string): Promise<RawReply> {
   const target = new URL(path, url);
   const send = target.protocol === "https:" ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
     const req = send(
       target,
-      { method: "POST", headers: { "Content-Type": contentType, "Content-Length": Buffer.byteLength(body) }, rejectUnauthorized: false },
+      { method: "POST", headers: { "Content-Type": contentType, "Content-Length": Buffer.byteLength(body) }, rejectUnauthorized: false, agent: false },
       (res) => {
         const chunks: Buffer[] = [];
         res.on("data", (c: Buffer) => chunks.push(c));
