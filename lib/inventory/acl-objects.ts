@@ -1,0 +1,194 @@
+/**
+ * The objects an ACL can name (pools, hosts, VMs, SRs and networks) across every connected pool, read from the
+ * XAPI client's live caches: the ACL page's object picker searches them, and the access pages show their current
+ * names. Global admins only (`acl.manage`): everyone else gets nothing, since these lists ignore ACLs.
+ *
+ * The pure functions take the pools as `AclObjectSource`s, so they are tested on hand-built caches; the
+ * admin-facing functions read the process's pool registry.
+ */
+import "server-only";
+import { can, type AclObjectKind, type Securable } from "@/lib/auth/can";
+import type { CurrentUser } from "@/lib/auth/session-user";
+import type { PoolCache } from "@/lib/xapi/cache";
+import { getPoolRegistry } from "@/lib/xapi/registry";
+
+/** One pool's cache, as the search sees it. */
+export interface AclObjectSource {
+  /** XenDeck's id of the registered pool. */
+  poolId: string;
+  poolLabel: string;
+  cache: PoolCache;
+}
+
+/** An object an ACL can name, shaped for the picker and the access pages. */
+export interface AclObjectDto {
+  kind: AclObjectKind;
+  uuid: string;
+  name: string;
+  poolId: string;
+  poolLabel: string;
+  /** The XAPI uuid of the pool it is in (its own uuid for a pool). */
+  poolUuid: string;
+}
+
+/** Display names of the kinds, for labels and badges. */
+export const ACL_OBJECT_KIND_LABELS: Record<AclObjectKind, string> = {
+  pool: "Pool",
+  host: "Host",
+  vm: "VM",
+  sr: "SR",
+  network: "Network",
+};
+
+/** Kinds in the order results are listed: the widest scope first. */
+const KIND_ORDER: readonly AclObjectKind[] = ["pool", "host", "vm", "sr", "network"];
+
+export const DEFAULT_SEARCH_LIMIT = 30;
+export const MAX_SEARCH_LIMIT = 100;
+const MAX_QUERY_LENGTH = 200;
+const MAX_TERMS = 10;
+
+/**
+ * Calls `visit` for every object of `source` an ACL can name. VMs are real VMs only: templates, snapshots (they
+ * follow their VM) and control domains are left out. Nothing is listed before the pool record has loaded.
+ */
+function visitObjects(source: AclObjectSource, kinds: ReadonlySet<AclObjectKind>, visit: (object: AclObjectDto) => void): void {
+  const pool = source.cache.pool();
+  if (!pool) return;
+  const base = { poolId: source.poolId, poolLabel: source.poolLabel, poolUuid: pool.uuid };
+  if (kinds.has("pool")) visit({ ...base, kind: "pool", uuid: pool.uuid, name: pool.name_label || source.poolLabel });
+  if (kinds.has("host")) for (const host of source.cache.list("host")) visit({ ...base, kind: "host", uuid: host.uuid, name: host.name_label });
+  if (kinds.has("vm")) {
+    for (const vm of source.cache.list("VM")) {
+      if (vm.is_a_template || vm.is_a_snapshot || vm.is_control_domain) continue;
+      visit({ ...base, kind: "vm", uuid: vm.uuid, name: vm.name_label });
+    }
+  }
+  if (kinds.has("sr")) for (const sr of source.cache.list("SR")) visit({ ...base, kind: "sr", uuid: sr.uuid, name: sr.name_label });
+  if (kinds.has("network")) for (const network of source.cache.list("network")) visit({ ...base, kind: "network", uuid: network.uuid, name: network.name_label });
+}
+
+const ALL_KINDS: ReadonlySet<AclObjectKind> = new Set(KIND_ORDER);
+
+/** Every object an ACL can name in `sources` (optionally only some kinds). */
+export function listAclObjectsIn(sources: readonly AclObjectSource[], kinds: ReadonlySet<AclObjectKind> = ALL_KINDS): AclObjectDto[] {
+  const objects: AclObjectDto[] = [];
+  for (const source of sources) visitObjects(source, kinds, (object) => objects.push(object));
+  return objects;
+}
+
+export interface AclObjectSearch {
+  /** Free text: every word must appear in the name, the uuid or the pool's label (case-insensitive). */
+  query?: string;
+  /** Only these kinds (all when absent or empty). */
+  kinds?: readonly AclObjectKind[];
+  limit?: number;
+}
+
+export interface AclObjectSearchResult {
+  objects: AclObjectDto[];
+  /** How many objects matched in all (more than `objects.length` when the limit cut the list). */
+  total: number;
+}
+
+/** The search words, lower-cased and bounded (a query is typed, not pasted from a book). */
+export function searchTerms(query: string | undefined): string[] {
+  return (query ?? "")
+    .slice(0, MAX_QUERY_LENGTH)
+    .toLowerCase()
+    .split(/\s+/)
+    .filter(Boolean)
+    .slice(0, MAX_TERMS);
+}
+
+/** Lower is better: an exact uuid or name first, then names starting with the query, then the rest. */
+function rank(object: AclObjectDto, query: string): number {
+  const name = object.name.toLowerCase();
+  if (object.uuid.toLowerCase() === query || name === query) return 0;
+  if (name.startsWith(query)) return 1;
+  return 2;
+}
+
+/**
+ * Objects of `sources` matching `search`, best first: by rank, then kind (pools first), then name. Pure.
+ */
+export function searchAclObjectsIn(sources: readonly AclObjectSource[], search: AclObjectSearch = {}): AclObjectSearchResult {
+  const terms = searchTerms(search.query);
+  const kinds = search.kinds && search.kinds.length > 0 ? new Set(search.kinds) : ALL_KINDS;
+  const limit = Math.min(Math.max(Math.trunc(search.limit ?? DEFAULT_SEARCH_LIMIT) || DEFAULT_SEARCH_LIMIT, 1), MAX_SEARCH_LIMIT);
+  const matches: AclObjectDto[] = [];
+  for (const source of sources) {
+    visitObjects(source, kinds, (object) => {
+      const haystack = `${object.name}\n${object.uuid}\n${object.poolLabel}`.toLowerCase();
+      if (terms.every((term) => haystack.includes(term))) matches.push(object);
+    });
+  }
+  const whole = terms.join(" ");
+  matches.sort(
+    (a, b) =>
+      rank(a, whole) - rank(b, whole) ||
+      KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind) ||
+      a.name.localeCompare(b.name, "en", { numeric: true, sensitivity: "base" }) ||
+      a.uuid.localeCompare(b.uuid),
+  );
+  return { objects: matches.slice(0, limit), total: matches.length };
+}
+
+/** The object of `kind` with `uuid` in `sources`, or null (unknown, a template or snapshot, or its pool is not loaded). */
+export function findAclObjectIn(sources: readonly AclObjectSource[], kind: AclObjectKind, uuid: string): AclObjectDto | null {
+  for (const source of sources) {
+    const pool = source.cache.pool();
+    if (!pool) continue;
+    const base = { poolId: source.poolId, poolLabel: source.poolLabel, poolUuid: pool.uuid, kind, uuid };
+    switch (kind) {
+      case "pool":
+        if (pool.uuid === uuid) return { ...base, name: pool.name_label || source.poolLabel };
+        break;
+      case "host": {
+        const host = source.cache.getByUuid("host", uuid);
+        if (host) return { ...base, name: host.name_label };
+        break;
+      }
+      case "vm": {
+        const vm = source.cache.getByUuid("VM", uuid);
+        if (vm && !vm.is_a_template && !vm.is_a_snapshot && !vm.is_control_domain) return { ...base, name: vm.name_label };
+        break;
+      }
+      case "sr": {
+        const sr = source.cache.getByUuid("SR", uuid);
+        if (sr) return { ...base, name: sr.name_label };
+        break;
+      }
+      case "network": {
+        const network = source.cache.getByUuid("network", uuid);
+        if (network) return { ...base, name: network.name_label };
+        break;
+      }
+    }
+  }
+  return null;
+}
+
+/** What `can`/`explainAccess` need to decide access to an object found here. */
+export function securableOf(object: AclObjectDto): Securable {
+  return object.kind === "pool" ? { kind: "pool", uuid: object.uuid } : { kind: object.kind, uuid: object.uuid, poolUuid: object.poolUuid };
+}
+
+/** The registry's pools as sources (connected or showing their last known state). */
+export function registrySources(): AclObjectSource[] {
+  return getPoolRegistry()
+    .all()
+    .map((connection) => ({ poolId: connection.id, poolLabel: connection.config.label, cache: connection.cache }));
+}
+
+/** The picker's search over every connected pool; nothing for non-admins. */
+export function searchAclObjects(actor: CurrentUser, search: AclObjectSearch): AclObjectSearchResult {
+  if (!can(actor, "acl.manage")) return { objects: [], total: 0 };
+  return searchAclObjectsIn(registrySources(), search);
+}
+
+/** One object by kind and uuid in any connected pool (its current name, its pool); null for non-admins. */
+export function findAclObject(actor: CurrentUser, kind: AclObjectKind, uuid: string): AclObjectDto | null {
+  if (!can(actor, "acl.manage")) return null;
+  return findAclObjectIn(registrySources(), kind, uuid);
+}
