@@ -31,15 +31,6 @@ export interface AclObjectDto {
   poolUuid: string;
 }
 
-/** Display names of the kinds, for labels and badges. */
-export const ACL_OBJECT_KIND_LABELS: Record<AclObjectKind, string> = {
-  pool: "Pool",
-  host: "Host",
-  vm: "VM",
-  sr: "SR",
-  network: "Network",
-};
-
 /** Kinds in the order results are listed: the widest scope first. */
 const KIND_ORDER: readonly AclObjectKind[] = ["pool", "host", "vm", "sr", "network"];
 

@@ -1,0 +1,24 @@
+/** Links to the administration pages, in one place. */
+import type { AclListFilter } from "./acl-filters";
+
+export const USERS_PATH = "/admin/users";
+export const GROUPS_PATH = "/admin/groups";
+export const ACLS_PATH = "/admin/acls";
+export const AUDIT_PATH = "/audit";
+
+export const userHref = (userId: string) => `${USERS_PATH}/${encodeURIComponent(userId)}`;
+export const groupHref = (groupId: string) => `${GROUPS_PATH}/${encodeURIComponent(groupId)}`;
+
+/** `path` with the non-empty `params` as its query string. */
+function withQuery(path: string, params: Record<string, string | null | undefined>): string {
+  const query = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) if (value) query.set(key, value);
+  const text = query.toString();
+  return text ? `${path}?${text}` : path;
+}
+
+/** The ACL page filtered (and its add form preset) by `filter`. */
+export const aclsHref = (filter: Partial<AclListFilter>) => withQuery(ACLS_PATH, filter);
+
+/** The audit log filtered by `filter` (keys as in the audit page's URL, see audit-filters.ts). */
+export const auditHref = (filter: Record<string, string | null | undefined>) => withQuery(AUDIT_PATH, filter);

@@ -1,0 +1,44 @@
+/**
+ * How roles and ACL scopes are presented on the access pages: names, one-line meanings, badges. The rules
+ * themselves live in lib/auth/can.ts; this only puts them into words.
+ */
+import type { AclObjectKind, Role, ScopeReason } from "@/lib/auth/can";
+import { Badge } from "@/lib/ui/badge";
+import type { Tone } from "@/lib/ui/tone";
+
+export const ROLE_LABELS: Record<Role, string> = { viewer: "Viewer", operator: "Operator", admin: "Admin" };
+
+/** What each role allows, as the ACL form explains it. */
+export const ROLE_DESCRIPTIONS: Record<Role, string> = {
+  viewer: "sees the object and its details",
+  operator: "viewer + start, stop, reboot, suspend, pause and snapshot",
+  admin: "operator + everything else on the object: delete, clone, copy, migrate, revert, edit",
+};
+
+const ROLE_TONES: Record<Role, Tone> = { viewer: "neutral", operator: "info", admin: "violet" };
+
+export function RoleBadge({ role }: { role: Role }) {
+  return <Badge tone={ROLE_TONES[role]}>{ROLE_LABELS[role]}</Badge>;
+}
+
+export const KIND_LABELS: Record<AclObjectKind, string> = { pool: "Pool", host: "Host", vm: "VM", sr: "SR", network: "Network" };
+
+/** What an ACL on an object of this kind covers (issue 5's scope rules). */
+export const KIND_SCOPES: Record<AclObjectKind, string> = {
+  pool: "the pool and every host, VM, SR and network in it",
+  host: "the host",
+  vm: "the VM, its snapshots, disks and interfaces",
+  sr: "the SR and its disks",
+  network: "the network and its interfaces",
+};
+
+/** Why an ACL applies to an object, as a short phrase after "on …". */
+export const SCOPE_WORDS: Record<ScopeReason, string> = {
+  "the object itself": "this object",
+  "its pool": "its pool",
+  "its VM": "its VM",
+  "the VM it is a snapshot of": "the VM it is a snapshot of",
+  "a VM using it": "a VM using it",
+  "its SR": "its SR",
+  "its network": "its network",
+};
