@@ -9,7 +9,7 @@
 import type { SessionRecord } from "../xapi/model/records.generated";
 import { XapiError } from "./errors";
 import type { SimPool } from "./pool";
-import type { Encodable } from "./protocol/encodable";
+import type { Encodable, Part } from "./protocol/encodable";
 import type { MessageRegistry } from "./registry";
 import { SERVED_CLASSES } from "./records";
 import type { AnyObject, StoredObject } from "./store";
@@ -212,17 +212,21 @@ export class EventHub {
   }
 }
 
-function eventXml(ev: SimEvent, id: string): string {
+function eventXml(ev: SimEvent, id: string, out: Part[]): void {
   const { obj } = ev;
   const head = `<value><struct><member><name>id</name><value>${id}</value></member><member><name>timestamp</name><value>0.0</value></member><member><name>class</name><value>${obj.cls.lower}</value></member><member><name>operation</name><value>${ev.op}</value></member><member><name>ref</name><value>${obj.ref}</value></member>`;
-  if (ev.op === "del") return `${head}</struct></value>`;
-  return `${head}<member><name>snapshot</name>${obj.xml()}</member></struct></value>`;
+  if (ev.op === "del") {
+    out.push(`${head}</struct></value>`);
+  } else {
+    out.push(`${head}<member><name>snapshot</name>`, obj.xml(), "</member></struct></value>");
+  }
 }
 
-function eventJson(ev: SimEvent, id: string): string {
+function eventJson(ev: SimEvent, id: string, out: Part[]): void {
   const { obj } = ev;
   const head = `{"id":${id},"timestamp":"0.0","class":"${obj.cls.lower}","operation":"${ev.op}","ref":"${obj.ref}"`;
-  return ev.op === "del" ? `${head}}` : `${head},"snapshot":${obj.json()}}`;
+  if (ev.op === "del") out.push(`${head}}`);
+  else out.push(`${head},"snapshot":`, obj.json(), "}");
 }
 
 /** The result of `event.from`: `{events, valid_ref_counts, token}`, written piece by piece. */
@@ -233,15 +237,9 @@ export class EventBatch implements Encodable {
     readonly token: string,
   ) {}
 
-  xml(): string {
-    const out: string[] = [];
-    this.xmlParts(out);
-    return out.join("");
-  }
-
-  xmlParts(out: string[]): void {
+  xmlParts(out: Part[]): void {
     out.push("<value><struct><member><name>events</name><value><array><data>");
-    for (const ev of this.events) out.push(eventXml(ev, `${ev.obj.lastGen}`));
+    for (const ev of this.events) eventXml(ev, `${ev.obj.lastGen}`, out);
     let counts = "";
     for (const [cls, n] of this.counts) counts += `<member><name>${cls}</name><value><i4>${n}</i4></value></member>`;
     out.push(
@@ -249,15 +247,12 @@ export class EventBatch implements Encodable {
     );
   }
 
-  json(): string {
-    const out: string[] = [];
-    this.jsonParts(out);
-    return out.join("");
-  }
-
-  jsonParts(out: string[]): void {
+  jsonParts(out: Part[]): void {
     out.push('{"events":[');
-    this.events.forEach((ev, i) => out.push((i ? "," : "") + eventJson(ev, `"${ev.obj.lastGen}"`)));
+    this.events.forEach((ev, i) => {
+      if (i > 0) out.push(",");
+      eventJson(ev, `"${ev.obj.lastGen}"`, out);
+    });
     out.push(`],"valid_ref_counts":{${this.counts.map(([c, n]) => `"${c}":${n}`).join(",")}},"token":"${this.token}"}`);
   }
 }
@@ -266,12 +261,19 @@ export class EventBatch implements Encodable {
 class NextBatch implements Encodable {
   constructor(private readonly events: SimEvent[]) {}
 
-  xml(): string {
-    return `<value><array><data>${this.events.map((ev) => eventXml(ev, `${ev.obj.lastGen}`)).join("")}</data></array></value>`;
+  xmlParts(out: Part[]): void {
+    out.push("<value><array><data>");
+    for (const ev of this.events) eventXml(ev, `${ev.obj.lastGen}`, out);
+    out.push("</data></array></value>");
   }
 
-  json(): string {
-    return `[${this.events.map((ev) => eventJson(ev, `${ev.obj.lastGen}`)).join(",")}]`;
+  jsonParts(out: Part[]): void {
+    out.push("[");
+    this.events.forEach((ev, i) => {
+      if (i > 0) out.push(",");
+      eventJson(ev, `${ev.obj.lastGen}`, out);
+    });
+    out.push("]");
   }
 }
 

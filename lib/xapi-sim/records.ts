@@ -4,9 +4,9 @@
  * and the cached wire form of a record.
  */
 import { classSpec, type ClassSpec } from "../xapi/model/spec";
-import { jsonValue } from "./protocol/jsonrpc";
+import { jsonEncoder } from "./protocol/jsonrpc";
 import { NULL_REF, parseType, parseXapiDate, zeroValue, type XType } from "./protocol/xapi-types";
-import { xmlValue } from "./protocol/xmlrpc";
+import { xmlEncoder } from "./protocol/xmlrpc";
 
 /** The classes stored and served by the simulator, in the order `system.listMethods` lists them. */
 export const SERVED_CLASSES = [
@@ -37,6 +37,9 @@ export interface FieldInfo {
   type: XType;
   /** Writable through the implicit `set_<field>` message. */
   rw: boolean;
+  /** Wire encoders of the value, compiled once per field. */
+  xml: (value: unknown) => string;
+  json: (value: unknown) => string;
 }
 
 export interface ClassInfo {
@@ -62,7 +65,10 @@ export function classInfo(name: string): ClassInfo {
   const spec = classSpec(name);
   if (!spec) throw new Error(`class ${name} is not in the model`);
   const served = spec.fields.filter((f) => f.lifecycle !== "Removed_s");
-  const fields: FieldInfo[] = served.map((f) => ({ name: f.name, type: parseType(f.type), rw: f.qualifier === "RW" }));
+  const fields: FieldInfo[] = served.map((f) => {
+    const type = parseType(f.type);
+    return { name: f.name, type, rw: f.qualifier === "RW", xml: xmlEncoder(type), json: jsonEncoder(type) };
+  });
   const defaults = served.map((f, i) => [f.name, parseDefault(fields[i].type, f.default)] as const);
   const info: ClassInfo = {
     name,
@@ -106,20 +112,18 @@ export function cloneValue<T>(value: T): T {
   return value;
 }
 
-/** The `<value><struct>...</struct></value>` fragment of a record. */
-export function recordXml(cls: ClassInfo, rec: Record<string, unknown>): string {
-  let s = "<value><struct>";
-  for (const f of cls.fields) s += `<member><name>${f.name}</name>${xmlValue(f.type, rec[f.name])}</member>`;
-  return s + "</struct></value>";
+/** The `<value><struct>...</struct></value>` fragment of a record, as the bytes that go on the wire. */
+export function recordXml(cls: ClassInfo, rec: Record<string, unknown>): Buffer {
+  const out = ["<value><struct>"];
+  for (const f of cls.fields) out.push("<member><name>", f.name, "</name>", f.xml(rec[f.name]), "</member>");
+  out.push("</struct></value>");
+  return Buffer.from(out.join(""));
 }
 
-export function recordJson(cls: ClassInfo, rec: Record<string, unknown>): string {
-  let s = "{";
-  for (let i = 0; i < cls.fields.length; i++) {
-    const f = cls.fields[i];
-    s += `${i === 0 ? "" : ","}"${f.name}":${jsonValue(f.type, rec[f.name])}`;
-  }
-  return s + "}";
+export function recordJson(cls: ClassInfo, rec: Record<string, unknown>): Buffer {
+  const out: string[] = [];
+  for (const f of cls.fields) out.push(`"${f.name}":${f.json(rec[f.name])}`);
+  return Buffer.from(`{${out.join(",")}}`);
 }
 
 /** Turns the model's written default (`{}`, `""`, `OpaqueRef:NULL`, `1.`, `{"a" -> "b"}`...) into a value. */

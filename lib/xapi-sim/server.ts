@@ -13,6 +13,7 @@ import type { SimCore } from "./core";
 import type { CallOutcome, Dispatcher } from "./dispatch";
 import type { SimPool } from "./pool";
 import { jsonFailure, jsonSuccess, parseJsonRequest, type JsonRpcRequest } from "./protocol/jsonrpc";
+import { byteLength, type Part } from "./protocol/encodable";
 import type { RpcValue } from "./protocol/values";
 import { parseMethodCall, xmlBare, xmlFailure, xmlSuccess } from "./protocol/xmlrpc";
 
@@ -175,12 +176,12 @@ export class SimServer {
   }
 }
 
-function encodeXml(outcome: CallOutcome): string[] {
+function encodeXml(outcome: CallOutcome): Part[] {
   if (!outcome.ok) return xmlFailure(outcome.error.description);
   return outcome.bare ? xmlBare(outcome.type, outcome.value) : xmlSuccess(outcome.type, outcome.value);
 }
 
-function encodeJson(req: JsonRpcRequest, outcome: CallOutcome): string[] {
+function encodeJson(req: JsonRpcRequest, outcome: CallOutcome): Part[] {
   return outcome.ok ? jsonSuccess(req, outcome.type, outcome.value) : jsonFailure(req, outcome.error.description);
 }
 
@@ -220,48 +221,50 @@ function readBody(req: IncomingMessage, res: ServerResponse, limit: number): Pro
   });
 }
 
-const CHUNK = 64 * 1024;
+const CHUNK = 256 * 1024;
 
-/** Writes the reply with its Content-Length, in chunks; a truncated reply stops halfway and drops the connection. */
-async function send(res: ServerResponse, contentType: string, parts: string[], truncate: boolean): Promise<void> {
-  let total = 0;
-  for (const part of parts) total += Buffer.byteLength(part);
+/**
+ * Writes the reply with its Content-Length, in chunks of about CHUNK bytes, waiting for the socket to drain;
+ * a truncated reply stops halfway (in the middle of a part, possibly of a character) and drops the connection.
+ */
+async function send(res: ServerResponse, contentType: string, parts: Part[], truncate: boolean): Promise<void> {
+  const total = byteLength(parts);
   res.writeHead(200, { "Content-Type": contentType, "Content-Length": total, ...CORS });
-  const limit = truncate ? Math.floor(total / 2) : total;
-  let written = 0;
-  let pending = "";
-  const flush = async (text: string) => {
-    if (text === "" || res.destroyed) return;
-    if (!res.write(text)) await new Promise<void>((resolve) => {
-      const done = () => {
-        res.off("drain", done);
-        res.off("close", done);
-        resolve();
-      };
-      res.on("drain", done);
-      res.on("close", done);
-    });
+  let budget = truncate ? Math.floor(total / 2) : total;
+  let batch: Buffer[] = [];
+  let batchSize = 0;
+  const flush = async () => {
+    if (batchSize === 0 || res.destroyed) return;
+    const chunk = batch.length === 1 ? batch[0] : Buffer.concat(batch, batchSize);
+    batch = [];
+    batchSize = 0;
+    if (!res.write(chunk)) await drained(res);
   };
   for (const part of parts) {
     if (res.destroyed) return;
-    const size = Buffer.byteLength(part);
-    if (written + size > limit) {
-      // Cut inside this part (by bytes, so multi-byte characters may be split, as a broken link would).
-      const head = Buffer.from(part).subarray(0, limit - written);
-      await flush(pending);
-      pending = "";
-      res.write(head, () => res.socket?.destroy());
-      return;
-    }
-    written += size;
-    pending += part;
-    if (pending.length >= CHUNK) {
-      await flush(pending);
-      pending = "";
-    }
+    let buf = typeof part === "string" ? Buffer.from(part) : part;
+    if (buf.length > budget) buf = buf.subarray(0, budget);
+    budget -= buf.length;
+    batch.push(buf);
+    batchSize += buf.length;
+    if (batchSize >= CHUNK) await flush();
+    if (budget === 0 && truncate) break;
   }
-  await flush(pending);
-  res.end();
+  await flush();
+  if (truncate) res.socket?.end(() => res.socket?.destroy());
+  else res.end();
+}
+
+function drained(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off("drain", done);
+      res.off("close", done);
+      resolve();
+    };
+    res.on("drain", done);
+    res.on("close", done);
+  });
 }
 
 function plain(res: ServerResponse, status: number, text: string, contentType = "text/plain"): void {

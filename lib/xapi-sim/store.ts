@@ -5,7 +5,7 @@
  * the log and the cached wire fragments right and tells the event hub.
  */
 import { randomUUID } from "node:crypto";
-import type { Encodable } from "./protocol/encodable";
+import type { Encodable, Part } from "./protocol/encodable";
 import { classInfo, newRecord, recordJson, recordXml, type ClassInfo } from "./records";
 
 export class StoredObject<R = Record<string, unknown>> implements Encodable {
@@ -13,8 +13,9 @@ export class StoredObject<R = Record<string, unknown>> implements Encodable {
   ctime: number;
   mtime: number;
   dtime = 0;
-  private xmlCache: string | undefined;
-  private jsonCache: string | undefined;
+  /** Wire fragments, built on first use and dropped on every change. */
+  private xmlCache: Buffer | undefined;
+  private jsonCache: Buffer | undefined;
 
   constructor(
     readonly cls: ClassInfo,
@@ -35,12 +36,20 @@ export class StoredObject<R = Record<string, unknown>> implements Encodable {
     return this.dtime || this.mtime;
   }
 
-  xml(): string {
+  xml(): Buffer {
     return (this.xmlCache ??= recordXml(this.cls, this.rec as Record<string, unknown>));
   }
 
-  json(): string {
+  json(): Buffer {
     return (this.jsonCache ??= recordJson(this.cls, this.rec as Record<string, unknown>));
+  }
+
+  xmlParts(out: Part[]): void {
+    out.push(this.xml());
+  }
+
+  jsonParts(out: Part[]): void {
+    out.push(this.json());
   }
 
   invalidate(): void {

@@ -6,7 +6,7 @@
 import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
 import { toPlain, type RpcValue } from "./protocol/values";
-import { formatMethodCall, parseMethodResponse } from "./protocol/xmlrpc";
+import { formatMethodCall, parseMethodResponsePlain } from "./protocol/xmlrpc";
 import { formatXapiDate } from "./protocol/xapi-types";
 
 export type Transport = "xml" | "json";
@@ -103,9 +103,9 @@ export class TestClient {
       if (doc.error) throw new XapiFault(doc.error.message, doc.error.data);
       return doc.result;
     }
-    const parsed = parseMethodResponse(body);
-    if ("fault" in parsed) throw new Error(`XML-RPC fault ${JSON.stringify(toPlain(parsed.fault))}`);
-    const value = toPlain(parsed.value) as Record<string, unknown>;
+    const parsed = parseMethodResponsePlain(body);
+    if ("fault" in parsed) throw new Error(`XML-RPC fault ${JSON.stringify(parsed.fault)}`);
+    const value = parsed.value as Record<string, unknown>;
     if (value && typeof value === "object" && "Status" in value) {
       if (value.Status === "Success") return value.Value;
       const [code, ...rest] = value.ErrorDescription as string[];

@@ -119,49 +119,52 @@ const CONTROL_DOMAIN_OPS: VmOperations[] = [
   "destroy",
 ];
 
+/** Why an operation is refused: `[code, ...params]` (an XapiError is only built when it is thrown). */
+export type Refusal = [string, ...string[]];
+
 /** The first reason `op` cannot run on `vm` now, or undefined. */
-export function operationError(pool: SimPool, vm: Vm, op: VmOperations): XapiError | undefined {
+export function operationError(pool: SimPool, vm: Vm, op: VmOperations): Refusal | undefined {
   const r = vm.rec;
   const blocked = r.blocked_operations[op];
-  if (blocked !== undefined) return new XapiError("OPERATION_BLOCKED", [vm.ref, blocked]);
+  if (blocked !== undefined) return ["OPERATION_BLOCKED", vm.ref, blocked];
   const states = allowedPowerStates(r, op);
   if (!states.includes(r.power_state)) {
-    return new XapiError("VM_BAD_POWER_STATE", [vm.ref, states.map((s) => s.toLowerCase()).join(", "), r.power_state.toLowerCase()]);
+    return ["VM_BAD_POWER_STATE", vm.ref, states.map((s) => s.toLowerCase()).join(", "), r.power_state.toLowerCase()];
   }
   const current = Object.entries(r.current_operations);
   if (current.length > 0 && !allowedConcurrently(op, current.map(([, o]) => o))) {
     const [task, running] = current[0];
-    return new XapiError("OTHER_OPERATION_IN_PROGRESS", ["VM", vm.ref, running, task]);
+    return ["OTHER_OPERATION_IN_PROGRESS", "VM", vm.ref, running, task];
   }
   if (r.is_a_template && !r.is_a_snapshot) {
     const isDefault = r.is_default_template || r.other_config.default_template === "true";
     if (!(TEMPLATE_OPS.includes(op) || ((op === "destroy" || op === "migrate_send") && !isDefault))) {
-      return new XapiError("VM_IS_TEMPLATE", [vm.ref, op]);
+      return ["VM_IS_TEMPLATE", vm.ref, op];
     }
   }
-  if (r.is_a_snapshot && !SNAPSHOT_OPS.includes(op)) return new XapiError("VM_IS_SNAPSHOT", [vm.ref, op]);
-  if (op === "provision" && !r.is_a_template) return new XapiError("PROVISION_ONLY_ALLOWED_ON_TEMPLATE", []);
-  if (op === "revert" && !r.is_a_snapshot) return new XapiError("REVERT_ONLY_ALLOWED_ON_SNAPSHOT", []);
+  if (r.is_a_snapshot && !SNAPSHOT_OPS.includes(op)) return ["VM_IS_SNAPSHOT", vm.ref, op];
+  if (op === "provision" && !r.is_a_template) return ["PROVISION_ONLY_ALLOWED_ON_TEMPLATE"];
+  if (op === "revert" && !r.is_a_snapshot) return ["REVERT_ONLY_ALLOWED_ON_SNAPSHOT"];
   if (r.is_control_domain) {
     if ((op === "changing_VCPUs" || op === "destroy") && r.domid === 0) {
-      return new XapiError("OPERATION_NOT_ALLOWED", ["This operation is not allowed on dom0"]);
+      return ["OPERATION_NOT_ALLOWED", "This operation is not allowed on dom0"];
     }
     if (!CONTROL_DOMAIN_OPS.includes(op)) {
-      return new XapiError("OPERATION_NOT_ALLOWED", ["This operation is not allowed on a control domain"]);
+      return ["OPERATION_NOT_ALLOWED", "This operation is not allowed on a control domain"];
     }
   }
   if (op === "snapshot_with_quiesce") {
     const gm = pool.store.getOf<VmGuestMetricsRecord>("VM_guest_metrics", r.guest_metrics);
     if (!gm || !("feature-quiesce" in gm.rec.other || "feature-snapshot" in gm.rec.other)) {
-      return new XapiError("VM_SNAPSHOT_WITH_QUIESCE_NOT_SUPPORTED", [vm.ref]);
+      return ["VM_SNAPSHOT_WITH_QUIESCE_NOT_SUPPORTED", vm.ref];
     }
   }
   return undefined;
 }
 
 export function assertOperationValid(pool: SimPool, vm: Vm, op: VmOperations): void {
-  const error = operationError(pool, vm, op);
-  if (error) throw error;
+  const refusal = operationError(pool, vm, op);
+  if (refusal) throw new XapiError(refusal[0], refusal.slice(1));
 }
 
 /** The operations XAPI evaluates for `allowed_operations` (in its order). */

@@ -1,22 +1,33 @@
 /**
- * A value that knows its own wire form, e.g. a stored record with cached fragments, or an event batch.
- * The encoders write such values as they are, whatever type the message declares.
+ * Replies are written as a list of parts (strings and buffers) so that big answers stream without being
+ * joined into one giant string. An Encodable is a value that writes its own wire form, e.g. a stored record
+ * with cached fragments, or an event batch; the encoders write such values as they are, whatever type the
+ * message declares.
  */
+export type Part = string | Buffer;
+
 export interface Encodable {
-  /** The `<value>...</value>` fragment. */
-  xml(): string;
-  /** The JSON text. */
-  json(): string;
-  /** Optional piecewise forms for big values, so that replies can be streamed. */
-  xmlParts?(out: string[]): void;
-  jsonParts?(out: string[]): void;
+  /** Appends the `<value>...</value>` fragment. */
+  xmlParts(out: Part[]): void;
+  /** Appends the JSON text. */
+  jsonParts(out: Part[]): void;
 }
 
 export function isEncodable(value: unknown): value is Encodable {
   return (
     typeof value === "object" &&
     value !== null &&
-    typeof (value as Encodable).xml === "function" &&
-    typeof (value as Encodable).json === "function"
+    typeof (value as Encodable).xmlParts === "function" &&
+    typeof (value as Encodable).jsonParts === "function"
   );
+}
+
+export function partsToString(parts: readonly Part[]): string {
+  return parts.map((p) => (typeof p === "string" ? p : p.toString("utf8"))).join("");
+}
+
+export function byteLength(parts: readonly Part[]): number {
+  let total = 0;
+  for (const p of parts) total += typeof p === "string" ? Buffer.byteLength(p) : p.length;
+  return total;
 }

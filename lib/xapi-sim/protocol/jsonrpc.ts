@@ -4,7 +4,7 @@
  * `error: {code: 1, message: code, data: [params]}` (2.0). Requests without an id (notifications) and
  * malformed bodies are refused (HTTP 500, like XAPI).
  */
-import { isEncodable } from "./encodable";
+import { isEncodable, partsToString, type Part } from "./encodable";
 import type { RpcValue } from "./values";
 import { formatXapiDate, type XType } from "./xapi-types";
 import { mapEntries } from "./xmlrpc";
@@ -64,81 +64,107 @@ function toRpcValue(v: unknown, depth: number): RpcValue {
 
 /** The JSON text of a typed value. */
 export function jsonValue(type: XType, value: unknown): string {
-  if (isEncodable(value)) return value.json();
+  if (isEncodable(value)) {
+    const out: Part[] = [];
+    value.jsonParts(out);
+    return partsToString(out);
+  }
+  return jsonEncoder(type)(value);
+}
+
+type Encoder = (value: unknown) => string;
+const encoders = new WeakMap<XType, Encoder>();
+
+/** An encoder specialised for one type (see `xmlEncoder`). */
+export function jsonEncoder(type: XType): Encoder {
+  let enc = encoders.get(type);
+  if (!enc) {
+    enc = compile(type);
+    encoders.set(type, enc);
+  }
+  return enc;
+}
+
+function compile(type: XType): Encoder {
   switch (type.k) {
     case "string":
     case "ref":
     case "enum":
-      return JSON.stringify(String(value ?? ""));
+      return (v) => JSON.stringify(String(v ?? ""));
     case "int":
-      return String(Math.trunc(Number(value) || 0));
-    case "float": {
-      const n = Number(value);
-      return Number.isFinite(n) ? String(n) : "0";
-    }
+      return (v) => String(Math.trunc(Number(v) || 0));
+    case "float":
+      return (v) => {
+        const n = Number(v);
+        return Number.isFinite(n) ? String(n) : "0";
+      };
     case "bool":
-      return value ? "true" : "false";
+      return (v) => (v ? "true" : "false");
     case "datetime":
-      return `"${formatXapiDate(value as Date)}"`;
+      return (v) => `"${formatXapiDate(v as Date)}"`;
     case "void":
-      return '""';
+      return () => '""';
     case "set": {
-      let s = "[";
-      let first = true;
-      for (const item of value as Iterable<unknown>) {
-        s += (first ? "" : ",") + jsonValue(type.of, item);
-        first = false;
-      }
-      return s + "]";
+      const item = jsonEncoder(type.of);
+      return (v) => {
+        const out: string[] = [];
+        for (const x of v as Iterable<unknown>) out.push(isEncodable(x) ? jsonValue(type.of, x) : item(x));
+        return `[${out.join(",")}]`;
+      };
     }
     case "map": {
-      let s = "{";
-      let first = true;
-      for (const [key, item] of mapEntries(value)) {
-        s += `${first ? "" : ","}${JSON.stringify(key)}:${jsonValue(type.val, item)}`;
-        first = false;
-      }
-      return s + "}";
+      const item = jsonEncoder(type.val);
+      return (v) => {
+        const out: string[] = [];
+        for (const [key, x] of mapEntries(v)) out.push(`${JSON.stringify(key)}:${isEncodable(x) ? jsonValue(type.val, x) : item(x)}`);
+        return `{${out.join(",")}}`;
+      };
     }
-    case "option":
-      return value === null || value === undefined ? "null" : jsonValue(type.of, value);
+    case "option": {
+      const inner = jsonEncoder(type.of);
+      return (v) => (v === null || v === undefined ? "null" : inner(v));
+    }
     default:
-      throw new Error(`cannot encode a ${type.k} value without its own encoder`);
+      return () => {
+        throw new Error(`cannot encode a ${type.k} value without its own encoder`);
+      };
   }
 }
 
-function writeJsonValue(type: XType, value: unknown, out: string[]): void {
-  if (isEncodable(value) && value.jsonParts) {
+function writeJsonValue(type: XType, value: unknown, out: Part[]): void {
+  if (isEncodable(value)) {
     value.jsonParts(out);
-  } else if (type.k === "map" && !isEncodable(value)) {
+  } else if (type.k === "map") {
     let first = true;
     out.push("{");
     for (const [key, item] of mapEntries(value)) {
-      out.push(`${first ? "" : ","}${JSON.stringify(key)}:`, jsonValue(type.val, item));
+      out.push(`${first ? "" : ","}${JSON.stringify(key)}:`);
+      writeJsonValue(type.val, item, out);
       first = false;
     }
     out.push("}");
-  } else if (type.k === "set" && !isEncodable(value)) {
+  } else if (type.k === "set") {
     let first = true;
     out.push("[");
     for (const item of value as Iterable<unknown>) {
-      out.push((first ? "" : ",") + jsonValue(type.of, item));
+      if (!first) out.push(",");
+      writeJsonValue(type.of, item, out);
       first = false;
     }
     out.push("]");
   } else {
-    out.push(jsonValue(type, value));
+    out.push(jsonEncoder(type)(value));
   }
 }
 
-export function jsonSuccess(req: Pick<JsonRpcRequest, "version" | "id">, type: XType, value: unknown): string[] {
-  const out = [req.version === 2 ? '{"jsonrpc":"2.0","result":' : '{"result":'];
+export function jsonSuccess(req: Pick<JsonRpcRequest, "version" | "id">, type: XType, value: unknown): Part[] {
+  const out: Part[] = [req.version === 2 ? '{"jsonrpc":"2.0","result":' : '{"result":'];
   writeJsonValue(type, value, out);
   out.push(req.version === 2 ? `,"id":${JSON.stringify(req.id)}}` : `,"error":null,"id":${JSON.stringify(req.id)}}`);
   return out;
 }
 
-export function jsonFailure(req: Pick<JsonRpcRequest, "version" | "id">, description: readonly string[]): string[] {
+export function jsonFailure(req: Pick<JsonRpcRequest, "version" | "id">, description: readonly string[]): Part[] {
   const id = JSON.stringify(req.id);
   if (req.version === 1) return [`{"result":null,"error":${JSON.stringify(description)},"id":${id}}`];
   const [code, ...params] = description;

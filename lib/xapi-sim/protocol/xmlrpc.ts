@@ -6,7 +6,7 @@
  * Input: a small strict parser (no DTDs, no attributes) that accepts what real clients send: whitespace
  * between elements, `<string>` or untyped strings, `<int>`/`<i4>`/`<i8>`, `<nil/>`, comments.
  */
-import { isEncodable } from "./encodable";
+import { isEncodable, partsToString, type Part } from "./encodable";
 import type { RpcValue } from "./values";
 import { formatDouble, formatXapiDate, type XType } from "./xapi-types";
 
@@ -26,38 +26,69 @@ export function escapeXml(text: string): string {
 
 /** The `<value>...</value>` fragment of a typed value. */
 export function xmlValue(type: XType, value: unknown): string {
-  if (isEncodable(value)) return value.xml();
+  if (isEncodable(value)) {
+    const out: Part[] = [];
+    value.xmlParts(out);
+    return partsToString(out);
+  }
+  return xmlEncoder(type)(value);
+}
+
+type Encoder = (value: unknown) => string;
+const encoders = new WeakMap<XType, Encoder>();
+
+/** An encoder specialised for one type (records encode thousands of fields: no type switch per value). */
+export function xmlEncoder(type: XType): Encoder {
+  let enc = encoders.get(type);
+  if (!enc) {
+    enc = compile(type);
+    encoders.set(type, enc);
+  }
+  return enc;
+}
+
+function compile(type: XType): Encoder {
   switch (type.k) {
     case "string":
     case "ref":
     case "enum":
-      return `<value>${escapeXml(String(value ?? ""))}</value>`;
+      return (v) => `<value>${escapeXml(String(v ?? ""))}</value>`;
     case "int":
-      return `<value>${Math.trunc(Number(value) || 0)}</value>`;
+      return (v) => `<value>${Math.trunc(Number(v) || 0)}</value>`;
     case "float":
-      return `<value><double>${formatDouble(Number(value))}</double></value>`;
+      return (v) => `<value><double>${formatDouble(Number(v))}</double></value>`;
     case "bool":
-      return value ? "<value><boolean>1</boolean></value>" : "<value><boolean>0</boolean></value>";
+      return (v) => (v ? "<value><boolean>1</boolean></value>" : "<value><boolean>0</boolean></value>");
     case "datetime":
-      return `<value><dateTime.iso8601>${formatXapiDate(value as Date)}</dateTime.iso8601></value>`;
+      return (v) => `<value><dateTime.iso8601>${formatXapiDate(v as Date)}</dateTime.iso8601></value>`;
     case "void":
-      return "<value></value>";
+      return () => "<value></value>";
     case "set": {
-      let s = "<value><array><data>";
-      for (const item of value as Iterable<unknown>) s += xmlValue(type.of, item);
-      return s + "</data></array></value>";
+      const item = xmlEncoder(type.of);
+      return (v) => {
+        const out = ["<value><array><data>"];
+        for (const x of v as Iterable<unknown>) out.push(isEncodable(x) ? xmlValue(type.of, x) : item(x));
+        out.push("</data></array></value>");
+        return out.join("");
+      };
     }
     case "map": {
-      let s = "<value><struct>";
-      for (const [key, item] of mapEntries(value)) {
-        s += `<member><name>${escapeXml(key)}</name>${xmlValue(type.val, item)}</member>`;
-      }
-      return s + "</struct></value>";
+      const item = xmlEncoder(type.val);
+      return (v) => {
+        const out = ["<value><struct>"];
+        for (const [key, x] of mapEntries(v)) out.push("<member><name>", escapeXml(key), "</name>", isEncodable(x) ? xmlValue(type.val, x) : item(x), "</member>");
+        out.push("</struct></value>");
+        return out.join("");
+      };
     }
-    case "option":
-      return value === null || value === undefined ? "<value><nil/></value>" : xmlValue(type.of, value);
+    case "option": {
+      const inner = xmlEncoder(type.of);
+      return (v) => (v === null || v === undefined ? "<value><nil/></value>" : inner(v));
+    }
     default:
-      throw new Error(`cannot encode a ${type.k} value without its own encoder`);
+      return () => {
+        throw new Error(`cannot encode a ${type.k} value without its own encoder`);
+      };
   }
 }
 
@@ -65,21 +96,23 @@ export function xmlValue(type: XType, value: unknown): string {
  * Writes a typed value into `out` piece by piece: big sets and maps (10,000 records) become one piece per
  * element so that the reply can be streamed without building one giant string.
  */
-export function writeXmlValue(type: XType, value: unknown, out: string[]): void {
-  if (isEncodable(value) && value.xmlParts) {
+export function writeXmlValue(type: XType, value: unknown, out: Part[]): void {
+  if (isEncodable(value)) {
     value.xmlParts(out);
-  } else if (type.k === "map" && !isEncodable(value)) {
+  } else if (type.k === "map") {
     out.push("<value><struct>");
     for (const [key, item] of mapEntries(value)) {
-      out.push(`<member><name>${escapeXml(key)}</name>`, xmlValue(type.val, item), "</member>");
+      out.push(`<member><name>${escapeXml(key)}</name>`);
+      writeXmlValue(type.val, item, out);
+      out.push("</member>");
     }
     out.push("</struct></value>");
-  } else if (type.k === "set" && !isEncodable(value)) {
+  } else if (type.k === "set") {
     out.push("<value><array><data>");
-    for (const item of value as Iterable<unknown>) out.push(xmlValue(type.of, item));
+    for (const item of value as Iterable<unknown>) writeXmlValue(type.of, item, out);
     out.push("</data></array></value>");
   } else {
-    out.push(xmlValue(type, value));
+    out.push(xmlEncoder(type)(value));
   }
 }
 
@@ -91,14 +124,14 @@ export function mapEntries(value: unknown): Iterable<[string, unknown]> {
 const RESPONSE_HEAD = '<?xml version="1.0"?><methodResponse><params><param>';
 const RESPONSE_TAIL = "</param></params></methodResponse>";
 
-export function xmlSuccess(type: XType, value: unknown): string[] {
-  const out = [RESPONSE_HEAD, "<value><struct><member><name>Status</name><value>Success</value></member><member><name>Value</name>"];
+export function xmlSuccess(type: XType, value: unknown): Part[] {
+  const out: Part[] = [RESPONSE_HEAD, "<value><struct><member><name>Status</name><value>Success</value></member><member><name>Value</name>"];
   writeXmlValue(type, value, out);
   out.push("</member></struct></value>", RESPONSE_TAIL);
   return out;
 }
 
-export function xmlFailure(description: readonly string[]): string[] {
+export function xmlFailure(description: readonly string[]): Part[] {
   let s = "<value><struct><member><name>Status</name><value>Failure</value></member><member><name>ErrorDescription</name><value><array><data>";
   for (const item of description) s += `<value>${escapeXml(item)}</value>`;
   s += "</data></array></value></member></struct></value>";
@@ -106,8 +139,8 @@ export function xmlFailure(description: readonly string[]): string[] {
 }
 
 /** A reply without the envelope (only `system.listMethods` answers like this). */
-export function xmlBare(type: XType, value: unknown): string[] {
-  const out = [RESPONSE_HEAD];
+export function xmlBare(type: XType, value: unknown): Part[] {
+  const out: Part[] = [RESPONSE_HEAD];
   writeXmlValue(type, value, out);
   out.push(RESPONSE_TAIL);
   return out;
@@ -158,8 +191,50 @@ export class XmlRpcParseError extends Error {
 /** Nesting deeper than this is refused: real calls never come close, and recursion must stay bounded. */
 const MAX_DEPTH = 64;
 
+/** How parsed values are built: wire values (`RpcValue`) for the server, plain JS values for clients. */
+interface Build<T> {
+  str(v: string): T;
+  int(v: string): T;
+  double(v: number): T;
+  bool(v: boolean): T;
+  date(v: string): T;
+  b64(v: string): T;
+  nil(): T;
+  arr(items: T[]): T;
+  struct(members: [string, T][]): T;
+}
+
+const RPC: Build<RpcValue> = {
+  str: (v) => ({ t: "str", v }),
+  int: (v) => ({ t: "int", v }),
+  double: (v) => ({ t: "double", v }),
+  bool: (v) => ({ t: "bool", v }),
+  date: (v) => ({ t: "date", v }),
+  b64: (v) => ({ t: "b64", v }),
+  nil: () => ({ t: "nil" }),
+  arr: (v) => ({ t: "arr", v }),
+  struct: (v) => ({ t: "struct", v }),
+};
+
+/** Plain values as a client sees them: untyped values and 64-bit ints stay strings, dates stay XAPI text. */
+const PLAIN: Build<unknown> = {
+  str: (v) => v,
+  int: (v) => Number(v),
+  double: (v) => v,
+  bool: (v) => v,
+  date: (v) => v,
+  b64: (v) => v,
+  nil: () => null,
+  arr: (v) => v,
+  struct: (members) => {
+    const o: Record<string, unknown> = {};
+    for (const [k, v] of members) o[k] = v;
+    return o;
+  },
+};
+
 export function parseMethodCall(body: string): { method: string; params: RpcValue[] } {
-  const p = new Parser(body);
+  const p = new Parser(body, RPC);
   p.prolog();
   p.open("methodCall");
   p.open("methodName");
@@ -183,12 +258,11 @@ export function parseMethodCall(body: string): { method: string; params: RpcValu
   return { method, params };
 }
 
-/** Parses a `<methodResponse>`; a `<fault>` comes back as `{fault: value}`. */
-export function parseMethodResponse(body: string): { value: RpcValue } | { fault: RpcValue } {
-  const p = new Parser(body);
+function parseResponse<T>(body: string, build: Build<T>): { value: T } | { fault: T } {
+  const p = new Parser(body, build);
   p.prolog();
   p.open("methodResponse");
-  let result: { value: RpcValue } | { fault: RpcValue };
+  let result: { value: T } | { fault: T };
   if (p.peekOpen("fault")) {
     p.open("fault");
     result = { fault: p.value(0) };
@@ -205,9 +279,19 @@ export function parseMethodResponse(body: string): { value: RpcValue } | { fault
   return result;
 }
 
+/** Parses a `<methodResponse>` into wire values; a `<fault>` comes back as `{fault: value}`. */
+export function parseMethodResponse(body: string): { value: RpcValue } | { fault: RpcValue } {
+  return parseResponse(body, RPC);
+}
+
+/** Parses a `<methodResponse>` into plain JS values (for clients: the test client, the benchmark). */
+export function parseMethodResponsePlain(body: string): { value: unknown } | { fault: unknown } {
+  return parseResponse(body, PLAIN);
+}
+
 /** Parses a bare `<value>` fragment, e.g. a task's `result`. */
 export function parseValueFragment(text: string): RpcValue {
-  const p = new Parser(text);
+  const p = new Parser(text, RPC);
   p.skipMisc();
   const value = p.value(0);
   p.end();
@@ -217,10 +301,15 @@ export function parseValueFragment(text: string): RpcValue {
 const LT = 60; // <
 const GT = 62; // >
 const SLASH = 47; // /
+const BANG = 33; // !
+const QUESTION = 63; // ?
 
-class Parser {
+class Parser<T> {
   private i = 0;
-  constructor(private readonly s: string) {}
+  constructor(
+    private readonly s: string,
+    private readonly b: Build<T>,
+  ) {}
 
   private fail(message: string): never {
     throw new XmlRpcParseError(message, this.i);
@@ -231,6 +320,11 @@ class Parser {
     const s = this.s;
     for (;;) {
       while (this.i < s.length && isSpace(s.charCodeAt(this.i))) this.i++;
+      // Fast path: the next thing is an element (compact XML, as XAPI and most clients write it).
+      if (s.charCodeAt(this.i) === LT) {
+        const next = s.charCodeAt(this.i + 1);
+        if (next !== BANG && next !== QUESTION) return;
+      }
       if (s.startsWith("<!--", this.i)) {
         const end = s.indexOf("-->", this.i + 4);
         if (end < 0) this.fail("unterminated comment");
@@ -318,7 +412,7 @@ class Parser {
       return out;
     }
     this.i = end;
-    return decodeEntities(s.slice(start, end), start);
+    return start === end ? "" : decodeEntities(s.slice(start, end), start);
   }
 
   /** Reads the tag name of the next element without consuming it. */
@@ -334,62 +428,63 @@ class Parser {
     return s.slice(this.i + 1, j);
   }
 
-  value(depth: number): RpcValue {
+  value(depth: number): T {
     if (depth > MAX_DEPTH) this.fail("nesting too deep");
-    if (this.open("value")) return { t: "str", v: "" };
+    const b = this.b;
+    if (this.open("value")) return b.str("");
     const s = this.s;
     // Untyped text (a string) or whitespace before a typed element.
     const textStart = this.i;
     const text = this.text();
-    if (s.startsWith("</", this.i)) {
+    if (s.charCodeAt(this.i + 1) === SLASH) {
       this.close("value");
-      return { t: "str", v: text };
+      return b.str(text);
     }
     if (text.trim() !== "") {
       this.i = textStart;
       this.fail("text mixed with an element");
     }
     const name = this.peekName();
-    let result: RpcValue;
+    let result: T;
     switch (name) {
       case "string":
-        result = { t: "str", v: this.scalar(name) };
+        result = b.str(this.scalar(name));
         break;
       case "int":
       case "i4":
       case "i8": {
         const v = this.scalar(name).trim();
         if (!/^[+-]?\d+$/.test(v)) this.fail(`invalid <${name}>`);
-        result = { t: "int", v };
+        result = b.int(v);
         break;
       }
       case "double": {
         const v = Number(this.scalar(name).trim());
         if (Number.isNaN(v)) this.fail("invalid <double>");
-        result = { t: "double", v };
+        result = b.double(v);
         break;
       }
       case "boolean": {
         const v = this.scalar(name).trim();
         if (v !== "0" && v !== "1" && v !== "true" && v !== "false") this.fail("invalid <boolean>");
-        result = { t: "bool", v: v === "1" };
+        result = b.bool(v === "1");
         break;
       }
       case "dateTime.iso8601":
-        result = { t: "date", v: this.scalar(name).trim() };
+        result = b.date(this.scalar(name).trim());
         break;
       case "base64":
-        result = { t: "b64", v: this.scalar(name).trim() };
+        result = b.b64(this.scalar(name).trim());
         break;
       case "nil":
         if (!this.open("nil")) this.close("nil");
-        result = { t: "nil" };
+        result = b.nil();
         break;
       case "array":
-        result = { t: "arr", v: this.array(depth) };
+        result = b.arr(this.array(depth));
         break;
       case "struct":
-        result = { t: "struct", v: this.struct(depth) };
+        result = b.struct(this.struct(depth));
         break;
       default:
         this.fail(`unknown value type <${name}>`);
@@ -405,8 +500,8 @@ class Parser {
     return v;
   }
 
-  private array(depth: number): RpcValue[] {
-    const items: RpcValue[] = [];
+  private array(depth: number): T[] {
+    const items: T[] = [];
     if (this.open("array")) return items;
     if (!this.open("data")) {
       while (this.peekOpen("value")) items.push(this.value(depth + 1));
@@ -416,8 +511,8 @@ class Parser {
     return items;
   }
 
-  private struct(depth: number): [string, RpcValue][] {
-    const members: [string, RpcValue][] = [];
+  private struct(depth: number): [string, T][] {
+    const members: [string, T][] = [];
     if (this.open("struct")) return members;
     while (this.peekOpen("member")) {
       this.open("member");
