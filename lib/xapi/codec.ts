@@ -266,6 +266,10 @@ const decodeDate: Decoder = (raw, where) => {
 
 const passThrough: Decoder = (raw) => raw;
 
+// Empty maps and sets are shared, frozen: most records have several (other_config, tags, current_operations...).
+const EMPTY_MAP: Readonly<Record<string, unknown>> = Object.freeze({});
+const EMPTY_SET: readonly unknown[] = Object.freeze([]);
+
 /** The decoder of an XAPI type such as `int`, `VM ref set`, `(string -> float) map`, `VM record`. */
 export function decoderFor(xapiType: string): Decoder {
   const type = xapiType.trim();
@@ -300,18 +304,20 @@ function buildDecoder(type: string): Decoder {
     const keyIsString = map[1] === "string" || map[1].endsWith(" ref") || map[1].startsWith("enum ");
     return (raw, where) => {
       if (!isPlainObject(raw)) return wrongType(where, `a map`, raw);
-      const out: Record<string, unknown> = {};
+      let out: Record<string, unknown> | undefined;
       for (const k in raw) {
+        out ??= {};
         if (!keyIsString) key(k, `${where} key`); // e.g. (int -> float) map: keys must still be ints
         setKey(out, k, value(raw[k], where));
       }
-      return out;
+      return out ?? EMPTY_MAP;
     };
   }
   if (type.endsWith(" set")) {
     const item = decoderFor(type.slice(0, -4));
     return (raw, where) => {
       if (!Array.isArray(raw)) return wrongType(where, "an array", raw);
+      if (raw.length === 0) return EMPTY_SET;
       const out = new Array<unknown>(raw.length);
       for (let i = 0; i < raw.length; i++) out[i] = item(raw[i], where);
       return out;
@@ -342,8 +348,8 @@ export function decodeAs(xapiType: string, raw: unknown, where = "value"): unkno
 /** The value a field takes when an older XAPI does not send it. */
 function missingValue(field: FieldSpec): unknown {
   const type = field.type;
-  if (/^\(.+\) map$/.test(type)) return {};
-  if (type.endsWith(" set")) return [];
+  if (/^\(.+\) map$/.test(type)) return EMPTY_MAP;
+  if (type.endsWith(" set")) return EMPTY_SET;
   if (type.endsWith(" option")) return null;
   if (type.endsWith(" ref")) return NULL_REF;
   if (type.startsWith("enum ")) {
@@ -365,33 +371,91 @@ function missingValue(field: FieldSpec): unknown {
 
 export type RecordDecoder = (raw: unknown, where?: string) => Record<string, unknown>;
 
-const recordDecoders = new Map<string, RecordDecoder>();
+interface SlotField {
+  name: string;
+  where: string;
+  decode: Decoder;
+  spec: FieldSpec;
+}
 
 /**
- * A decoder for records of `cls`. With `fields`, only those fields are decoded and kept, in that order (so
- * every record of a class shares one hidden class); fields an older XAPI lacks get an empty value of their
- * type. Without `fields`, every modelled field is decoded and unknown (newer) fields are kept as received.
+ * How records of a class (with a given field list) are built: fields by slot, and a generated function that
+ * returns an object literal with those keys. Why generated: V8 keeps an object built by adding dozens of
+ * computed keys in dictionary mode (several times the memory of a literal); a literal with fixed keys gets
+ * one compact shape shared by every record of the class. Field names come from the model, never from a pool.
  */
-export function recordDecoder(cls: string, fields?: readonly string[]): RecordDecoder {
-  const key = fields ? `${cls}:${fields.join(",")}` : cls;
-  const hit = recordDecoders.get(key);
+export interface RecordShape {
+  cls: string;
+  fields: readonly SlotField[];
+  slots: ReadonlyMap<string, number>;
+  /** Decodes the slot values (received or missing) into a record. */
+  finish(values: unknown[]): Record<string, unknown>;
+}
+
+const shapes = new Map<string, RecordShape>();
+const FIELD_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * The shape of `cls` records with `fields` (default: every modelled field), plus a `$ref` property set to ""
+ * when `withRef` (the cache fills it in before freezing).
+ */
+export function recordShape(cls: string, fields?: readonly string[], withRef = false): RecordShape {
+  const key = `${cls}:${fields ? fields.join(",") : "*"}:${withRef}`;
+  const hit = shapes.get(key);
   if (hit) return hit;
   const spec = classSpec(cls);
   if (!spec) throw new Error(`class ${cls} is not modelled (add it to MODELLED_CLASSES in lib/xapi/model/generate.ts)`);
-  const selected = (fields ?? spec.fields.filter((f) => f.lifecycle !== "Removed_s").map((f) => f.name)).map((name) => {
+  const names = fields ?? spec.fields.filter((f) => f.lifecycle !== "Removed_s").map((f) => f.name);
+  const slotFields = names.map((name): SlotField => {
     const field = spec.fieldsByName.get(name);
     if (!field) throw new Error(`${cls}.${name} is not a field of the model`);
-    return { name, where: `${cls}.${name}`, decode: decoderFor(field.type), missing: field };
+    if (!FIELD_NAME.test(name) || name === "__proto__") throw new Error(`${cls}.${name} cannot be a generated property`);
+    return { name, where: `${cls}.${name}`, decode: decoderFor(field.type), spec: field };
   });
-  const known = new Set(spec.fields.map((f) => f.name));
+  const properties = slotFields.map((f, i) => `${f.name}: v[${i}]`);
+  if (withRef) properties.push(`$ref: ""`);
+  const build = new Function("v", `"use strict"; return { ${properties.join(", ")} };`) as (values: unknown[]) => Record<string, unknown>;
+  const shape: RecordShape = {
+    cls,
+    fields: slotFields,
+    slots: new Map(slotFields.map((f, i) => [f.name, i])),
+    finish(values) {
+      for (let i = 0; i < slotFields.length; i++) {
+        const field = slotFields[i];
+        const value = values[i];
+        values[i] = value === undefined ? missingValue(field.spec) : field.decode(value, field.where);
+      }
+      return build(values);
+    },
+  };
+  shapes.set(key, shape);
+  return shape;
+}
+
+/** A parse plan that builds `shape` records straight from the answer (no intermediate struct). */
+export function recordPlan(shape: RecordShape): ParsePlan {
+  return { record: { slots: shape.slots, size: shape.fields.length, finish: (values) => shape.finish(values) } };
+}
+
+const recordDecoders = new Map<string, RecordDecoder>();
+
+/**
+ * A decoder for already-parsed records of `cls`. With `fields`, only those fields are decoded and kept (see
+ * `recordShape`); fields an older XAPI lacks get an empty value of their type. Without `fields`, every
+ * modelled field is decoded and unknown (newer) fields are kept as received.
+ */
+export function recordDecoder(cls: string, fields?: readonly string[], withRef = false): RecordDecoder {
+  const key = `${cls}:${fields ? fields.join(",") : "*"}:${withRef}`;
+  const hit = recordDecoders.get(key);
+  if (hit) return hit;
+  const shape = recordShape(cls, fields, withRef);
+  const known = new Set(classSpec(cls)!.fields.map((f) => f.name));
   const keepUnknown = fields === undefined;
   const decoder: RecordDecoder = (raw, where = cls) => {
     if (!isPlainObject(raw)) return wrongType(where, `a ${cls} record`, raw);
-    const out: Record<string, unknown> = {};
-    for (const field of selected) {
-      const value = raw[field.name];
-      out[field.name] = value === undefined ? missingValue(field.missing) : field.decode(value, field.where);
-    }
+    const values = new Array<unknown>(shape.fields.length);
+    for (let i = 0; i < values.length; i++) values[i] = raw[shape.fields[i].name];
+    const out = shape.finish(values);
     if (keepUnknown) for (const k in raw) if (!known.has(k)) setKey(out, k, raw[k]);
     return out;
   };

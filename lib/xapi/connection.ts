@@ -11,9 +11,10 @@ import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from "./backoff";
 import { PoolCache, type CacheChange, type CacheUpdate } from "./cache";
 import { CACHED_CLASSES, CACHED_FIELDS, type CachedClass } from "./cached-fields";
 import { XapiClient, consoleLogger, type CallAsyncOptions, type XapiClientOptions, type XapiLogger } from "./client";
-import { decodeAs, recordDecoder, type RawEventBatch, type RecordDecoder } from "./codec";
+import { decodeAs, recordDecoder, recordPlan, recordShape, type RawEventBatch, type RecordDecoder } from "./codec";
 import { CLIENT_CODES, XapiError, describeXapiError } from "./errors";
 import type { Ref } from "./model/records.generated";
+import { Semaphore } from "./semaphore";
 import type { ParsePlan } from "./xmlrpc-parser";
 
 /** What the registry knows about a registered pool (from XenDeck's database). */
@@ -59,8 +60,10 @@ export interface PoolConnectionOptions {
 
 const CLASS_BY_EVENT_NAME = new Map<string, CachedClass>(CACHED_CLASSES.map((cls) => [cls.toLowerCase(), cls]));
 const EVENT_CLASSES = CACHED_CLASSES.map((cls) => cls.toLowerCase());
-const DECODERS = new Map<CachedClass, RecordDecoder>(CACHED_CLASSES.map((cls) => [cls, recordDecoder(cls, CACHED_FIELDS[cls])]));
-const KEEP = new Map<CachedClass, ReadonlySet<string>>(CACHED_CLASSES.map((cls) => [cls, new Set<string>(CACHED_FIELDS[cls])]));
+/** Event snapshots are decoded after parsing (their class is only known then)... */
+const DECODERS = new Map<CachedClass, RecordDecoder>(CACHED_CLASSES.map((cls) => [cls, recordDecoder(cls, CACHED_FIELDS[cls], true)]));
+/** ...while get_all_records answers are built into cached records by the parser itself. */
+const FETCH_PLANS = new Map<CachedClass, ParsePlan>(CACHED_CLASSES.map((cls) => [cls, { each: recordPlan(recordShape(cls, CACHED_FIELDS[cls], true)) }]));
 /** Event snapshots: only fields some cached class keeps are built. */
 const EVENT_PLAN: ParsePlan = {
   members: { events: { each: { members: { snapshot: { keep: new Set(CACHED_CLASSES.flatMap((cls) => [...CACHED_FIELDS[cls]])) } } } } },
@@ -68,6 +71,10 @@ const EVENT_PLAN: ParsePlan = {
 
 /** Errors after which retrying cannot help until the configuration changes. */
 const FATAL_CODES = new Set<string>([CLIENT_CODES.certificateMismatch, CLIENT_CODES.certificateUntrusted]);
+
+/** `get_all_records` calls in flight per pool during a full sync, and for all pools of the process. */
+const FULL_SYNC_CONCURRENCY = 4;
+const processWideFetches = new Semaphore(8);
 
 /** At most one immediate resync per interval; more frequent ones wait for the backoff. */
 const QUICK_RESYNC_INTERVAL_MS = 30_000;
@@ -253,12 +260,17 @@ export class PoolConnection {
     const token = await client.request<string>("event.inject", ["pool", pools[0]]);
     const loginsAtSync = client.loginCount;
     const started = Date.now();
+    // A few classes at a time, and a few across the process: the big answers (VM, VDI, VBD...) are tens of MB
+    // each on a large pool; fetching them all at once only multiplies the memory held by answers in flight
+    // (the work is CPU-bound on both sides, so it would not be faster either).
+    const fetching = new Semaphore(FULL_SYNC_CONCURRENCY);
     const perClass = await Promise.all(
       CACHED_CLASSES.map(async (cls) => {
-        const raw = await client.request<Record<Ref, unknown>>(`${cls}.get_all_records`, [], { decode: false, plan: { each: { keep: KEEP.get(cls)! } } });
-        if (typeof raw !== "object" || raw === null || Array.isArray(raw)) throw new XapiError(CLIENT_CODES.protocol, [], { kind: "protocol", message: `${cls}.get_all_records did not answer a map` });
-        const decode = DECODERS.get(cls)!;
-        return Object.entries(raw).map(([ref, record]) => ({ class: cls, ref, record: decode(record, cls) }));
+        const records = await fetching.run(() =>
+          processWideFetches.run(() => client.request<Record<Ref, Record<string, unknown>>>(`${cls}.get_all_records`, [], { decode: false, plan: FETCH_PLANS.get(cls) })),
+        );
+        if (typeof records !== "object" || records === null || Array.isArray(records)) throw new XapiError(CLIENT_CODES.protocol, [], { kind: "protocol", message: `${cls}.get_all_records did not answer a map` });
+        return Object.entries(records).map(([ref, record]) => ({ class: cls, ref, record }));
       }),
     );
     const count = this.cache.load(perClass.flat());

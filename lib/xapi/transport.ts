@@ -126,16 +126,19 @@ export class Transport {
           response.destroy();
           return fail(tooLarge(options, declared));
         }
+        // With a Content-Length, chunks are copied into one buffer as they arrive (no second copy at the end).
+        const whole = Number.isFinite(declared) && declared > 0 ? Buffer.allocUnsafe(declared) : null;
         const chunks: Buffer[] = [];
         let size = 0;
         response.on("data", (chunk: Buffer) => {
-          size += chunk.length;
-          if (size > options.maxBytes) {
+          if (size + chunk.length > options.maxBytes) {
             response.destroy();
             chunks.length = 0;
-            return fail(tooLarge(options, size));
+            return fail(tooLarge(options, size + chunk.length));
           }
-          chunks.push(chunk);
+          if (whole && size + chunk.length <= whole.length) chunk.copy(whole, size);
+          else chunks.push(chunk);
+          size += chunk.length;
         });
         const truncated = () =>
           fail(new XapiProtocolError(`${options.method}: the connection closed after ${size} bytes, before the end of the answer (truncated)`, { method: options.method }));
@@ -144,11 +147,12 @@ export class Transport {
           if (!response.complete) truncated();
         });
         response.on("end", () => {
+          const body = whole && chunks.length === 0 ? whole.subarray(0, size) : Buffer.concat(whole ? [whole.subarray(0, Math.min(size, whole.length)), ...chunks] : chunks);
           if (response.statusCode !== 200) {
-            const excerpt = Buffer.concat(chunks).toString("utf8", 0, Math.min(size, 200)).replace(/\s+/g, " ");
+            const excerpt = body.toString("utf8", 0, Math.min(body.length, 200)).replace(/\s+/g, " ");
             return settle(new XapiProtocolError(`${options.method}: HTTP ${response.statusCode} from ${url.host}${excerpt ? `: ${excerpt}` : ""}`, { method: options.method }));
           }
-          settle(null, chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
+          settle(null, body);
         });
       });
       request.end(payload);

@@ -78,6 +78,14 @@ for (const [name, tag] of TAG_NAMES) {
   if (TAG_LOOKUP[key]) throw new Error(`tag key collision: ${name}`);
   TAG_LOOKUP[key] = { bytes, tag };
 }
+/** XAPI writes without whitespace between tags: these sequences are matched as bytes before the general path. */
+const ascii = (text: string) => new TextEncoder().encode(text);
+const MEMBER_NAME = ascii("<member><name>");
+const NAME_END = ascii("</name>");
+const MEMBER_END = ascii("</member>");
+const VALUE_START = ascii("<value>");
+const VALUE_END = ascii("</value>");
+
 const TAG_LABEL = new Map<Tag, string>(TAG_NAMES.map(([name, tag]) => [tag, name]));
 
 const MAX_DEPTH = 64;
@@ -96,6 +104,14 @@ export interface ParsePlan {
   keep?: ReadonlySet<string>;
   members?: Readonly<Record<string, ParsePlan>>;
   each?: ParsePlan;
+  /** Build the struct as a record: members of `slots` are parsed into a values array handed to `finish`. */
+  record?: RecordPlan;
+}
+
+export interface RecordPlan {
+  slots: ReadonlyMap<string, number>;
+  size: number;
+  finish(values: unknown[]): unknown;
 }
 
 /** A parsed response: the value of `<params><param>`, or the fault struct. */
@@ -161,6 +177,7 @@ class XmlRpcReader {
 
   /** `<value>...</value>` or `<value/>`. */
   private readValue(plan?: ParsePlan): unknown {
+    if (this.skipLiteral(VALUE_START)) return this.readValueBody(plan);
     const token = this.readTag();
     if (token === (Tag.Value | SELF_CLOSING)) return "";
     if (token !== Tag.Value) this.fail("expected <value>");
@@ -172,6 +189,10 @@ class XmlRpcReader {
     if (++this.depth > MAX_DEPTH) this.fail(`values nested deeper than ${MAX_DEPTH} levels`);
     const textStart = this.pos;
     const text = this.readText();
+    if (this.skipLiteral(VALUE_END)) {
+      this.depth--;
+      return text; // untyped value: a string
+    }
     const token = this.readTag();
     if (token & CLOSING) {
       if (token !== (Tag.Value | CLOSING)) this.fail(`expected </value>, found </${TAG_LABEL.get(token & TAG_MASK) ?? "?"}>`);
@@ -224,7 +245,7 @@ class XmlRpcReader {
         value = selfClosing ? [] : this.readArray(plan?.each);
         break;
       case Tag.Struct:
-        value = selfClosing ? {} : this.readStruct(plan);
+        value = plan?.record ? this.readRecord(plan.record, selfClosing) : selfClosing ? {} : this.readStruct(plan);
         break;
       default:
         this.fail(`unexpected <${TAG_LABEL.get(tag) ?? "unknown tag"}> in a value`);
@@ -257,22 +278,65 @@ class XmlRpcReader {
     const each = plan?.each;
     const struct: Record<string, unknown> = {};
     for (;;) {
-      const token = this.readTag();
-      if (token === (Tag.Struct | CLOSING)) return struct;
-      if (token !== Tag.Member) this.fail("expected <member> or </struct>");
-      const name = this.readTag();
-      if ((name & TAG_MASK) !== Tag.Name || name & CLOSING) this.fail("expected <name> in <member>");
-      const key = this.readScalar(Tag.Name, (name & SELF_CLOSING) !== 0);
+      const key = this.readMemberName();
+      if (key === null) return struct;
       if (keep !== undefined && !keep.has(key)) {
         this.skipValue();
-        this.expectClose(Tag.Member);
+        this.closeMember();
         continue;
       }
       const value = this.readValue((members !== undefined && Object.hasOwn(members, key) ? members[key] : undefined) ?? each);
       if (key === "__proto__") Object.defineProperty(struct, key, { value, enumerable: true, writable: true, configurable: true });
       else struct[key] = value;
-      this.expectClose(Tag.Member);
+      this.closeMember();
     }
+  }
+
+  /** `<member><name>key</name>` → key; `</struct>` → null. */
+  private readMemberName(): string | null {
+    if (this.skipLiteral(MEMBER_NAME)) {
+      // XAPI's own layout, without whitespace: no tag to identify.
+      const key = this.readText();
+      if (this.skipLiteral(NAME_END)) return key;
+      this.expectClose(Tag.Name);
+      return key;
+    }
+    const token = this.readTag();
+    if (token === (Tag.Struct | CLOSING)) return null;
+    if (token !== Tag.Member) this.fail("expected <member> or </struct>");
+    const name = this.readTag();
+    if ((name & TAG_MASK) !== Tag.Name || name & CLOSING) this.fail("expected <name> in <member>");
+    return this.readScalar(Tag.Name, (name & SELF_CLOSING) !== 0);
+  }
+
+  private closeMember(): void {
+    if (!this.skipLiteral(MEMBER_END)) this.expectClose(Tag.Member);
+  }
+
+  /** Moves past `literal` if it is at the current position. */
+  private skipLiteral(literal: Uint8Array): boolean {
+    const buf = this.buf;
+    const p = this.pos;
+    if (p + literal.length > this.end) return false;
+    for (let i = 0; i < literal.length; i++) if (buf[p + i] !== literal[i]) return false;
+    this.pos = p + literal.length;
+    return true;
+  }
+
+  /** A struct read straight into a record's slots; members without a slot are skipped unbuilt. */
+  private readRecord(record: RecordPlan, selfClosing: boolean): unknown {
+    const values = new Array<unknown>(record.size);
+    if (!selfClosing) {
+      for (;;) {
+        const key = this.readMemberName();
+        if (key === null) break;
+        const slot = record.slots.get(key);
+        if (slot === undefined) this.skipValue();
+        else values[slot] = this.readValue();
+        this.closeMember();
+      }
+    }
+    return record.finish(values);
   }
 
   /**
@@ -280,9 +344,11 @@ class XmlRpcReader {
    * skipped content is not validated, but a truncated answer still fails.
    */
   private skipValue(): void {
-    const token = this.readTag();
-    if (token === (Tag.Value | SELF_CLOSING)) return;
-    if (token !== Tag.Value) this.fail("expected <value>");
+    if (!this.skipLiteral(VALUE_START)) {
+      const token = this.readTag();
+      if (token === (Tag.Value | SELF_CLOSING)) return;
+      if (token !== Tag.Value) this.fail("expected <value>");
+    }
     const buf = this.buf;
     const end = this.end;
     let depth = 1;
