@@ -145,24 +145,20 @@ function checkVcpus(max: number, atStartup: number): void {
 // ---------------------------------------------------------------------------------------------------------
 
 export function vmMessages(r: MessageRegistry): void {
-  r.define("VM.start", (ctx, [ref, startPaused]) => {
-    const vm = vmOf(ctx, ref);
-    return withVmOperation(ctx, vm, "start", () => bootOn(ctx, vm, "start", () => chooseHost(ctx.pool, vm), Boolean(startPaused)));
-  });
-  r.define("VM.start_on", (ctx, [ref, host, startPaused]) => {
-    const vm = vmOf(ctx, ref);
-    const pick = checkHost(ctx, vm, String(host));
-    return withVmOperation(ctx, vm, "start_on", () => bootOn(ctx, vm, "start_on", pick, Boolean(startPaused)));
-  });
-  r.define("VM.resume", (ctx, [ref, startPaused]) => {
-    const vm = vmOf(ctx, ref);
-    return withVmOperation(ctx, vm, "resume", () => bootOn(ctx, vm, "resume", () => chooseHost(ctx.pool, vm), Boolean(startPaused)));
-  });
-  r.define("VM.resume_on", (ctx, [ref, host, startPaused]) => {
-    const vm = vmOf(ctx, ref);
-    const pick = checkHost(ctx, vm, String(host));
-    return withVmOperation(ctx, vm, "resume_on", () => bootOn(ctx, vm, "resume_on", pick, Boolean(startPaused)));
-  });
+  // start / resume pick a host; start_on / resume_on are told one.
+  for (const op of ["start", "resume"] as const) {
+    r.define(`VM.${op}`, (ctx, [ref, startPaused]) => {
+      const vm = vmOf(ctx, ref);
+      return withVmOperation(ctx, vm, op, () => bootOn(ctx, vm, op, () => chooseHost(ctx.pool, vm), Boolean(startPaused)));
+    });
+  }
+  for (const op of ["start_on", "resume_on"] as const) {
+    r.define(`VM.${op}`, (ctx, [ref, host, startPaused]) => {
+      const vm = vmOf(ctx, ref);
+      const pick = checkHost(ctx, vm, String(host));
+      return withVmOperation(ctx, vm, op, () => bootOn(ctx, vm, op, pick, Boolean(startPaused)));
+    });
+  }
 
   const stop = (op: "clean_shutdown" | "hard_shutdown" | "shutdown" | "suspend") =>
     r.define(`VM.${op}`, (ctx, [ref]) => {

@@ -31,3 +31,18 @@ export function byteLength(parts: readonly Part[]): number {
   for (const p of parts) total += typeof p === "string" ? Buffer.byteLength(p) : p.length;
   return total;
 }
+
+export type Encoder = (value: unknown) => string;
+
+/** Memoises the encoder compiled for each type (types are parsed once, so they can key a WeakMap). */
+export function memoiseEncoders<T extends object>(compile: (type: T) => Encoder): (type: T) => Encoder {
+  const cache = new WeakMap<T, Encoder>();
+  return (type) => {
+    let enc = cache.get(type);
+    if (!enc) {
+      enc = compile(type);
+      cache.set(type, enc);
+    }
+    return enc;
+  };
+}

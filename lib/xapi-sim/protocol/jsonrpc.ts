@@ -4,7 +4,7 @@
  * `error: {code: 1, message: code, data: [params]}` (2.0). Requests without an id (notifications) and
  * malformed bodies are refused (HTTP 500, like XAPI).
  */
-import { isEncodable, partsToString, type Part } from "./encodable";
+import { isEncodable, memoiseEncoders, partsToString, type Encoder, type Part } from "./encodable";
 import type { RpcValue } from "./values";
 import { formatXapiDate, type XType } from "./xapi-types";
 import { mapEntries } from "./xmlrpc";
@@ -72,18 +72,8 @@ export function jsonValue(type: XType, value: unknown): string {
   return jsonEncoder(type)(value);
 }
 
-type Encoder = (value: unknown) => string;
-const encoders = new WeakMap<XType, Encoder>();
-
 /** An encoder specialised for one type (see `xmlEncoder`). */
-export function jsonEncoder(type: XType): Encoder {
-  let enc = encoders.get(type);
-  if (!enc) {
-    enc = compile(type);
-    encoders.set(type, enc);
-  }
-  return enc;
-}
+export const jsonEncoder = memoiseEncoders((type: XType) => compile(type));
 
 function compile(type: XType): Encoder {
   switch (type.k) {

@@ -6,7 +6,7 @@
  * Input: a small strict parser (no DTDs, no attributes) that accepts what real clients send: whitespace
  * between elements, `<string>` or untyped strings, `<int>`/`<i4>`/`<i8>`, `<nil/>`, comments.
  */
-import { isEncodable, partsToString, type Part } from "./encodable";
+import { isEncodable, memoiseEncoders, partsToString, type Encoder, type Part } from "./encodable";
 import type { RpcValue } from "./values";
 import { formatDouble, formatXapiDate, type XType } from "./xapi-types";
 
@@ -34,18 +34,8 @@ export function xmlValue(type: XType, value: unknown): string {
   return xmlEncoder(type)(value);
 }
 
-type Encoder = (value: unknown) => string;
-const encoders = new WeakMap<XType, Encoder>();
-
 /** An encoder specialised for one type (records encode thousands of fields: no type switch per value). */
-export function xmlEncoder(type: XType): Encoder {
-  let enc = encoders.get(type);
-  if (!enc) {
-    enc = compile(type);
-    encoders.set(type, enc);
-  }
-  return enc;
-}
+export const xmlEncoder = memoiseEncoders((type: XType) => compile(type));
 
 function compile(type: XType): Encoder {
   switch (type.k) {
