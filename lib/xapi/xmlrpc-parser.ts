@@ -134,6 +134,11 @@ class XmlRpcReader {
     this.end = buf.length;
   }
 
+  failAt(position: number, what: string): never {
+    this.pos = position;
+    return this.fail(what);
+  }
+
   fail(what: string): never {
     throw new XapiProtocolError(
       this.pos >= this.end
@@ -200,8 +205,7 @@ class XmlRpcReader {
       return text; // untyped value: a string
     }
     if (!isBlank(text)) {
-      this.pos = textStart;
-      this.fail("text mixed with a typed value");
+      this.failAt(textStart, "text mixed with a typed value");
     }
     const tag: Tag = token & TAG_MASK;
     const selfClosing = (token & SELF_CLOSING) !== 0;
@@ -356,8 +360,7 @@ class XmlRpcReader {
     for (;;) {
       while (p < end && buf[p] !== LT) p++;
       if (p >= end) {
-        this.pos = end;
-        this.fail("unexpected end of answer in a value");
+        this.failAt(end, "unexpected end of answer in a value");
       }
       const next = buf[p + 1];
       if (next === SLASH) {
@@ -375,8 +378,7 @@ class XmlRpcReader {
         continue;
       } else if (isValueName(buf, p + 1) && buf[p + 6] === GT) {
         if (++depth > MAX_DEPTH) {
-          this.pos = p;
-          this.fail(`values nested deeper than ${MAX_DEPTH} levels`);
+          this.failAt(p, `values nested deeper than ${MAX_DEPTH} levels`);
         }
       }
       p++;
@@ -425,12 +427,10 @@ class XmlRpcReader {
     for (;;) {
       while (p < end && isSpace(buf[p])) p++;
       if (p >= end) {
-        this.pos = p;
-        this.fail("unexpected end of answer");
+        this.failAt(p, "unexpected end of answer");
       }
       if (buf[p] !== LT) {
-        this.pos = p;
-        this.fail("expected a tag");
+        this.failAt(p, "expected a tag");
       }
       if (buf[p + 1] === BANG && buf[p + 2] === DASH) {
         this.pos = p;
@@ -458,16 +458,13 @@ class XmlRpcReader {
       p++;
     }
     if (p >= end) {
-      this.pos = p;
-      this.fail("unexpected end of answer inside a tag");
+      this.failAt(p, "unexpected end of answer inside a tag");
     }
     if (buf[p] !== GT) {
-      this.pos = p;
-      this.fail("unexpected characters in a tag (attributes are not part of XML-RPC)");
+      this.failAt(p, "unexpected characters in a tag (attributes are not part of XML-RPC)");
     }
     if (tag === Tag.Unknown) {
-      this.pos = nameStart;
-      this.fail(`unknown element <${clip(this.buf.toString("latin1", nameStart, p), 40)}>`);
+      this.failAt(nameStart, `unknown element <${clip(this.buf.toString("latin1", nameStart, p), 40)}>`);
     }
     this.pos = p + 1;
     return tag | (closing ? CLOSING : 0) | (selfClosing ? SELF_CLOSING : 0);
@@ -502,8 +499,7 @@ class XmlRpcReader {
         hash = Math.imul(hash ^ c, 0x01000193);
       }
       if (p >= end) {
-        this.pos = end;
-        this.fail("unexpected end of answer in text");
+        this.failAt(end, "unexpected end of answer in text");
       }
       let piece: string;
       if (p === start) piece = "";
