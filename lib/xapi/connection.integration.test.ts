@@ -63,6 +63,7 @@ describe("PoolConnection", () => {
     expect(connection.cache.count("VM")).toBe(simVms.length);
     expect(connection.cache.count("host")).toBe(3);
     expect(connection.poolUuid).toBe(sim.pools[0].uuid);
+    expect(connection.config).not.toHaveProperty("password"); // pages may show the config, never the secret
     expect(connection.status).toMatchObject({ state: "connected" });
     expect(connection.status.lastSyncAt).toBeInstanceOf(Date);
     const vm = ordinaryVm(0);

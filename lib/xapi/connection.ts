@@ -29,6 +29,9 @@ export interface PoolConnectionConfig {
   readOnly: boolean;
 }
 
+/** A pool's configuration as the connection exposes it: everything but the password. */
+export type PublicPoolConfig = Omit<PoolConnectionConfig, "password">;
+
 export type PoolConnectionState = "connecting" | "connected" | "reconnecting" | "disconnected" | "error";
 
 export interface PoolConnectionStatus {
@@ -83,7 +86,7 @@ class ResyncNeeded extends Error {}
 
 export class PoolConnection {
   readonly id: string;
-  private currentConfig: Readonly<PoolConnectionConfig>;
+  private currentConfig: Readonly<PublicPoolConfig>;
   readonly cache = new PoolCache();
   readonly client: XapiClient;
   private readonly logger: XapiLogger;
@@ -107,7 +110,8 @@ export class PoolConnection {
 
   constructor(config: PoolConnectionConfig, options: PoolConnectionOptions = {}) {
     this.id = config.id;
-    this.currentConfig = Object.freeze({ ...config });
+    const { password: _password, ...withoutPassword } = config;
+    this.currentConfig = Object.freeze(withoutPassword);
     this.logger = options.logger ?? consoleLogger;
     this.eventTimeoutS = options.eventTimeoutS ?? 60;
     this.backoff = options.backoff ?? DEFAULT_BACKOFF;
@@ -126,8 +130,8 @@ export class PoolConnection {
     this.client.onMasterChange(() => this.loopController.abort());
   }
 
-  /** The configuration this connection runs with (the password included: never send it anywhere). */
-  get config(): Readonly<PoolConnectionConfig> {
+  /** The configuration this connection runs with, without the password (which only the client holds). */
+  get config(): Readonly<PublicPoolConfig> {
     return this.currentConfig;
   }
 

@@ -20,7 +20,7 @@ export type { CacheChange, ChangeOperation, XapiObject } from "./cache";
 export { CACHED_CLASSES, CACHED_FIELDS } from "./cached-fields";
 export type { CachedClass, CachedClassRecords, CachedRecord } from "./cached-fields";
 export { PoolConnection } from "./connection";
-export type { PoolConnectionConfig, PoolConnectionOptions, PoolConnectionState, PoolConnectionStatus, PoolEvent, PoolListener } from "./connection";
+export type { PoolConnectionConfig, PublicPoolConfig, PoolConnectionOptions, PoolConnectionState, PoolConnectionStatus, PoolEvent, PoolListener } from "./connection";
 export { PoolRegistry, getPoolRegistry, startRegistry, stopRegistry } from "./registry";
 export type { RegistryEvent, RegistryListener, RegistryOptions } from "./registry";
 export { fetchCertificate } from "./certificate";

@@ -25,6 +25,8 @@ const RESTART_FIELDS = ["url", "username", "password", "fingerprint", "readOnly"
 
 export class PoolRegistry {
   private readonly connections = new Map<string, PoolConnection>();
+  /** The configuration each connection was started with (the connection itself does not expose the password). */
+  private readonly applied = new Map<string, PoolConnectionConfig>();
   private readonly unsubscribes = new Map<string, () => void>();
   private readonly listeners = new Set<RegistryListener>();
   private source: (() => Promise<PoolConnectionConfig[]>) | null = null;
@@ -100,13 +102,15 @@ export class PoolRegistry {
     for (const id of this.connections.keys()) if (!wanted.has(id)) work.push(this.remove(id));
     for (const config of wanted.values()) {
       const existing = this.connections.get(config.id);
-      if (!existing) {
+      const before = this.applied.get(config.id);
+      if (!existing || !before) {
         this.add(config);
-      } else if (RESTART_FIELDS.some((field) => (existing.config[field] ?? null) !== (config[field] ?? null))) {
+      } else if (RESTART_FIELDS.some((field) => (before[field] ?? null) !== (config[field] ?? null))) {
         this.logger.info(`[xapi registry] pool ${config.label}: configuration changed, reconnecting`);
         work.push(this.remove(existing.id, false).then(() => this.add(config)));
-      } else if (existing.config.label !== config.label) {
+      } else if (before.label !== config.label) {
         existing.relabel(config.label);
+        this.applied.set(config.id, config);
       }
     }
     await Promise.all(work);
@@ -115,6 +119,7 @@ export class PoolRegistry {
   private add(config: PoolConnectionConfig): void {
     const connection = new PoolConnection(config, { ...this.options.connection, logger: this.options.connection?.logger ?? this.options.logger });
     this.connections.set(config.id, connection);
+    this.applied.set(config.id, config);
     this.unsubscribes.set(config.id, connection.subscribe((event) => this.emit(config.id, event)));
     connection.start();
     this.emit(config.id, { type: "added" });
@@ -124,6 +129,7 @@ export class PoolRegistry {
     const connection = this.connections.get(id);
     if (!connection) return;
     this.connections.delete(id);
+    this.applied.delete(id);
     await connection.stop();
     this.unsubscribes.get(id)?.();
     this.unsubscribes.delete(id);
