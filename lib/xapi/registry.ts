@@ -158,14 +158,19 @@ export function getPoolRegistry(): PoolRegistry {
 
 /**
  * Server start (`instrumentation.ts`): sets the source, connects every registered pool and starts the periodic
- * refresh. Safe to call twice (the second call only refreshes).
+ * refresh. Safe to call twice (the second call only refreshes). If the first load fails it rejects, and the
+ * periodic refresh keeps trying.
  */
 export async function startRegistry(load: () => Promise<PoolConnectionConfig[]>, options: RegistryOptions = {}): Promise<PoolRegistry> {
   const registry = getPoolRegistry();
   registry.configure(options);
   registry.setSource(load);
-  await registry.refresh();
-  registry.startPeriodicRefresh();
+  try {
+    await registry.refresh();
+  } finally {
+    // Even when the first load fails (database not ready): the periodic refresh retries it.
+    registry.startPeriodicRefresh();
+  }
   return registry;
 }
 
