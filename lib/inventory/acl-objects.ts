@@ -7,7 +7,7 @@
  * admin-facing functions read the process's pool registry.
  */
 import "server-only";
-import { can, type AclObjectKind, type Securable } from "@/lib/auth/can";
+import { ACL_OBJECT_KINDS, can, type AclObjectKind, type Securable } from "@/lib/auth/can";
 import type { CurrentUser } from "@/lib/auth/session-user";
 import type { PoolCache } from "@/lib/xapi/cache";
 import { getPoolRegistry } from "@/lib/xapi/registry";
@@ -31,8 +31,6 @@ export interface AclObjectDto {
   poolUuid: string;
 }
 
-/** Kinds in the order results are listed: the widest scope first. */
-const KIND_ORDER: readonly AclObjectKind[] = ["pool", "host", "vm", "sr", "network"];
 
 export const DEFAULT_SEARCH_LIMIT = 30;
 export const MAX_SEARCH_LIMIT = 100;
@@ -59,7 +57,8 @@ function visitObjects(source: AclObjectSource, kinds: ReadonlySet<AclObjectKind>
   if (kinds.has("network")) for (const network of source.cache.list("network")) visit({ ...base, kind: "network", uuid: network.uuid, name: network.name_label });
 }
 
-const ALL_KINDS: ReadonlySet<AclObjectKind> = new Set(KIND_ORDER);
+/** `ACL_OBJECT_KINDS` is in order of scope, widest first: results are listed in that order. */
+const ALL_KINDS: ReadonlySet<AclObjectKind> = new Set(ACL_OBJECT_KINDS);
 
 /** Every object an ACL can name in `sources` (optionally only some kinds). */
 export function listAclObjectsIn(sources: readonly AclObjectSource[], kinds: ReadonlySet<AclObjectKind> = ALL_KINDS): AclObjectDto[] {
@@ -118,7 +117,7 @@ export function searchAclObjectsIn(sources: readonly AclObjectSource[], search: 
   matches.sort(
     (a, b) =>
       rank(a, whole) - rank(b, whole) ||
-      KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind) ||
+      ACL_OBJECT_KINDS.indexOf(a.kind) - ACL_OBJECT_KINDS.indexOf(b.kind) ||
       a.name.localeCompare(b.name, "en", { numeric: true, sensitivity: "base" }) ||
       a.uuid.localeCompare(b.uuid),
   );

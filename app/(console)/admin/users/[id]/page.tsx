@@ -1,0 +1,293 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { ActionForm, ConfirmAction, FormRadioGroup, FormSelectField, FormTextField } from "@/lib/admin/action-form";
+import { aclsHref, auditHref, groupHref, USERS_PATH } from "@/lib/admin/paths";
+import { KIND_LABELS, KIND_SCOPES, RoleBadge, SCOPE_WORDS } from "@/lib/admin/roles";
+import { describeGrants, reachableObjects } from "@/lib/admin/user-access";
+import { requireAdmin } from "@/lib/auth/current-user";
+import { listGroups } from "@/lib/auth/groups";
+import { PASSWORD_MIN_LENGTH } from "@/lib/auth/password-policy";
+import { loadUserAccess } from "@/lib/auth/session-user";
+import { getUser } from "@/lib/auth/users";
+import { registrySources } from "@/lib/inventory/acl-objects";
+import { Banner } from "@/lib/ui/banner";
+import { Badge } from "@/lib/ui/badge";
+import { ButtonLink } from "@/lib/ui/button";
+import { Card, Section } from "@/lib/ui/card";
+import { Cell, DataTable, HeaderCell, TableBody, TableHead, TableRow } from "@/lib/ui/data-table";
+import { EmptyState } from "@/lib/ui/empty-state";
+import { formatCount } from "@/lib/ui/format";
+import { KeyValue, KeyValueList } from "@/lib/ui/key-value";
+import { LocalTime } from "@/lib/ui/local-time";
+import { PageHeader } from "@/lib/ui/page-header";
+import { removeAclAction } from "../../acls/actions";
+import { changeMembershipAction } from "../../groups/actions";
+import { AccountBadges } from "../account-badges";
+import { ACCOUNT_TYPES } from "../account-type";
+import { deleteUserAction, resetPasswordAction, setUserDisabledAction, updateUserAction } from "../actions";
+
+type Props = { params: Promise<{ id: string }> };
+
+export async function generateMetadata(props: Props): Promise<Metadata> {
+  const actor = await requireAdmin();
+  const user = await getUser(actor, (await props.params).id);
+  return { title: user ? `User ${user.username}` : "User" };
+}
+
+export default async function UserPage(props: Props) {
+  const actor = await requireAdmin();
+  const { id } = await props.params;
+  const [user, access, groups] = await Promise.all([getUser(actor, id), loadUserAccess(actor, id), listGroups(actor)]);
+  if (!user || !access) notFound();
+  const self = user.id === actor.id;
+  const otherGroups = groups.filter((group) => !user.groups.some((member) => member.id === group.id));
+
+  return (
+    <>
+      <PageHeader
+        title={user.username}
+        meta={<AccountBadges user={user} />}
+        breadcrumbs={[{ label: "Users", href: USERS_PATH }, { label: user.username }]}
+        description={user.displayName || undefined}
+        actions={
+          <ButtonLink href={auditHref({ user: user.username })} icon="list">
+            Audit entries
+          </ButtonLink>
+        }
+      />
+
+      <div className="grid grid-cols-1 gap-4 lg:grid-cols-2">
+        <Card title="Account">
+          <KeyValueList columns={1}>
+            <KeyValue label="Created">
+              <LocalTime value={user.createdAt} />
+            </KeyValue>
+            <KeyValue label="Last login">{user.lastLoginAt ? <LocalTime value={user.lastLoginAt} /> : "Never"}</KeyValue>
+          </KeyValueList>
+          <div className="mt-4 border-t border-line pt-4">
+            <ActionForm action={updateUserAction} submitLabel="Save">
+              <input type="hidden" name="userId" value={user.id} />
+              <FormTextField label="Display name" name="displayName" defaultValue={user.displayName} autoComplete="off" />
+              <FormRadioGroup legend="Account type" name="accountType" defaultValue={user.isAdmin ? "admin" : "user"} options={ACCOUNT_TYPES} />
+            </ActionForm>
+          </div>
+        </Card>
+
+        <div className="space-y-4">
+          <Card title={user.disabled ? "Account disabled" : "Sign-in"} description={user.disabled ? "This user cannot log in." : "Disabling ends the user's sessions at once."}>
+            <ActionForm action={setUserDisabledAction} submitLabel={user.disabled ? "Enable account" : "Disable account"} submitVariant={user.disabled ? "primary" : "secondary"}>
+              <input type="hidden" name="userId" value={user.id} />
+              <input type="hidden" name="disabled" value={user.disabled ? "false" : "true"} />
+            </ActionForm>
+          </Card>
+
+          <Card title="Reset password" description="The user's sessions end, and they must choose a new password at their next login.">
+            <ActionForm action={resetPasswordAction} submitLabel="Reset password" submitVariant="secondary">
+              <input type="hidden" name="userId" value={user.id} />
+              <FormTextField
+                label="Temporary password"
+                name="password"
+                type="password"
+                autoComplete="new-password"
+                hint={`Leave both fields empty to generate one. At least ${PASSWORD_MIN_LENGTH} characters.`}
+              />
+              <FormTextField label="Confirm temporary password" name="confirmPassword" type="password" autoComplete="new-password" />
+            </ActionForm>
+          </Card>
+
+          <Card title="Delete account">
+            <p className="mb-3 text-sm text-muted">Its ACLs and group memberships go with it; its audit entries stay.</p>
+            <ConfirmAction
+              action={deleteUserAction}
+              input={{ userId: user.id }}
+              triggerLabel="Delete user"
+              title={`Delete ${user.username}?`}
+              confirmLabel="Delete"
+            >
+              {self ? "This is your own account: you will be signed out." : "This cannot be undone."}
+            </ConfirmAction>
+          </Card>
+        </div>
+      </div>
+
+      <Section title="Groups" className="mt-6" description="The user also has every ACL of their groups.">
+        <Card>
+          {user.groups.length === 0 ? (
+            <p className="text-sm text-muted">Not a member of any group.</p>
+          ) : (
+            <ul className="divide-y divide-line">
+              {user.groups.map((group) => (
+                <li key={group.id} className="flex flex-wrap items-center justify-between gap-2 py-2">
+                  <Link href={groupHref(group.id)} className="text-link hover:underline">
+                    {group.name}
+                  </Link>
+                  <ActionForm action={changeMembershipAction} submitLabel="Remove" submitVariant="ghost" inline>
+                    <input type="hidden" name="intent" value="remove" />
+                    <input type="hidden" name="groupId" value={group.id} />
+                    <input type="hidden" name="userId" value={user.id} />
+                  </ActionForm>
+                </li>
+              ))}
+            </ul>
+          )}
+          {otherGroups.length > 0 && (
+            <div className="mt-3 border-t border-line pt-3">
+              <ActionForm action={changeMembershipAction} submitLabel="Add to group" submitVariant="secondary" inline>
+                <input type="hidden" name="userId" value={user.id} />
+                <FormSelectField
+                  label="Group"
+                  name="groupId"
+                  placeholder="Choose a group…"
+                  options={otherGroups.map((group) => ({ value: group.id, label: group.name }))}
+                  className="min-w-56"
+                />
+              </ActionForm>
+            </div>
+          )}
+        </Card>
+      </Section>
+
+      <UserAccess user={user} access={access} />
+    </>
+  );
+}
+
+/** Everything the user can reach and why: their ACLs, then every object those ACLs reach now. */
+function UserAccess({
+  user,
+  access,
+}: {
+  user: { id: string; username: string; isAdmin: boolean; disabled: boolean };
+  access: NonNullable<Awaited<ReturnType<typeof loadUserAccess>>>;
+}) {
+  const grantLink = (
+    <ButtonLink href={aclsHref({ subject: `user:${user.id}` })} size="sm" icon="plus">
+      Grant access
+    </ButtonLink>
+  );
+  if (user.isAdmin) {
+    return (
+      <Section title="Access" className="mt-6">
+        <Banner tone="info" live="none" title="Global administrator">
+          {user.username} can see and do everything: every pool and object, users, groups, ACLs and the whole audit log.
+          {access.grants.length > 0 && ` Their ${formatCount(access.grants.length, "ACL")} add nothing while they are an administrator.`}
+        </Banner>
+      </Section>
+    );
+  }
+  const sources = registrySources();
+  const grants = describeGrants(access, sources);
+  const reachable = reachableObjects(access, sources);
+  return (
+    <>
+      <Section
+        title="ACLs"
+        className="mt-6"
+        description={`${user.disabled ? "The account is disabled; this is what it would reach. " : ""}Their own ACLs and those of their groups.`}
+        actions={grantLink}
+      >
+        {grants.length === 0 ? (
+          <Card padded={false}>
+            <EmptyState title="No ACL" icon="shield">
+              {user.username} sees nothing: no pool, host or VM. Grant them a role on an object, or add them to a group.
+            </EmptyState>
+          </Card>
+        ) : (
+          <DataTable label={`ACLs of ${user.username}`}>
+            <TableHead>
+              <tr>
+                <HeaderCell>Object</HeaderCell>
+                <HeaderCell>Role</HeaderCell>
+                <HeaderCell>Covers</HeaderCell>
+                <HeaderCell>Through</HeaderCell>
+                <HeaderCell>
+                  <span className="sr-only">Actions</span>
+                </HeaderCell>
+              </tr>
+            </TableHead>
+            <TableBody>
+              {grants.map(({ grant, object }) => (
+                <TableRow key={`${grant.aclId}`}>
+                  <Cell>
+                    {KIND_LABELS[grant.objectKind]} {object?.name ?? grant.objectLabel}
+                    {object ? (
+                      <span className="text-muted"> · {object.poolLabel}</span>
+                    ) : (
+                      <Badge tone="warn" className="ml-1" title={grant.objectUuid}>
+                        not in any connected pool
+                      </Badge>
+                    )}
+                  </Cell>
+                  <Cell>
+                    <RoleBadge role={grant.role} />
+                  </Cell>
+                  <Cell muted>{KIND_SCOPES[grant.objectKind]}</Cell>
+                  <Cell>
+                    {grant.via.type === "user" ? (
+                      "Direct ACL"
+                    ) : (
+                      <>
+                        Group{" "}
+                        <Link href={groupHref(grant.via.groupId)} className="text-link hover:underline">
+                          {grant.via.groupName}
+                        </Link>
+                      </>
+                    )}
+                  </Cell>
+                  <Cell>
+                    {grant.via.type === "user" && (
+                      <ActionForm action={removeAclAction} submitLabel="Remove" submitVariant="ghost" inline>
+                        <input type="hidden" name="aclId" value={grant.aclId} />
+                      </ActionForm>
+                    )}
+                  </Cell>
+                </TableRow>
+              ))}
+            </TableBody>
+          </DataTable>
+        )}
+      </Section>
+
+      {grants.length > 0 && (
+        <Section
+          title="What they can reach"
+          className="mt-6"
+          description={`In the connected pools: ${formatCount(reachable.counts.pool, "pool")}, ${formatCount(reachable.counts.host, "host")}, ${formatCount(reachable.counts.vm, "VM")}, ${formatCount(reachable.counts.sr, "SR")}, ${formatCount(reachable.counts.network, "network")}.${reachable.total > reachable.objects.length ? ` The first ${reachable.objects.length} are listed.` : ""}`}
+        >
+          <DataTable label={`Objects ${user.username} can reach`}>
+            <TableHead>
+              <tr>
+                <HeaderCell>Object</HeaderCell>
+                <HeaderCell>Pool</HeaderCell>
+                <HeaderCell>Role</HeaderCell>
+                <HeaderCell>Why</HeaderCell>
+              </tr>
+            </TableHead>
+            <TableBody>
+              {reachable.objects.map(({ object, role, reasons }) => (
+                <TableRow key={`${object.kind}:${object.uuid}`}>
+                  <Cell>
+                    {KIND_LABELS[object.kind]} {object.name}
+                  </Cell>
+                  <Cell muted>{object.poolLabel}</Cell>
+                  <Cell>
+                    <RoleBadge role={role} />
+                  </Cell>
+                  <Cell muted>
+                    {reasons
+                      .map(
+                        ({ grant, scope }) =>
+                          `${grant.role} on ${SCOPE_WORDS[scope]}${grant.via.type === "group" ? ` (group ${grant.via.groupName})` : ""}`,
+                      )
+                      .join("; ")}
+                  </Cell>
+                </TableRow>
+              ))}
+            </TableBody>
+          </DataTable>
+        </Section>
+      )}
+    </>
+  );
+}

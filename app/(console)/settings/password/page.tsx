@@ -1,0 +1,38 @@
+import type { Metadata } from "next";
+import { ActionForm, FormTextField } from "@/lib/admin/action-form";
+import { requireUser } from "@/lib/auth/current-user";
+import { PASSWORD_MIN_LENGTH } from "@/lib/auth/password-policy";
+import { Banner } from "@/lib/ui/banner";
+import { Card } from "@/lib/ui/card";
+import { PageHeader } from "@/lib/ui/page-header";
+import { changePasswordAction } from "./actions";
+
+export const metadata: Metadata = { title: "Change password" };
+
+export default async function ChangePasswordPage() {
+  const user = await requireUser({ allowPasswordChange: true });
+  return (
+    <>
+      <PageHeader title="Change password" description={`Signed in as ${user.username}.`} />
+      {user.mustChangePassword && (
+        <Banner tone="warning" title="Choose a new password to continue" className="mb-4 max-w-xl">
+          An administrator reset your password. Enter the temporary password you were given, then your own.
+        </Banner>
+      )}
+      <Card className="max-w-xl">
+        <ActionForm action={changePasswordAction} submitLabel="Change password" pendingLabel="Changing…">
+          <FormTextField
+            label={user.mustChangePassword ? "Temporary password" : "Current password"}
+            name="currentPassword"
+            type="password"
+            required
+            autoComplete="current-password"
+          />
+          <FormTextField label="New password" name="newPassword" type="password" required autoComplete="new-password" hint={`At least ${PASSWORD_MIN_LENGTH} characters, not only spaces.`} />
+          <FormTextField label="Confirm new password" name="confirmPassword" type="password" required autoComplete="new-password" />
+          <p className="text-xs text-muted">Your other sessions end; this browser stays signed in.</p>
+        </ActionForm>
+      </Card>
+    </>
+  );
+}
