@@ -202,6 +202,8 @@ export class EventHub {
       for (const waiter of [...this.waiters]) {
         const events = this.collect(waiter.sub, waiter.since);
         if (events.length > 0) waiter.settle(events);
+        // Nothing relevant so far: the next look starts from here (as xapi moves its last generation).
+        else waiter.since = this.pool.store.gen;
       }
     }, 0);
   }
