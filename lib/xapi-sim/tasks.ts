@@ -50,7 +50,11 @@ export class TaskService {
     });
     if (sessionRef) {
       const session = this.pool.sessions.find(sessionRef);
-      if (session) session.rec.tasks.push(task.ref);
+      // Sessions are not evented: change in place, drop the cached wire form.
+      if (session) {
+        session.rec.tasks.push(task.ref);
+        session.invalidate();
+      }
     }
     return task;
   }
@@ -126,7 +130,10 @@ export class TaskService {
     for (const session of this.pool.store.all("session")) {
       const tasks = (session.rec as { tasks: string[] }).tasks;
       const i = tasks.indexOf(task.ref);
-      if (i >= 0) tasks.splice(i, 1);
+      if (i >= 0) {
+        tasks.splice(i, 1);
+        session.invalidate();
+      }
     }
     this.pool.store.remove(task);
   }
