@@ -140,6 +140,8 @@ describe("outside changes", () => {
     sim.outside.vm(vm.ref, { power_state: "Running", host: host.address, fields: { name_label: "restarted by hand" } });
     expect(sim.inspect.vm(vm.ref)!.record).toMatchObject({ power_state: "Running", resident_on: host.ref, name_label: "restarted by hand" });
     expect(() => sim.outside.vm(vm.ref, { fields: { memory_static_max: "a lot" } })).toThrow(/FIELD_TYPE_ERROR/);
+    expect(() => sim.outside.vm(vm.ref, { fields: { resident_on: "OpaqueRef:NULL" } })).toThrow(/INVALID_VALUE/);
+    expect(() => sim.outside.vm(vm.ref, { power_state: "Exploded" as never })).toThrow(/FIELD_TYPE_ERROR/);
     expect(() => sim.outside.vm("no such vm", { power_state: "Halted" })).toThrow(/no VM/);
   });
 

@@ -20,7 +20,7 @@ export interface VmChange {
   power_state?: VmPowerState;
   /** Where the VM starts when it goes from Halted/Suspended to Running/Paused (ref, uuid, name or address). */
   host?: string;
-  /** Other fields of the VM record, e.g. `{ name_label: "renamed" }`. */
+  /** Other fields of the VM record, e.g. `{ name_label: "renamed" }` (not references: those are relations). */
   fields?: Record<string, unknown>;
 }
 
@@ -52,6 +52,8 @@ function setPowerState(pool: SimPool, vm: Vm, target: VmPowerState, hostKey: str
     case "Paused":
       if (from === "Running" || from === "Paused") return markPaused(pool, vm, target === "Paused");
       return markRunning(pool, vm, bootHost(), target === "Paused");
+    default:
+      throw new XapiError("FIELD_TYPE_ERROR", ["power_state"]);
   }
 }
 
@@ -62,6 +64,10 @@ function setFields(pool: SimPool, vm: Vm, fields: Record<string, unknown>): void
     const field = info.fieldsByName.get(name);
     if (!field) throw new XapiError("INVALID_VALUE", ["field", name]);
     if (name === "power_state") throw new XapiError("INVALID_VALUE", [name, "use power_state, not fields"]);
+    // References are relations kept on both sides by the operations; changing one alone would break them.
+    if (field.type.k === "ref" || (field.type.k === "set" && field.type.of.k === "ref")) {
+      throw new XapiError("INVALID_VALUE", [name, "references change through XAPI calls"]);
+    }
     patch[name] = coerce(field.type, value, name);
   }
   pool.store.update(vm, patch as Partial<VmRecord>);
