@@ -1,5 +1,5 @@
-import type { Metadata } from "next";
 import Link from "next/link";
+import { adminMetadata } from "@/lib/admin/metadata";
 import { ActionForm, FormRadioGroup, FormSelectField } from "@/lib/admin/action-form";
 import { filterAcls, parseAclListFilter, subjectFilter, type AclListFilter } from "@/lib/admin/acl-filters";
 import { ObjectAccess } from "@/lib/admin/object-access";
@@ -22,7 +22,7 @@ import { LocalTime } from "@/lib/ui/local-time";
 import { PageHeader } from "@/lib/ui/page-header";
 import { addAclAction, removeAclAction, searchAclObjectsAction } from "./actions";
 
-export const metadata: Metadata = { title: "Access" };
+export const generateMetadata = adminMetadata("Access");
 
 type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
 

@@ -1,5 +1,5 @@
-import type { Metadata } from "next";
 import Link from "next/link";
+import { adminMetadata } from "@/lib/admin/metadata";
 import { ActionForm, FormTextField } from "@/lib/admin/action-form";
 import { groupHref } from "@/lib/admin/paths";
 import { listAcls } from "@/lib/auth/acls";
@@ -12,7 +12,7 @@ import { formatCount } from "@/lib/ui/format";
 import { PageHeader } from "@/lib/ui/page-header";
 import { createGroupAction } from "./actions";
 
-export const metadata: Metadata = { title: "Groups" };
+export const generateMetadata = adminMetadata("Groups");
 
 export default async function GroupsPage() {
   const actor = await requireAdmin();

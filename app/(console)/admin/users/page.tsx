@@ -1,5 +1,5 @@
-import type { Metadata } from "next";
 import Link from "next/link";
+import { adminMetadata } from "@/lib/admin/metadata";
 import { userHref } from "@/lib/admin/paths";
 import { requireAdmin } from "@/lib/auth/current-user";
 import { listUsers } from "@/lib/auth/users";
@@ -11,7 +11,7 @@ import { LocalTime } from "@/lib/ui/local-time";
 import { PageHeader } from "@/lib/ui/page-header";
 import { AccountBadges } from "./account-badges";
 
-export const metadata: Metadata = { title: "Users" };
+export const generateMetadata = adminMetadata("Users");
 
 export default async function UsersPage() {
   const actor = await requireAdmin();

@@ -1,5 +1,5 @@
-import type { Metadata } from "next";
 import { ActionForm, FormRadioGroup, FormTextField } from "@/lib/admin/action-form";
+import { adminMetadata } from "@/lib/admin/metadata";
 import { USERS_PATH } from "@/lib/admin/paths";
 import { requireAdmin } from "@/lib/auth/current-user";
 import { PASSWORD_MIN_LENGTH } from "@/lib/auth/password-policy";
@@ -8,7 +8,7 @@ import { PageHeader } from "@/lib/ui/page-header";
 import { ACCOUNT_TYPES } from "../account-type";
 import { createUserAction } from "../actions";
 
-export const metadata: Metadata = { title: "New user" };
+export const generateMetadata = adminMetadata("New user");
 
 export default async function NewUserPage() {
   await requireAdmin();

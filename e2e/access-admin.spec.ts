@@ -1,0 +1,197 @@
+/**
+ * Administering access through the UI, as a global admin: accounts, the last-admin rule, password resets,
+ * groups, ACLs with the object picker, each user's "what they can reach and why", and the audit log.
+ */
+import { auditEntries, auditSince, signedInContext, uniqueName } from "./access-fixtures";
+import { createUser, expect, test } from "./support/fixtures";
+
+test("an admin creates an account, grants it a role on a VM with the object picker, and its page shows what it reaches", async ({ page, vm }, info) => {
+  const username = uniqueName("alice", info);
+  const target = vm("lab", "web-01");
+
+  await page.goto("/admin/users");
+  await page.getByRole("link", { name: "New user" }).click();
+  await page.getByLabel("Username").fill(username);
+  await page.getByLabel("Display name").fill("Alice Operator");
+  await page.getByRole("textbox", { name: "Password", exact: true }).fill("alice-first-password");
+  await page.getByRole("textbox", { name: "Confirm password" }).fill("alice-first-password");
+  await page.getByRole("button", { name: "Create user" }).click();
+
+  await expect(page.getByRole("heading", { level: 1, name: username })).toBeVisible();
+  await expect(page.getByText("ACL-based", { exact: true })).toBeVisible();
+  await expect(page.getByText(`${username} sees nothing`)).toBeVisible();
+
+  await page.getByRole("link", { name: "Grant access" }).click();
+  await expect(page).toHaveURL(/\/admin\/acls\?subject=user%3A/);
+  const grantForm = page.locator("form").filter({ has: page.getByRole("button", { name: "Grant" }) });
+  await expect(grantForm.getByLabel("User or group")).toHaveValue(/^user:/);
+  await grantForm.getByLabel("Kind of object").selectOption("vm");
+  await grantForm.getByLabel("Search objects by name or uuid").fill(target.uuid);
+  const results = grantForm.getByRole("list", { name: "Matching objects" });
+  await expect(results.getByRole("button")).toHaveCount(1);
+  await results.getByRole("button", { name: /web-01/ }).click();
+  await expect(grantForm.getByTestId("picked-object")).toHaveText("web-01");
+  await grantForm.getByRole("radio", { name: /^Operator/ }).check();
+  await grantForm.getByRole("button", { name: "Grant" }).click();
+  await expect(grantForm.getByText(`${username} is now Operator of VM web-01.`)).toBeVisible();
+
+  // The new ACL is listed, and the user's page explains it.
+  const aclRow = page.getByRole("table", { name: "ACLs" }).getByRole("row").filter({ hasText: username });
+  await expect(aclRow).toContainText("VM web-01");
+  await aclRow.getByRole("link", { name: username }).click();
+  const acls = page.getByRole("table", { name: `ACLs of ${username}` });
+  await expect(acls.getByRole("row").filter({ hasText: "VM web-01" })).toContainText("Direct ACL");
+  await expect(acls).toContainText("lab");
+  const reach = page.getByRole("table", { name: `Objects ${username} can reach` });
+  await expect(reach.getByRole("row")).toHaveCount(2); // header + the VM
+  await expect(reach.getByRole("row").nth(1)).toContainText("VM web-01");
+  await expect(reach.getByRole("row").nth(1)).toContainText("operator on this object");
+});
+
+test("the last enabled administrator can be neither disabled nor demoted, and the refusal is explained", async ({ page }) => {
+  await page.goto("/admin/users");
+  await page.getByRole("link", { name: "admin", exact: true }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "admin" })).toBeVisible();
+
+  await page.getByRole("button", { name: "Disable account" }).click();
+  await expect(page.getByText("This is the last enabled administrator: make another user an administrator first.")).toBeVisible();
+
+  const accountForm = page.locator("form").filter({ has: page.getByRole("button", { name: "Save" }) });
+  await accountForm.getByRole("radio", { name: /^ACL-based user/ }).check();
+  await accountForm.getByRole("button", { name: "Save" }).click();
+  await expect(accountForm.getByText("This is the last enabled administrator")).toBeVisible();
+
+  await page.reload();
+  await expect(page.getByText("Global admin", { exact: true })).toBeVisible();
+  await expect(page.getByRole("button", { name: "Disable account" })).toBeVisible();
+});
+
+test("a password reset ends the user's sessions and makes them choose a new password, after which they stay signed in", async ({ page, browser, run }, info) => {
+  const username = uniqueName("bob", info);
+  const { id } = createUser({ username, password: "bob-original-password" });
+  const before = await signedInContext(browser, run, username, "bob-original-password");
+
+  await page.goto(`/admin/users/${id}`);
+  const resetForm = page.locator("form").filter({ has: page.getByRole("button", { name: "Reset password" }) });
+  await resetForm.getByRole("button", { name: "Reset password" }).click();
+  await expect(resetForm.getByText("Password reset: the user's sessions have ended")).toBeVisible();
+  const temporary = (await resetForm.getByRole("status", { name: "Temporary password" }).textContent())?.trim();
+  expect(temporary).toMatch(/^[A-Za-z0-9]{16}$/);
+  await expect(page.getByText("Must change password")).toBeVisible();
+
+  // The session opened before the reset is over.
+  await before.page.goto("/settings/password");
+  await expect(before.page).toHaveURL(/\/login/);
+  await before.context.close();
+
+  // With the temporary password, every page leads to the change-password form.
+  const after = await signedInContext(browser, run, username, temporary!);
+  await after.page.goto("/audit");
+  await expect(after.page).toHaveURL(/\/settings\/password$/);
+  await expect(after.page.getByText("Choose a new password to continue")).toBeVisible();
+  await after.page.getByRole("textbox", { name: "Temporary password" }).fill(temporary!);
+  await after.page.getByRole("textbox", { name: "New password", exact: true }).fill("bob-chosen-password");
+  await after.page.getByRole("textbox", { name: "Confirm new password" }).fill("bob-chosen-password");
+  await after.page.getByRole("button", { name: "Change password" }).click();
+  await expect(after.page).toHaveURL(`${run.baseUrl}/`);
+
+  // Still signed in (the session was renewed), and no longer asked to change the password.
+  await after.page.goto("/settings/password");
+  await expect(after.page.getByRole("heading", { level: 1, name: "Change password" })).toBeVisible();
+  await expect(after.page.getByText("Choose a new password to continue")).toHaveCount(0);
+  await after.context.close();
+
+  const again = await signedInContext(browser, run, username, "bob-chosen-password");
+  await expect(again.page).not.toHaveURL(/\/settings\/password/);
+  await again.context.close();
+});
+
+test("a group gives its members its ACLs; the member's page says through which group", async ({ page, run }, info) => {
+  const username = uniqueName("carol", info);
+  const groupName = uniqueName("night-shift", info);
+  createUser({ username, password: "carol-password-1" });
+  const dev = run.pools.find((pool) => pool.name === "dev")!;
+
+  await page.goto("/admin/groups");
+  const createForm = page.locator("form").filter({ has: page.getByRole("button", { name: "Create group" }) });
+  await createForm.getByLabel("Name").fill(groupName);
+  await createForm.getByLabel("Description").fill("Operators on call");
+  await createForm.getByRole("button", { name: "Create group" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: groupName })).toBeVisible();
+
+  const addForm = page.locator("form").filter({ has: page.getByRole("button", { name: "Add member" }) });
+  await addForm.getByLabel("User").selectOption({ label: username });
+  await addForm.getByRole("button", { name: "Add member" }).click();
+  await expect(page.getByRole("table", { name: `Members of ${groupName}` }).getByRole("link", { name: username })).toBeVisible();
+
+  await page.getByRole("link", { name: "Grant access" }).click();
+  const grantForm = page.locator("form").filter({ has: page.getByRole("button", { name: "Grant" }) });
+  await grantForm.getByLabel("Kind of object").selectOption("pool");
+  await grantForm.getByLabel("Search objects by name or uuid").fill(dev.uuid);
+  await grantForm.getByRole("list", { name: "Matching objects" }).getByRole("button").first().click();
+  await grantForm.getByRole("button", { name: "Grant" }).click();
+  await expect(grantForm.getByText(`group ${groupName} is now Viewer of Pool dev.`)).toBeVisible();
+
+  await page.getByRole("table", { name: "ACLs" }).getByRole("row").filter({ hasText: groupName }).getByRole("link", { name: groupName }).click();
+  await page.getByRole("table", { name: `Members of ${groupName}` }).getByRole("link", { name: username }).click();
+  const acls = page.getByRole("table", { name: `ACLs of ${username}` });
+  await expect(acls.getByRole("row").filter({ hasText: "Pool dev" })).toContainText(`Group ${groupName}`);
+  const vmsOfDev = run.vms.filter((candidate) => candidate.pool === "dev").length;
+  await expect(page.getByText(new RegExp(`1 pool, 3 hosts, ${vmsOfDev} VMs`))).toBeVisible();
+
+  // Removing the member takes the access away.
+  const membership = page.locator("li").filter({ hasText: groupName });
+  await membership.getByRole("button", { name: "Remove" }).click();
+  await expect(page.getByText(`${username} sees nothing`)).toBeVisible();
+});
+
+test("the audit log shows who did what, is filtered through the URL, exports what it shows and verifies its chain", async ({ page, run }, info) => {
+  const since = auditSince();
+  const username = uniqueName("dave", info);
+  createUser({ username, password: "dave-password-1" });
+
+  await page.goto(`/audit?${new URLSearchParams({ action: "user.create", from: since.slice(0, 19) })}`);
+  const table = page.getByRole("table", { name: "Audit entries" });
+  const row = table.getByRole("row").filter({ hasText: username });
+  await expect(row).toContainText("user.create");
+  await expect(row).toContainText("OK");
+  await expect(page.getByLabel("Action")).toHaveValue("user.create");
+
+  // Export what the page shows, as CSV and JSON.
+  const csvHref = await page.getByRole("link", { name: "Export CSV" }).getAttribute("href");
+  expect(csvHref).toContain("action=user.create");
+  const csv = await page.request.get(csvHref!);
+  expect(csv.headers()["content-type"]).toContain("text/csv");
+  expect(csv.headers()["content-disposition"]).toMatch(/attachment; filename="xendeck-audit-.*\.csv"/);
+  const lines = (await csv.text()).trim().split("\r\n");
+  expect(lines[0]).toBe("id,at,actorUsername,actorId,address,action,objectKind,objectUuid,objectLabel,poolId,outcome,errorCode,errorText,taskRef,params,prevHash,hash");
+  expect(lines.slice(1).every((line) => line.includes(",user.create,"))).toBe(true);
+  expect(lines.some((line) => line.includes(username))).toBe(true);
+  const json = await auditEntries(run, { action: "user.create", from: since });
+  expect(json.map((entry) => entry.objectKind === "user" && entry.action)).toContain("user.create");
+
+  await page.getByRole("button", { name: "Verify chain" }).click();
+  await expect(page.getByText(/The audit chain is intact: [\d,]+ entries verified\./)).toBeVisible();
+});
+
+test.describe("as a user without administration rights", () => {
+  test.use({ as: "viewer" });
+
+  test("the audit page shows only their own entries, and no administration page exists for them", async ({ page, run }) => {
+    await page.goto("/audit");
+    await expect(page.getByRole("heading", { level: 1, name: "My activity" })).toBeVisible();
+    await expect(page.getByLabel("User", { exact: true })).toHaveCount(0);
+    await expect(page.getByRole("button", { name: "Verify chain" })).toHaveCount(0);
+    const who = page.getByRole("table", { name: "Audit entries" }).getByRole("row").locator("td:nth-child(3)");
+    await expect(who.first()).toContainText("viewer");
+    for (const text of await who.allTextContents()) expect(text).toContain("viewer");
+
+    // Not "forbidden": the pages answer as if they did not exist, and render nothing of their own.
+    for (const path of ["/admin/users", "/admin/users/new", "/admin/groups", "/admin/acls", `/admin/users/${run.users.admin.username}`]) {
+      const response = await page.goto(path);
+      await expect(page.getByRole("heading", { name: "This page was not found" }), path).toBeVisible();
+      const html = (await response?.text()) ?? "";
+      for (const leak of ["New user", "Grant access", "Create group", "Global administrator"]) expect(html, `${path} mentions ${leak}`).not.toContain(leak);
+    }
+  });
+});
