@@ -1,0 +1,173 @@
+/**
+ * Starts everything the end-to-end tests need, once per run:
+ *
+ * 1. the XAPI simulator, in this process: pools "lab", "production" and "dev" (registered) and "staging"
+ *    (left for the registration test), 3 hosts and 24 VMs each, operations at 1/10 of their real duration,
+ *    no background activity (tests make the changes they expect);
+ * 2. a fresh SQLite database in e2e/.run/<run>/, migrated, with the seeded users (see SEEDED_USERS) and the
+ *    pools registered (e2e/support/db-cli.ts);
+ * 3. the production build (`next build`, unless XENDECK_SKIP_BUILD=1), copied to the run directory and served
+ *    by `next start` on a free port;
+ * 4. a signed-in browser state per seeded user.
+ *
+ * Returns the teardown. What the tests need to know is in the run-info file (e2e/support/run-info.ts).
+ */
+import { randomBytes } from "node:crypto";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { request } from "@playwright/test";
+import { buildApp, copyBuild, freePort, startNext, stopChild, waitForHttp } from "../../lib/demo/next-server";
+import { startSimulator } from "../../lib/xapi-sim/index";
+import { runDbCli } from "./db";
+import type { SetupResult, SetupSpec } from "./db-cli";
+import { RUN_INFO_ENV, type RunInfo, type SeededUser } from "./run-info";
+
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+
+const SIM_POOLS = ["lab", "production", "staging", "dev"];
+const REGISTERED_POOLS = ["lab", "production", "dev"];
+
+/**
+ * The accounts every run starts with. `operator` and `viewer` hold their role on pool "production";
+ * `nobody` has no ACL at all. Tests that change an account (disable it...) create their own.
+ */
+const SEEDED_USERS: Record<SeededUser, { password: string; isAdmin?: boolean; productionRole?: "operator" | "viewer" }> = {
+  admin: { password: "e2e-admin-password", isAdmin: true },
+  operator: { password: "e2e-operator-password", productionRole: "operator" },
+  viewer: { password: "e2e-viewer-password", productionRole: "viewer" },
+  nobody: { password: "e2e-nobody-password" },
+};
+
+const log = (message: string) => process.stdout.write(`[e2e setup] ${message}\n`);
+
+/** Signs in through next-auth's credentials endpoint and saves the browser state. */
+async function signIn(baseUrl: string, username: string, password: string, file: string): Promise<void> {
+  const context = await request.newContext({ baseURL: baseUrl });
+  try {
+    const { csrfToken } = (await (await context.get("/api/auth/csrf")).json()) as { csrfToken: string };
+    const response = await context.post("/api/auth/callback/credentials", { form: { csrfToken, username, password, json: "true" } });
+    if (!response.ok()) throw new Error(`signing in ${username} failed: HTTP ${response.status()}`);
+    const state = await context.storageState({ path: file });
+    if (!state.cookies.some((cookie) => cookie.name.includes("session-token"))) throw new Error(`signing in ${username} gave no session`);
+  } finally {
+    await context.dispose();
+  }
+}
+
+/** Waits until every registered pool is connected, as the app sees it. */
+async function waitForPools(baseUrl: string, storageState: string, count: number): Promise<void> {
+  const context = await request.newContext({ baseURL: baseUrl, storageState });
+  try {
+    const deadline = Date.now() + 60_000;
+    let last = "";
+    while (Date.now() < deadline) {
+      const response = await context.get("/api/pools");
+      if (response.ok()) {
+        const pools = (await response.json()) as { label: string; state: string }[];
+        last = pools.map((pool) => `${pool.label}: ${pool.state}`).join(", ");
+        if (pools.length >= count && pools.every((pool) => pool.state === "connected")) return;
+      } else last = `HTTP ${response.status()}`;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    throw new Error(`the pools did not connect (${last})`);
+  } finally {
+    await context.dispose();
+  }
+}
+
+export default async function globalSetup(): Promise<() => Promise<void>> {
+  const started = Date.now();
+  const runDir = path.join(ROOT, "e2e", ".run", `run-${new Date().toISOString().replace(/[:.]/g, "-")}-${process.pid}`);
+  mkdirSync(path.join(runDir, "auth"), { recursive: true });
+  let server: ReturnType<typeof startNext> | undefined;
+
+  const sim = await startSimulator({ pools: SIM_POOLS.length, hostsPerPool: 3, vmsPerPool: 24, speed: 0.1, seed: 1 });
+  const teardown = async (keep = process.env.XENDECK_KEEP_RUN === "1") => {
+    await stopChild(server);
+    await sim.stop();
+    if (!keep) rmSync(runDir, { recursive: true, force: true });
+  };
+  try {
+    log(`simulator up (${sim.pools.map((pool) => pool.name).join(", ")}), control API ${sim.controlUrl}`);
+
+    if (process.env.XENDECK_SKIP_BUILD !== "1") {
+      log("building the app (next build)…");
+      await buildApp({ logFile: path.join(runDir, "build.log") });
+    }
+    const distDir = await copyBuild(path.join(runDir, "next"));
+
+    const port = await freePort();
+    const baseUrl = `http://127.0.0.1:${port}`;
+    const appEnv: Record<string, string> = {
+      DATABASE_URL: `file:${path.join(runDir, "xendeck.db")}`,
+      XENDECK_DATA_DIR: path.join(runDir, "data"),
+      XENDECK_SECRET_KEY: randomBytes(32).toString("base64"),
+      NEXTAUTH_SECRET: randomBytes(32).toString("base64url"),
+      NEXTAUTH_URL: baseUrl,
+      XENDECK_ADMIN_PASSWORD: SEEDED_USERS.admin.password,
+      // Tests sign in often from one address; the throttling itself has its own tests.
+      XENDECK_LOGIN_MAX_FAILURES_PER_ADDRESS: "10000",
+      XENDECK_LOGIN_MAX_FAILURES_PER_ACCOUNT: "50",
+    };
+
+    const specFile = path.join(runDir, "setup.json");
+    const production = sim.pools.find((pool) => pool.name === "production")!;
+    const spec: SetupSpec = {
+      pools: sim.pools
+        .filter((pool) => REGISTERED_POOLS.includes(pool.name))
+        .map((pool) => ({ label: pool.name, url: pool.masterUrl, username: sim.username, password: sim.password })),
+      users: (Object.entries(SEEDED_USERS) as [SeededUser, (typeof SEEDED_USERS)[SeededUser]][])
+        .filter(([name]) => name !== "admin")
+        .map(([name, user]) => ({
+          username: name,
+          password: user.password,
+          isAdmin: user.isAdmin,
+          acls: user.productionRole ? [{ kind: "pool", uuid: production.uuid, role: user.productionRole }] : [],
+        })),
+    };
+    writeFileSync(specFile, JSON.stringify(spec, null, 2));
+    const setup = await runDbCli<SetupResult>(appEnv, ["setup", specFile]);
+    log(`database ready, pools registered: ${setup.pools.map((pool) => pool.label).join(", ")}`);
+
+    server = startNext({ port, env: { ...process.env, ...appEnv }, logFile: path.join(runDir, "server.log"), distDir });
+    await waitForHttp(`${baseUrl}/login`, 60_000, server);
+
+    const users = {} as RunInfo["users"];
+    for (const [name, user] of Object.entries(SEEDED_USERS) as [SeededUser, (typeof SEEDED_USERS)[SeededUser]][]) {
+      const storageState = path.join(runDir, "auth", `${name}.json`);
+      await signIn(baseUrl, name, user.password, storageState);
+      users[name] = { username: name, password: user.password, storageState };
+    }
+    await waitForPools(baseUrl, users.admin.storageState, REGISTERED_POOLS.length);
+
+    const info: RunInfo = {
+      runDir,
+      baseUrl,
+      controlUrl: sim.controlUrl,
+      sim: { username: sim.username, password: sim.password },
+      appEnv,
+      users,
+      pools: sim.pools.map((pool) => ({
+        name: pool.name,
+        uuid: pool.uuid,
+        masterUrl: pool.masterUrl,
+        hosts: pool.hosts.map((host) => ({ name: host.name, uuid: host.uuid, address: host.address })),
+        id: setup.pools.find((registered) => registered.uuid === pool.uuid)?.id ?? null,
+      })),
+      vms: sim.inspect
+        .all<{ uuid: string; name_label: string; power_state: string; is_a_template: boolean; is_a_snapshot: boolean; is_control_domain: boolean }>("VM")
+        .filter(({ record }) => !record.is_a_template && !record.is_a_snapshot && !record.is_control_domain)
+        .map(({ pool, record }) => ({ name: record.name_label, pool: sim.pools[pool]!.name, uuid: record.uuid, powerState: record.power_state })),
+    };
+    const infoFile = path.join(runDir, "run-info.json");
+    writeFileSync(infoFile, JSON.stringify(info, null, 2));
+    process.env[RUN_INFO_ENV] = infoFile;
+    log(`app ready at ${baseUrl} in ${((Date.now() - started) / 1000).toFixed(1)} s (run directory ${path.relative(ROOT, runDir)})`);
+    return () => teardown();
+  } catch (error) {
+    await teardown(true);
+    log(`set-up failed; logs kept in ${path.relative(ROOT, runDir)}`);
+    throw error;
+  }
+}

@@ -1,0 +1,44 @@
+/**
+ * The simulator's control API (lib/xapi-sim/control.ts) for tests: outside changes, faults and inspection of
+ * what the pools really hold, over HTTP (the simulator runs in the test runner's process).
+ */
+export interface SimVmView {
+  pool: number;
+  ref: string;
+  record: { uuid: string; name_label: string; power_state: string; resident_on: string; [field: string]: unknown };
+}
+
+export class SimControl {
+  constructor(private readonly url: string) {}
+
+  private async call<T>(method: "GET" | "POST" | "DELETE", path: string, body?: unknown): Promise<T> {
+    const response = await fetch(`${this.url}${path}`, {
+      method,
+      headers: body === undefined ? undefined : { "Content-Type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const answer = (await response.json()) as T & { error?: string };
+    if (!response.ok) throw new Error(`simulator ${method} ${path}: ${answer.error ?? response.status}`);
+    return answer;
+  }
+
+  /** A VM as the pool holds it now (by uuid: names repeat across pools). */
+  vm(uuid: string): Promise<SimVmView> {
+    return this.call("GET", `/inspect/vm/${encodeURIComponent(uuid)}`);
+  }
+
+  /** Changes a VM as an admin on the host would (no XenDeck involved). */
+  changeVm(uuid: string, change: { power_state?: string; host?: string; fields?: Record<string, unknown> }): Promise<SimVmView> {
+    return this.call("POST", "/outside/vm", { vm: uuid, ...change });
+  }
+
+  /** `refuse`: connections refused; `hang`: never answered; `up`: normal. `host` by name, uuid or address. */
+  setHostState(host: string, state: "up" | "refuse" | "hang"): Promise<unknown> {
+    return this.call("POST", "/faults/host", { host, state });
+  }
+
+  /** The next `count` calls of `method` (e.g. `Async.VM.start`) fail with `error` = [code, ...params]. */
+  failNext(method: string, error: string[], count = 1): Promise<unknown> {
+    return this.call("POST", "/faults/fail", { method, error, count });
+  }
+}
