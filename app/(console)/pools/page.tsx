@@ -1,0 +1,74 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { can } from "@/lib/auth/can";
+import { requireUser } from "@/lib/auth/current-user";
+import { LiveRefresh } from "@/lib/inventory/live/live-refresh";
+import { visiblePools } from "@/lib/inventory/pools";
+import { ButtonLink } from "@/lib/ui/button";
+import { Card } from "@/lib/ui/card";
+import { Cell, DataTable, HeaderCell, TableBody, TableHead, TableRow } from "@/lib/ui/data-table";
+import { EmptyState } from "@/lib/ui/empty-state";
+import { formatBytes, formatCount } from "@/lib/ui/format";
+import { PageHeader } from "@/lib/ui/page-header";
+import { PoolStatus } from "./_components/pool-status";
+
+export const metadata: Metadata = { title: "Pools" };
+
+export default async function PoolsPage() {
+  const user = await requireUser();
+  const pools = await visiblePools(user);
+  const mayRegister = can(user, "pools.register");
+  const register = mayRegister ? (
+    <ButtonLink href="/pools/new" variant="primary" icon="plus">
+      Register a pool
+    </ButtonLink>
+  ) : undefined;
+
+  return (
+    <>
+      <PageHeader title="Pools" description={formatCount(pools.length, "pool")} actions={register} />
+      <LiveRefresh />
+      {pools.length === 0 ? (
+        <Card padded={false}>
+          <EmptyState title="No pools" icon="pool" action={register}>
+            {mayRegister ? "Register an XCP-ng or XenServer pool: any of its hosts' addresses and a pool admin account." : "You have no access to any pool."}
+          </EmptyState>
+        </Card>
+      ) : (
+        <DataTable label="Pools">
+          <TableHead>
+            <tr>
+              <HeaderCell>Pool</HeaderCell>
+              <HeaderCell>Status</HeaderCell>
+              <HeaderCell>Master</HeaderCell>
+              <HeaderCell numeric>Hosts</HeaderCell>
+              <HeaderCell numeric>VMs</HeaderCell>
+              <HeaderCell>Default storage</HeaderCell>
+            </tr>
+          </TableHead>
+          <TableBody>
+            {pools.map((pool) => (
+              <TableRow key={pool.id}>
+                <Cell className="font-medium">
+                  <Link href={`/pools/${pool.id}`} className="text-link hover:underline">
+                    {pool.label}
+                  </Link>
+                  {pool.readOnly && <span className="ml-1.5 text-xs text-muted">read-only</span>}
+                </Cell>
+                <Cell className="max-w-72">
+                  <PoolStatus status={pool.status} enabled={pool.enabled} />
+                </Cell>
+                <Cell muted={!pool.master}>{pool.master?.name ?? "—"}</Cell>
+                <Cell numeric>{pool.hostCount}</Cell>
+                <Cell numeric>
+                  {pool.runningVmCount} / {pool.vmCount}
+                </Cell>
+                <Cell muted={!pool.defaultSr}>{pool.defaultSr ? `${pool.defaultSr.name} (${formatBytes(pool.defaultSr.used)} of ${formatBytes(pool.defaultSr.size)})` : "—"}</Cell>
+              </TableRow>
+            ))}
+          </TableBody>
+        </DataTable>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,242 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { Suspense } from "react";
+import { ObjectAccess } from "@/lib/admin/object-access";
+import { requireUser } from "@/lib/auth/current-user";
+import { LiveRefresh } from "@/lib/inventory/live/live-refresh";
+import { PoolBanners } from "@/lib/inventory/pool-banners";
+import { vmDetail, type VmDetail } from "@/lib/inventory/vms";
+import { Badge, PowerStateBadge } from "@/lib/ui/badge";
+import { Card, Section } from "@/lib/ui/card";
+import { Cell, DataTable, HeaderCell, TableBody, TableHead, TableRow } from "@/lib/ui/data-table";
+import { EmptyState } from "@/lib/ui/empty-state";
+import { formatBytes } from "@/lib/ui/format";
+import { KeyValue, KeyValueList } from "@/lib/ui/key-value";
+import { LocalTime } from "@/lib/ui/local-time";
+import { PageHeader } from "@/lib/ui/page-header";
+import { ProgressBar } from "@/lib/ui/progress";
+import { Skeleton } from "@/lib/ui/skeleton";
+import { VmOperationButtons } from "../_components/vm-operation-buttons";
+
+type Props = { params: Promise<{ uuid: string }> };
+
+export async function generateMetadata({ params }: Props): Promise<Metadata> {
+  const user = await requireUser();
+  const vm = await vmDetail(user, (await params).uuid);
+  return { title: vm ? `${vm.name} · VMs` : "VM not found" };
+}
+
+export default async function VmPage({ params }: Props) {
+  const user = await requireUser();
+  const vm = await vmDetail(user, (await params).uuid);
+  if (!vm) notFound();
+
+  return (
+    <>
+      <PageHeader
+        title={vm.name}
+        breadcrumbs={[{ label: "VMs", href: "/vms" }, { label: vm.name }]}
+        meta={<PowerStateBadge state={vm.powerState} stale={vm.stale} />}
+        description={vm.description || undefined}
+      />
+      <LiveRefresh watch={vm.related} />
+      <PoolBanners pools={vm.pool.status.state === "connected" ? [] : [{ id: vm.pool.id, label: vm.pool.label, status: vm.pool.status }]} />
+      <div className="space-y-5">
+        <VmOperationButtons vm={{ uuid: vm.uuid, name: vm.name }} operations={vm.operations} hosts={vm.startOnHosts} />
+        <RunningTasks tasks={vm.tasks} />
+        <General vm={vm} />
+        <Disks vm={vm} />
+        <Interfaces vm={vm} />
+        <Snapshots vm={vm} />
+        <Section title="Operations XAPI allows now" description="From the VM's allowed_operations: what the pool would accept at this moment.">
+          <p className="flex flex-wrap gap-1">
+            {vm.allowedOperations.length === 0 ? <span className="text-sm text-muted">None</span> : vm.allowedOperations.map((op) => <Badge key={op}>{op}</Badge>)}
+          </p>
+        </Section>
+        {user.isAdmin && (
+          <Suspense fallback={<Skeleton className="h-24 w-full" />}>
+            <ObjectAccess target={vm.securable} objectName={vm.name} />
+          </Suspense>
+        )}
+      </div>
+    </>
+  );
+}
+
+function RunningTasks({ tasks }: { tasks: VmDetail["tasks"] }) {
+  if (tasks.length === 0) return null;
+  return (
+    <div className="space-y-2" aria-label="Operations in progress">
+      {tasks.map((task, index) => (
+        <ProgressBar key={`${task.operation}-${index}`} label={`${task.operation.replace(/_/g, " ")} in progress`} value={task.progress} showLabel className="max-w-md" />
+      ))}
+    </div>
+  );
+}
+
+function General({ vm }: { vm: VmDetail }) {
+  return (
+    <Card title="General">
+      <KeyValueList>
+        <KeyValue label="UUID" mono>
+          {vm.uuid}
+        </KeyValue>
+        <KeyValue label="Pool">
+          <Link href={`/pools/${vm.pool.id}`} className="text-link hover:underline">
+            {vm.pool.label}
+          </Link>
+        </KeyValue>
+        <KeyValue label="Host">
+          {vm.host ? (
+            vm.host.visible ? (
+              <Link href={`/hosts/${vm.host.uuid}`} className="text-link hover:underline">
+                {vm.host.name}
+              </Link>
+            ) : (
+              vm.host.name
+            )
+          ) : (
+            "Not running"
+          )}
+        </KeyValue>
+        <KeyValue label="Operating system">{vm.os}</KeyValue>
+        <KeyValue label="vCPUs">{vm.vcpusMax > vm.vcpus ? `${vm.vcpus} (up to ${vm.vcpusMax})` : vm.vcpus}</KeyValue>
+        <KeyValue label="Memory">
+          {formatBytes(vm.memoryBytes)}
+          {vm.memoryDynamicMin !== vm.memoryDynamicMax && (
+            <span className="text-muted">
+              {" "}
+              (dynamic {formatBytes(vm.memoryDynamicMin)}–{formatBytes(vm.memoryDynamicMax)})
+            </span>
+          )}
+        </KeyValue>
+        <KeyValue label="IP addresses" mono>
+          {vm.ips.length > 0 ? vm.ips.join(", ") : null}
+        </KeyValue>
+        <KeyValue label="Guest tools">{vm.pvDriversVersion}</KeyValue>
+        <KeyValue label="Virtualization">{vm.domainType.toUpperCase()}</KeyValue>
+        <KeyValue label="HA">{vm.haAlwaysRun ? "Restarted by HA" : "Not protected"}</KeyValue>
+        <KeyValue label="Started">{vm.startTime ? <LocalTime value={vm.startTime} format="relative" /> : null}</KeyValue>
+        <KeyValue label="Tags">{vm.tags.length > 0 ? <span className="flex flex-wrap gap-1">{vm.tags.map((tag) => <Badge key={tag} tone="info">{tag}</Badge>)}</span> : null}</KeyValue>
+      </KeyValueList>
+    </Card>
+  );
+}
+
+function Disks({ vm }: { vm: VmDetail }) {
+  return (
+    <Section title="Disks">
+      <DataTable label="Disks">
+        <TableHead>
+          <tr>
+            <HeaderCell>Position</HeaderCell>
+            <HeaderCell>Name</HeaderCell>
+            <HeaderCell>Type</HeaderCell>
+            <HeaderCell numeric>Size</HeaderCell>
+            <HeaderCell numeric>Used</HeaderCell>
+            <HeaderCell>Storage</HeaderCell>
+            <HeaderCell>Mode</HeaderCell>
+            <HeaderCell>Attached</HeaderCell>
+          </tr>
+        </TableHead>
+        <TableBody>
+          {vm.disks.length === 0 ? (
+            <TableRow>
+              <Cell colSpan={8} muted>
+                No disks
+              </Cell>
+            </TableRow>
+          ) : (
+            vm.disks.map((disk) => (
+              <TableRow key={disk.uuid}>
+                <Cell mono>
+                  {disk.position}
+                  {disk.device ? ` (${disk.device})` : ""}
+                  {disk.bootable && <span className="text-muted"> · boot</span>}
+                </Cell>
+                <Cell>{disk.vdi?.name ?? (disk.empty ? "Empty drive" : "—")}</Cell>
+                <Cell>{disk.type}</Cell>
+                <Cell numeric>{disk.vdi ? formatBytes(disk.vdi.virtualSize) : "—"}</Cell>
+                <Cell numeric>{disk.vdi ? formatBytes(disk.vdi.physicalUtilisation) : "—"}</Cell>
+                <Cell>{disk.sr?.name ?? "—"}</Cell>
+                <Cell>{disk.mode === "RO" ? "Read-only" : "Read-write"}</Cell>
+                <Cell>{disk.attached ? "Yes" : "No"}</Cell>
+              </TableRow>
+            ))
+          )}
+        </TableBody>
+      </DataTable>
+    </Section>
+  );
+}
+
+function Interfaces({ vm }: { vm: VmDetail }) {
+  return (
+    <Section title="Network interfaces">
+      <DataTable label="Network interfaces">
+        <TableHead>
+          <tr>
+            <HeaderCell>Device</HeaderCell>
+            <HeaderCell>Network</HeaderCell>
+            <HeaderCell>MAC</HeaderCell>
+            <HeaderCell>IP addresses</HeaderCell>
+            <HeaderCell numeric>MTU</HeaderCell>
+            <HeaderCell>Attached</HeaderCell>
+          </tr>
+        </TableHead>
+        <TableBody>
+          {vm.interfaces.length === 0 ? (
+            <TableRow>
+              <Cell colSpan={6} muted>
+                No network interfaces
+              </Cell>
+            </TableRow>
+          ) : (
+            vm.interfaces.map((vif) => (
+              <TableRow key={vif.uuid}>
+                <Cell mono>eth{vif.device}</Cell>
+                <Cell>{vif.network?.name ?? "—"}</Cell>
+                <Cell mono>{vif.mac}</Cell>
+                <Cell mono muted={vif.addresses.length === 0}>
+                  {vif.addresses.length > 0 ? vif.addresses.join(", ") : "—"}
+                </Cell>
+                <Cell numeric>{vif.mtu}</Cell>
+                <Cell>{vif.attached ? "Yes" : "No"}</Cell>
+              </TableRow>
+            ))
+          )}
+        </TableBody>
+      </DataTable>
+    </Section>
+  );
+}
+
+function Snapshots({ vm }: { vm: VmDetail }) {
+  return (
+    <Section title="Snapshots">
+      {vm.snapshots.length === 0 ? (
+        <Card padded={false}>
+          <EmptyState title="No snapshots">This VM has no snapshots.</EmptyState>
+        </Card>
+      ) : (
+        <DataTable label="Snapshots">
+          <TableHead>
+            <tr>
+              <HeaderCell>Name</HeaderCell>
+              <HeaderCell>Taken</HeaderCell>
+            </tr>
+          </TableHead>
+          <TableBody>
+            {vm.snapshots.map((snapshot) => (
+              <TableRow key={snapshot.uuid}>
+                <Cell>{snapshot.name}</Cell>
+                <Cell>{snapshot.time ? <LocalTime value={snapshot.time} format="datetime" /> : "—"}</Cell>
+              </TableRow>
+            ))}
+          </TableBody>
+        </DataTable>
+      )}
+    </Section>
+  );
+}

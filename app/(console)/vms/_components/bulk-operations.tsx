@@ -1,0 +1,97 @@
+"use client";
+
+/**
+ * The VM list's bulk action bar: the operations the user may perform on at least one VM of the page, applied to
+ * the selected rows. Each VM gets its own outcome (the server re-checks every one). Drastic operations ask
+ * first; while the request runs, the bar shows what is happening.
+ */
+import { useRouter } from "next/navigation";
+import { useState } from "react";
+import type { VmOperationOutcome } from "@/lib/actions/run-vm-operation";
+import { VM_OPERATION_IDS, VM_OPERATIONS, type VmOperationId } from "@/lib/actions/vm-operations";
+import type { VmOperationState } from "@/lib/inventory/vms";
+import { Button } from "@/lib/ui/button";
+import { ConfirmDialog } from "@/lib/ui/confirm-dialog";
+import { ProgressBar } from "@/lib/ui/progress";
+import { SelectionCount, useRowSelection } from "@/lib/ui/row-selection";
+import { StatusMessage } from "@/lib/ui/status-message";
+import { bulkVmOperationAction } from "../actions";
+import { OperationResults } from "./operation-results";
+
+const REQUEST_FAILED = "The request did not reach XenDeck; check your connection and try again.";
+
+export function BulkOperations({ operations }: { operations: Record<string, VmOperationState[]> }) {
+  const router = useRouter();
+  const { selected, count, clear } = useRowSelection();
+  const [running, setRunning] = useState<{ id: VmOperationId; count: number } | null>(null);
+  const [outcome, setOutcome] = useState<{ id: VmOperationId; results: VmOperationOutcome[] } | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  const offered = VM_OPERATION_IDS.filter((id) => Object.values(operations).some((states) => states.some((state) => state.id === id)));
+  if (offered.length === 0) return null;
+
+  const readyCount = (id: VmOperationId) =>
+    selected.filter((uuid) => operations[uuid]?.some((state) => state.id === id && state.unavailableReason === null)).length;
+
+  async function run(id: VmOperationId) {
+    const vms = selected;
+    setRunning({ id, count: vms.length });
+    setOutcome(null);
+    setError(null);
+    try {
+      const result = await bulkVmOperationAction({ operation: id, vms });
+      if (result.error) setError(result.error);
+      else setOutcome({ id, results: result.results });
+      if (result.results.some((r) => r.ok)) clear();
+      router.refresh();
+    } catch {
+      setError(REQUEST_FAILED);
+    } finally {
+      setRunning(null);
+    }
+  }
+
+  return (
+    <div className="space-y-2">
+      <div role="toolbar" aria-label="Actions on the selected VMs" className="flex flex-wrap items-center gap-2">
+        <span className="text-xs text-muted">{count === 0 ? "Select VMs to act on several at once" : null}</span>
+        <SelectionCount className="text-xs font-medium" />
+        {offered.map((id) => {
+          const spec = VM_OPERATIONS[id];
+          const ready = readyCount(id);
+          const reason = running
+            ? "Another operation is running"
+            : count === 0
+              ? "Select one or more VMs first"
+              : ready === 0
+                ? `None of the selected VMs can be ${spec.past} now`
+                : null;
+          const label = ready > 0 && ready < count ? `${spec.label} (${ready})` : spec.label;
+          return spec.confirm ? (
+            <ConfirmDialog
+              key={id}
+              triggerLabel={label}
+              triggerSize="sm"
+              triggerVariant="danger"
+              disabledReason={reason}
+              title={`${spec.label} ${count === 1 ? "1 VM" : `${count} VMs`}?`}
+              confirmLabel={spec.label}
+              onConfirm={() => run(id)}
+            >
+              {id === "hard_shutdown"
+                ? "This cuts the power of the selected VMs: anything their guests had not saved is lost."
+                : "This resets the selected VMs at once, like pressing their reset button: anything their guests had not saved is lost."}
+            </ConfirmDialog>
+          ) : (
+            <Button key={id} size="sm" disabledReason={reason} pending={running?.id === id} onClick={() => run(id)}>
+              {label}
+            </Button>
+          );
+        })}
+      </div>
+      {running && <ProgressBar label={`${VM_OPERATIONS[running.id].progressive} ${running.count === 1 ? "1 VM" : `${running.count} VMs`}…`} showLabel className="max-w-md" />}
+      <StatusMessage tone="error" message={error} />
+      {outcome && <OperationResults operation={outcome.id} results={outcome.results} onDismiss={() => setOutcome(null)} />}
+    </div>
+  );
+}

@@ -1,0 +1,109 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { requireUser } from "@/lib/auth/current-user";
+import { LiveRefresh } from "@/lib/inventory/live/live-refresh";
+import { PoolBanners } from "@/lib/inventory/pool-banners";
+import { loadPoolViews, troubledPools } from "@/lib/inventory/pool-views";
+import { applyVmQuery, parseVmQuery, toggleSort, vmQueryHref, type VmQuery, type VmQueryOverrides, type VmSortColumn } from "@/lib/inventory/vm-query";
+import { visibleVmRows, vmRowOperations } from "@/lib/inventory/vms";
+import { PowerStateBadge } from "@/lib/ui/badge";
+import { Cell, DataTable, EmptyRow, SortHeader, TableBody, TableHead, TableRow } from "@/lib/ui/data-table";
+import { EmptyState } from "@/lib/ui/empty-state";
+import { formatBytes, formatCount } from "@/lib/ui/format";
+import { PageHeader } from "@/lib/ui/page-header";
+import { Pagination } from "@/lib/ui/pagination";
+import { RowSelection, SelectAllHeader, SelectCell } from "@/lib/ui/row-selection";
+import { BulkOperations } from "./_components/bulk-operations";
+import { VmFilters } from "./_components/vm-filters";
+
+export const metadata: Metadata = { title: "VMs" };
+
+const COLUMNS: { column: VmSortColumn; label: string; numeric?: boolean }[] = [
+  { column: "name", label: "Name" },
+  { column: "power_state", label: "State" },
+  { column: "pool", label: "Pool" },
+  { column: "host", label: "Host" },
+  { column: "vcpus", label: "vCPUs", numeric: true },
+  { column: "memory", label: "Memory", numeric: true },
+  { column: "ip", label: "IP address" },
+  { column: "os", label: "OS" },
+];
+
+export default async function VmsPage(props: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const user = await requireUser();
+  const query = parseVmQuery(await props.searchParams);
+  const views = await loadPoolViews();
+  const rows = await visibleVmRows(user, views);
+  const { rows: pageRows, total, page, pages } = applyVmQuery(rows, query);
+  const operations = await vmRowOperations(user, pageRows);
+  const poolIds = new Set(rows.map((row) => row.poolId));
+  const pools = views.filter((view) => poolIds.has(view.id)).map((view) => ({ id: view.id, label: view.label }));
+  const href = (overrides: VmQueryOverrides) => vmQueryHref("/vms", query, overrides);
+  const filtered = total !== rows.length;
+
+  return (
+    <>
+      <PageHeader
+        title="Virtual machines"
+        description={filtered ? `${formatCount(total, "VM")} match, out of ${formatCount(rows.length, "VM")}` : `${formatCount(rows.length, "VM")} in ${formatCount(pools.length, "pool")}`}
+      />
+      <LiveRefresh />
+      <PoolBanners pools={troubledPools(views, poolIds)} />
+      <div className="space-y-3">
+        <VmFilters query={query} pools={pools} />
+        <RowSelection ids={pageRows.map((row) => row.uuid)} name="vm">
+          <BulkOperations operations={operations} />
+          <DataTable label="Virtual machines">
+            <TableHead>
+              <tr>
+                <SelectAllHeader label="Select all VMs on this page" />
+                {COLUMNS.map(({ column, label, numeric }) => (
+                  <SortHeader key={column} label={label} numeric={numeric} href={href(toggleSort(query, column))} active={query.sort === column} dir={query.dir} />
+                ))}
+              </tr>
+            </TableHead>
+            <TableBody>
+              {pageRows.length === 0 ? (
+                <EmptyRow colSpan={COLUMNS.length + 1}>
+                  <EmptyState title="No VMs" icon="vm">
+                    {emptyText(query, rows.length)}
+                  </EmptyState>
+                </EmptyRow>
+              ) : (
+                pageRows.map((vm) => (
+                  <TableRow key={vm.uuid}>
+                    <SelectCell id={vm.uuid} label={`Select ${vm.name}`} />
+                    <Cell className="max-w-64 truncate font-medium">
+                      <Link href={`/vms/${vm.uuid}`} prefetch={false} className="text-link hover:underline">
+                        {vm.name}
+                      </Link>
+                    </Cell>
+                    <Cell>
+                      <PowerStateBadge state={vm.powerState} stale={vm.stale} />
+                    </Cell>
+                    <Cell>{vm.poolLabel}</Cell>
+                    <Cell muted={!vm.hostName}>{vm.hostName ?? "—"}</Cell>
+                    <Cell numeric>{vm.vcpus}</Cell>
+                    <Cell numeric>{formatBytes(vm.memoryBytes)}</Cell>
+                    <Cell mono muted={!vm.ip}>
+                      {vm.ip ?? "—"}
+                    </Cell>
+                    <Cell muted={!vm.os} className="max-w-56 truncate">
+                      {vm.os ?? "—"}
+                    </Cell>
+                  </TableRow>
+                ))
+              )}
+            </TableBody>
+          </DataTable>
+        </RowSelection>
+        <Pagination page={page} pages={pages} total={total} perPage={query.perPage} hrefForPage={(p) => href({ page: p })} label="VM list pages" itemName="VMs" />
+      </div>
+    </>
+  );
+}
+
+function emptyText(query: VmQuery, visible: number): string {
+  if (visible === 0) return "No VMs to show: no pool is connected yet, or you have no access to any VM.";
+  return query.q ? `No VM matches “${query.q}” with these filters.` : "No VM matches these filters.";
+}

@@ -1,0 +1,94 @@
+/**
+ * Pool read models: the pools list and the pool page (master, hosts, default SR, status). A user sees a pool
+ * when they may view it (`pool.view`); global admins see every registration, disabled ones included.
+ */
+import "server-only";
+import { can } from "@/lib/auth/can";
+import type { CurrentUser } from "@/lib/auth/session-user";
+import { visibleHosts, type HostRow } from "./hosts";
+import { loadPoolViews, type PoolStatusDto, type PoolView } from "./pool-views";
+import { poolSecurable, srSecurable } from "./securables";
+import { srDto, type SrDto } from "./storage";
+import { isOrdinaryVm } from "./vm-fields";
+
+export interface PoolSummary {
+  id: string;
+  label: string;
+  uuid: string;
+  enabled: boolean;
+  readOnly: boolean;
+  status: PoolStatusDto;
+  stale: boolean;
+  /** The pool's own name in XAPI (may differ from XenDeck's label); null before the first sync. */
+  xapiName: string | null;
+  master: { uuid: string; name: string } | null;
+  hostCount: number;
+  vmCount: number;
+  runningVmCount: number;
+  defaultSr: SrDto | null;
+}
+
+function summary(view: PoolView): PoolSummary {
+  const cache = view.connection?.cache;
+  const pool = cache?.pool();
+  const master = pool ? cache!.get("host", pool.master) : undefined;
+  const defaultSr = pool ? cache!.get("SR", pool.default_SR) : undefined;
+  let vmCount = 0;
+  let runningVmCount = 0;
+  for (const vm of cache?.list("VM") ?? []) {
+    if (!isOrdinaryVm(vm)) continue;
+    vmCount++;
+    if (vm.power_state === "Running") runningVmCount++;
+  }
+  return {
+    id: view.id,
+    label: view.label,
+    uuid: view.uuid,
+    enabled: view.enabled,
+    readOnly: view.readOnly,
+    status: view.status,
+    stale: view.stale,
+    xapiName: pool?.name_label ?? null,
+    master: master ? { uuid: master.uuid, name: master.name_label } : null,
+    hostCount: cache?.count("host") ?? 0,
+    vmCount,
+    runningVmCount,
+    defaultSr: defaultSr ? srDto(defaultSr) : null,
+  };
+}
+
+/** The pools the user may view (pool ACL or global admin), by label. */
+export async function visiblePools(user: CurrentUser, views?: PoolView[]): Promise<PoolSummary[]> {
+  return (views ?? (await loadPoolViews())).filter((view) => can(user, "pool.view", poolSecurable(view.uuid))).map(summary);
+}
+
+export interface PoolDetail extends PoolSummary {
+  description: string;
+  haEnabled: boolean;
+  hosts: HostRow[];
+  storage: SrDto[];
+  /** May manage the pool's registration (global admins). */
+  canManage: boolean;
+}
+
+/** The pool page's data; null when there is no such registration or the user may not view the pool. */
+export async function poolDetail(user: CurrentUser, poolId: string): Promise<PoolDetail | null> {
+  const views = await loadPoolViews();
+  const view = views.find((candidate) => candidate.id === poolId);
+  if (!view || !can(user, "pool.view", poolSecurable(view.uuid))) return null;
+  const cache = view.connection?.cache;
+  const pool = cache?.pool();
+  const storage = (cache?.list("SR") ?? [])
+    .filter((sr) => sr.content_type !== "iso" || sr.shared)
+    .filter((sr) => can(user, "sr.view", srSecurable(view.uuid, sr)))
+    .map((sr) => srDto(sr))
+    .sort((a, b) => a.name.localeCompare(b.name, undefined, { numeric: true }));
+  return {
+    ...summary(view),
+    description: pool?.name_description ?? "",
+    haEnabled: pool?.ha_enabled ?? false,
+    hosts: await visibleHosts(user, [view]),
+    storage,
+    canManage: can(user, "pools.register"),
+  };
+}

@@ -1,0 +1,384 @@
+/**
+ * VM read models: the rows of the VM list (every ordinary VM the user may view, across pools) and the VM page.
+ *
+ * Speed at 10,000 VMs: rows are built from the live cache once per pool cache version, and a VM whose records
+ * did not change keeps its row object (so `vm-query.ts`'s memoised search keys stay valid). Per request, only
+ * the ACL filter runs, and not even that for pools the user may view as a whole.
+ */
+import "server-only";
+import { can, type Securable } from "@/lib/auth/can";
+import type { CurrentUser } from "@/lib/auth/session-user";
+import { VM_OPERATION_IDS, VM_OPERATIONS, unavailableReason, type VmOperationId } from "@/lib/actions/vm-operations";
+import type { PoolConnection, XapiObject } from "@/lib/xapi";
+import { canViewWholePool, seesNothing } from "./access";
+import { loadPoolViews, type PoolView } from "./pool-views";
+import { hostSecurable, vbdSecurable, vdiSecurable, vifSecurable, vmSecurable } from "./securables";
+import { guestAddresses, isOrdinaryVm, osName, primaryIp, vmMemoryBytes, vmVcpus } from "./vm-fields";
+import type { PowerState, VmRow } from "./vm-query";
+
+/* ------------------------------------------------------------------------------------------------------------ */
+/* List rows                                                                                                     */
+/* ------------------------------------------------------------------------------------------------------------ */
+
+interface PoolVmIndex {
+  key: string;
+  rows: VmRow[];
+  /** `securables[i]` is the Securable of `rows[i]`. */
+  securables: Securable[];
+}
+
+/** What a row was built from: when none of it changed, the row object is reused. */
+interface RowSource {
+  row: VmRow;
+  securable: Securable;
+  host: unknown;
+  guest: unknown;
+  metrics: unknown;
+  poolUuid: string;
+  label: string;
+  stale: boolean;
+}
+
+const indexes = new WeakMap<PoolConnection, PoolVmIndex>();
+const rowSources = new WeakMap<XapiObject<"VM">, RowSource>();
+
+function buildRow(view: PoolView, connection: PoolConnection, vm: XapiObject<"VM">): RowSource {
+  const cache = connection.cache;
+  const host = cache.get("host", vm.resident_on);
+  const guest = cache.get("VM_guest_metrics", vm.guest_metrics);
+  const metrics = cache.get("VM_metrics", vm.metrics);
+  const previous = rowSources.get(vm);
+  if (
+    previous &&
+    previous.host === host &&
+    previous.guest === guest &&
+    previous.metrics === metrics &&
+    previous.label === view.label &&
+    previous.stale === view.stale &&
+    previous.poolUuid === view.uuid
+  ) {
+    return previous;
+  }
+  const row: VmRow = {
+    uuid: vm.uuid,
+    name: vm.name_label,
+    powerState: vm.power_state as PowerState,
+    poolId: view.id,
+    poolLabel: view.label,
+    hostUuid: host?.uuid ?? null,
+    hostName: host?.name_label ?? null,
+    vcpus: vmVcpus(vm, metrics),
+    memoryBytes: vmMemoryBytes(vm, metrics),
+    ip: primaryIp(guest),
+    os: osName(guest),
+    tags: [...vm.tags],
+    stale: view.stale,
+  };
+  const source: RowSource = { row, securable: vmSecurable(view.uuid, cache, vm), host, guest, metrics, poolUuid: view.uuid, label: view.label, stale: view.stale };
+  rowSources.set(vm, source);
+  return source;
+}
+
+/** Every ordinary VM of one pool as rows, rebuilt only when the pool's cache, label or status changed. */
+function poolVmIndex(view: PoolView, connection: PoolConnection): PoolVmIndex {
+  const key = `${connection.cache.version}|${view.label}|${view.stale}|${view.uuid}`;
+  const existing = indexes.get(connection);
+  if (existing?.key === key) return existing;
+  const rows: VmRow[] = [];
+  const securables: Securable[] = [];
+  for (const vm of connection.cache.list("VM")) {
+    if (!isOrdinaryVm(vm)) continue;
+    const source = buildRow(view, connection, vm);
+    rows.push(source.row);
+    securables.push(source.securable);
+  }
+  const index = { key, rows, securables };
+  indexes.set(connection, index);
+  return index;
+}
+
+/** The rows of one pool the user may view. */
+function visibleRowsOfPool(user: CurrentUser, view: PoolView): VmRow[] {
+  if (!view.connection) return [];
+  const index = poolVmIndex(view, view.connection);
+  if (canViewWholePool(user, view.uuid)) return index.rows;
+  if (seesNothing(user)) return [];
+  return index.rows.filter((_, i) => can(user, "vm.view", index.securables[i]!));
+}
+
+/** Every ordinary VM the user may view, across pools (unsorted: `applyVmQuery` sorts and pages). */
+export async function visibleVmRows(user: CurrentUser, views?: PoolView[]): Promise<VmRow[]> {
+  const pools = views ?? (await loadPoolViews());
+  const parts = pools.map((view) => visibleRowsOfPool(user, view));
+  return parts.length === 1 ? parts[0]! : parts.flat();
+}
+
+/* ------------------------------------------------------------------------------------------------------------ */
+/* Finding one VM                                                                                                */
+/* ------------------------------------------------------------------------------------------------------------ */
+
+export interface LocatedVm {
+  view: PoolView;
+  connection: PoolConnection;
+  vm: XapiObject<"VM">;
+  securable: Securable;
+}
+
+/** A VM (or template, snapshot, control domain) by uuid in any registered pool's cache; no access check. */
+export function locateVm(views: PoolView[], uuid: string): LocatedVm | null {
+  if (typeof uuid !== "string" || uuid.length === 0 || uuid.length > 100) return null;
+  for (const view of views) {
+    const connection = view.connection;
+    const vm = connection?.cache.getByUuid("VM", uuid);
+    if (connection && vm) return { view, connection, vm, securable: vmSecurable(view.uuid, connection.cache, vm) };
+  }
+  return null;
+}
+
+/* ------------------------------------------------------------------------------------------------------------ */
+/* What the user may do with a VM                                                                                */
+/* ------------------------------------------------------------------------------------------------------------ */
+
+/** One operation the user is allowed to perform, and whether XAPI accepts it now. */
+export interface VmOperationState {
+  id: VmOperationId;
+  label: string;
+  /** Null when it can run now; otherwise why not (for the disabled button). */
+  unavailableReason: string | null;
+  confirm: boolean;
+}
+
+/** The operations the user may perform on the VM (others are not offered at all), with XAPI's verdict. */
+export function vmOperationStates(user: CurrentUser, located: LocatedVm): VmOperationState[] {
+  const { vm, view, securable } = located;
+  const context = {
+    powerState: vm.power_state,
+    allowedOperations: vm.allowed_operations,
+    currentOperations: Object.values(vm.current_operations),
+    blockedOperations: vm.blocked_operations,
+    stale: view.stale,
+    readOnly: view.readOnly,
+  };
+  return VM_OPERATION_IDS.filter((id) => can(user, VM_OPERATIONS[id].permission, securable)).map((id) => ({
+    id,
+    label: VM_OPERATIONS[id].label,
+    unavailableReason: unavailableReason(id, context),
+    confirm: VM_OPERATIONS[id].confirm,
+  }));
+}
+
+/** Per VM uuid of a list page, the operations the user may perform and XAPI's verdict (for the bulk bar). */
+export async function vmRowOperations(user: CurrentUser, rows: readonly VmRow[]): Promise<Record<string, VmOperationState[]>> {
+  const views = await loadPoolViews();
+  const byId = new Map(views.map((view) => [view.id, view]));
+  const result: Record<string, VmOperationState[]> = {};
+  for (const row of rows) {
+    const view = byId.get(row.poolId);
+    const located = view ? locateVm([view], row.uuid) : null;
+    if (located) result[row.uuid] = vmOperationStates(user, located).filter((state) => !VM_OPERATIONS[state.id].needsHost);
+  }
+  return result;
+}
+
+/* ------------------------------------------------------------------------------------------------------------ */
+/* The VM page                                                                                                   */
+/* ------------------------------------------------------------------------------------------------------------ */
+
+export interface VmDiskDto {
+  uuid: string;
+  /** Position as XAPI numbers it (`userdevice`). */
+  position: string;
+  device: string;
+  type: string;
+  mode: string;
+  bootable: boolean;
+  attached: boolean;
+  empty: boolean;
+  vdi: { uuid: string; name: string; virtualSize: number; physicalUtilisation: number } | null;
+  sr: { uuid: string; name: string } | null;
+}
+
+export interface VmInterfaceDto {
+  uuid: string;
+  device: string;
+  mac: string;
+  mtu: number;
+  attached: boolean;
+  network: { uuid: string; name: string } | null;
+  addresses: string[];
+}
+
+export interface VmSnapshotDto {
+  uuid: string;
+  name: string;
+  time: string | null;
+}
+
+export interface VmTaskDto {
+  operation: string;
+  /** 0..1, null when the task is not (yet) in the cache. */
+  progress: number | null;
+}
+
+export interface VmDetail {
+  uuid: string;
+  name: string;
+  description: string;
+  powerState: PowerState;
+  stale: boolean;
+  pool: { id: string; label: string; uuid: string; status: PoolView["status"]; readOnly: boolean };
+  /** Where it runs; `visible` is false when the user may not open the host's page. */
+  host: { uuid: string; name: string; visible: boolean } | null;
+  vcpus: number;
+  vcpusMax: number;
+  memoryBytes: number;
+  memoryStaticMax: number;
+  memoryDynamicMin: number;
+  memoryDynamicMax: number;
+  os: string | null;
+  pvDriversVersion: string | null;
+  ips: string[];
+  tags: string[];
+  domainType: string;
+  haAlwaysRun: boolean;
+  startTime: string | null;
+  installTime: string | null;
+  /** Operations running now (from `current_operations`), with their task's progress. */
+  tasks: VmTaskDto[];
+  /** XAPI's `allowed_operations`, sorted. */
+  allowedOperations: string[];
+  disks: VmDiskDto[];
+  interfaces: VmInterfaceDto[];
+  snapshots: VmSnapshotDto[];
+  operations: VmOperationState[];
+  /** Hosts the user may choose for "start on", when that operation is offered. */
+  startOnHosts: { uuid: string; name: string; unavailableReason: string | null }[];
+  /** For the "who has access" panel (admins). */
+  securable: Securable;
+  /** Uuids whose changes concern this page (the live subscriber watches them). */
+  related: string[];
+}
+
+const iso = (value: Date | null | undefined) => (value instanceof Date && !Number.isNaN(value.getTime()) && value.getTime() > 0 ? value.toISOString() : null);
+
+/**
+ * The VM page's data, or null when there is no such ordinary VM or the user may not view it (the page then
+ * answers 404 either way, so that existence does not leak).
+ */
+export async function vmDetail(user: CurrentUser, uuid: string): Promise<VmDetail | null> {
+  const located = locateVm(await loadPoolViews(), uuid);
+  if (!located || !isOrdinaryVm(located.vm) || !can(user, "vm.view", located.securable)) return null;
+  const { view, connection, vm } = located;
+  const cache = connection.cache;
+  const poolUuid = view.uuid;
+  const metrics = cache.get("VM_metrics", vm.metrics);
+  const guest = cache.get("VM_guest_metrics", vm.guest_metrics);
+  const host = cache.get("host", vm.resident_on);
+  const addresses = guestAddresses(guest);
+
+  const disks: VmDiskDto[] = cache
+    .vbdsByVm(vm.$ref)
+    .filter((vbd) => {
+      const securable = vbdSecurable(poolUuid, cache, vbd);
+      return securable !== null && can(user, "vbd.view", securable);
+    })
+    .map((vbd) => {
+      const vdi = vbd.empty ? undefined : cache.get("VDI", vbd.VDI);
+      const visibleVdi = vdi && can(user, "vdi.view", vdiSecurable(poolUuid, cache, vdi)) ? vdi : undefined;
+      const sr = visibleVdi ? cache.get("SR", visibleVdi.SR) : undefined;
+      return {
+        uuid: vbd.uuid,
+        position: vbd.userdevice,
+        device: vbd.device,
+        type: vbd.type,
+        mode: vbd.mode,
+        bootable: vbd.bootable,
+        attached: vbd.currently_attached,
+        empty: vbd.empty,
+        vdi: visibleVdi
+          ? { uuid: visibleVdi.uuid, name: visibleVdi.name_label, virtualSize: visibleVdi.virtual_size, physicalUtilisation: visibleVdi.physical_utilisation }
+          : null,
+        sr: sr ? { uuid: sr.uuid, name: sr.name_label } : null,
+      };
+    })
+    .sort((a, b) => Number(a.position) - Number(b.position) || a.position.localeCompare(b.position));
+
+  const interfaces: VmInterfaceDto[] = cache
+    .vifsByVm(vm.$ref)
+    .filter((vif) => {
+      const securable = vifSecurable(poolUuid, cache, vif);
+      return securable !== null && can(user, "vif.view", securable);
+    })
+    .map((vif) => {
+      const network = cache.get("network", vif.network);
+      const reported = addresses.get(vif.device) ?? [];
+      const configured = [...vif.ipv4_addresses, ...vif.ipv6_addresses].map((address) => address.split("/")[0]!);
+      return {
+        uuid: vif.uuid,
+        device: vif.device,
+        mac: vif.MAC,
+        mtu: vif.MTU,
+        attached: vif.currently_attached,
+        network: network ? { uuid: network.uuid, name: network.name_label } : null,
+        addresses: [...new Set([...reported, ...configured])],
+      };
+    })
+    .sort((a, b) => Number(a.device) - Number(b.device));
+
+  const snapshots: VmSnapshotDto[] = cache
+    .snapshotsByVm(vm.$ref)
+    .filter((snapshot) => can(user, "vm.view", vmSecurable(poolUuid, cache, snapshot)))
+    .map((snapshot) => ({ uuid: snapshot.uuid, name: snapshot.name_label, time: iso(snapshot.snapshot_time) }))
+    .sort((a, b) => (b.time ?? "").localeCompare(a.time ?? ""));
+
+  const tasks: VmTaskDto[] = Object.entries(vm.current_operations).map(([taskRef, operation]) => {
+    const task = cache.get("task", taskRef);
+    return { operation, progress: task && task.status === "pending" ? task.progress : null };
+  });
+
+  const operations = vmOperationStates(user, located);
+  const startOnHosts = operations.some((state) => state.id === "start_on")
+    ? cache
+        .list("host")
+        .filter((candidate) => can(user, "host.view", hostSecurable(poolUuid, candidate)))
+        .map((candidate) => ({
+          uuid: candidate.uuid,
+          name: candidate.name_label,
+          unavailableReason: candidate.enabled ? null : "This host is disabled (maintenance mode)",
+        }))
+        .sort((a, b) => a.name.localeCompare(b.name, undefined, { numeric: true }))
+    : [];
+
+  return {
+    uuid: vm.uuid,
+    name: vm.name_label,
+    description: vm.name_description,
+    powerState: vm.power_state as PowerState,
+    stale: view.stale,
+    pool: { id: view.id, label: view.label, uuid: poolUuid, status: view.status, readOnly: view.readOnly },
+    host: host ? { uuid: host.uuid, name: host.name_label, visible: can(user, "host.view", hostSecurable(poolUuid, host)) } : null,
+    vcpus: vmVcpus(vm, metrics),
+    vcpusMax: vm.VCPUs_max,
+    memoryBytes: vmMemoryBytes(vm, metrics),
+    memoryStaticMax: vm.memory_static_max,
+    memoryDynamicMin: vm.memory_dynamic_min,
+    memoryDynamicMax: vm.memory_dynamic_max,
+    os: osName(guest),
+    pvDriversVersion: guest && Object.keys(guest.PV_drivers_version).length > 0 ? ["major", "minor", "micro"].map((k) => guest.PV_drivers_version[k] ?? "0").join(".") : null,
+    ips: [...new Set([...addresses.values()].flat())],
+    tags: [...vm.tags],
+    domainType: vm.domain_type,
+    haAlwaysRun: vm.ha_always_run,
+    startTime: vm.power_state === "Running" || vm.power_state === "Paused" ? iso(metrics?.start_time) : null,
+    installTime: iso(metrics?.install_time),
+    tasks,
+    allowedOperations: [...vm.allowed_operations].sort(),
+    disks,
+    interfaces,
+    snapshots,
+    operations,
+    startOnHosts,
+    securable: located.securable,
+    related: [vm.uuid, ...(host ? [host.uuid] : [])],
+  };
+}
