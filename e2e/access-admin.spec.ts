@@ -68,7 +68,7 @@ test("the last enabled administrator can be neither disabled nor demoted, and th
 
 test("a password reset ends the user's sessions and makes them choose a new password, after which they stay signed in", async ({ page, browser, run }, info) => {
   const username = uniqueName("bob", info);
-  const { id } = createUser({ username, password: "bob-original-password" });
+  const { id } = await createUser({ username, password: "bob-original-password" });
   const before = await signedInContext(browser, run, username, "bob-original-password");
 
   await page.goto(`/admin/users/${id}`);
@@ -109,7 +109,7 @@ test("a password reset ends the user's sessions and makes them choose a new pass
 test("a group gives its members its ACLs; the member's page says through which group", async ({ page, run }, info) => {
   const username = uniqueName("carol", info);
   const groupName = uniqueName("night-shift", info);
-  createUser({ username, password: "carol-password-1" });
+  await createUser({ username, password: "carol-password-1" });
   const dev = run.pools.find((pool) => pool.name === "dev")!;
 
   await page.goto("/admin/groups");
@@ -145,10 +145,10 @@ test("a group gives its members its ACLs; the member's page says through which g
   await expect(page.getByText(`${username} sees nothing`)).toBeVisible();
 });
 
-test("the audit log shows who did what, is filtered through the URL, exports what it shows and verifies its chain", async ({ page, run }, info) => {
+test("the audit log shows who did what, is filtered through the URL, and exports what it shows", async ({ page, run }, info) => {
   const since = auditSince();
   const username = uniqueName("dave", info);
-  createUser({ username, password: "dave-password-1" });
+  await createUser({ username, password: "dave-password-1" });
 
   await page.goto(`/audit?${new URLSearchParams({ action: "user.create", from: since.slice(0, 19) })}`);
   const table = page.getByRole("table", { name: "Audit entries" });
@@ -169,9 +169,7 @@ test("the audit log shows who did what, is filtered through the URL, exports wha
   expect(lines.some((line) => line.includes(username))).toBe(true);
   const json = await auditEntries(run, { action: "user.create", from: since });
   expect(json.map((entry) => entry.objectKind === "user" && entry.action)).toContain("user.create");
-
-  await page.getByRole("button", { name: "Verify chain" }).click();
-  await expect(page.getByText(/The audit chain is intact: [\d,]+ entries verified\./)).toBeVisible();
+  // (Chain verification from this page: security-audit-chain.spec.ts, the only spec that verifies.)
 });
 
 test.describe("as a user without administration rights", () => {

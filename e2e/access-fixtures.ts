@@ -4,6 +4,7 @@
  * admin through the export route, calling server actions directly (as a forged request would), and a read/write
  * handle on the run's SQLite database for the audit-chain tamper check.
  */
+import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
@@ -106,4 +107,93 @@ export function formData(fields: Record<string, string>): FormData {
   const data = new FormData();
   for (const [name, value] of Object.entries(fields)) data.append(name, value);
   return data;
+}
+
+// --- The run's database and the simulator, read directly -----------------------------------------------------
+
+interface SqliteStatement {
+  get(...params: unknown[]): Record<string, unknown> | undefined;
+  all(...params: unknown[]): Record<string, unknown>[];
+  run(...params: unknown[]): { changes: number };
+}
+export interface SqliteDatabase {
+  prepare(sql: string): SqliteStatement;
+  close(): void;
+}
+const BetterSqlite3 = createRequire(import.meta.url)("better-sqlite3") as new (file: string, options?: { readonly?: boolean; fileMustExist?: boolean; timeout?: number }) => SqliteDatabase;
+
+/** The app server's SQLite database (read-only unless `writable`), waiting for the app's locks like it does. */
+export function openRunDb(run: RunInfo, options: { writable?: boolean } = {}): SqliteDatabase {
+  const file = run.appEnv.DATABASE_URL!.slice("file:".length);
+  return new BetterSqlite3(file, { readonly: !options.writable, fileMustExist: true, timeout: 10_000 });
+}
+
+/** Runs `fn` with the run's database open, then closes it. */
+export function withRunDb<T>(run: RunInfo, fn: (db: SqliteDatabase) => T, options: { writable?: boolean } = {}): T {
+  const db = openRunDb(run, options);
+  try {
+    return fn(db);
+  } finally {
+    db.close();
+  }
+}
+
+export interface StoredAuditEntry {
+  id: number;
+  actorUsername: string | null;
+  action: string;
+  objectKind: string | null;
+  objectUuid: string | null;
+  outcome: string;
+  errorCode: string | null;
+  params: string;
+}
+
+/** The last audit entry id (entries after it are what a test caused, and what others did meanwhile). */
+export function lastAuditId(run: RunInfo): number {
+  return withRunDb(run, (db) => Number(db.prepare("SELECT COALESCE(MAX(id), 0) AS id FROM AuditEntry").get()!.id));
+}
+
+/** Audit entries of `username` written after entry `afterId`, oldest first. */
+export function auditEntriesOf(run: RunInfo, username: string, afterId: number): StoredAuditEntry[] {
+  return withRunDb(
+    run,
+    (db) =>
+      db
+        .prepare("SELECT id, actorUsername, action, objectKind, objectUuid, outcome, errorCode, params FROM AuditEntry WHERE actorUsername = ? AND id > ? ORDER BY id")
+        .all(username, afterId) as unknown as StoredAuditEntry[],
+  );
+}
+
+/** A user's database id. */
+export function userId(run: RunInfo, username: string): string {
+  const row = withRunDb(run, (db) => db.prepare("SELECT id FROM User WHERE username = ?").get(username));
+  if (!row) throw new Error(`no user ${username}`);
+  return String(row.id);
+}
+
+/** The cookie header of a seeded user's signed-in browser state (for raw `fetch`, e.g. reading a stream). */
+export function cookieHeader(run: RunInfo, user: keyof RunInfo["users"]): string {
+  const state = JSON.parse(readFileSync(run.users[user].storageState, "utf8")) as { cookies: { name: string; value: string }[] };
+  return state.cookies.map((cookie) => `${cookie.name}=${cookie.value}`).join("; ");
+}
+
+/**
+ * For the global teardown, once the app server has stopped and before the run directory goes: verifies the
+ * run's audit chain with the `audit:verify` CLI. Throws, naming the first broken entry, when it is not intact.
+ */
+export function assertAuditChainIntact(appEnv: Record<string, string>): string {
+  const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
+  try {
+    return execFileSync(process.execPath, ["--conditions=react-server", "--import", "tsx", path.join(root, "lib/audit/verify-cli.ts")], {
+      cwd: root,
+      env: { ...process.env, ...appEnv },
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
+      timeout: 120_000,
+    }).trim();
+  } catch (error) {
+    const { stdout = "", stderr = "" } = error as { stdout?: string; stderr?: string };
+    throw new Error(`the audit chain of the e2e run does not verify: ${(stderr || stdout).trim() || String(error)}`);
+  }
 }
