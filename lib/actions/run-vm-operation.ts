@@ -12,6 +12,7 @@ import { can, type Securable } from "@/lib/auth/can";
 import { refuseUnlessAllowed } from "@/lib/auth/refusal";
 import { currentClientAddress } from "@/lib/auth/request-context";
 import type { CurrentUser } from "@/lib/auth/session-user";
+import { asLocalXapiError } from "@/lib/inventory/pool-registry";
 import { loadPoolViews } from "@/lib/inventory/pool-views";
 import { hostSecurable } from "@/lib/inventory/securables";
 import { isOrdinaryVm } from "@/lib/inventory/vm-fields";
@@ -144,7 +145,8 @@ async function execute(
     });
     await audit({ ...entry, outcome: "ok", taskRef: taskUuid ?? null });
     return { ok: true, operation, vm: vmRef, message: `${vm.name_label} ${spec.past}` };
-  } catch (error) {
+  } catch (thrown) {
+    const error = asLocalXapiError(thrown);
     const message = describeXapiError(error, { action: spec.verb, objectName: vm.name_label });
     const code = isXapiError(error) ? error.code : "XENDECK_INTERNAL_ERROR";
     if (!isXapiError(error)) console.error(`[xendeck] ${spec.method} on ${vm.uuid} failed unexpectedly`, error);

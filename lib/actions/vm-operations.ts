@@ -33,7 +33,7 @@ export interface VmOperationSpec {
   progressive: string;
   /** Once done: "started" ("web-01 started"). */
   past: string;
-  /** Verb for error messages: "The VM is running; it must be halted to start it". */
+  /** One-word verb for XAPI error messages: "The VM is running; it must be halted to start it". */
   verb: string;
   permission: ObjectAction;
   /** XAPI method, run as `Async.<method>`. */
@@ -73,7 +73,7 @@ export const VM_OPERATIONS: Record<VmOperationId, VmOperationSpec> = {
     label: "Shut down",
     progressive: "Shutting down",
     past: "shut down",
-    verb: "shut down",
+    verb: "stop",
     permission: "vm.shutdown.clean",
     method: "VM.clean_shutdown",
     xapiOperation: "clean_shutdown",
@@ -84,7 +84,7 @@ export const VM_OPERATIONS: Record<VmOperationId, VmOperationSpec> = {
     label: "Force shutdown",
     progressive: "Forcing shutdown of",
     past: "powered off",
-    verb: "force a shutdown of",
+    verb: "stop",
     permission: "vm.shutdown.hard",
     method: "VM.hard_shutdown",
     xapiOperation: "hard_shutdown",
@@ -107,7 +107,7 @@ export const VM_OPERATIONS: Record<VmOperationId, VmOperationSpec> = {
     label: "Force reboot",
     progressive: "Forcing reboot of",
     past: "rebooted",
-    verb: "force a reboot of",
+    verb: "reboot",
     permission: "vm.reboot.hard",
     method: "VM.hard_reboot",
     xapiOperation: "hard_reboot",
@@ -162,7 +162,7 @@ export function unavailableReason(id: VmOperationId, context: VmOperationContext
     return `Another operation is in progress (${context.currentOperations.map((o) => o.replace(/_/g, " ")).join(", ")})`;
   }
   if (!spec.from.includes(context.powerState)) {
-    return `The VM is ${context.powerState.toLowerCase()}; it must be ${joinOr(spec.from.map((s) => s.toLowerCase()))} to ${spec.verb} it`;
+    return `The VM is ${context.powerState.toLowerCase()}; only a ${joinOr(spec.from.map((s) => s.toLowerCase()))} VM can be ${spec.past}`;
   }
   return "XAPI does not allow this operation on this VM right now";
 }

@@ -5,7 +5,7 @@
  */
 import "server-only";
 import { loadPoolConnectionConfigs } from "@/lib/db/pools";
-import { getPoolRegistry, startRegistry, stopRegistry } from "@/lib/xapi";
+import { getPoolRegistry, isXapiError, startRegistry, stopRegistry, XapiError, type XapiErrorKind } from "@/lib/xapi";
 
 const GLOBAL_KEY = Symbol.for("xendeck.inventory.registryStarted");
 type GlobalWithFlag = typeof globalThis & { [GLOBAL_KEY]?: boolean };
@@ -36,4 +36,17 @@ export async function refreshPoolRegistry(): Promise<void> {
 /** Logs out of every pool (server shutdown). */
 export async function stopPoolRegistry(): Promise<void> {
   await stopRegistry();
+}
+
+/**
+ * An error thrown by a registry connection, as an `XapiError` of this module graph. The registry is created by
+ * `instrumentation.ts`, which Next bundles apart from pages and actions: its connections throw XapiErrors of
+ * another copy of lib/xapi, which `instanceof` (and so `describeXapiError`) does not recognise. They carry
+ * the same fields, so one of ours is rebuilt from them.
+ */
+export function asLocalXapiError(error: unknown): unknown {
+  if (isXapiError(error) || !(error instanceof Error)) return error;
+  const { code, params, kind, method } = error as Partial<XapiError>;
+  if (typeof code !== "string" || !Array.isArray(params) || typeof kind !== "string") return error;
+  return new XapiError(code, params.map(String), { kind: kind as XapiErrorKind, message: error.message, method, cause: error });
 }

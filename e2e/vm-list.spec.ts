@@ -1,0 +1,60 @@
+/** Searching, filtering, sorting and paging the VM list, with the whole state in the URL. */
+import { expect, test } from "./support/fixtures";
+
+test("search by text and by field terms", async ({ page }) => {
+  await page.goto("/vms");
+  const table = page.getByRole("table", { name: "Virtual machines" });
+  await page.getByLabel("Search", { exact: true }).fill("k8s-node");
+  await page.getByRole("button", { name: "Apply" }).click();
+  await expect(page).toHaveURL(/q=k8s-node/);
+  const names = table.locator("tbody tr td:nth-child(2)");
+  await expect(names.first()).toContainText("k8s-node");
+  for (const name of await names.allTextContents()) expect(name).toContain("k8s-node");
+
+  await page.getByLabel("Search", { exact: true }).fill("power_state:halted pool:lab");
+  await page.getByRole("button", { name: "Apply" }).click();
+  const rows = table.locator("tbody tr");
+  await expect(rows.first()).toContainText("Halted");
+  for (const row of await rows.all()) {
+    await expect(row).toContainText("Halted");
+    await expect(row.locator("td:nth-child(4)")).toHaveText("lab");
+  }
+});
+
+test("filters, sort and page live in the URL and survive a reload", async ({ page, run }) => {
+  const production = run.pools.find((pool) => pool.name === "production")!;
+  await page.goto("/vms");
+  await page.getByRole("checkbox", { name: "Suspended" }).check();
+  await page.getByRole("checkbox", { name: "Paused" }).check();
+  await page.getByLabel("Pool").selectOption({ label: "production" });
+  await page.getByRole("button", { name: "Apply" }).click();
+  await expect(page).toHaveURL(new RegExp(`power=Paused&power=Suspended&pool=${production.id}`));
+  const table = page.getByRole("table", { name: "Virtual machines" });
+  const expected = run.vms.filter((vm) => vm.pool === "production" && (vm.powerState === "Paused" || vm.powerState === "Suspended"));
+  await expect(table.locator("tbody tr")).toHaveCount(expected.length);
+
+  // Sorting by memory, biggest first, keeps the filters.
+  await table.getByRole("link", { name: /^Memory/ }).click();
+  await expect(page).toHaveURL(/sort=memory&dir=desc/);
+  await expect(page).toHaveURL(/power=Paused/);
+  const sizes = await table.locator("tbody tr td:nth-child(7)").allTextContents();
+  const bytes = sizes.map((text) => Number.parseFloat(text) * (text.includes("TiB") ? 1024 : text.includes("GiB") ? 1 : 1 / 1024));
+  expect(bytes).toEqual([...bytes].sort((a, b) => b - a));
+
+  await page.reload();
+  await expect(page.getByRole("checkbox", { name: "Suspended" })).toBeChecked();
+  await expect(table.locator("tbody tr")).toHaveCount(expected.length);
+  await expect(table.getByRole("columnheader", { name: /Memory/ })).toHaveAttribute("aria-sort", "descending");
+});
+
+test("server-side pages", async ({ page, run }) => {
+  const pools = run.pools.filter((pool) => pool.name === "lab" || pool.name === "production");
+  const total = run.vms.filter((vm) => vm.pool === "lab" || vm.pool === "production").length;
+  const filter = pools.map((pool) => `pool=${pool.id}`).join("&");
+  await page.goto(`/vms?${filter}&perPage=25`);
+  await expect(page.getByText(`1–25 of ${total} VMs`)).toBeVisible();
+  await page.getByRole("navigation", { name: "VM list pages" }).getByRole("link", { name: "Next page" }).click();
+  await expect(page).toHaveURL(/page=2/);
+  await expect(page.getByText(`26–${total} of ${total} VMs`)).toBeVisible();
+  await expect(page.getByRole("table", { name: "Virtual machines" }).locator("tbody tr")).toHaveCount(total - 25);
+});
