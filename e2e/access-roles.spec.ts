@@ -1,6 +1,6 @@
 /**
  * What each role sees and may do in the console, with real accounts: the operator and the viewer hold their
- * role on pool "production", "nobody" holds nothing, an "owner" holds operator on two VMs of pool "lab" only.
+ * role on pool "production", "nobody" holds nothing, an "owner" holds operator on two VMs of their own only.
  * Then an admin grants a role through the ACL page and the user's next page shows the new VMs.
  */
 import type { Page } from "@playwright/test";
@@ -97,7 +97,10 @@ test.describe("a user with no ACL", () => {
 
 test("a user with operator on two VMs of their own sees exactly those, and can start and stop them", async ({ browser, run, sim }, info) => {
   const username = uniqueName("owner", info);
-  const mine = vmsOf(run, "lab").filter((vm) => vm.powerState === "Halted").slice(-2);
+  // Two halted VMs of pool "production" that no other spec starts: the operator's test takes the first halted
+  // one, the security controls the one before last (lab's belong to the lifecycle specs).
+  const halted = vmsOf(run, "production").filter((vm) => vm.powerState === "Halted");
+  const mine = [halted[1]!, halted.at(-1)!];
   await createUser({ username, password: "owner-password-1", acls: mine.map((vm) => ({ kind: "vm" as const, uuid: vm.uuid, role: "operator" as const })) });
   const { context, page } = await signedInContext(browser, run, username, "owner-password-1");
   try {
@@ -116,7 +119,6 @@ test("a user with operator on two VMs of their own sees exactly those, and can s
 test("an admin grants a role through the ACL page and the user's next page shows the new VMs", async ({ page, browser, run }, info) => {
   const username = uniqueName("newcomer", info);
   const { id } = await createUser({ username, password: "newcomer-password-1" });
-  const dev = run.pools.find((pool) => pool.name === "dev")!;
   const user = await signedInContext(browser, run, username, "newcomer-password-1");
   try {
     await user.page.goto("/vms");
@@ -137,7 +139,6 @@ test("an admin grants a role through the ACL page and the user's next page shows
     await expect(user.page.getByText(`${vmsOf(run, "dev").length} VMs in 1 pool`)).toBeVisible();
     const pools = await listedPools(user.page);
     expect(new Set(pools)).toEqual(new Set(["dev"]));
-    expect(dev.id).toBeTruthy();
   } finally {
     await user.context.close();
   }

@@ -53,6 +53,15 @@ function seededVm(run: RunInfo, pool: string, state: "Running" | "Halted") {
   return found;
 }
 
+/**
+ * Every row of `before` is still there, unchanged (rows are matched by `id`). Other specs running meanwhile may
+ * add rows of their own, so what must not have been added is checked by each test.
+ */
+function expectRowsUnchanged(before: Record<string, unknown>[], after: Record<string, unknown>[], what: string): void {
+  const now = new Map(after.map((row) => [row.id, row]));
+  for (const row of before) expect(now.get(row.id), `${what} ${String(row.id)}`).toEqual(row);
+}
+
 /** Expects a refused audit entry by `username` for `action` (on `objectUuid`) among `entries`. */
 function expectRefused(entries: StoredAuditEntry[], action: string, objectUuid?: string): void {
   const match = entries.find((entry) => entry.action === action && entry.outcome === "refused" && (objectUuid === undefined || entry.objectUuid === objectUuid));
@@ -98,7 +107,8 @@ for (const who of ["operator", "viewer"] as const satisfies readonly Restricted[
       expect(await forge(api, run, "setPoolEnabled", production.id, false)).toContain(NOT_ALLOWED);
       expect(await forge(api, run, "removePool", production.id)).toContain(NOT_ALLOWED);
 
-      expect(withRunDb(run, (db) => db.prepare("SELECT id, label, url, enabled, readOnly FROM Pool ORDER BY id").all())).toEqual(poolsBefore);
+      expectRowsUnchanged(poolsBefore, withRunDb(run, (db) => db.prepare("SELECT id, label, url, enabled, readOnly FROM Pool ORDER BY id").all()), "pool");
+      expect(withRunDb(run, (db) => db.prepare("SELECT COUNT(*) AS n FROM Pool WHERE label = ?").get(registration.label)!.n)).toBe(0);
       const refused = auditEntriesOf(run, who, since).filter((entry) => entry.action === "pools.register" && entry.outcome === "refused");
       expect(refused.map((entry) => JSON.parse(entry.params).operation).sort()).toEqual(["disable", "register", "remove", "test", "update"]);
     });
@@ -117,7 +127,8 @@ for (const who of ["operator", "viewer"] as const satisfies readonly Restricted[
       expect(search).not.toContain(vm("lab", "web-01").uuid);
       expect(search).not.toContain(lab.uuid);
 
-      expect(withRunDb(run, (db) => db.prepare("SELECT id, userId, groupId, objectKind, objectUuid, role FROM Acl ORDER BY id").all())).toEqual(aclsBefore);
+      expectRowsUnchanged(aclsBefore, withRunDb(run, (db) => db.prepare("SELECT id, userId, groupId, objectKind, objectUuid, role FROM Acl ORDER BY id").all()), "ACL");
+      expect(withRunDb(run, (db) => db.prepare("SELECT COUNT(*) AS n FROM Acl WHERE userId = ? AND objectUuid = ?").get(self, lab.uuid)!.n)).toBe(0);
       const entries = auditEntriesOf(run, who, since).filter((entry) => entry.action === "acl.manage" && entry.outcome === "refused");
       expect(entries.map((entry) => JSON.parse(entry.params).operation).sort()).toEqual(["add", "remove", "search-objects"]);
       // The forged input is kept as evidence.
@@ -141,8 +152,10 @@ for (const who of ["operator", "viewer"] as const satisfies readonly Restricted[
       expect(await forge(api, run, "changeMembership", null, formData({ groupId: "00000000-0000-0000-0000-000000000000", userId: self }))).toContain(NOT_ALLOWED);
       expect(await forge(api, run, "verifyAuditChain")).toContain(NOT_ALLOWED);
 
-      expect(withRunDb(run, (db) => db.prepare("SELECT id, username, isAdmin, disabled, passwordHash, sessionEpoch FROM User ORDER BY id").all())).toEqual(usersBefore);
-      expect(withRunDb(run, (db) => db.prepare("SELECT groupId, userId FROM GroupMember ORDER BY groupId, userId").all())).toEqual(groupsBefore);
+      expectRowsUnchanged(usersBefore, withRunDb(run, (db) => db.prepare("SELECT id, username, isAdmin, disabled, passwordHash, sessionEpoch FROM User ORDER BY id").all()), "user");
+      expect(withRunDb(run, (db) => db.prepare("SELECT COUNT(*) AS n FROM User WHERE username = ?").get(mallory)!.n)).toBe(0);
+      const memberships = withRunDb(run, (db) => db.prepare("SELECT groupId, userId FROM GroupMember ORDER BY groupId, userId").all());
+      expect(memberships.filter((row) => row.userId === self)).toEqual(groupsBefore.filter((row) => row.userId === self));
       expect(withRunDb(run, (db) => db.prepare("SELECT COUNT(*) AS n FROM \"Group\" WHERE name = ?").get(`cabal-${who}`)!.n)).toBe(0);
 
       const entries = auditEntriesOf(run, who, since);
