@@ -14,7 +14,7 @@
 import { createContext, useActionState, useContext, useState, type ReactNode } from "react";
 import { Button, type ButtonVariant } from "@/lib/ui/button";
 import { ConfirmDialog } from "@/lib/ui/confirm-dialog";
-import { CheckboxField, SelectField, TextField, type CheckboxFieldProps, type SelectFieldProps, type TextFieldProps } from "@/lib/ui/field";
+import { CheckboxField, SelectField, TextField, type CheckboxFieldProps, type FieldErrors, type SelectFieldProps, type TextFieldProps } from "@/lib/ui/field";
 import { StatusMessage } from "@/lib/ui/status-message";
 import type { MutationResult } from "@/lib/db/mutation-result";
 import type { FormState } from "./form-state";
@@ -75,30 +75,24 @@ function ShownOnce({ value }: { value: string }) {
   );
 }
 
-export function FormTextField(props: TextFieldProps) {
+/** What a field shows after a failed submission: the typed value back (remounting the control) and its errors. */
+function useFieldState(name: string | undefined, error: FieldErrors, defaultValue: unknown) {
   const state = useContext(FormStateContext);
-  const typed = typedValue(state, props.name);
-  return (
-    <TextField
-      key={typed === undefined ? "initial" : `typed-${typed}`}
-      {...props}
-      defaultValue={typed ?? props.defaultValue}
-      error={props.error ?? fieldError(state, props.name)}
-    />
-  );
+  const typed = typedValue(state, name);
+  return {
+    key: typed === undefined ? "initial" : `typed-${typed}`,
+    field: { defaultValue: (typed ?? defaultValue) as string | undefined, error: error ?? fieldError(state, name) },
+  };
+}
+
+export function FormTextField(props: TextFieldProps) {
+  const { key, field } = useFieldState(props.name, props.error, props.defaultValue);
+  return <TextField key={key} {...props} {...field} />;
 }
 
 export function FormSelectField(props: SelectFieldProps) {
-  const state = useContext(FormStateContext);
-  const typed = typedValue(state, props.name);
-  return (
-    <SelectField
-      key={typed === undefined ? "initial" : `typed-${typed}`}
-      {...props}
-      defaultValue={typed ?? props.defaultValue}
-      error={props.error ?? fieldError(state, props.name)}
-    />
-  );
+  const { key, field } = useFieldState(props.name, props.error, props.defaultValue);
+  return <SelectField key={key} {...props} {...field} />;
 }
 
 export function FormCheckboxField(props: CheckboxFieldProps) {

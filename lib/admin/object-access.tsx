@@ -18,8 +18,8 @@ import { buttonClasses } from "@/lib/ui/button";
 import { Cell, DataTable, HeaderCell, TableBody, TableHead, TableRow } from "@/lib/ui/data-table";
 import { EmptyState } from "@/lib/ui/empty-state";
 import { Section } from "@/lib/ui/card";
-import { KIND_LABELS, RoleBadge, SCOPE_WORDS } from "./roles";
-import { aclsHref, groupHref, userHref } from "./paths";
+import { AclObjectName, AclSubjectLink, RoleBadge, SCOPE_WORDS } from "./roles";
+import { aclsHref, userHref } from "./paths";
 
 export async function ObjectAccess({
   target,
@@ -90,24 +90,13 @@ export async function ObjectAccess({
             {acls.map((acl) => (
               <TableRow key={acl.id}>
                 <Cell>
-                  {acl.subject.type === "user" ? (
-                    <Link href={userHref(acl.subject.id)} className="text-link hover:underline">
-                      {acl.subject.username}
-                    </Link>
-                  ) : (
-                    <>
-                      <Link href={groupHref(acl.subject.id)} className="text-link hover:underline">
-                        {acl.subject.name}
-                      </Link>{" "}
-                      <span className="text-muted">(group)</span>
-                    </>
-                  )}
+                  <AclSubjectLink subject={acl.subject} />
                 </Cell>
                 <Cell>
                   <RoleBadge role={acl.role} />
                 </Cell>
                 <Cell>
-                  {KIND_LABELS[acl.objectKind]} {acl.objectLabel || <span className="font-mono text-xs">{acl.objectUuid}</span>}{" "}
+                  <AclObjectName kind={acl.objectKind} label={acl.objectLabel} uuid={acl.objectUuid} />{" "}
                   <span className="text-muted">({SCOPE_WORDS[acl.scope]})</span>
                 </Cell>
                 <Cell muted>{acl.createdBy}</Cell>

@@ -1,10 +1,13 @@
 /**
- * How roles and ACL scopes are presented on the access pages: names, one-line meanings, badges. The rules
- * themselves live in lib/auth/can.ts; this only puts them into words.
+ * How roles, ACL scopes, subjects and objects are presented on the access pages: names, one-line meanings,
+ * badges, links. The rules themselves live in lib/auth/can.ts; this only puts them into words.
  */
+import Link from "next/link";
+import type { AclSubjectDto } from "@/lib/auth/acls";
 import type { AclObjectKind, Role, ScopeReason } from "@/lib/auth/can";
 import { Badge } from "@/lib/ui/badge";
 import type { Tone } from "@/lib/ui/tone";
+import { groupHref, userHref } from "./paths";
 
 export const ROLE_LABELS: Record<Role, string> = { viewer: "Viewer", operator: "Operator", admin: "Admin" };
 
@@ -42,3 +45,31 @@ export const SCOPE_WORDS: Record<ScopeReason, string> = {
   "its SR": "its SR",
   "its network": "its network",
 };
+
+/** An ACL's object: "VM web-01", or its uuid when it had no name. */
+export function AclObjectName({ kind, label, uuid }: { kind: AclObjectKind; label: string; uuid: string }) {
+  return (
+    <>
+      {KIND_LABELS[kind]} {label || <span className="font-mono text-xs">{uuid}</span>}
+    </>
+  );
+}
+
+/** An ACL's subject, linked to its page: "olivia" or "night-shift (group)". */
+export function AclSubjectLink({ subject }: { subject: AclSubjectDto }) {
+  if (subject.type === "user") {
+    return (
+      <Link href={userHref(subject.id)} className="text-link hover:underline">
+        {subject.username}
+      </Link>
+    );
+  }
+  return (
+    <>
+      <Link href={groupHref(subject.id)} className="text-link hover:underline">
+        {subject.name}
+      </Link>{" "}
+      <span className="text-muted">(group)</span>
+    </>
+  );
+}

@@ -37,24 +37,29 @@ export const MAX_SEARCH_LIMIT = 100;
 const MAX_QUERY_LENGTH = 200;
 const MAX_TERMS = 10;
 
+/** The XAPI class of each kind an ACL can name, pools apart (a pool's cache holds exactly one pool). */
+const CLASS_OF = { host: "host", vm: "VM", sr: "SR", network: "network" } as const;
+
+type NamedRecord = { uuid: string; name_label: string; is_a_template?: boolean; is_a_snapshot?: boolean; is_control_domain?: boolean };
+
+/** Real VMs only: templates, snapshots (they follow their VM) and control domains cannot be named by an ACL. */
+const isNameable = (record: NamedRecord) => !record.is_a_template && !record.is_a_snapshot && !record.is_control_domain;
+
 /**
- * Calls `visit` for every object of `source` an ACL can name. VMs are real VMs only: templates, snapshots (they
- * follow their VM) and control domains are left out. Nothing is listed before the pool record has loaded.
+ * Calls `visit` for every object of `source` an ACL can name, pools first. Nothing is listed before the pool
+ * record has loaded.
  */
 function visitObjects(source: AclObjectSource, kinds: ReadonlySet<AclObjectKind>, visit: (object: AclObjectDto) => void): void {
   const pool = source.cache.pool();
   if (!pool) return;
   const base = { poolId: source.poolId, poolLabel: source.poolLabel, poolUuid: pool.uuid };
   if (kinds.has("pool")) visit({ ...base, kind: "pool", uuid: pool.uuid, name: pool.name_label || source.poolLabel });
-  if (kinds.has("host")) for (const host of source.cache.list("host")) visit({ ...base, kind: "host", uuid: host.uuid, name: host.name_label });
-  if (kinds.has("vm")) {
-    for (const vm of source.cache.list("VM")) {
-      if (vm.is_a_template || vm.is_a_snapshot || vm.is_control_domain) continue;
-      visit({ ...base, kind: "vm", uuid: vm.uuid, name: vm.name_label });
+  for (const kind of ["host", "vm", "sr", "network"] as const) {
+    if (!kinds.has(kind)) continue;
+    for (const record of source.cache.list(CLASS_OF[kind]) as readonly NamedRecord[]) {
+      if (isNameable(record)) visit({ ...base, kind, uuid: record.uuid, name: record.name_label });
     }
   }
-  if (kinds.has("sr")) for (const sr of source.cache.list("SR")) visit({ ...base, kind: "sr", uuid: sr.uuid, name: sr.name_label });
-  if (kinds.has("network")) for (const network of source.cache.list("network")) visit({ ...base, kind: "network", uuid: network.uuid, name: network.name_label });
 }
 
 /** `ACL_OBJECT_KINDS` is in order of scope, widest first: results are listed in that order. */
@@ -130,31 +135,12 @@ export function findAclObjectIn(sources: readonly AclObjectSource[], kind: AclOb
     const pool = source.cache.pool();
     if (!pool) continue;
     const base = { poolId: source.poolId, poolLabel: source.poolLabel, poolUuid: pool.uuid, kind, uuid };
-    switch (kind) {
-      case "pool":
-        if (pool.uuid === uuid) return { ...base, name: pool.name_label || source.poolLabel };
-        break;
-      case "host": {
-        const host = source.cache.getByUuid("host", uuid);
-        if (host) return { ...base, name: host.name_label };
-        break;
-      }
-      case "vm": {
-        const vm = source.cache.getByUuid("VM", uuid);
-        if (vm && !vm.is_a_template && !vm.is_a_snapshot && !vm.is_control_domain) return { ...base, name: vm.name_label };
-        break;
-      }
-      case "sr": {
-        const sr = source.cache.getByUuid("SR", uuid);
-        if (sr) return { ...base, name: sr.name_label };
-        break;
-      }
-      case "network": {
-        const network = source.cache.getByUuid("network", uuid);
-        if (network) return { ...base, name: network.name_label };
-        break;
-      }
+    if (kind === "pool") {
+      if (pool.uuid === uuid) return { ...base, name: pool.name_label || source.poolLabel };
+      continue;
     }
+    const record = source.cache.getByUuid(CLASS_OF[kind], uuid) as NamedRecord | undefined;
+    if (record && isNameable(record)) return { ...base, name: record.name_label };
   }
   return null;
 }

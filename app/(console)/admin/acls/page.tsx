@@ -4,8 +4,8 @@ import { ActionForm, FormRadioGroup, FormSelectField } from "@/lib/admin/action-
 import { filterAcls, parseAclListFilter, subjectFilter, type AclListFilter } from "@/lib/admin/acl-filters";
 import { ObjectAccess } from "@/lib/admin/object-access";
 import { ObjectPicker } from "@/lib/admin/object-picker";
-import { aclsHref, groupHref, userHref } from "@/lib/admin/paths";
-import { KIND_LABELS, KIND_SCOPES, ROLE_DESCRIPTIONS, ROLE_LABELS, RoleBadge } from "@/lib/admin/roles";
+import { aclsHref } from "@/lib/admin/paths";
+import { AclObjectName, AclSubjectLink, KIND_LABELS, KIND_SCOPES, ROLE_DESCRIPTIONS, ROLE_LABELS, RoleBadge } from "@/lib/admin/roles";
 import { listAcls } from "@/lib/auth/acls";
 import { ACL_OBJECT_KINDS, ROLES } from "@/lib/auth/can";
 import { requireAdmin } from "@/lib/auth/current-user";
@@ -20,7 +20,8 @@ import { SelectField, TextField } from "@/lib/ui/field";
 import { formatCount } from "@/lib/ui/format";
 import { LocalTime } from "@/lib/ui/local-time";
 import { PageHeader } from "@/lib/ui/page-header";
-import { addAclAction, removeAclAction, searchAclObjectsAction } from "./actions";
+import { addAclAction, searchAclObjectsAction } from "./actions";
+import { RemoveAclButton } from "./remove-acl-button";
 
 export const generateMetadata = adminMetadata("Access");
 
@@ -85,34 +86,21 @@ export default async function AclsPage(props: Props) {
               {acls.map((acl) => (
                 <TableRow key={acl.id}>
                   <Cell>
-                    {acl.subject.type === "user" ? (
-                      <Link href={userHref(acl.subject.id)} className="text-link hover:underline">
-                        {acl.subject.username}
-                      </Link>
-                    ) : (
-                      <>
-                        <Link href={groupHref(acl.subject.id)} className="text-link hover:underline">
-                          {acl.subject.name}
-                        </Link>{" "}
-                        <span className="text-muted">(group)</span>
-                      </>
-                    )}
+                    <AclSubjectLink subject={acl.subject} />
                   </Cell>
                   <Cell>
                     <RoleBadge role={acl.role} />
                   </Cell>
                   <Cell>
                     <Link href={aclsHref({ kind: acl.objectKind, object: acl.objectUuid })} className="hover:underline" title={KIND_SCOPES[acl.objectKind]}>
-                      {KIND_LABELS[acl.objectKind]} {acl.objectLabel || <span className="font-mono text-xs">{acl.objectUuid}</span>}
+                      <AclObjectName kind={acl.objectKind} label={acl.objectLabel} uuid={acl.objectUuid} />
                     </Link>
                   </Cell>
                   <Cell muted>
                     {acl.createdBy}, <LocalTime value={acl.createdAt} format="date" />
                   </Cell>
                   <Cell>
-                    <ActionForm action={removeAclAction} submitLabel="Remove" submitVariant="ghost" inline>
-                      <input type="hidden" name="aclId" value={acl.id} />
-                    </ActionForm>
+                    <RemoveAclButton aclId={acl.id} />
                   </Cell>
                 </TableRow>
               ))}

@@ -3,7 +3,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { ActionForm, ConfirmAction, FormSelectField, FormTextField } from "@/lib/admin/action-form";
 import { aclsHref, GROUPS_PATH, userHref } from "@/lib/admin/paths";
-import { KIND_LABELS, KIND_SCOPES, RoleBadge } from "@/lib/admin/roles";
+import { AclObjectName, KIND_SCOPES, RoleBadge } from "@/lib/admin/roles";
 import { listAcls } from "@/lib/auth/acls";
 import { requireAdmin } from "@/lib/auth/current-user";
 import { getGroup } from "@/lib/auth/groups";
@@ -14,7 +14,7 @@ import { Card, Section } from "@/lib/ui/card";
 import { Cell, DataTable, EmptyRow, HeaderCell, TableBody, TableHead, TableRow } from "@/lib/ui/data-table";
 import { EmptyState } from "@/lib/ui/empty-state";
 import { PageHeader } from "@/lib/ui/page-header";
-import { removeAclAction } from "../../acls/actions";
+import { RemoveAclButton } from "../../acls/remove-acl-button";
 import { changeMembershipAction, deleteGroupAction, updateGroupAction } from "../actions";
 
 type Props = { params: Promise<{ id: string }> };
@@ -139,16 +139,14 @@ export default async function GroupPage(props: Props) {
             {acls.map((acl) => (
               <TableRow key={acl.id}>
                 <Cell>
-                  {KIND_LABELS[acl.objectKind]} {acl.objectLabel || <span className="font-mono text-xs">{acl.objectUuid}</span>}
+                  <AclObjectName kind={acl.objectKind} label={acl.objectLabel} uuid={acl.objectUuid} />
                 </Cell>
                 <Cell>
                   <RoleBadge role={acl.role} />
                 </Cell>
                 <Cell muted>{KIND_SCOPES[acl.objectKind]}</Cell>
                 <Cell>
-                  <ActionForm action={removeAclAction} submitLabel="Remove" submitVariant="ghost" inline>
-                    <input type="hidden" name="aclId" value={acl.id} />
-                  </ActionForm>
+                  <RemoveAclButton aclId={acl.id} />
                 </Cell>
               </TableRow>
             ))}

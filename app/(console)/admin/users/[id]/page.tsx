@@ -21,7 +21,7 @@ import { formatCount } from "@/lib/ui/format";
 import { KeyValue, KeyValueList } from "@/lib/ui/key-value";
 import { LocalTime } from "@/lib/ui/local-time";
 import { PageHeader } from "@/lib/ui/page-header";
-import { removeAclAction } from "../../acls/actions";
+import { RemoveAclButton } from "../../acls/remove-acl-button";
 import { changeMembershipAction } from "../../groups/actions";
 import { AccountBadges } from "../account-badges";
 import { ACCOUNT_TYPES } from "../account-type";
@@ -237,9 +237,7 @@ function UserAccess({
                   </Cell>
                   <Cell>
                     {grant.via.type === "user" && (
-                      <ActionForm action={removeAclAction} submitLabel="Remove" submitVariant="ghost" inline>
-                        <input type="hidden" name="aclId" value={grant.aclId} />
-                      </ActionForm>
+                      <RemoveAclButton aclId={grant.aclId} />
                     )}
                   </Cell>
                 </TableRow>
