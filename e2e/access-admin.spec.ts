@@ -84,9 +84,10 @@ test("a password reset ends the user's sessions and makes them choose a new pass
   await expect(before.page).toHaveURL(/\/login/);
   await before.context.close();
 
-  // With the temporary password, every page leads to the change-password form.
+  // With the temporary password, the login and every page lead to the change-password form.
   const after = await signedInContext(browser, run, username, temporary!);
-  await after.page.goto("/audit");
+  await expect(after.page).toHaveURL(/\/settings\/password$/);
+  await after.page.goto("/vms");
   await expect(after.page).toHaveURL(/\/settings\/password$/);
   await expect(after.page.getByText("Choose a new password to continue")).toBeVisible();
   await after.page.getByRole("textbox", { name: "Temporary password" }).fill(temporary!);
