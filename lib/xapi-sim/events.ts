@@ -9,6 +9,7 @@
 import type { SessionRecord } from "../xapi/model/records.generated";
 import { XapiError } from "./errors";
 import type { SimPool } from "./pool";
+import { ByteWriter, bytesOf } from "./protocol/byte-writer";
 import type { Encodable, Part } from "./protocol/encodable";
 import type { MessageRegistry } from "./registry";
 import { SERVED_CLASSES } from "./records";
@@ -214,21 +215,77 @@ export class EventHub {
   }
 }
 
-function eventXml(ev: SimEvent, id: string, out: Part[]): void {
-  const { obj } = ev;
-  const head = `<value><struct><member><name>id</name><value>${id}</value></member><member><name>timestamp</name><value>0.0</value></member><member><name>class</name><value>${obj.cls.lower}</value></member><member><name>operation</name><value>${ev.op}</value></member><member><name>ref</name><value>${obj.ref}</value></member>`;
-  if (ev.op === "del") {
-    out.push(`${head}</struct></value>`);
-  } else {
-    out.push(`${head}<member><name>snapshot</name>`, obj.xml(), "</member></struct></value>");
+/** Event heads and batch framing are written here, between the cached record fragments. */
+const batchWriter = new ByteWriter();
+
+const X = {
+  batchStart: bytesOf("<value><struct><member><name>events</name><value><array><data>"),
+  eventStart: bytesOf("<value><struct><member><name>id</name><value>"),
+  eventTimestamp: bytesOf("</value></member><member><name>timestamp</name><value>0.0</value></member><member><name>class</name><value>"),
+  eventOperation: bytesOf("</value></member><member><name>operation</name><value>"),
+  eventRef: bytesOf("</value></member><member><name>ref</name><value>"),
+  snapshot: bytesOf("</value></member><member><name>snapshot</name>"),
+  eventEnd: bytesOf("</member></struct></value>"),
+  delEnd: bytesOf("</value></member></struct></value>"),
+};
+
+const J = {
+  eventStart: bytesOf('{"id":'),
+  eventClass: bytesOf(',"timestamp":"0.0","class":'),
+  eventOperation: bytesOf(',"operation":'),
+  eventRef: bytesOf(',"ref":'),
+  snapshot: bytesOf(',"snapshot":'),
+  eventEnd: bytesOf("}"),
+  comma: bytesOf(","),
+};
+
+/**
+ * Writes the events: each head goes into the batch writer, and the writer's bytes are taken out as one part
+ * just before a record's cached fragment, so a batch is a few parts per event and no record is copied.
+ */
+function eventsXml(events: readonly SimEvent[], out: Part[], start: Uint8Array): void {
+  const w = batchWriter;
+  w.bytes(start);
+  for (const { op, obj } of events) {
+    w.bytes(X.eventStart);
+    w.ascii(String(obj.lastGen));
+    w.bytes(X.eventTimestamp);
+    w.xmlText(obj.cls.lower);
+    w.bytes(X.eventOperation);
+    w.ascii(op);
+    w.bytes(X.eventRef);
+    w.xmlText(obj.ref);
+    if (op === "del") {
+      w.bytes(X.delEnd);
+    } else {
+      w.bytes(X.snapshot);
+      out.push(w.take(), obj.xml());
+      w.bytes(X.eventEnd);
+    }
   }
+  out.push(w.take());
 }
 
-function eventJson(ev: SimEvent, id: string, out: Part[]): void {
-  const { obj } = ev;
-  const head = `{"id":${id},"timestamp":"0.0","class":"${obj.cls.lower}","operation":"${ev.op}","ref":"${obj.ref}"`;
-  if (ev.op === "del") out.push(`${head}}`);
-  else out.push(`${head},"snapshot":`, obj.json(), "}");
+function eventsJson(events: readonly SimEvent[], out: Part[], start: Uint8Array, quotedIds: boolean): void {
+  const w = batchWriter;
+  w.bytes(start);
+  events.forEach(({ op, obj }, i) => {
+    if (i > 0) w.bytes(J.comma);
+    w.bytes(J.eventStart);
+    w.ascii(quotedIds ? `"${obj.lastGen}"` : String(obj.lastGen));
+    w.bytes(J.eventClass);
+    w.jsonString(obj.cls.lower);
+    w.bytes(J.eventOperation);
+    w.jsonString(op);
+    w.bytes(J.eventRef);
+    w.jsonString(obj.ref);
+    if (op !== "del") {
+      w.bytes(J.snapshot);
+      out.push(w.take(), obj.json());
+    }
+    w.bytes(J.eventEnd);
+  });
+  out.push(w.take());
 }
 
 /** The result of `event.from`: `{events, valid_ref_counts, token}`, written piece by piece. */
@@ -240,8 +297,7 @@ export class EventBatch implements Encodable {
   ) {}
 
   xmlParts(out: Part[]): void {
-    out.push("<value><struct><member><name>events</name><value><array><data>");
-    for (const ev of this.events) eventXml(ev, `${ev.obj.lastGen}`, out);
+    eventsXml(this.events, out, X.batchStart);
     let counts = "";
     for (const [cls, n] of this.counts) counts += `<member><name>${cls}</name><value><i4>${n}</i4></value></member>`;
     out.push(
@@ -250,11 +306,7 @@ export class EventBatch implements Encodable {
   }
 
   jsonParts(out: Part[]): void {
-    out.push('{"events":[');
-    this.events.forEach((ev, i) => {
-      if (i > 0) out.push(",");
-      eventJson(ev, `"${ev.obj.lastGen}"`, out);
-    });
+    eventsJson(this.events, out, bytesOf('{"events":['), true);
     out.push(`],"valid_ref_counts":{${this.counts.map(([c, n]) => `"${c}":${n}`).join(",")}},"token":"${this.token}"}`);
   }
 }
@@ -264,17 +316,12 @@ class NextBatch implements Encodable {
   constructor(private readonly events: SimEvent[]) {}
 
   xmlParts(out: Part[]): void {
-    out.push("<value><array><data>");
-    for (const ev of this.events) eventXml(ev, `${ev.obj.lastGen}`, out);
+    eventsXml(this.events, out, bytesOf("<value><array><data>"));
     out.push("</data></array></value>");
   }
 
   jsonParts(out: Part[]): void {
-    out.push("[");
-    this.events.forEach((ev, i) => {
-      if (i > 0) out.push(",");
-      eventJson(ev, `${ev.obj.lastGen}`, out);
-    });
+    eventsJson(this.events, out, bytesOf("["), false);
     out.push("]");
   }
 }

@@ -4,6 +4,8 @@
  * with cached fragments, or an event batch; the encoders write such values as they are, whatever type the
  * message declares.
  */
+import type { ByteWriter } from "./byte-writer";
+
 export type Part = string | Buffer;
 
 export interface Encodable {
@@ -32,17 +34,18 @@ export function byteLength(parts: readonly Part[]): number {
   return total;
 }
 
-export type Encoder = (value: unknown) => string;
+/** Writes the wire form of a value of one type (compiled once per type, see `xmlWriter` / `jsonWriter`). */
+export type WireWrite = (w: ByteWriter, value: unknown) => void;
 
-/** Memoises the encoder compiled for each type (types are parsed once, so they can key a WeakMap). */
-export function memoiseEncoders<T extends object>(compile: (type: T) => Encoder): (type: T) => Encoder {
-  const cache = new WeakMap<T, Encoder>();
+/** Memoises the writer compiled for each type (types are parsed once, so they can key a WeakMap). */
+export function memoiseWriters<T extends object>(compile: (type: T) => WireWrite): (type: T) => WireWrite {
+  const cache = new WeakMap<T, WireWrite>();
   return (type) => {
-    let enc = cache.get(type);
-    if (!enc) {
-      enc = compile(type);
-      cache.set(type, enc);
+    let write = cache.get(type);
+    if (!write) {
+      write = compile(type);
+      cache.set(type, write);
     }
-    return enc;
+    return write;
   };
 }

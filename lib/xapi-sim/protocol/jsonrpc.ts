@@ -4,7 +4,8 @@
  * `error: {code: 1, message: code, data: [params]}` (2.0). Requests without an id (notifications) and
  * malformed bodies are refused (HTTP 500, like XAPI).
  */
-import { isEncodable, memoiseEncoders, partsToString, type Encoder, type Part } from "./encodable";
+import { ByteWriter, bytesOf } from "./byte-writer";
+import { isEncodable, memoiseWriters, partsToString, type Part, type WireWrite } from "./encodable";
 import type { RpcValue } from "./values";
 import { formatXapiDate, type XType } from "./xapi-types";
 import { mapEntries } from "./xmlrpc";
@@ -69,50 +70,99 @@ export function jsonValue(type: XType, value: unknown): string {
     value.jsonParts(out);
     return partsToString(out);
   }
-  return jsonEncoder(type)(value);
+  const w = new ByteWriter(1024);
+  jsonWriter(type)(w, value);
+  return w.takeString();
 }
 
-/** An encoder specialised for one type (see `xmlEncoder`). */
-export const jsonEncoder = memoiseEncoders((type: XType) => compile(type));
+/** A writer specialised for one type (see `xmlWriter`). */
+export const jsonWriter = memoiseWriters((type: XType) => compile(type));
 
-function compile(type: XType): Encoder {
+const T = {
+  true: bytesOf("true"),
+  false: bytesOf("false"),
+  zero: bytesOf("0"),
+  null: bytesOf("null"),
+  emptyString: bytesOf('""'),
+  emptyArray: bytesOf("[]"),
+  emptyObject: bytesOf("{}"),
+  open: bytesOf("["),
+  close: bytesOf("]"),
+  openObject: bytesOf("{"),
+  closeObject: bytesOf("}"),
+  comma: bytesOf(","),
+  colon: bytesOf(":"),
+  quote: bytesOf('"'),
+};
+
+function compile(type: XType): WireWrite {
   switch (type.k) {
     case "string":
     case "ref":
     case "enum":
-      return (v) => JSON.stringify(String(v ?? ""));
+      return (w, v) => w.jsonString(typeof v === "string" ? v : String(v ?? ""));
     case "int":
-      return (v) => String(Math.trunc(Number(v) || 0));
+      return (w, v) => w.ascii(String(Math.trunc(Number(v) || 0)));
     case "float":
-      return (v) => {
+      return (w, v) => {
         const n = Number(v);
-        return Number.isFinite(n) ? String(n) : "0";
+        if (Number.isFinite(n)) w.ascii(String(n));
+        else w.bytes(T.zero);
       };
     case "bool":
-      return (v) => (v ? "true" : "false");
+      return (w, v) => w.bytes(v ? T.true : T.false);
     case "datetime":
-      return (v) => `"${formatXapiDate(v as Date)}"`;
+      return (w, v) => {
+        w.bytes(T.quote);
+        w.ascii(formatXapiDate(v as Date));
+        w.bytes(T.quote);
+      };
     case "void":
-      return () => '""';
+      return (w) => w.bytes(T.emptyString);
     case "set": {
-      const item = jsonEncoder(type.of);
-      return (v) => {
-        const out: string[] = [];
-        for (const x of v as Iterable<unknown>) out.push(isEncodable(x) ? jsonValue(type.of, x) : item(x));
-        return `[${out.join(",")}]`;
+      const item = jsonWriter(type.of);
+      return (w, v) => {
+        const items = v as Iterable<unknown>;
+        if (Array.isArray(items) && items.length === 0) return w.bytes(T.emptyArray);
+        let first = true;
+        w.bytes(T.open);
+        for (const x of items) {
+          if (!first) w.bytes(T.comma);
+          first = false;
+          writeItem(w, item, x);
+        }
+        w.bytes(T.close);
       };
     }
     case "map": {
-      const item = jsonEncoder(type.val);
-      return (v) => {
-        const out: string[] = [];
-        for (const [key, x] of mapEntries(v)) out.push(`${JSON.stringify(key)}:${isEncodable(x) ? jsonValue(type.val, x) : item(x)}`);
-        return `{${out.join(",")}}`;
+      const item = jsonWriter(type.val);
+      const member = (w: ByteWriter, first: boolean, key: string, x: unknown) => {
+        w.bytes(first ? T.openObject : T.comma);
+        w.jsonString(key);
+        w.bytes(T.colon);
+        writeItem(w, item, x);
+      };
+      return (w, v) => {
+        let first = true;
+        if (v instanceof Map) {
+          for (const [key, x] of v as Map<string, unknown>) {
+            member(w, first, key, x);
+            first = false;
+          }
+        } else {
+          const obj = (v ?? {}) as Record<string, unknown>;
+          for (const key in obj) {
+            if (!Object.hasOwn(obj, key)) continue;
+            member(w, first, key, obj[key]);
+            first = false;
+          }
+        }
+        w.bytes(first ? T.emptyObject : T.closeObject);
       };
     }
     case "option": {
-      const inner = jsonEncoder(type.of);
-      return (v) => (v === null || v === undefined ? "null" : inner(v));
+      const inner = jsonWriter(type.of);
+      return (w, v) => (v === null || v === undefined ? w.bytes(T.null) : inner(w, v));
     }
     default:
       return () => {
@@ -120,6 +170,28 @@ function compile(type: XType): Encoder {
       };
   }
 }
+
+/** An item of a set or map: values that write themselves (cached records) are copied as they are. */
+function writeItem(w: ByteWriter, write: WireWrite, value: unknown): void {
+  if (isEncodable(value)) {
+    const out: Part[] = [];
+    value.jsonParts(out);
+    for (const part of out) w.bytes(typeof part === "string" ? bytesOf(part) : part);
+  } else {
+    write(w, value);
+  }
+}
+
+/** The templates of a record's members (see `xmlRecordTemplates`): `{"a":`, `,"b":`... and `}`. */
+export function jsonRecordTemplates(fields: readonly { name: string; type: XType }[]): { starts: Buffer[]; writers: WireWrite[]; end: Buffer } {
+  return {
+    starts: fields.map((f, i) => bytesOf(`${i === 0 ? "{" : ","}${JSON.stringify(f.name)}:`)),
+    writers: fields.map((f) => jsonWriter(f.type)),
+    end: bytesOf(fields.length > 0 ? "}" : "{}"),
+  };
+}
+
+const replyWriter = new ByteWriter();
 
 function writeJsonValue(type: XType, value: unknown, out: Part[]): void {
   if (isEncodable(value)) {
@@ -143,7 +215,8 @@ function writeJsonValue(type: XType, value: unknown, out: Part[]): void {
     }
     out.push("]");
   } else {
-    out.push(jsonEncoder(type)(value));
+    jsonWriter(type)(replyWriter, value);
+    out.push(replyWriter.take());
   }
 }
 

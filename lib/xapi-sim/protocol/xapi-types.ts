@@ -86,12 +86,22 @@ export function zeroValue(type: XType): unknown {
 
 export const NULL_REF = "OpaqueRef:NULL";
 
+/** Texts of recent datetimes by second: records share many (creation times, the null date). */
+const dateTexts = new Map<number, string>();
+
 /** XAPI's datetime text: `20250319T04:16:24Z`. */
 export function formatXapiDate(date: Date): string {
   const t = date.getTime();
   if (!Number.isFinite(t)) return "19700101T00:00:00Z";
-  const iso = date.toISOString(); // 2025-03-19T04:16:24.000Z
-  return `${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}T${iso.slice(11, 19)}Z`;
+  const second = Math.floor(t / 1000);
+  let text = dateTexts.get(second);
+  if (text === undefined) {
+    const iso = date.toISOString(); // 2025-03-19T04:16:24.000Z
+    text = `${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}T${iso.slice(11, 19)}Z`;
+    if (dateTexts.size >= 10_000) dateTexts.clear();
+    dateTexts.set(second, text);
+  }
+  return text;
 }
 
 /** Parses the datetime forms XAPI accepts (`20250319T04:16:24Z`, ISO 8601 with dashes, with or without `Z`). */

@@ -6,74 +6,144 @@
  * Input: a small strict parser (no DTDs, no attributes) that accepts what real clients send: whitespace
  * between elements, `<string>` or untyped strings, `<int>`/`<i4>`/`<i8>`, `<nil/>`, comments.
  */
-import { isEncodable, memoiseEncoders, partsToString, type Encoder, type Part } from "./encodable";
+import { ByteWriter, bytesOf, escapeXml } from "./byte-writer";
+import { isEncodable, memoiseWriters, partsToString, type Part, type WireWrite } from "./encodable";
 import type { RpcValue } from "./values";
 import { formatDouble, formatXapiDate, type XType } from "./xapi-types";
+
+export { escapeXml };
 
 // ---------------------------------------------------------------------------------------------------------
 // Encoding
 
-const XML_SPECIAL = /[<>&"\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]/;
-const XML_SPECIAL_ALL = /[<>&"\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]/g;
-
-/** Escapes text for XML; control characters XML cannot carry are dropped, as XAPI does. */
-export function escapeXml(text: string): string {
-  if (!XML_SPECIAL.test(text)) return text;
-  return text.replace(XML_SPECIAL_ALL, (c) =>
-    c === "<" ? "&lt;" : c === ">" ? "&gt;" : c === "&" ? "&amp;" : c === '"' ? "&quot;" : "",
-  );
-}
-
-/** The `<value>...</value>` fragment of a typed value. */
+/** The `<value>...</value>` fragment of a typed value, as text (task results, tests). */
 export function xmlValue(type: XType, value: unknown): string {
   if (isEncodable(value)) {
     const out: Part[] = [];
     value.xmlParts(out);
     return partsToString(out);
   }
-  return xmlEncoder(type)(value);
+  const w = new ByteWriter(1024);
+  xmlWriter(type)(w, value);
+  return w.takeString();
 }
 
-/** An encoder specialised for one type (records encode thousands of fields: no type switch per value). */
-export const xmlEncoder = memoiseEncoders((type: XType) => compile(type));
+/** A writer specialised for one type (records write thousands of fields: no type switch per value). */
+export const xmlWriter = memoiseWriters((type: XType) => compile(type));
 
-function compile(type: XType): Encoder {
+const T = {
+  value: bytesOf("<value>"),
+  valueEnd: bytesOf("</value>"),
+  emptyValue: bytesOf("<value></value>"),
+  doubleStart: bytesOf("<value><double>"),
+  doubleEnd: bytesOf("</double></value>"),
+  true: bytesOf("<value><boolean>1</boolean></value>"),
+  false: bytesOf("<value><boolean>0</boolean></value>"),
+  dateStart: bytesOf("<value><dateTime.iso8601>"),
+  dateEnd: bytesOf("</dateTime.iso8601></value>"),
+  arrayStart: bytesOf("<value><array><data>"),
+  arrayEnd: bytesOf("</data></array></value>"),
+  emptyArray: bytesOf("<value><array><data></data></array></value>"),
+  structStart: bytesOf("<value><struct>"),
+  structEnd: bytesOf("</struct></value>"),
+  emptyStruct: bytesOf("<value><struct></struct></value>"),
+  memberName: bytesOf("<member><name>"),
+  nameEnd: bytesOf("</name>"),
+  memberEnd: bytesOf("</member>"),
+  nil: bytesOf("<value><nil/></value>"),
+};
+
+const writeUntypedString: WireWrite = (w, v) => w.xmlText(typeof v === "string" ? v : String(v ?? ""));
+const writeUntypedInt: WireWrite = (w, v) => w.ascii(String(Math.trunc(Number(v) || 0)));
+
+/**
+ * For the types XAPI writes untyped (`<value>text</value>`: strings, refs, enums, 64-bit ints), the writer
+ * of the text alone, so that record encoders can fold `<value>` and `</value>` into their templates.
+ */
+export function xmlUntypedWriter(type: XType): WireWrite | undefined {
   switch (type.k) {
     case "string":
     case "ref":
     case "enum":
-      return (v) => `<value>${escapeXml(String(v ?? ""))}</value>`;
+      return writeUntypedString;
     case "int":
-      return (v) => `<value>${Math.trunc(Number(v) || 0)}</value>`;
+      return writeUntypedInt;
+    default:
+      return undefined;
+  }
+}
+
+function compile(type: XType): WireWrite {
+  switch (type.k) {
+    case "string":
+    case "ref":
+    case "enum":
+    case "int": {
+      const text = xmlUntypedWriter(type)!;
+      return (w, v) => {
+        w.bytes(T.value);
+        text(w, v);
+        w.bytes(T.valueEnd);
+      };
+    }
     case "float":
-      return (v) => `<value><double>${formatDouble(Number(v))}</double></value>`;
+      return (w, v) => {
+        w.bytes(T.doubleStart);
+        w.ascii(formatDouble(Number(v)));
+        w.bytes(T.doubleEnd);
+      };
     case "bool":
-      return (v) => (v ? "<value><boolean>1</boolean></value>" : "<value><boolean>0</boolean></value>");
+      return (w, v) => w.bytes(v ? T.true : T.false);
     case "datetime":
-      return (v) => `<value><dateTime.iso8601>${formatXapiDate(v as Date)}</dateTime.iso8601></value>`;
+      return (w, v) => {
+        w.bytes(T.dateStart);
+        w.ascii(formatXapiDate(v as Date));
+        w.bytes(T.dateEnd);
+      };
     case "void":
-      return () => "<value></value>";
+      return (w) => w.bytes(T.emptyValue);
     case "set": {
-      const item = xmlEncoder(type.of);
-      return (v) => {
-        const out = ["<value><array><data>"];
-        for (const x of v as Iterable<unknown>) out.push(isEncodable(x) ? xmlValue(type.of, x) : item(x));
-        out.push("</data></array></value>");
-        return out.join("");
+      const item = xmlWriter(type.of);
+      return (w, v) => {
+        const items = v as ArrayLike<unknown> | Iterable<unknown>;
+        if (Array.isArray(items) && items.length === 0) return w.bytes(T.emptyArray);
+        w.bytes(T.arrayStart);
+        for (const x of items as Iterable<unknown>) writeItem(w, item, x);
+        w.bytes(T.arrayEnd);
       };
     }
     case "map": {
-      const item = xmlEncoder(type.val);
-      return (v) => {
-        const out = ["<value><struct>"];
-        for (const [key, x] of mapEntries(v)) out.push("<member><name>", escapeXml(key), "</name>", isEncodable(x) ? xmlValue(type.val, x) : item(x), "</member>");
-        out.push("</struct></value>");
-        return out.join("");
+      const item = xmlWriter(type.val);
+      const member = (w: ByteWriter, key: string, x: unknown) => {
+        w.bytes(T.memberName);
+        w.xmlText(key);
+        w.bytes(T.nameEnd);
+        writeItem(w, item, x);
+        w.bytes(T.memberEnd);
+      };
+      return (w, v) => {
+        let empty = true;
+        if (v instanceof Map) {
+          for (const [key, x] of v as Map<string, unknown>) {
+            if (empty) w.bytes(T.structStart);
+            empty = false;
+            member(w, key, x);
+          }
+        } else {
+          const obj = (v ?? {}) as Record<string, unknown>;
+          for (const key in obj) {
+            if (!Object.hasOwn(obj, key)) continue;
+            if (empty) w.bytes(T.structStart);
+            empty = false;
+            member(w, key, obj[key]);
+          }
+        }
+        w.bytes(empty ? T.emptyStruct : T.structEnd);
       };
     }
     case "option": {
-      const inner = xmlEncoder(type.of);
-      return (v) => (v === null || v === undefined ? "<value><nil/></value>" : inner(v));
+      const inner = xmlWriter(type.of);
+      return (w, v) => (v === null || v === undefined ? w.bytes(T.nil) : inner(w, v));
     }
     default:
       return () => {
@@ -82,9 +152,37 @@ function compile(type: XType): Encoder {
   }
 }
 
+/** An item of a set or map: values that write themselves (cached records) are copied as they are. */
+function writeItem(w: ByteWriter, write: WireWrite, value: unknown): void {
+  if (isEncodable(value)) {
+    const out: Part[] = [];
+    value.xmlParts(out);
+    for (const part of out) w.bytes(typeof part === "string" ? bytesOf(part) : part);
+  } else {
+    write(w, value);
+  }
+}
+
+/**
+ * The templates of a record's members: `starts[i]` closes member i-1 and opens member i (with `<value>` when
+ * its value is untyped), `end` closes the last member and the struct; `writers[i]` writes member i's value.
+ */
+export function xmlRecordTemplates(fields: readonly { name: string; type: XType }[]): { starts: Buffer[]; writers: WireWrite[]; end: Buffer } {
+  const untyped = fields.map((f) => xmlUntypedWriter(f.type));
+  const close = (i: number) => (untyped[i] ? "</value></member>" : "</member>");
+  return {
+    starts: fields.map((f, i) => bytesOf(`${i === 0 ? "<value><struct>" : close(i - 1)}<member><name>${escapeXml(f.name)}</name>${untyped[i] ? "<value>" : ""}`)),
+    writers: fields.map((f, i) => untyped[i] ?? xmlWriter(f.type)),
+    end: bytesOf(`${fields.length > 0 ? close(fields.length - 1) : "<value><struct>"}</struct></value>`),
+  };
+}
+
+const replyWriter = new ByteWriter();
+
 /**
  * Writes a typed value into `out` piece by piece: big sets and maps (10,000 records) become one piece per
- * element so that the reply can be streamed without building one giant string.
+ * element so that the reply can be streamed without building one giant buffer; records keep their cached
+ * bytes.
  */
 export function writeXmlValue(type: XType, value: unknown, out: Part[]): void {
   if (isEncodable(value)) {
@@ -102,7 +200,8 @@ export function writeXmlValue(type: XType, value: unknown, out: Part[]): void {
     for (const item of value as Iterable<unknown>) writeXmlValue(type.of, item, out);
     out.push("</data></array></value>");
   } else {
-    out.push(xmlEncoder(type)(value));
+    xmlWriter(type)(replyWriter, value);
+    out.push(replyWriter.take());
   }
 }
 
