@@ -20,6 +20,7 @@ const USAGE = `Usage: npm run sim -- [options]
   --control-port N     port of the control API on 127.0.0.1 (default 0)
   --no-activity        no background changes
   --activity-ms N      mean delay between background changes (default 4000)
+  --no-warm-up         do not build the XML wire fragments in the background at start
   --tls-key FILE       serve HTTPS with this key...
   --tls-cert FILE      ...and this certificate
   --help`;
@@ -45,6 +46,7 @@ async function main(): Promise<void> {
       speed: { type: "string" },
       "control-port": { type: "string" },
       "no-activity": { type: "boolean" },
+      "no-warm-up": { type: "boolean" },
       "activity-ms": { type: "string" },
       "tls-key": { type: "string" },
       "tls-cert": { type: "string" },
@@ -82,6 +84,7 @@ async function main(): Promise<void> {
   console.log(`  credentials  ${sim.username} / ${sim.password}`);
   console.log(`  control API  ${sim.controlUrl}`);
   console.log("Ctrl-C to stop.");
+  if (!values["no-warm-up"]) void sim.warmUp();
   let stopping = false;
   const stop = async () => {
     if (stopping) return;

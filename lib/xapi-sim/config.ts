@@ -48,9 +48,15 @@ export const BASE_DURATIONS: Record<VmOperationName, number> = {
   provision: 1500,
 };
 
-export interface TlsOptions {
+export interface TlsKeyPair {
   key: string | Buffer;
+  /** PEM; `host.get_server_certificate` answers its first certificate. */
   cert: string | Buffer;
+}
+
+export interface TlsOptions extends TlsKeyPair {
+  /** Hosts (by address) that serve another pair: each real host has its own self-signed certificate. */
+  hosts?: Record<string, TlsKeyPair>;
 }
 
 export interface ActivityOptions {
@@ -151,6 +157,12 @@ export function resolveOptions(options: SimulatorOptions = {}): ResolvedOptions 
     maxBodyBytes: options.maxBodyBytes ?? 300 * 1024,
     log: options.log ?? (() => {}),
   };
+}
+
+/** The key pair the host at `address` serves (undefined over plain HTTP). */
+export function tlsPairOf(tls: TlsOptions | undefined, address: string): TlsKeyPair | undefined {
+  if (!tls) return undefined;
+  return tls.hosts?.[address] ?? tls;
 }
 
 /** Pool `p` (0-based), host `h` (0-based) listens here. */

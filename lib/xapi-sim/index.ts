@@ -20,7 +20,7 @@ export type {
   SimulatorOutside,
 } from "./simulator";
 export { BASE_DURATIONS, DEFAULT_PASSWORD } from "./config";
-export type { SimulatorOptions, VmOperationName, TlsOptions } from "./config";
+export type { SimulatorOptions, VmOperationName, TlsOptions, TlsKeyPair } from "./config";
 export type { HostState } from "./server";
 export type { VmChange, AlertSpec } from "./outside";
 export type { CallLogEntry } from "./core";

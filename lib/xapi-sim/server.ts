@@ -9,6 +9,7 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo, Socket } from "node:net";
+import { tlsPairOf } from "./config";
 import type { SimCore } from "./core";
 import type { CallOutcome, Dispatcher } from "./dispatch";
 import type { SimPool } from "./pool";
@@ -37,7 +38,7 @@ export class HostEndpoint {
     readonly address: string,
   ) {
     const handler = (req: IncomingMessage, res: ServerResponse) => void this.site.handle(this, req, res);
-    const tls = site.core.options.tls;
+    const tls = tlsPairOf(site.core.options.tls, address);
     this.server = tls ? createHttpsServer({ key: tls.key, cert: tls.cert }, handler) : createHttpServer(handler);
     // Event clients long-poll for 60 s; keep their connections open between calls.
     this.server.keepAliveTimeout = 65_000;

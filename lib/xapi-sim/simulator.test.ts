@@ -4,7 +4,8 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { startSimulator } from "./index";
 import { TestClient } from "./test-client";
-import { TEST_TLS, TEST_TLS_FINGERPRINT } from "./test-tls";
+import { X509Certificate } from "node:crypto";
+import { TEST_TLS, TEST_TLS_FINGERPRINT, TEST_TLS_MEMBER, TEST_TLS_MEMBER_FINGERPRINT } from "./test-tls";
 
 const resources = (kind: string) => process.getActiveResourcesInfo().filter((r) => r === kind).length;
 
@@ -42,6 +43,37 @@ describe("simulator lifecycle", () => {
   });
 });
 
+describe("background warm-up", () => {
+  it("builds every XML fragment, serves the same bytes, and rebuilds only what changes", async () => {
+    const sim = await startSimulator({ pools: 2, hostsPerPool: 2, vmsPerPool: 20 });
+    try {
+      const client = new TestClient(sim.pools[0].masterUrl);
+      await client.login(sim.username, sim.password);
+      const before = sim.inspect.fragmentCounts();
+      expect(before.objects).toBeGreaterThan(200);
+      expect(before.xml).toBeLessThan(10); // only what the login touched
+      await sim.warmUp();
+      expect(sim.inspect.fragmentCounts()).toMatchObject({ objects: before.objects, xml: before.objects, json: 0 });
+      expect((await client.raw("VM.get_all_records", [client.session])).body).toContain("<name>name_label</name>");
+      const beforeRename = sim.inspect.fragmentCounts();
+      sim.outside.vm(sim.inspect.all("VM", 0).find((v) => !(v.record as { is_a_template: boolean }).is_a_template)!.ref, { fields: { name_label: "renamed" } });
+      expect(sim.inspect.fragmentCounts()).toEqual({ ...beforeRename, xml: beforeRename.xml - 1 });
+      expect(JSON.stringify(await client.s("VM.get_all_records"))).toContain('"name_label":"renamed"');
+      await expect(sim.warmUp()).resolves.toBeUndefined();
+    } finally {
+      await sim.stop();
+    }
+  });
+
+  it("stops when the simulator stops", async () => {
+    const sim = await startSimulator({ pools: 2, hostsPerPool: 2, vmsPerPool: 400 });
+    const warming = sim.warmUp();
+    await sim.stop();
+    await warming;
+    expect(sim.inspect.fragmentCounts().xml).toBeLessThan(sim.inspect.fragmentCounts().objects);
+  });
+});
+
 describe("HTTPS", () => {
   it("serves XAPI over TLS with the given certificate", async () => {
     const sim = await startSimulator({ pools: 1, hostsPerPool: 2, vmsPerPool: 2, tls: TEST_TLS });
@@ -59,6 +91,46 @@ describe("HTTPS", () => {
         socket.on("error", reject);
       });
       expect(fingerprint).toBe(TEST_TLS_FINGERPRINT);
+    } finally {
+      await sim.stop();
+    }
+  });
+
+  it("gives hosts their own certificates, which host.get_server_certificate returns", async () => {
+    const sim = await startSimulator({ pools: 1, hostsPerPool: 3, vmsPerPool: 1, tls: { ...TEST_TLS, hosts: { "127.0.1.2": TEST_TLS_MEMBER } } });
+    try {
+      const served = (address: string) =>
+        new Promise<string>((resolve, reject) => {
+          const socket = connect({ host: address, port: sim.port, rejectUnauthorized: false }, () => {
+            resolve(socket.getPeerCertificate().fingerprint256);
+            socket.end();
+          });
+          socket.on("error", reject);
+        });
+      const client = new TestClient(sim.pools[0].masterUrl);
+      await client.login(sim.username, sim.password);
+      const expected = [TEST_TLS_FINGERPRINT, TEST_TLS_MEMBER_FINGERPRINT, TEST_TLS_FINGERPRINT];
+      for (const [i, host] of sim.pools[0].hosts.entries()) {
+        const pem = (await client.s("host.get_server_certificate", host.ref)) as string;
+        expect(pem).toMatch(/^-----BEGIN CERTIFICATE-----\n[\s\S]+\n-----END CERTIFICATE-----\n$/);
+        expect(new X509Certificate(pem).fingerprint256).toBe(expected[i]);
+        expect(await served(host.address)).toBe(expected[i]);
+      }
+      expect((await client.fault("host.get_server_certificate", client.session, "OpaqueRef:nope")).description).toEqual(["HANDLE_INVALID", "host", "OpaqueRef:nope"]);
+    } finally {
+      await sim.stop();
+    }
+  });
+});
+
+describe("host.get_server_certificate over HTTP", () => {
+  it("answers the built-in test certificate (a real host always has one)", async () => {
+    const sim = await startSimulator({ pools: 1, hostsPerPool: 1, vmsPerPool: 1 });
+    try {
+      const client = new TestClient(sim.pools[0].masterUrl);
+      await client.login(sim.username, sim.password);
+      const pem = (await client.s("host.get_server_certificate", sim.pools[0].hosts[0].ref)) as string;
+      expect(new X509Certificate(pem).fingerprint256).toBe(TEST_TLS_FINGERPRINT);
     } finally {
       await sim.stop();
     }

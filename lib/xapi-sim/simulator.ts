@@ -15,9 +15,11 @@ import { designateMaster } from "./hosts";
 import { changeVm, raiseAlert, type AlertSpec, type VmChange } from "./outside";
 import { SimPool } from "./pool";
 import { seedPool } from "./seed";
+import { SERVED_CLASSES } from "./records";
 import { poolName } from "./seed-data";
 import { SimServer, type HostState } from "./server";
 import type { AnyObject } from "./store";
+import { warmUpFragments } from "./warm-up";
 
 export interface SimHostInfo {
   ref: string;
@@ -90,6 +92,8 @@ export interface SimulatorInspect {
   sessionCount(pool: PoolKey): number;
   /** Broken references or relations, none when all is well. */
   consistencyErrors(): string[];
+  /** How many live objects there are, and how many have their XML-RPC / JSON-RPC wire fragment built. */
+  fragmentCounts(): { objects: number; xml: number; json: number };
 }
 
 export interface Simulator {
@@ -103,6 +107,12 @@ export interface Simulator {
   readonly faults: SimulatorFaults;
   readonly outside: SimulatorOutside;
   readonly inspect: SimulatorInspect;
+  /**
+   * Builds every object's XML-RPC wire fragment in the background (a few ms at a time between requests), so
+   * that the first big `get_all_records` / `event.from` is served from cache. Resolves when done (at once if
+   * already done; early if the simulator stops). The CLI calls it at start.
+   */
+  warmUp(): Promise<void>;
   /** Closes every socket and timer. */
   stop(): Promise<void>;
 }
@@ -138,6 +148,7 @@ class SimulatorHandle implements Simulator {
   readonly outside: SimulatorOutside;
   readonly inspect: SimulatorInspect;
   private stopped = false;
+  private warming: Promise<void> | null = null;
 
   constructor(
     readonly core: SimCore,
@@ -285,7 +296,25 @@ class SimulatorHandle implements Simulator {
       clearCallLog: () => this.core.clearCallLog(),
       sessionCount: (poolKey) => this.pool(poolKey).store.count("session"),
       consistencyErrors: () => this.core.pools.flatMap((pool) => consistencyErrors(pool)),
+      fragmentCounts: () => {
+        const counts = { objects: 0, xml: 0, json: 0 };
+        for (const pool of this.core.pools) {
+          for (const cls of SERVED_CLASSES) {
+            for (const obj of pool.store.all(cls)) {
+              const { xml, json } = obj.cached;
+              counts.objects++;
+              if (xml) counts.xml++;
+              if (json) counts.json++;
+            }
+          }
+        }
+        return counts;
+      },
     };
+  }
+
+  warmUp(): Promise<void> {
+    return (this.warming ??= warmUpFragments(this.core));
   }
 
   async stop(): Promise<void> {

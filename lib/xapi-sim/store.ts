@@ -52,6 +52,11 @@ export class StoredObject<R = Record<string, unknown>> implements Encodable {
     out.push(this.json());
   }
 
+  /** Whether the wire fragments are built (for inspection). */
+  get cached(): { xml: boolean; json: boolean } {
+    return { xml: this.xmlCache !== undefined, json: this.jsonCache !== undefined };
+  }
+
   invalidate(): void {
     this.xmlCache = undefined;
     this.jsonCache = undefined;

@@ -1,9 +1,11 @@
 /**
- * A self-signed certificate and key for tests that need the simulator over HTTPS (e.g. certificate pinning
- * in the XAPI client's tests). Test material only: it protects nothing. Valid 2020-2120 for 127.0.1.1-3,
- * 127.0.2.1-3, 127.0.0.1 and localhost; SHA-256 fingerprint below.
+ * Self-signed certificates and keys for tests that need the simulator over HTTPS (e.g. certificate pinning
+ * in the XAPI client's tests). Test material only: they protect nothing. Valid for 127.0.1.1-3,
+ * 127.0.2.1-3, 127.0.0.1 and localhost (TEST_TLS 2020-2120, TEST_TLS_MEMBER 2026-2126); SHA-256
+ * fingerprints below. The second pair gives members a certificate of their own, as real hosts have:
  *
  *   startSimulator({ tls: TEST_TLS })
+ *   startSimulator({ tls: { ...TEST_TLS, hosts: { "127.0.1.2": TEST_TLS_MEMBER } } })
  */
 export const TEST_TLS = {
   key: `-----BEGIN PRIVATE KEY-----
@@ -29,3 +31,29 @@ BHjmEOM=
 
 /** `openssl x509 -fingerprint -sha256` of TEST_TLS.cert. */
 export const TEST_TLS_FINGERPRINT = "E6:14:FA:D5:4D:45:54:DC:C2:1C:FF:32:92:CE:8E:97:D4:D6:AD:9E:7A:43:4D:C8:55:DD:0D:70:1A:31:78:1B";
+
+export const TEST_TLS_MEMBER = {
+  key: `-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgPjD6N0OdtpBN/M1a
+ey9GI0Sq4T2nsvMlFaohX5+1Mb2hRANCAAS9MDzClXaOeBJvvJ7TIR4QpMubxFAM
+JAN07jO6vgnob5AgqGQztkhUsFmny60qLbcKh1cSz4Hlu2QCkcy44b4p
+-----END PRIVATE KEY-----
+`,
+  cert: `-----BEGIN CERTIFICATE-----
+MIIB9zCCAZygAwIBAgIUNs27MDxnDASKY6aTD4fB6eOwAwgwCgYIKoZIzj0EAwIw
+HzEdMBsGA1UEAwwUeGFwaS1zaW0tbWVtYmVyLnRlc3QwIBcNMjYxMTI0MTk1NDU2
+WhgPMjEyNjEwMzExOTU0NTZaMB8xHTAbBgNVBAMMFHhhcGktc2ltLW1lbWJlci50
+ZXN0MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEvTA8wpV2jngSb7ye0yEeEKTL
+m8RQDCQDdO4zur4J6G+QIKhkM7ZIVLBZp8utKi23CodXEs+B5btkApHMuOG+KaOB
+szCBsDAdBgNVHQ4EFgQUA1nqDGWH7W1snMn2rWy2x4chT+AwHwYDVR0jBBgwFoAU
+A1nqDGWH7W1snMn2rWy2x4chT+AwPgYDVR0RBDcwNYcEfwABAYcEfwABAocEfwAB
+A4cEfwACAYcEfwACAocEfwACA4cEfwAAAYIJbG9jYWxob3N0MAwGA1UdEwEB/wQC
+MAAwCwYDVR0PBAQDAgWgMBMGA1UdJQQMMAoGCCsGAQUFBwMBMAoGCCqGSM49BAMC
+A0kAMEYCIQDQ9ZXwS047y8P+GCrw8qTD+A9QSiT6yQnaI4HD8hNeIgIhALTjt3b1
+Wjja5m7IIHszOiAPX5I/mOntqD8DFXbpefAw
+-----END CERTIFICATE-----
+`,
+};
+
+/** `openssl x509 -fingerprint -sha256` of TEST_TLS_MEMBER.cert. */
+export const TEST_TLS_MEMBER_FINGERPRINT = "28:B8:C5:81:46:1C:69:5D:D3:D8:F4:DB:84:D6:8D:55:41:13:65:54:2F:8B:2D:69:44:99:CE:37:F9:A7:92:A5";
