@@ -130,11 +130,12 @@ function absolutiseLinks(dir: string, originalDir: string): void {
 }
 
 /** Starts `next start` on 127.0.0.1:`port`; output appended to `logFile`. */
-export function startNext(options: { port: number; env: NodeJS.ProcessEnv; logFile: string; distDir?: string }): ChildProcess {
+export function startNext(options: { port: number; env: NodeJS.ProcessEnv; logFile: string; distDir?: string; nodeArgs?: string[] }): ChildProcess {
   mkdirSync(path.dirname(options.logFile), { recursive: true });
   const fd = openSync(options.logFile, "a");
   const env = { ...options.env, NEXT_TELEMETRY_DISABLED: "1", ...(options.distDir ? { XENDECK_DIST_DIR: options.distDir } : {}) };
-  const child = spawn(process.execPath, [NEXT_BIN, "start", "-p", String(options.port), "-H", "127.0.0.1"], { cwd: ROOT, env, stdio: ["ignore", fd, fd] });
+  const args = [...(options.nodeArgs ?? []), NEXT_BIN, "start", "-p", String(options.port), "-H", "127.0.0.1"];
+  const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ["ignore", fd, fd] });
   child.on("exit", () => closeSync(fd));
   return child;
 }

@@ -400,3 +400,35 @@ describe("links", () => {
     expect(toggleSort(query(), "host")).toEqual({ sort: "host", dir: "asc" });
   });
 });
+
+describe("applyVmQuery: memoised order", () => {
+  it("sorts each list once per sort, and a new list afresh", () => {
+    const list = makeRowsForMemo();
+    const byName = applyVmQuery(list, parseVmQuery({ perPage: "25" }));
+    expect(applyVmQuery(list, parseVmQuery({ perPage: "25" })).rows).toEqual(byName.rows);
+    const byMemory = applyVmQuery(list, parseVmQuery({ sort: "memory", dir: "desc", perPage: "25" })).rows.map((r) => r.memoryBytes);
+    expect(byMemory).toEqual([...byMemory].sort((a, b) => b - a));
+    // A changed row comes in a new list: the new order shows it.
+    const changed = list.map((row, index) => (index === 7 ? { ...row, name: "aaa-first" } : row));
+    expect(applyVmQuery(changed, parseVmQuery({ perPage: "25" })).rows[0]!.name).toBe("aaa-first");
+    expect(applyVmQuery(list, parseVmQuery({ perPage: "25" })).rows[0]!.name).not.toBe("aaa-first");
+  });
+});
+
+function makeRowsForMemo(): VmRow[] {
+  return Array.from({ length: 60 }, (_, i) => ({
+    uuid: `memo-${String(i).padStart(3, "0")}`,
+    name: `vm-${i}`,
+    powerState: "Running",
+    poolId: "pool",
+    poolLabel: "lab",
+    hostUuid: null,
+    hostName: null,
+    vcpus: 1,
+    memoryBytes: ((i * 37) % 60) * 1024 ** 3,
+    ip: null,
+    os: null,
+    tags: [],
+    stale: false,
+  }));
+}

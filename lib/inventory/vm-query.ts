@@ -388,10 +388,50 @@ function compareValues(a: SortValue, b: SortValue): number {
   return a === b ? 0 : a! < b! ? -1 : 1;
 }
 
+interface SortedEntry {
+  row: VmRow;
+  key: VmSearchKey;
+}
+
+/** Orders entries by `sort`/`dir`, then name, then uuid; missing values last in both directions. */
+function sortEntries(entries: SortedEntry[], sort: VmSortColumn, dir: SortDir): SortedEntry[] {
+  const sign = dir === "asc" ? 1 : -1;
+  const decorated = entries.map((entry) => ({ ...entry, value: sortValue(sort, entry.row, entry.key) }));
+  decorated.sort((a, b) => {
+    if (a.value !== b.value) {
+      if (a.value === null) return 1;
+      if (b.value === null) return -1;
+      return sign * compareValues(a.value, b.value);
+    }
+    return compareValues(a.key.sortName, b.key.sortName) || compareValues(a.row.uuid, b.row.uuid);
+  });
+  return decorated;
+}
+
+/**
+ * The whole row list sorted once per (list, sort, direction): read models hand in the same array until
+ * something changes, so a request only filters the pre-sorted list (which keeps its order) and slices a page.
+ */
+const sortedLists = new WeakMap<readonly VmRow[], Map<string, SortedEntry[]>>();
+
+function sortedList(rows: readonly VmRow[], sort: VmSortColumn, dir: SortDir): SortedEntry[] {
+  let bySort = sortedLists.get(rows);
+  if (!bySort) sortedLists.set(rows, (bySort = new Map()));
+  const cacheKey = `${sort}:${dir}`;
+  let sorted = bySort.get(cacheKey);
+  if (!sorted) {
+    sorted = sortEntries(rows.map((row) => ({ row, key: cachedVmSearchKey(row) })), sort, dir);
+    bySort.set(cacheKey, sorted);
+  }
+  return sorted;
+}
+
 /**
  * Filters, sorts and pages `rows`. Sorting is total and deterministic: by the chosen column, then by name, then by
  * uuid, so paging never repeats or skips a row. Missing values (no host, no IP, no OS) sort last in both directions.
- * `keyOf` lets a read model supply its own memoised keys; the default memoises per row object.
+ * `keyOf` lets a read model supply its own memoised keys; with the default (keys memoised per row object), the
+ * sorted order of a given `rows` array is also memoised, so that only the filter runs per request: like the
+ * rows themselves, the array must not be changed once handed in (build a new one).
  */
 export function applyVmQuery(
   rows: readonly VmRow[],
@@ -401,25 +441,23 @@ export function applyVmQuery(
   const powerFilter = query.power.length > 0 ? new Set<string>(query.power) : null;
   const poolFilter = query.pool.length > 0 ? new Set(query.pool) : null;
   const terms = query.terms.map(compileTerm);
+  const keep = (row: VmRow, key: VmSearchKey) =>
+    (!powerFilter || powerFilter.has(row.powerState)) && (!poolFilter || poolFilter.has(row.poolId)) && terms.every((t) => t.test(key) !== t.negate);
 
-  const matched: { row: VmRow; key: VmSearchKey; value: SortValue }[] = [];
-  for (const row of rows) {
-    if (powerFilter && !powerFilter.has(row.powerState)) continue;
-    if (poolFilter && !poolFilter.has(row.poolId)) continue;
-    const key = keyOf(row);
-    if (!terms.every((t) => t.test(key) !== t.negate)) continue;
-    matched.push({ row, key, value: sortValue(query.sort, row, key) });
-  }
-
-  const sign = query.dir === "asc" ? 1 : -1;
-  matched.sort((a, b) => {
-    if (a.value !== b.value) {
-      if (a.value === null) return 1;
-      if (b.value === null) return -1;
-      return sign * compareValues(a.value, b.value);
+  let matched: SortedEntry[];
+  if (keyOf === cachedVmSearchKey) {
+    const sorted = sortedList(rows, query.sort, query.dir);
+    matched = powerFilter || poolFilter || terms.length > 0 ? sorted.filter((entry) => keep(entry.row, entry.key)) : sorted;
+  } else {
+    const entries: SortedEntry[] = [];
+    for (const row of rows) {
+      if (powerFilter && !powerFilter.has(row.powerState)) continue;
+      if (poolFilter && !poolFilter.has(row.poolId)) continue;
+      const key = keyOf(row);
+      if (keep(row, key)) entries.push({ row, key });
     }
-    return compareValues(a.key.sortName, b.key.sortName) || compareValues(a.row.uuid, b.row.uuid);
-  });
+    matched = sortEntries(entries, query.sort, query.dir);
+  }
 
   const total = matched.length;
   const pages = Math.max(1, Math.ceil(total / query.perPage));

@@ -106,11 +106,49 @@ function visibleRowsOfPool(user: CurrentUser, view: PoolView): VmRow[] {
   return index.rows.filter((_, i) => can(user, "vm.view", index.securables[i]!));
 }
 
+/**
+ * What decides a user's visible rows besides the pools' content: their ACLs (re-read on every request, so a
+ * change of rights gives a new signature at once).
+ */
+function accessSignature(user: CurrentUser): string {
+  if (user.isAdmin) return "admin";
+  return user.grants
+    .map((grant) => `${grant.objectKind}:${grant.objectUuid}:${grant.role}`)
+    .sort()
+    .join("|");
+}
+
+interface VisibleRows {
+  /** Per pool, the rows array the result was built from (identity = that pool's content and label). */
+  sources: (readonly VmRow[])[];
+  rows: VmRow[];
+}
+
+/**
+ * The last results by access signature, so that the same list array comes back while nothing changed (and
+ * `applyVmQuery`'s memoised sort applies). Small: a few dozen different rights at once is a busy console.
+ */
+const visibleRowsMemo = new Map<string, VisibleRows>();
+const NO_ROWS: readonly VmRow[] = Object.freeze([]);
+const VISIBLE_ROWS_MEMO_SIZE = 64;
+
 /** Every ordinary VM the user may view, across pools (unsorted: `applyVmQuery` sorts and pages). */
 export async function visibleVmRows(user: CurrentUser, views?: PoolView[]): Promise<VmRow[]> {
   const pools = views ?? (await loadPoolViews());
+  const sources = pools.map((view) => (view.connection ? poolVmIndex(view, view.connection).rows : NO_ROWS));
+  const signature = `${pools.map((view) => view.id).join(",")}#${accessSignature(user)}`;
+  const memo = visibleRowsMemo.get(signature);
+  if (memo && memo.sources.length === sources.length && memo.sources.every((source, i) => source === sources[i])) {
+    // Refresh its place in the LRU order.
+    visibleRowsMemo.delete(signature);
+    visibleRowsMemo.set(signature, memo);
+    return memo.rows;
+  }
   const parts = pools.map((view) => visibleRowsOfPool(user, view));
-  return parts.length === 1 ? parts[0]! : parts.flat();
+  const rows = parts.length === 1 ? parts[0]! : parts.flat();
+  visibleRowsMemo.set(signature, { sources, rows });
+  if (visibleRowsMemo.size > VISIBLE_ROWS_MEMO_SIZE) visibleRowsMemo.delete(visibleRowsMemo.keys().next().value!);
+  return rows;
 }
 
 /* ------------------------------------------------------------------------------------------------------------ */
@@ -167,17 +205,28 @@ export function vmOperationStates(user: CurrentUser, located: LocatedVm): VmOper
   }));
 }
 
-/** Per VM uuid of a list page, the operations the user may perform and XAPI's verdict (for the bulk bar). */
-export async function vmRowOperations(user: CurrentUser, rows: readonly VmRow[]): Promise<Record<string, VmOperationState[]>> {
+/** What the list's bulk bar needs: the operations offered, and per VM of the page those XAPI accepts now. */
+export interface BulkOperations {
+  /** Operations the user may perform on at least one VM of the page (others are not shown). */
+  offered: VmOperationId[];
+  /** Per VM uuid of the page: the offered operations it can undergo now. */
+  ready: Record<string, VmOperationId[]>;
+}
+
+export async function bulkOperationsFor(user: CurrentUser, rows: readonly VmRow[]): Promise<BulkOperations> {
   const views = await loadPoolViews();
   const byId = new Map(views.map((view) => [view.id, view]));
-  const result: Record<string, VmOperationState[]> = {};
+  const offered = new Set<VmOperationId>();
+  const ready: Record<string, VmOperationId[]> = {};
   for (const row of rows) {
     const view = byId.get(row.poolId);
     const located = view ? locateVm([view], row.uuid) : null;
-    if (located) result[row.uuid] = vmOperationStates(user, located).filter((state) => !VM_OPERATIONS[state.id].needsHost);
+    if (!located) continue;
+    const states = vmOperationStates(user, located).filter((state) => !VM_OPERATIONS[state.id].needsHost);
+    for (const state of states) offered.add(state.id);
+    ready[row.uuid] = states.filter((state) => state.unavailableReason === null).map((state) => state.id);
   }
-  return result;
+  return { offered: VM_OPERATION_IDS.filter((id) => offered.has(id)), ready };
 }
 
 /* ------------------------------------------------------------------------------------------------------------ */

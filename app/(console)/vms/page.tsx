@@ -1,20 +1,19 @@
 import type { Metadata } from "next";
-import Link from "next/link";
 import { requireUser } from "@/lib/auth/current-user";
 import { LiveRefresh } from "@/lib/inventory/live/live-refresh";
 import { PoolBanners } from "@/lib/inventory/pool-banners";
 import { loadPoolViews, troubledPools } from "@/lib/inventory/pool-views";
 import { applyVmQuery, parseVmQuery, toggleSort, vmQueryHref, type VmQuery, type VmQueryOverrides, type VmSortColumn } from "@/lib/inventory/vm-query";
-import { visibleVmRows, vmRowOperations } from "@/lib/inventory/vms";
-import { PowerStateBadge } from "@/lib/ui/badge";
-import { Cell, DataTable, EmptyRow, SortHeader, TableBody, TableHead, TableRow } from "@/lib/ui/data-table";
+import { bulkOperationsFor, visibleVmRows } from "@/lib/inventory/vms";
+import { DataTable, EmptyRow, SortHeader, TableBody, TableHead } from "@/lib/ui/data-table";
 import { EmptyState } from "@/lib/ui/empty-state";
-import { formatBytes, formatCount } from "@/lib/ui/format";
+import { formatCount } from "@/lib/ui/format";
 import { PageHeader } from "@/lib/ui/page-header";
 import { Pagination } from "@/lib/ui/pagination";
-import { RowSelection, SelectAllHeader, SelectCell } from "@/lib/ui/row-selection";
+import { RowSelection, SelectAllHeader } from "@/lib/ui/row-selection";
 import { BulkOperations } from "./_components/bulk-operations";
 import { VmFilters } from "./_components/vm-filters";
+import { VmTableRows } from "./_components/vm-table-rows";
 
 export const metadata: Metadata = { title: "VMs" };
 
@@ -35,7 +34,7 @@ export default async function VmsPage(props: { searchParams: Promise<Record<stri
   const views = await loadPoolViews();
   const rows = await visibleVmRows(user, views);
   const { rows: pageRows, total, page, pages } = applyVmQuery(rows, query);
-  const operations = await vmRowOperations(user, pageRows);
+  const operations = await bulkOperationsFor(user, pageRows);
   const poolIds = new Set(rows.map((row) => row.poolId));
   const pools = views.filter((view) => poolIds.has(view.id)).map((view) => ({ id: view.id, label: view.label }));
   const href = (overrides: VmQueryOverrides) => vmQueryHref("/vms", query, overrides);
@@ -70,29 +69,20 @@ export default async function VmsPage(props: { searchParams: Promise<Record<stri
                   </EmptyState>
                 </EmptyRow>
               ) : (
-                pageRows.map((vm) => (
-                  <TableRow key={vm.uuid}>
-                    <SelectCell id={vm.uuid} label={`Select ${vm.name}`} />
-                    <Cell className="max-w-64 truncate font-medium">
-                      <Link href={`/vms/${vm.uuid}`} prefetch={false} className="text-link hover:underline">
-                        {vm.name}
-                      </Link>
-                    </Cell>
-                    <Cell>
-                      <PowerStateBadge state={vm.powerState} stale={vm.stale} />
-                    </Cell>
-                    <Cell>{vm.poolLabel}</Cell>
-                    <Cell muted={!vm.hostName}>{vm.hostName ?? "—"}</Cell>
-                    <Cell numeric>{vm.vcpus}</Cell>
-                    <Cell numeric>{formatBytes(vm.memoryBytes)}</Cell>
-                    <Cell mono muted={!vm.ip}>
-                      {vm.ip ?? "—"}
-                    </Cell>
-                    <Cell muted={!vm.os} className="max-w-56 truncate">
-                      {vm.os ?? "—"}
-                    </Cell>
-                  </TableRow>
-                ))
+                <VmTableRows
+                  rows={pageRows.map((vm) => ({
+                    uuid: vm.uuid,
+                    name: vm.name,
+                    powerState: vm.powerState,
+                    poolLabel: vm.poolLabel,
+                    hostName: vm.hostName,
+                    vcpus: vm.vcpus,
+                    memoryBytes: vm.memoryBytes,
+                    ip: vm.ip,
+                    os: vm.os,
+                    stale: vm.stale,
+                  }))}
+                />
               )}
             </TableBody>
           </DataTable>

@@ -8,8 +8,8 @@
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import type { VmOperationOutcome } from "@/lib/actions/run-vm-operation";
-import { VM_OPERATION_IDS, VM_OPERATIONS, type VmOperationId } from "@/lib/actions/vm-operations";
-import type { VmOperationState } from "@/lib/inventory/vms";
+import { VM_OPERATIONS, type VmOperationId } from "@/lib/actions/vm-operations";
+import type { BulkOperations as BulkOperationsData } from "@/lib/inventory/vms";
 import { Button } from "@/lib/ui/button";
 import { ConfirmDialog } from "@/lib/ui/confirm-dialog";
 import { ProgressBar } from "@/lib/ui/progress";
@@ -20,18 +20,17 @@ import { OperationResults } from "./operation-results";
 
 const REQUEST_FAILED = "The request did not reach XenDeck; check your connection and try again.";
 
-export function BulkOperations({ operations }: { operations: Record<string, VmOperationState[]> }) {
+export function BulkOperations({ operations }: { operations: BulkOperationsData }) {
   const router = useRouter();
   const { selected, count, clear } = useRowSelection();
   const [running, setRunning] = useState<{ id: VmOperationId; count: number } | null>(null);
   const [outcome, setOutcome] = useState<{ id: VmOperationId; results: VmOperationOutcome[] } | null>(null);
   const [error, setError] = useState<string | null>(null);
 
-  const offered = VM_OPERATION_IDS.filter((id) => Object.values(operations).some((states) => states.some((state) => state.id === id)));
+  const offered = operations.offered;
   if (offered.length === 0) return null;
 
-  const readyCount = (id: VmOperationId) =>
-    selected.filter((uuid) => operations[uuid]?.some((state) => state.id === id && state.unavailableReason === null)).length;
+  const readyCount = (id: VmOperationId) => selected.filter((uuid) => operations.ready[uuid]?.includes(id)).length;
 
   async function run(id: VmOperationId) {
     const vms = selected;
