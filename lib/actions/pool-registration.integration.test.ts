@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getDb } from "@/lib/db/client";
-import { useInventoryEnvironment } from "@/lib/inventory/test-environment";
+import { useInventoryEnvironment, waitFor } from "@/lib/inventory/test-environment";
 import { startSimulator, type Simulator } from "@/lib/xapi-sim/index";
 import { getPoolRegistry } from "@/lib/xapi/registry";
 import { TLS_CERT, TLS_FINGERPRINT, TLS_KEY } from "@/lib/xapi/test-fixtures/hostile-server";
@@ -21,13 +21,6 @@ afterAll(() => tlsSim.stop());
 
 const tlsForm = (extra: Record<string, unknown> = {}) => ({ label: "secure", url: tlsSim.pools[0]!.masterUrl, username: tlsSim.username, password: tlsSim.password, ...extra });
 
-async function waitFor(check: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 describe("testing a connection", () => {
   it("a wrong password is refused on the password field", async () => {

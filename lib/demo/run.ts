@@ -46,6 +46,12 @@ function buildIsCurrent(): boolean {
   return SOURCES.every((source) => newestSourceTime(path.join(ROOT, source)) <= built);
 }
 
+/** A path relative to the repository when inside it. */
+function displayPath(file: string): string {
+  const relative = path.relative(ROOT, file);
+  return relative.startsWith("..") ? file : relative;
+}
+
 function box(lines: string[]): string {
   const width = Math.max(...lines.map((line) => line.length));
   return ["", `  ┌${"─".repeat(width + 2)}┐`, ...lines.map((line) => `  │ ${line.padEnd(width)} │`), `  └${"─".repeat(width + 2)}┘`, ""].join("\n");
@@ -79,8 +85,9 @@ async function main(): Promise<void> {
   sim = await startSimulator({ pools: 2, hostsPerPool: 3, vmsPerPool, seed: 1, activity: values["no-activity"] ? false : { intervalMs: 4000 } });
   const actor = await adminActor();
   for (const pool of sim.pools) {
-    const { created } = await ensureRegisteredPool(actor, { label: pool.name, url: pool.masterUrl, username: sim.username, password: sim.password });
-    console.log(`Simulated pool "${pool.name}" (${pool.hosts.length} hosts) at ${pool.masterUrl}: ${created ? "registered" : "registration up to date"}.`);
+    const { outcome } = await ensureRegisteredPool(actor, { label: pool.name, url: pool.masterUrl, username: sim.username, password: sim.password });
+    const what = { registered: "registered", updated: "registration updated (new address)", unchanged: "already registered" }[outcome];
+    console.log(`Simulated pool "${pool.name}" (${pool.hosts.length} hosts) at ${pool.masterUrl}: ${what}.`);
   }
   await getDb().$disconnect();
 
@@ -110,7 +117,7 @@ async function main(): Promise<void> {
       `Log in as ${INITIAL_ADMIN_USERNAME}, password: ${password}`,
       ...(admin.created && admin.generatedPassword ? ["(this password is shown only now)"] : []),
       `Simulator control API: ${sim.controlUrl}`,
-      "Server log: " + path.relative(ROOT, path.join(config.dataDir, "server.log")),
+      `Server log: ${displayPath(path.join(config.dataDir, "server.log"))}`,
       "Ctrl-C to stop.",
     ]),
   );

@@ -57,7 +57,7 @@ function unwrap<T extends object>(result: ({ ok: true } & T) | { ok: false; erro
  * Registers a pool (probing it for its uuid), or brings an existing registration of the same XAPI pool up to
  * date with `pool`'s URL and credentials (the simulator picks a new port on every run).
  */
-export async function ensureRegisteredPool(actor: CurrentUser, pool: PoolToRegister): Promise<{ pool: PoolDto; created: boolean; poolUuid: string }> {
+export async function ensureRegisteredPool(actor: CurrentUser, pool: PoolToRegister): Promise<{ pool: PoolDto; outcome: "registered" | "updated" | "unchanged"; poolUuid: string }> {
   const probe = await probePool({ url: pool.url, username: pool.username, password: pool.password });
   const existing = (await listPools(actor)).find((registered) => registered.xapiPoolUuid === probe.poolUuid);
   if (!existing) {
@@ -65,11 +65,11 @@ export async function ensureRegisteredPool(actor: CurrentUser, pool: PoolToRegis
       await createPool(actor, { label: pool.label, url: pool.url, username: pool.username, password: pool.password, readOnly: pool.readOnly ?? false, xapiPoolUuid: probe.poolUuid }),
       `registering pool ${pool.label}`,
     );
-    return { pool: created.pool, created: true, poolUuid: probe.poolUuid };
+    return { pool: created.pool, outcome: "registered", poolUuid: probe.poolUuid };
   }
-  if (existing.url === pool.url && existing.username === pool.username) return { pool: existing, created: false, poolUuid: probe.poolUuid };
+  if (existing.url === pool.url && existing.username === pool.username) return { pool: existing, outcome: "unchanged", poolUuid: probe.poolUuid };
   const updated = unwrap(await updatePool(actor, existing.id, { url: pool.url, username: pool.username, password: pool.password }), `updating pool ${existing.label}`);
-  return { pool: updated.pool, created: false, poolUuid: probe.poolUuid };
+  return { pool: updated.pool, outcome: "updated", poolUuid: probe.poolUuid };
 }
 
 /** Creates a user with ACLs, or leaves an existing one as it is (re-enabling it). Returns its id. */

@@ -7,20 +7,13 @@ import { describe, expect, it } from "vitest";
 import { dashboardSummary } from "./dashboard";
 import { hostDetail, visibleHosts } from "./hosts";
 import { poolDetail, visiblePools } from "./pools";
-import { useInventoryEnvironment } from "./test-environment";
+import { useInventoryEnvironment, waitFor } from "./test-environment";
 import { vmDetail, visibleVmRows } from "./vms";
 
 const env = useInventoryEnvironment();
 
 const sorted = (values: string[]) => [...values].sort();
 
-async function waitFor(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 describe("what each user sees", () => {
   it("an admin sees every ordinary VM of every pool, and no template, snapshot or control domain", async () => {

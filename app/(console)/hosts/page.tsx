@@ -1,17 +1,14 @@
 import type { Metadata } from "next";
-import Link from "next/link";
 import { requireUser } from "@/lib/auth/current-user";
 import { visibleHosts } from "@/lib/inventory/hosts";
 import { LiveRefresh } from "@/lib/inventory/live/live-refresh";
 import { PoolBanners } from "@/lib/inventory/pool-banners";
 import { loadPoolViews, troubledPools } from "@/lib/inventory/pool-views";
 import { Card } from "@/lib/ui/card";
-import { Cell, DataTable, HeaderCell, TableBody, TableHead, TableRow } from "@/lib/ui/data-table";
 import { EmptyState } from "@/lib/ui/empty-state";
 import { formatCount } from "@/lib/ui/format";
 import { PageHeader } from "@/lib/ui/page-header";
-import { HostState } from "./_components/host-state";
-import { MemoryUsage } from "./_components/memory-usage";
+import { HostsTable } from "./_components/hosts-table";
 
 export const metadata: Metadata = { title: "Hosts" };
 
@@ -32,41 +29,7 @@ export default async function HostsPage() {
           </EmptyState>
         </Card>
       ) : (
-        <DataTable label="Hosts">
-          <TableHead>
-            <tr>
-              <HeaderCell>Name</HeaderCell>
-              <HeaderCell>Pool</HeaderCell>
-              <HeaderCell>Address</HeaderCell>
-              <HeaderCell>State</HeaderCell>
-              <HeaderCell>Memory</HeaderCell>
-              <HeaderCell numeric>CPUs</HeaderCell>
-              <HeaderCell numeric>VMs</HeaderCell>
-            </tr>
-          </TableHead>
-          <TableBody>
-            {hosts.map((host) => (
-              <TableRow key={host.uuid}>
-                <Cell className="font-medium">
-                  <Link href={`/hosts/${host.uuid}`} prefetch={false} className="text-link hover:underline">
-                    {host.name}
-                  </Link>
-                  {host.isMaster && <span className="ml-1.5 text-xs text-muted">master</span>}
-                </Cell>
-                <Cell>{host.poolLabel}</Cell>
-                <Cell mono>{host.address}</Cell>
-                <Cell>
-                  <HostState enabled={host.enabled} live={host.live} stale={host.stale} />
-                </Cell>
-                <Cell className="min-w-44">
-                  <MemoryUsage used={host.memoryUsed} total={host.memoryTotal} />
-                </Cell>
-                <Cell numeric>{host.cpuCount}</Cell>
-                <Cell numeric>{host.residentVmCount}</Cell>
-              </TableRow>
-            ))}
-          </TableBody>
-        </DataTable>
+        <HostsTable hosts={hosts} label="Hosts" showPool />
       )}
     </>
   );

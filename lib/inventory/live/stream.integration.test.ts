@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { updateUser } from "@/lib/auth/users";
-import { useInventoryEnvironment } from "../test-environment";
+import { useInventoryEnvironment, waitFor } from "../test-environment";
 import { openLiveStream } from "./stream";
 
 const env = useInventoryEnvironment();
@@ -42,13 +42,6 @@ function collect(stream: ReadableStream<Uint8Array>) {
 
 const settle = (ms = 600) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function waitFor(check: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 describe("the live stream", () => {
   it("carries nothing outside a restricted user's rights", async () => {

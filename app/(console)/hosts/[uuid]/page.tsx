@@ -16,6 +16,7 @@ import { PageHeader } from "@/lib/ui/page-header";
 import { Skeleton } from "@/lib/ui/skeleton";
 import { HostState } from "../_components/host-state";
 import { MemoryUsage } from "../_components/memory-usage";
+import { StorageTable } from "../_components/storage-table";
 
 type Props = { params: Promise<{ uuid: string }> };
 
@@ -142,28 +143,7 @@ export default async function HostPage({ params }: Props) {
           </DataTable>
         </Section>
         <Section title="Storage">
-          <DataTable label="Storage repositories attached to the host">
-            <TableHead>
-              <tr>
-                <HeaderCell>Name</HeaderCell>
-                <HeaderCell>Type</HeaderCell>
-                <HeaderCell>Shared</HeaderCell>
-                <HeaderCell numeric>Used</HeaderCell>
-                <HeaderCell numeric>Size</HeaderCell>
-              </tr>
-            </TableHead>
-            <TableBody>
-              {host.storage.map((sr) => (
-                <TableRow key={sr.uuid}>
-                  <Cell>{sr.name}</Cell>
-                  <Cell mono>{sr.type}</Cell>
-                  <Cell>{sr.shared ? "Yes" : "No"}</Cell>
-                  <Cell numeric>{formatBytes(sr.used)}</Cell>
-                  <Cell numeric>{formatBytes(sr.size)}</Cell>
-                </TableRow>
-              ))}
-            </TableBody>
-          </DataTable>
+          <StorageTable storage={host.storage} label="Storage repositories attached to the host" />
         </Section>
         {user.isAdmin && (
           <Suspense fallback={<Skeleton className="h-24 w-full" />}>

@@ -10,13 +10,12 @@ import { PoolBanners } from "@/lib/inventory/pool-banners";
 import { poolDetail } from "@/lib/inventory/pools";
 import { poolSecurable } from "@/lib/inventory/securables";
 import { Card, Section } from "@/lib/ui/card";
-import { Cell, DataTable, HeaderCell, TableBody, TableHead, TableRow } from "@/lib/ui/data-table";
 import { formatBytes } from "@/lib/ui/format";
 import { KeyValue, KeyValueList } from "@/lib/ui/key-value";
 import { PageHeader } from "@/lib/ui/page-header";
 import { Skeleton } from "@/lib/ui/skeleton";
-import { HostState } from "../../hosts/_components/host-state";
-import { MemoryUsage } from "../../hosts/_components/memory-usage";
+import { HostsTable } from "../../hosts/_components/hosts-table";
+import { StorageTable } from "../../hosts/_components/storage-table";
 import { PoolAdminControls } from "../_components/pool-admin-controls";
 import { PoolForm } from "../_components/pool-form";
 import { PoolStatus } from "../_components/pool-status";
@@ -65,74 +64,10 @@ export default async function PoolPage({ params }: Props) {
           </KeyValueList>
         </Card>
         <Section title="Hosts">
-          <DataTable label="Hosts of the pool">
-            <TableHead>
-              <tr>
-                <HeaderCell>Name</HeaderCell>
-                <HeaderCell>Address</HeaderCell>
-                <HeaderCell>State</HeaderCell>
-                <HeaderCell>Memory</HeaderCell>
-                <HeaderCell numeric>CPUs</HeaderCell>
-                <HeaderCell numeric>VMs</HeaderCell>
-              </tr>
-            </TableHead>
-            <TableBody>
-              {pool.hosts.length === 0 ? (
-                <TableRow>
-                  <Cell colSpan={6} muted>
-                    No hosts known yet
-                  </Cell>
-                </TableRow>
-              ) : (
-                pool.hosts.map((host) => (
-                  <TableRow key={host.uuid}>
-                    <Cell className="font-medium">
-                      <Link href={`/hosts/${host.uuid}`} className="text-link hover:underline">
-                        {host.name}
-                      </Link>
-                      {host.isMaster && <span className="ml-1.5 text-xs text-muted">master</span>}
-                    </Cell>
-                    <Cell mono>{host.address}</Cell>
-                    <Cell>
-                      <HostState enabled={host.enabled} live={host.live} stale={host.stale} />
-                    </Cell>
-                    <Cell className="min-w-44">
-                      <MemoryUsage used={host.memoryUsed} total={host.memoryTotal} />
-                    </Cell>
-                    <Cell numeric>{host.cpuCount}</Cell>
-                    <Cell numeric>{host.residentVmCount}</Cell>
-                  </TableRow>
-                ))
-              )}
-            </TableBody>
-          </DataTable>
+          <HostsTable hosts={pool.hosts} label="Hosts of the pool" />
         </Section>
         <Section title="Storage">
-          <DataTable label="Storage repositories">
-            <TableHead>
-              <tr>
-                <HeaderCell>Name</HeaderCell>
-                <HeaderCell>Type</HeaderCell>
-                <HeaderCell>Shared</HeaderCell>
-                <HeaderCell numeric>Used</HeaderCell>
-                <HeaderCell numeric>Size</HeaderCell>
-              </tr>
-            </TableHead>
-            <TableBody>
-              {pool.storage.map((sr) => (
-                <TableRow key={sr.uuid}>
-                  <Cell>
-                    {sr.name}
-                    {sr.uuid === pool.defaultSr?.uuid && <span className="ml-1.5 text-xs text-muted">default</span>}
-                  </Cell>
-                  <Cell mono>{sr.type}</Cell>
-                  <Cell>{sr.shared ? "Yes" : "No"}</Cell>
-                  <Cell numeric>{formatBytes(sr.used)}</Cell>
-                  <Cell numeric>{formatBytes(sr.size)}</Cell>
-                </TableRow>
-              ))}
-            </TableBody>
-          </DataTable>
+          <StorageTable storage={pool.storage} label="Storage repositories" defaultSrUuid={pool.defaultSr?.uuid} />
         </Section>
         {registration && (
           <Section title="Registration" description="How XenDeck connects to this pool. Changing the URL, account or certificate tests the connection first.">
