@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { requireUser } from "@/lib/auth/current-user";
 import { dashboardSummary } from "@/lib/inventory/dashboard";
-import { LiveRefresh } from "@/lib/inventory/live/live-refresh";
+import { LiveUpdates } from "@/lib/inventory/live/live-updates";
 import { PoolBanners } from "@/lib/inventory/pool-banners";
 import { POWER_STATES } from "@/lib/inventory/vm-query";
 import { ButtonLink } from "@/lib/ui/button";
@@ -24,7 +24,7 @@ export default async function DashboardPage() {
   return (
     <>
       <PageHeader title="Dashboard" description="The pools, hosts and VMs you have access to, as they are now." />
-      <LiveRefresh />
+      <LiveUpdates pools={summary.pools} />
       <PoolBanners pools={summary.troubledPools} />
       {summary.pools.length === 0 ? (
         <Card padded={false}>

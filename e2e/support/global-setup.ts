@@ -10,10 +10,11 @@
  *    by `next start` on a free port;
  * 4. a signed-in browser state per seeded user.
  *
- * Returns the teardown. What the tests need to know is in the run-info file (e2e/support/run-info.ts).
+ * Returns the teardown, which copies the server's log to test-results/server.log. What the tests need to know
+ * is in the run-info file (e2e/support/run-info.ts).
  */
 import { randomBytes } from "node:crypto";
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { request } from "@playwright/test";
@@ -86,6 +87,12 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   const teardown = async (keep = process.env.XENDECK_KEEP_RUN === "1") => {
     await stopChild(server);
     await sim.stop();
+    // The server's log outlives the run directory, beside the test results.
+    const serverLog = path.join(runDir, "server.log");
+    if (existsSync(serverLog)) {
+      mkdirSync(path.join(ROOT, "test-results"), { recursive: true });
+      copyFileSync(serverLog, path.join(ROOT, "test-results", "server.log"));
+    }
     if (!keep) rmSync(runDir, { recursive: true, force: true });
   };
   try {

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { requireUser } from "@/lib/auth/current-user";
 import { visibleHosts } from "@/lib/inventory/hosts";
-import { LiveRefresh } from "@/lib/inventory/live/live-refresh";
+import { LiveUpdates } from "@/lib/inventory/live/live-updates";
 import { PoolBanners } from "@/lib/inventory/pool-banners";
 import { loadPoolViews, troubledPools } from "@/lib/inventory/pool-views";
 import { Card } from "@/lib/ui/card";
@@ -20,7 +20,7 @@ export default async function HostsPage() {
   return (
     <>
       <PageHeader title="Hosts" description={formatCount(hosts.length, "host")} />
-      <LiveRefresh />
+      <LiveUpdates pools={views.filter((view) => hosts.some((host) => host.poolId === view.id))} />
       <PoolBanners pools={troubledPools(views, new Set(hosts.map((host) => host.poolId)))} />
       {hosts.length === 0 ? (
         <Card padded={false}>

@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { can } from "@/lib/auth/can";
 import { requireUser } from "@/lib/auth/current-user";
-import { LiveRefresh } from "@/lib/inventory/live/live-refresh";
+import { LiveUpdates } from "@/lib/inventory/live/live-updates";
 import { visiblePools } from "@/lib/inventory/pools";
 import { ButtonLink } from "@/lib/ui/button";
 import { Card } from "@/lib/ui/card";
@@ -27,7 +27,7 @@ export default async function PoolsPage() {
   return (
     <>
       <PageHeader title="Pools" description={formatCount(pools.length, "pool")} actions={register} />
-      <LiveRefresh />
+      <LiveUpdates pools={pools} />
       {pools.length === 0 ? (
         <Card padded={false}>
           <EmptyState title="No pools" icon="pool" action={register}>

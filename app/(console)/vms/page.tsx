@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { requireUser } from "@/lib/auth/current-user";
-import { LiveRefresh } from "@/lib/inventory/live/live-refresh";
+import { LiveUpdates } from "@/lib/inventory/live/live-updates";
 import { PoolBanners } from "@/lib/inventory/pool-banners";
 import { loadPoolViews, troubledPools } from "@/lib/inventory/pool-views";
 import { applyVmQuery, parseVmQuery, toggleSort, vmQueryHref, type VmQuery, type VmQueryOverrides, type VmSortColumn } from "@/lib/inventory/vm-query";
@@ -46,7 +46,7 @@ export default async function VmsPage(props: { searchParams: Promise<Record<stri
         title="Virtual machines"
         description={filtered ? `${formatCount(total, "VM")} match, out of ${formatCount(rows.length, "VM")}` : `${formatCount(rows.length, "VM")} in ${formatCount(pools.length, "pool")}`}
       />
-      <LiveRefresh />
+      <LiveUpdates pools={views.filter((view) => poolIds.has(view.id))} />
       <PoolBanners pools={troubledPools(views, poolIds)} />
       <div className="space-y-3">
         <VmFilters query={query} pools={pools} />

@@ -54,6 +54,15 @@ export function seesAnythingIn(user: AccessSubject, connection: PoolConnection):
   return false;
 }
 
+/** The state of every connected pool the user sees something in (the first frame of a stream). */
+export function poolStatesFor(user: AccessSubject): Record<string, PoolConnectionState> {
+  const states: Record<string, PoolConnectionState> = {};
+  for (const connection of getPoolRegistry().all()) {
+    if (seesAnythingIn(user, connection)) states[connection.id] = connection.status.state;
+  }
+  return states;
+}
+
 /** The changes among `resolved` that `user` may view. */
 export function visibleObjects(user: AccessSubject, resolved: readonly ResolvedChange[]): LiveObject[] {
   const out: LiveObject[] = [];

@@ -7,8 +7,9 @@
  * every change the user may see counts (lists, dashboard). Pool status changes always count.
  *
  * One EventSource per browser tab, shared by every mounted LiveRefresh and kept for a few seconds after the
- * last one unmounts: refreshes and navigations re-mount pages, and a new connection each time could miss the
- * changes made meanwhile.
+ * last one unmounts. Nothing falls between a page's rendering and its subscription: recent events are kept
+ * and replayed to a page rendered before them (`renderedAt`, server time), and a new stream's first frame
+ * gives the pools' states, which a page compares with those it rendered (`pools`).
  */
 import { useRouter } from "next/navigation";
 import { useEffect } from "react";
@@ -17,35 +18,70 @@ import { useEffect } from "react";
 const DEBOUNCE_MS = 150;
 /** How long the stream stays open without subscribers (a navigation re-subscribes within this). */
 const LINGER_MS = 5_000;
+/** How long events are kept for pages that subscribe late. */
+const REPLAY_MS = 15_000;
 
-type LiveEvent = { type: "changes"; objects: { uuid: string; related?: string[] }[] } | { type: "status" | "resync" | "pools" } | { type: "ended" };
+type PoolState = string;
+type LiveEvent =
+  | { type: "changes"; at: number; objects: { uuid: string; related?: string[] }[] }
+  | { type: "status" | "resync" | "pools"; at: number }
+  | { type: "ready"; at: number }
+  | { type: "ended"; at: number };
 type Listener = (event: LiveEvent) => void;
 
 const listeners = new Set<Listener>();
 let source: EventSource | null = null;
 let lingerTimer: ReturnType<typeof setTimeout> | null = null;
+/** Recent events (newest last), for pages rendered before them. */
+const recent: LiveEvent[] = [];
+/** The pools' states as the stream last told them. */
+const poolStates = new Map<string, PoolState>();
 
 function emit(event: LiveEvent): void {
+  if (event.type !== "ready" && event.type !== "ended") {
+    recent.push(event);
+    const horizon = event.at - REPLAY_MS;
+    while (recent.length > 0 && recent[0]!.at < horizon) recent.shift();
+  }
   for (const listener of listeners) listener(event);
+}
+
+function parse(event: MessageEvent<string>): Record<string, unknown> | null {
+  try {
+    return JSON.parse(event.data) as Record<string, unknown>;
+  } catch {
+    return null;
+  }
 }
 
 function open(): void {
   const stream = new EventSource("/api/live");
   source = stream;
-  stream.addEventListener("changes", (event: MessageEvent<string>) => {
-    try {
-      const message = JSON.parse(event.data) as { objects?: { uuid: string; related?: string[] }[] };
-      emit({ type: "changes", objects: message.objects ?? [] });
-    } catch {
-      // not ours
-    }
+  stream.addEventListener("ready", (event: MessageEvent<string>) => {
+    const data = parse(event);
+    if (!data) return;
+    poolStates.clear();
+    for (const [id, state] of Object.entries((data.pools as Record<string, PoolState> | undefined) ?? {})) poolStates.set(id, state);
+    emit({ type: "ready", at: Number(data.at) || 0 });
   });
-  for (const type of ["status", "resync", "pools"] as const) stream.addEventListener(type, () => emit({ type }));
+  stream.addEventListener("changes", (event: MessageEvent<string>) => {
+    const data = parse(event);
+    if (data) emit({ type: "changes", at: Number(data.at) || 0, objects: (data.objects as { uuid: string; related?: string[] }[] | undefined) ?? [] });
+  });
+  stream.addEventListener("status", (event: MessageEvent<string>) => {
+    const data = parse(event);
+    if (!data) return;
+    if (typeof data.pool === "string" && typeof data.state === "string") poolStates.set(data.pool, data.state);
+    emit({ type: "status", at: Number(data.at) || 0 });
+  });
+  for (const type of ["resync", "pools"] as const) {
+    stream.addEventListener(type, (event: MessageEvent<string>) => emit({ type, at: Number(parse(event)?.at) || 0 }));
+  }
   // The session ended (account disabled, signed out elsewhere): a refresh lets the server send us to login.
   const ended = () => {
     stream.close();
     if (source === stream) source = null;
-    emit({ type: "ended" });
+    emit({ type: "ended", at: 0 });
   };
   stream.addEventListener("end", ended);
   stream.onerror = () => {
@@ -83,18 +119,43 @@ function scheduleRefresh(refresh: () => void): void {
   }, DEBOUNCE_MS);
 }
 
-export function LiveRefresh({ watch }: { watch?: readonly string[] }) {
+export function LiveRefresh({
+  watch,
+  renderedAt,
+  pools,
+}: {
+  watch?: readonly string[];
+  /** Server time (ms) the page was rendered at. */
+  renderedAt: number;
+  /** The pools whose objects the page shows, with the state it showed them in. */
+  pools: Readonly<Record<string, string>>;
+}) {
   const router = useRouter();
   const watchKey = watch ? watch.join(",") : null;
+  const poolsKey = JSON.stringify(pools);
 
   useEffect(() => {
     const watched = watchKey === null ? null : new Set(watchKey.split(",").filter(Boolean));
+    const rendered = JSON.parse(poolsKey) as Record<string, string>;
     const refresh = () => scheduleRefresh(() => router.refresh());
-    return subscribe((event) => {
-      if (event.type !== "changes" || !watched) return refresh();
-      if (event.objects.some((o) => watched.has(o.uuid) || o.related?.some((uuid) => watched.has(uuid)))) refresh();
+    const outdatedPools = () => Object.entries(rendered).some(([id, state]) => poolStates.has(id) && poolStates.get(id) !== state);
+    const relevant = (event: LiveEvent) => {
+      switch (event.type) {
+        case "changes":
+          return !watched || event.objects.some((o) => watched.has(o.uuid) || o.related?.some((uuid) => watched.has(uuid)));
+        case "ready":
+          return outdatedPools();
+        default:
+          return true;
+      }
+    };
+    const unsubscribe = subscribe((event) => {
+      if (relevant(event)) refresh();
     });
-  }, [router, watchKey]);
+    // What happened between this page's rendering and now.
+    if (outdatedPools() || recent.some((event) => event.at > renderedAt && relevant(event))) refresh();
+    return unsubscribe;
+  }, [router, watchKey, poolsKey, renderedAt]);
 
   return null;
 }

@@ -1,13 +1,13 @@
 /**
  * One browser's live update stream (server-sent events) for the signed-in user: the hub's messages that the
- * user may see, as SSE frames, plus a heartbeat. The user's rights are re-read from the database at most
+ * user may see, as SSE frames stamped with the server's time (`at`), plus a heartbeat. The user's rights are re-read from the database at most
  * every `USER_RELOAD_MS` before a message goes out, so an ACL change applies to an open stream within that
  * delay, and a disabled or deleted account (or a new session epoch) ends the stream.
  */
 import "server-only";
 import { loadSessionUser, type CurrentUser } from "@/lib/auth/session-user";
 import { getDb } from "@/lib/db/client";
-import { addLiveSubscriber, type LiveMessage, type MessageFor } from "./hub";
+import { addLiveSubscriber, poolStatesFor, type LiveMessage, type MessageFor } from "./hub";
 
 const USER_RELOAD_MS = 2_000;
 const HEARTBEAT_MS = 25_000;
@@ -80,7 +80,7 @@ export async function openLiveStream(user: CurrentUser, signal: AbortSignal): Pr
             } catch (error) {
               console.error(`[xendeck live] building a message failed: ${String(error)}`);
             }
-            if (message) write(sseFrame(message.type, message));
+            if (message) write(sseFrame(message.type, { ...message, at: Date.now() }));
           });
         },
       });
@@ -100,9 +100,10 @@ export async function openLiveStream(user: CurrentUser, signal: AbortSignal): Pr
         clearInterval(heartbeat);
         signal.removeEventListener("abort", onAbort);
       };
-      // Tell the browser how long to wait before reconnecting, and that the stream is open.
+      // How long to wait before reconnecting; then the pools' states now, so that a page rendered before the
+      // stream opened can tell whether it missed a status change.
       write(encoder.encode("retry: 2000\n\n"));
-      write(sseFrame("ready", {}));
+      write(sseFrame("ready", { at: Date.now(), pools: poolStatesFor(current) }));
     },
     cancel() {
       closed = true;

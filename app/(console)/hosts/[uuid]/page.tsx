@@ -5,7 +5,7 @@ import { Suspense } from "react";
 import { ObjectAccess } from "@/lib/admin/object-access";
 import { requireUser } from "@/lib/auth/current-user";
 import { hostDetail } from "@/lib/inventory/hosts";
-import { LiveRefresh } from "@/lib/inventory/live/live-refresh";
+import { LiveUpdates } from "@/lib/inventory/live/live-updates";
 import { PoolBanners } from "@/lib/inventory/pool-banners";
 import { PowerStateBadge } from "@/lib/ui/badge";
 import { Card, Section } from "@/lib/ui/card";
@@ -39,7 +39,7 @@ export default async function HostPage({ params }: Props) {
         meta={<HostState enabled={host.enabled} live={host.live} stale={host.stale} />}
         description={host.description || undefined}
       />
-      <LiveRefresh watch={[host.uuid, ...host.vms.map((vm) => vm.uuid)]} />
+      <LiveUpdates pools={[host.pool]} watch={[host.uuid, ...host.vms.map((vm) => vm.uuid)]} />
       <PoolBanners pools={host.pool.status.state === "connected" ? [] : [{ id: host.pool.id, label: host.pool.label, status: host.pool.status }]} />
       <div className="space-y-5">
         <Card title="General">

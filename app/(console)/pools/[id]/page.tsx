@@ -5,7 +5,7 @@ import { Suspense } from "react";
 import { ObjectAccess } from "@/lib/admin/object-access";
 import { requireUser } from "@/lib/auth/current-user";
 import { getPool } from "@/lib/db/pools";
-import { LiveRefresh } from "@/lib/inventory/live/live-refresh";
+import { LiveUpdates } from "@/lib/inventory/live/live-updates";
 import { PoolBanners } from "@/lib/inventory/pool-banners";
 import { poolDetail } from "@/lib/inventory/pools";
 import { poolSecurable } from "@/lib/inventory/securables";
@@ -37,7 +37,7 @@ export default async function PoolPage({ params }: Props) {
   return (
     <>
       <PageHeader title={pool.label} breadcrumbs={[{ label: "Pools", href: "/pools" }, { label: pool.label }]} meta={<PoolStatus status={pool.status} enabled={pool.enabled} />} description={pool.description || undefined} />
-      <LiveRefresh watch={[pool.uuid, ...pool.hosts.map((host) => host.uuid)]} />
+      <LiveUpdates pools={[pool]} watch={[pool.uuid, ...pool.hosts.map((host) => host.uuid)]} />
       <PoolBanners pools={pool.enabled ? [{ id: pool.id, label: pool.label, status: pool.status }] : []} />
       <div className="space-y-5">
         <Card title="General">

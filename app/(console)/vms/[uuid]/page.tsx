@@ -4,7 +4,7 @@ import { notFound } from "next/navigation";
 import { Suspense } from "react";
 import { ObjectAccess } from "@/lib/admin/object-access";
 import { requireUser } from "@/lib/auth/current-user";
-import { LiveRefresh } from "@/lib/inventory/live/live-refresh";
+import { LiveUpdates } from "@/lib/inventory/live/live-updates";
 import { PoolBanners } from "@/lib/inventory/pool-banners";
 import { vmDetail, type VmDetail } from "@/lib/inventory/vms";
 import { Badge, PowerStateBadge } from "@/lib/ui/badge";
@@ -40,7 +40,7 @@ export default async function VmPage({ params }: Props) {
         meta={<PowerStateBadge state={vm.powerState} stale={vm.stale} />}
         description={vm.description || undefined}
       />
-      <LiveRefresh watch={vm.related} />
+      <LiveUpdates pools={[vm.pool]} watch={vm.related} />
       <PoolBanners pools={vm.pool.status.state === "connected" ? [] : [{ id: vm.pool.id, label: vm.pool.label, status: vm.pool.status }]} />
       <div className="space-y-5">
         <VmOperationButtons vm={{ uuid: vm.uuid, name: vm.name }} operations={vm.operations} hosts={vm.startOnHosts} />
