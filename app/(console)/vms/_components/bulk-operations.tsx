@@ -52,41 +52,40 @@ export function BulkOperations({ operations }: { operations: BulkOperationsData 
 
   return (
     <div className="space-y-2">
-      <div role="toolbar" aria-label="Actions on the selected VMs" className="flex flex-wrap items-center gap-2">
-        <span className="text-xs text-muted">{count === 0 ? "Select VMs to act on several at once" : null}</span>
-        <SelectionCount className="text-xs font-medium" />
-        {offered.map((id) => {
-          const spec = VM_OPERATIONS[id];
-          const ready = readyCount(id);
-          const reason = running
-            ? "Another operation is running"
-            : count === 0
-              ? "Select one or more VMs first"
-              : ready === 0
-                ? `None of the selected VMs can be ${spec.past} now`
-                : null;
-          const label = ready > 0 && ready < count ? `${spec.label} (${ready})` : spec.label;
-          return spec.confirm ? (
-            <ConfirmDialog
-              key={id}
-              triggerLabel={label}
-              triggerSize="sm"
-              triggerVariant="danger"
-              disabledReason={reason}
-              title={`${spec.label} ${count === 1 ? "1 VM" : `${count} VMs`}?`}
-              confirmLabel={spec.label}
-              onConfirm={() => run(id)}
-            >
-              {id === "hard_shutdown"
-                ? "This cuts the power of the selected VMs: anything their guests had not saved is lost."
-                : "This resets the selected VMs at once, like pressing their reset button: anything their guests had not saved is lost."}
-            </ConfirmDialog>
-          ) : (
-            <Button key={id} size="sm" disabledReason={reason} pending={running?.id === id} onClick={() => run(id)}>
-              {label}
-            </Button>
-          );
-        })}
+      <div role="toolbar" aria-label="Actions on the selected VMs" className="flex min-h-7 flex-wrap items-center gap-2">
+        {count === 0 && !running ? (
+          <span className="text-xs text-muted">Select VMs to act on several at once.</span>
+        ) : (
+          <>
+            <SelectionCount className="text-xs font-medium" />
+            {offered.map((id) => {
+              const spec = VM_OPERATIONS[id];
+              const ready = readyCount(id);
+              const reason = running ? "Another operation is running" : ready === 0 ? `None of the selected VMs can be ${spec.past} now` : null;
+              const label = ready > 0 && ready < count ? `${spec.label} (${ready})` : spec.label;
+              return spec.confirm ? (
+                <ConfirmDialog
+                  key={id}
+                  triggerLabel={label}
+                  triggerSize="sm"
+                  triggerVariant="danger"
+                  disabledReason={reason}
+                  title={`${spec.label} ${count === 1 ? "1 VM" : `${count} VMs`}?`}
+                  confirmLabel={spec.label}
+                  onConfirm={() => run(id)}
+                >
+                  {id === "hard_shutdown"
+                    ? "This cuts the power of the selected VMs: anything their guests had not saved is lost."
+                    : "This resets the selected VMs at once, like pressing their reset button: anything their guests had not saved is lost."}
+                </ConfirmDialog>
+              ) : (
+                <Button key={id} size="sm" disabledReason={reason} pending={running?.id === id} onClick={() => run(id)}>
+                  {label}
+                </Button>
+              );
+            })}
+          </>
+        )}
       </div>
       {running && <ProgressBar label={`${VM_OPERATIONS[running.id].progressive} ${running.count === 1 ? "1 VM" : `${running.count} VMs`}…`} showLabel className="max-w-md" />}
       <StatusMessage tone="error" message={error} />
