@@ -12,7 +12,7 @@
  */
 import { X509Certificate } from "node:crypto";
 import { isIP } from "node:net";
-import { decodeResponseBody, decodeResult, decodeTaskResult, encodeMethodCall, resultType } from "./codec";
+import { decodeResult, decodeTaskResult, encodeMethodCall, responseSink, resultType } from "./codec";
 import { CLIENT_CODES, XapiError, XapiReadOnlyError, XapiTimeoutError, XapiTransportError, redactSession } from "./errors";
 import type { Ref, TaskRecord } from "./model/records.generated";
 import { isReadOnlyMethod } from "./read-only";
@@ -349,18 +349,17 @@ export class XapiClient {
     }
   }
 
-  /** One HTTP exchange: encode, post, parse. */
+  /** One HTTP exchange: encode, post, parse (while the answer arrives). */
   private async send(method: string, params: readonly unknown[], session: string | undefined, options: RequestOptions, url: URL = this.master): Promise<unknown> {
     const body = encodeMethodCall(method, params, session);
     const signal = options.signal ? AbortSignal.any([options.signal, this.closeController.signal]) : this.closeController.signal;
-    const answer = await this.transport.post(url, body, {
-      timeoutMs: options.timeoutMs ?? this.options.callTimeoutMs,
-      maxBytes: this.options.maxResponseBytes,
-      signal: method === "session.logout" ? undefined : signal,
-      method,
-    });
     try {
-      return decodeResponseBody(answer, method, options.plan);
+      return await this.transport.post(
+        url,
+        body,
+        { timeoutMs: options.timeoutMs ?? this.options.callTimeoutMs, maxBytes: this.options.maxResponseBytes, signal: method === "session.logout" ? undefined : signal, method },
+        responseSink(method, options.plan),
+      );
     } catch (error) {
       if (error instanceof XapiError) error.method ??= method;
       throw error;

@@ -17,7 +17,8 @@ import { serializeMethodCall } from "xmlrpc/lib/serializer.js";
 import { formatXapiDate, parseXapiDate } from "./dates";
 import { XapiError, XapiProtocolError } from "./errors";
 import { classSpec, enumValues, type FieldSpec } from "./model/spec";
-import { parseMethodResponse, parseValueFragment, type ParsePlan } from "./xmlrpc-parser";
+import type { BodySink } from "./transport";
+import { parseMethodResponse, parseValueFragment, ResponseParser, type ParsedResponse, type ParsePlan } from "./xmlrpc-parser";
 
 export const NULL_REF = "OpaqueRef:NULL";
 
@@ -174,7 +175,26 @@ export function encodeMethodCall(method: string, params: readonly unknown[], ses
  * `system.*` methods answer bare values. `valuePlan` says which parts of `Value` to build (see `ParsePlan`).
  */
 export function decodeResponseBody(body: Buffer, method: string, valuePlan?: ParsePlan): unknown {
-  const parsed = parseMethodResponse(body, valuePlan && { members: { Value: valuePlan } });
+  return unwrapEnvelope(parseMethodResponse(body, envelopePlan(valuePlan)), method);
+}
+
+/**
+ * `decodeResponseBody` for an answer still arriving: the transport feeds it chunk by chunk and big answers are
+ * parsed while they arrive (see `ResponseParser`); `end()` returns the unwrapped `Value`.
+ */
+export function responseSink(method: string, valuePlan?: ParsePlan): BodySink<unknown> {
+  const parser = new ResponseParser(envelopePlan(valuePlan));
+  return {
+    write: (chunk) => parser.write(chunk),
+    end: () => unwrapEnvelope(parser.end(), method),
+  };
+}
+
+function envelopePlan(valuePlan: ParsePlan | undefined): ParsePlan | undefined {
+  return valuePlan && { members: { Value: valuePlan } };
+}
+
+function unwrapEnvelope(parsed: ParsedResponse, method: string): unknown {
   const value = parsed.value;
   if (parsed.fault) {
     const fault = isPlainObject(value) ? value : {};

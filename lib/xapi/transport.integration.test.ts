@@ -111,6 +111,58 @@ describe("client against a hostile server", () => {
     expect(written).toBeLessThan(50_000_000); // the client hung up near its 1 MB limit, not at 200 MB
   });
 
+  it("parses an answer that arrives in small pieces", async () => {
+    const records = Array.from({ length: 300 }, (_, i) => `<member><name>OpaqueRef:vm-${i}</name><value><struct><member><name>name_label</name><value>vm ${i} é</value></member></struct></value></member>`);
+    const body = Buffer.from(success(`<struct>${records.join("")}</struct>`));
+    server.on("VM.get_all_records", (response) => {
+      response.writeHead(200, { "Content-Type": "text/xml", "Content-Length": body.length });
+      let at = 0;
+      const next = () => {
+        if (at >= body.length) return void response.end();
+        response.write(body.subarray(at, (at += 777)));
+        setImmediate(next);
+      };
+      next();
+    });
+    const all = (await client.request("VM.get_all_records", [], { decode: false })) as Record<string, { name_label: string }>;
+    expect(Object.keys(all)).toHaveLength(300);
+    expect(all["OpaqueRef:vm-299"].name_label).toBe("vm 299 é");
+  });
+
+  it("gives up on a malformed answer as soon as the fault arrives, without reading the rest", async () => {
+    let written = 0;
+    let closedEarly = false;
+    server.on("VM.get_all_records", (response) => {
+      response.writeHead(200, { "Content-Type": "text/xml" });
+      const record = "<member><name>OpaqueRef:x</name><value><struct><member><name>a</name><value>1</value></member></struct></value></member>";
+      response.write(`<?xml version="1.0"?><methodResponse><params><param><value><struct><member><name>Status</name><value>Success</value></member><member><name>Value</name><value><struct>${record}<member><name>OpaqueRef:y</name><value><blob/></value></member>`);
+      const chunk = record.repeat(1000);
+      const pump = () => {
+        while (written < 100_000_000) {
+          if (response.destroyed) return;
+          written += chunk.length;
+          if (!response.write(chunk)) return void response.once("drain", pump);
+        }
+        response.end();
+      };
+      response.on("close", () => {
+        closedEarly = written < 100_000_000;
+      });
+      pump();
+    });
+    const big = new XapiClient({ url: server.url, username: "root", password: "secret-password", logger: quiet, maxResponseBytes: 256 * 1024 * 1024 });
+    try {
+      const error = await failure(big.call("VM.get_all_records"));
+      expect(error).toBeInstanceOf(XapiProtocolError);
+      expect(error.message).toMatch(/at byte 326: unknown element <blob/);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(closedEarly).toBe(true);
+      expect(written).toBeLessThan(20_000_000);
+    } finally {
+      await big.close();
+    }
+  });
+
   it("refuses at once an answer whose declared length is past the limit", async () => {
     server.on("VM.get_all_records", (response) => {
       response.writeHead(200, { "Content-Type": "text/xml", "Content-Length": 5_000_000_000 });

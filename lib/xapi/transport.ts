@@ -3,7 +3,8 @@
  * keep-alive agents (one per transport, i.e. per pool), a deadline per call, a cap on the answer size
  * (checked on Content-Length and while reading: never more than the cap in memory), TLS trust decided on the
  * socket before the request is written (see `tls.ts`), plain http only when the URL says http, and typed errors
- * that say whether the request may have reached the server.
+ * that say whether the request may have reached the server. The answer goes chunk by chunk to a `BodySink`
+ * (the client's is the incremental parser: big answers are parsed while they arrive, never held whole).
  */
 import http from "node:http";
 import https from "node:https";
@@ -28,6 +29,21 @@ export interface PostOptions {
   /** For error messages only. */
   method: string;
 }
+
+/** Receives the body of an HTTP 200 answer as it arrives; `end` (after the last byte) gives the result. */
+export interface BodySink<T> {
+  write(chunk: Buffer): void;
+  end(): T;
+}
+
+/** A sink that keeps the whole body. */
+export function collectBody(): BodySink<Buffer> {
+  const chunks: Buffer[] = [];
+  return { write: (chunk) => void chunks.push(chunk), end: () => Buffer.concat(chunks) };
+}
+
+/** Bytes of a non-200 answer kept for the error message. */
+const EXCERPT_BYTES = 200;
 
 /** Connection errors after which the request surely did not reach the server. */
 const NOT_SENT_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "EADDRNOTAVAIL"]);
@@ -68,15 +84,18 @@ export class Transport {
     this.httpsAgent = new PinningHttpsAgent(options, agentOptions);
   }
 
-  /** POSTs `body` and resolves with the complete answer body (HTTP 200 only). */
-  post(url: URL, body: string, options: PostOptions): Promise<Buffer> {
+  /**
+   * POSTs `body` and feeds the answer to `sink` as it arrives (HTTP 200 only); resolves with `sink.end()`.
+   * An error thrown by the sink (a malformed answer) ends the exchange at once.
+   */
+  post<T>(url: URL, body: string, options: PostOptions, sink: BodySink<T>): Promise<T> {
     const secure = url.protocol === "https:";
     if (!secure && url.protocol !== "http:") return Promise.reject(new XapiTransportError(`Unsupported URL scheme ${url.protocol}`, { notSent: true }));
     const payload = Buffer.from(body, "utf8");
-    return new Promise<Buffer>((resolve, reject) => {
+    return new Promise<T>((resolve, reject) => {
       let settled = false;
       let responseStarted = false;
-      const settle = (error: Error | null, result?: Buffer) => {
+      const settle = (error: Error | null, result?: T) => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
@@ -126,19 +145,26 @@ export class Transport {
           response.destroy();
           return fail(tooLarge(options, declared));
         }
-        // With a Content-Length, chunks are copied into one buffer as they arrive (no second copy at the end).
-        const whole = Number.isFinite(declared) && declared > 0 ? Buffer.allocUnsafe(declared) : null;
-        const chunks: Buffer[] = [];
+        const ok = response.statusCode === 200;
+        const excerpt: Buffer[] = [];
         let size = 0;
         response.on("data", (chunk: Buffer) => {
+          if (settled) return;
           if (size + chunk.length > options.maxBytes) {
             response.destroy();
-            chunks.length = 0;
             return fail(tooLarge(options, size + chunk.length));
           }
-          if (whole && size + chunk.length <= whole.length) chunk.copy(whole, size);
-          else chunks.push(chunk);
           size += chunk.length;
+          if (!ok) {
+            if (size - chunk.length < EXCERPT_BYTES) excerpt.push(chunk);
+            return;
+          }
+          try {
+            sink.write(chunk);
+          } catch (error) {
+            response.destroy();
+            fail(error as Error);
+          }
         });
         const truncated = () =>
           fail(new XapiProtocolError(`${options.method}: the connection closed after ${size} bytes, before the end of the answer (truncated)`, { method: options.method }));
@@ -147,12 +173,18 @@ export class Transport {
           if (!response.complete) truncated();
         });
         response.on("end", () => {
-          const body = whole && chunks.length === 0 ? whole.subarray(0, size) : Buffer.concat(whole ? [whole.subarray(0, Math.min(size, whole.length)), ...chunks] : chunks);
-          if (response.statusCode !== 200) {
-            const excerpt = body.toString("utf8", 0, Math.min(body.length, 200)).replace(/\s+/g, " ");
-            return settle(new XapiProtocolError(`${options.method}: HTTP ${response.statusCode} from ${url.host}${excerpt ? `: ${excerpt}` : ""}`, { method: options.method }));
+          if (settled) return;
+          if (!ok) {
+            const text = Buffer.concat(excerpt).toString("utf8", 0, EXCERPT_BYTES).replace(/\s+/g, " ").trim();
+            return settle(new XapiProtocolError(`${options.method}: HTTP ${response.statusCode} from ${url.host}${text ? `: ${text}` : ""}`, { method: options.method }));
           }
-          settle(null, body);
+          let result: T;
+          try {
+            result = sink.end();
+          } catch (error) {
+            return settle(error as Error);
+          }
+          settle(null, result);
         });
       });
       request.end(payload);

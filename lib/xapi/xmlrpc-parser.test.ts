@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { recordPlan, recordShape } from "./codec";
 import { XapiProtocolError } from "./errors";
-import { parseMethodResponse, parseValueFragment } from "./xmlrpc-parser";
+import { parseMethodResponse, parseValueFragment, ResponseParser, type ParsePlan } from "./xmlrpc-parser";
 
 const response = (value: string) => Buffer.from(`<?xml version="1.0"?>\n<methodResponse><params><param>${value}</param></params></methodResponse>\n`);
 const parse = (value: string) => parseMethodResponse(response(value)).value;
@@ -134,5 +135,116 @@ describe("XML-RPC answer parser", () => {
       }
     }
     expect(accepted).toBeLessThan(3000); // the mutations did break answers
+  });
+});
+
+/** What a parse gives: the response, or the error's class and message. */
+function outcome(run: () => unknown): unknown {
+  try {
+    return run();
+  } catch (error) {
+    return { error: (error as Error).constructor.name, message: (error as Error).message };
+  }
+}
+
+/** Parses `body` with a ResponseParser fed in chunks cut at `cuts` (offsets, ascending), trying at every chunk. */
+function streamed(body: Buffer, cuts: number[], plan?: ParsePlan, attemptBytes = 0): unknown {
+  return outcome(() => {
+    const parser = new ResponseParser(plan, attemptBytes);
+    let from = 0;
+    for (const cut of [...cuts, body.length]) {
+      parser.write(body.subarray(from, cut));
+      from = cut;
+    }
+    return parser.end();
+  });
+}
+
+const whole = (body: Buffer, plan?: ParsePlan) => outcome(() => parseMethodResponse(body, plan));
+
+const vmPlan: ParsePlan = { members: { Value: { each: recordPlan(recordShape("VM", ["uuid", "name_label", "power_state", "VCPUs_max", "tags", "other_config"], true)) } } };
+
+/** XAPI's compact layout: records with fields the plan skips, entities, CDATA, a comment, multi-byte UTF-8. */
+const COMPACT = Buffer.from(
+  `<?xml version="1.0"?><methodResponse><params><param><value><struct><member><name>Status</name><value>Success</value></member><member><name>Value</name><value><struct>${[1, 2, 3]
+    .map(
+      (i) =>
+        `<member><name>OpaqueRef:vm-${i}</name><value><struct><member><name>uuid</name><value>uuid-${i}</value></member>` +
+        `<member><name>name_label</name><value>vm ${i} &amp; « café » ✓</value></member><member><name>power_state</name><value>Running</value></member>` +
+        `<member><name>platform</name><value><struct><member><name>skipped</name><value><![CDATA[<not parsed>]]></value></member></struct></value></member>` +
+        `<member><name>VCPUs_max</name><value>${i * 2}</value></member><!-- note --><member><name>tags</name><value><array><data><value>t${i}</value></data></array></value></member>` +
+        `<member><name>other_config</name><value><struct><member><name>k</name><value>é${i}</value></member></struct></value></member></struct></value></member>`,
+    )
+    .join("")}</struct></value></member></struct></value></param></params></methodResponse>\n`,
+);
+
+const STREAM_SAMPLES: [string, Buffer, ParsePlan?][] = [
+  ["a spaced answer", SAMPLE],
+  ["a spaced answer with a keep plan", SAMPLE, { members: { Value: { each: { keep: new Set(["name_label", "tags"]) } } } }],
+  ["records built by a record plan", COMPACT, vmPlan],
+  ["records without a plan", COMPACT],
+  ["a Failure", response("<value><struct><member><name>Status</name><value>Failure</value></member><member><name>ErrorDescription</name><value><array><data><value>SESSION_INVALID</value><value>OpaqueRef:s</value></data></array></value></member></struct></value>")],
+  ["a bare value", response("<value><array><data><value>VM.start</value><value>VM.stop</value></data></array></value>")],
+  ["a string Value", response("<value><struct><member><name>Status</name><value>Success</value></member><member><name>Value</name><value>OpaqueRef:x</value></member></struct></value>")],
+  ["an empty struct Value", response("<value><struct><member><name>Status</name><value>Success</value></member><member><name>Value</name><value><struct></struct></value></member></struct></value>")],
+  ["a self-closing struct Value", response("<value><struct><member><name>Status</name><value>Success</value></member><member><name>Value</name><value><struct/></value></member></struct></value>")],
+  ["Status after Value", response("<value><struct><member><name>Value</name><value><struct><member><name>a</name><value>1</value></member></struct></value></member><member><name>Status</name><value>Success</value></member></struct></value>")],
+  ["a fault", Buffer.from("<methodResponse><fault><value><struct><member><name>faultCode</name><value><int>4</int></value></member></struct></value></fault></methodResponse>")],
+];
+
+describe("XML-RPC answer parser, fed chunk by chunk", () => {
+  it.each(STREAM_SAMPLES)("gives the whole parse's result for %s, cut at every byte", (_label, body, plan) => {
+    const expected = whole(body, plan);
+    expect(expected).not.toHaveProperty("error");
+    for (let cut = 0; cut <= body.length; cut++) expect(streamed(body, [cut], plan), `cut at ${cut}`).toEqual(expected);
+    expect(streamed(body, Array.from({ length: body.length }, (_, i) => i), plan), "one byte at a time").toEqual(expected);
+    expect(streamed(body, Array.from({ length: body.length }, (_, i) => i), plan, 100), "waiting for 100 bytes between attempts").toEqual(expected);
+    let seed = body.length;
+    const random = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    for (let i = 0; i < 100; i++) {
+      const cuts = [Math.floor(random() * body.length), Math.floor(random() * body.length), Math.floor(random() * body.length)].sort((a, b) => a - b);
+      expect(streamed(body, cuts, plan), `cuts at ${cuts}`).toEqual(expected);
+    }
+  });
+
+  it.each(STREAM_SAMPLES)("reports truncation of %s at every byte exactly as the whole parse", (_label, body, plan) => {
+    for (let cut = 0; cut < body.length - 1; cut++) {
+      const truncated = body.subarray(0, cut);
+      const expected = whole(truncated, plan);
+      expect(expected, `cut at ${cut}`).toMatchObject({ error: "XapiProtocolError" });
+      expect(streamed(truncated, [Math.floor(cut / 2)], plan), `cut at ${cut}`).toEqual(expected);
+    }
+  });
+
+  it("fails as soon as a broken member has arrived, without waiting for the rest", () => {
+    const broken = Buffer.from(COMPACT.toString("utf8").replace("<value>Running</value>", "<value><int>x</int></value>"));
+    const at = broken.indexOf("<int>x") + 100;
+    const parser = new ResponseParser(vmPlan);
+    expect(() => parser.write(broken.subarray(0, at))).toThrow(/invalid integer/); // the first attempt is at the first chunk
+    expect(whole(broken, vmPlan)).toMatchObject({ error: "XapiProtocolError", message: expect.stringMatching(/invalid integer/) });
+  });
+
+  it("parses values nested near the depth limit across many chunk boundaries", () => {
+    const nested = `${"<value><array><data>".repeat(58)}<value>deep</value>${"</data></array></value>".repeat(58)}`;
+    const records = Array.from({ length: 20 }, (_, i) => `<member><name>OpaqueRef:${i}</name>${nested}</member>`).join("");
+    const body = response(`<value><struct><member><name>Status</name><value>Success</value></member><member><name>Value</name><value><struct>${records}</struct></value></member></struct></value>`);
+    const expected = whole(body);
+    expect(expected).not.toHaveProperty("error");
+    expect(streamed(body, Array.from({ length: Math.floor(body.length / 16) }, (_, i) => (i + 1) * 16))).toEqual(expected);
+  });
+
+  it("keeps only the bytes of the member being received", () => {
+    const records = Array.from({ length: 20_000 }, (_, i) => `<member><name>OpaqueRef:${i}</name><value><struct><member><name>name_label</name><value>vm ${i}</value></member></struct></value></member>`);
+    const body = response(`<value><struct><member><name>Status</name><value>Success</value></member><member><name>Value</name><value><struct>${records.join("")}</struct></value></member></struct></value>`);
+    const parser = new ResponseParser(); // attempts every 128 KiB
+    const kept: number[] = [];
+    for (let from = 0; from < body.length; from += 4096) {
+      parser.write(body.subarray(from, from + 4096));
+      kept.push(parser.buffered);
+    }
+    expect(body.length).toBeGreaterThan(2_000_000);
+    expect(kept.at(-1)).toBeGreaterThan(0); // the closing tags wait for the end
+    expect(Math.max(...kept)).toBeLessThan(200 * 1024); // parsed every ~128 KiB: never the whole answer
+    expect(Object.keys((parser.end().value as { Value: object }).Value)).toHaveLength(20_000);
   });
 });

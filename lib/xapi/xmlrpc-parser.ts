@@ -85,10 +85,20 @@ const NAME_END = ascii("</name>");
 const MEMBER_END = ascii("</member>");
 const VALUE_START = ascii("<value>");
 const VALUE_END = ascii("</value>");
+const STRUCT_START = ascii("<struct>");
 
 const TAG_LABEL = new Map<Tag, string>(TAG_NAMES.map(([name, tag]) => [tag, name]));
 
 const MAX_DEPTH = 64;
+
+/**
+ * How far from the end of the bytes received a reader's failure may be due to the missing rest (a tag or a
+ * literal cut in the middle, some whitespace); failures before that are the answer's own.
+ */
+const DECISION_BYTES = 64;
+
+/** Bytes to receive between two attempts of the stream parser (fewer attempts, fewer members parsed twice). */
+const ATTEMPT_BYTES = 128 * 1024;
 
 const MAX_INTERNED = 32;
 const INTERN_MASK = 0x3fff;
@@ -111,7 +121,39 @@ export interface ParsePlan {
 export interface RecordPlan {
   slots: ReadonlyMap<string, number>;
   size: number;
+  /** Builds the record; `values` is the parser's scratch array, reused once `finish` returns: keep no reference. */
   finish(values: unknown[]): unknown;
+}
+
+/** A member name met in records of a plan: its bytes as written (followed by `</name>`) and its slot (-1: skipped). */
+interface MemberName {
+  bytes: Uint8Array;
+  slot: number;
+}
+
+/**
+ * The member names of a plan's records in the order the last record had them: XAPI writes every record of a
+ * class with the same fields in the same order, so the next name is recognised by comparing bytes in place,
+ * without reading it as a string and looking it up. A record in another order is read the general way (and
+ * becomes the order expected next).
+ */
+interface MemberOrder {
+  sequence: MemberName[];
+  byName: Map<string, MemberName>;
+}
+
+const memberOrders = new WeakMap<RecordPlan, MemberOrder>();
+
+/** Names remembered per plan: more than any class has fields, and a bound against a hostile server's. */
+const MAX_MEMBER_NAMES = 1024;
+
+function memberName(order: MemberOrder, record: RecordPlan, key: string): MemberName {
+  let name = order.byName.get(key);
+  if (name === undefined) {
+    name = { bytes: Buffer.from(`${key}</name>`, "utf8"), slot: record.slots.get(key) ?? -1 };
+    if (order.byName.size < MAX_MEMBER_NAMES) order.byName.set(key, name);
+  }
+  return name;
 }
 
 /** A parsed response: the value of `<params><param>`, or the fault struct. */
@@ -122,16 +164,40 @@ const CLOSING = 0x100;
 const SELF_CLOSING = 0x200;
 const TAG_MASK = 0xff;
 
+/**
+ * Thrown instead of an error when the reader of a partial answer fails near the end of the bytes it has:
+ * the stream parser then waits for more (no error object, no message, no stack trace per chunk).
+ */
+const NEED_MORE = Symbol("need more bytes");
+
 class XmlRpcReader {
-  private pos = 0;
-  private depth = 0;
-  private readonly end: number;
+  pos = 0;
+  depth = 0;
+  /** The bytes may continue: failing near their end means "need more", not a malformed answer. */
+  partial = false;
+  /** A record's values array, reused from one record to the next. */
+  private spareValues: unknown[] | null = null;
+  private end: number;
+  /** Offset of `buf[0]` in the whole answer (the stream parser reads it a window at a time). */
+  private base = 0;
 
   constructor(
-    private readonly buf: Buffer,
+    private buf: Buffer,
     private readonly plan?: ParsePlan,
   ) {
     this.end = buf.length;
+  }
+
+  /** Reads `buf` from `pos`; `base` is the offset of `buf[0]` in the answer (for error messages). */
+  window(buf: Buffer, base: number, pos: number): void {
+    this.buf = buf;
+    this.end = buf.length;
+    this.base = base;
+    this.pos = pos;
+  }
+
+  get available(): number {
+    return this.end;
   }
 
   failAt(position: number, what: string): never {
@@ -140,10 +206,11 @@ class XmlRpcReader {
   }
 
   fail(what: string): never {
+    if (this.partial && this.pos >= this.end - DECISION_BYTES) throw NEED_MORE;
     throw new XapiProtocolError(
       this.pos >= this.end
-        ? `Malformed XML-RPC answer: ${what} (the answer ends at byte ${this.end}: truncated?)`
-        : `Malformed XML-RPC answer at byte ${this.pos}: ${what}`,
+        ? `Malformed XML-RPC answer: ${what} (the answer ends at byte ${this.base + this.end}: truncated?)`
+        : `Malformed XML-RPC answer at byte ${this.base + this.pos}: ${what}`,
     );
   }
 
@@ -204,7 +271,7 @@ class XmlRpcReader {
       this.depth--;
       return text; // untyped value: a string
     }
-    if (!isBlank(text)) {
+    if (text !== "" && !isBlank(text)) {
       this.failAt(textStart, "text mixed with a typed value");
     }
     const tag: Tag = token & TAG_MASK;
@@ -254,7 +321,7 @@ class XmlRpcReader {
       default:
         this.fail(`unexpected <${TAG_LABEL.get(tag) ?? "unknown tag"}> in a value`);
     }
-    this.expectClose(Tag.Value);
+    if (!this.skipLiteral(VALUE_END)) this.expectClose(Tag.Value);
     this.depth--;
     return value;
   }
@@ -277,27 +344,81 @@ class XmlRpcReader {
   }
 
   private readStruct(plan: ParsePlan | undefined): Record<string, unknown> {
-    const keep = plan?.keep;
-    const members = plan?.members;
-    const each = plan?.each;
     const struct: Record<string, unknown> = {};
-    for (;;) {
-      const key = this.readMemberName();
-      if (key === null) return struct;
-      if (keep !== undefined && !keep.has(key)) {
-        this.skipValue();
+    if (plan === undefined) {
+      // Maps inside records (other_config, platform...): the common case, without plan lookups per member.
+      for (;;) {
+        const key = this.readMemberName();
+        if (key === null) return struct;
+        setMember(struct, key, this.readValue());
         this.closeMember();
-        continue;
       }
-      const value = this.readValue((members !== undefined && Object.hasOwn(members, key) ? members[key] : undefined) ?? each);
-      if (key === "__proto__") Object.defineProperty(struct, key, { value, enumerable: true, writable: true, configurable: true });
-      else struct[key] = value;
-      this.closeMember();
     }
+    while (this.readMember(plan, struct));
+    return struct;
+  }
+
+  /** Reads one `<member>` into `struct` following `plan`; false at `</struct>`. */
+  readMember(plan: ParsePlan | undefined, struct: Record<string, unknown>): boolean {
+    const key = this.readMemberName();
+    if (key === null) return false;
+    const keep = plan?.keep;
+    if (keep !== undefined && !keep.has(key)) {
+      this.skipValue();
+      this.closeMember();
+      return true;
+    }
+    const members = plan?.members;
+    setMember(struct, key, this.readValue((members !== undefined && Object.hasOwn(members, key) ? members[key] : undefined) ?? plan?.each));
+    this.closeMember();
+    return true;
+  }
+
+  /**
+   * At the start of an answer: reads up to the envelope's `<value><struct>` and returns true, or returns false
+   * (position unspecified) when the answer has another shape (a fault, a bare value).
+   */
+  openEnvelope(partial: boolean): boolean {
+    this.skipProlog();
+    this.expectOpen(Tag.MethodResponse);
+    if (this.readTag() !== Tag.Params) return false;
+    this.expectOpen(Tag.Param);
+    return this.openStructValue(partial);
+  }
+
+  /**
+   * Reads `<value><struct>` (whitespace allowed between) and returns true; otherwise returns false and moves
+   * nowhere. With `partial` data, fails (as at the end of the answer) when too few bytes are there to decide.
+   */
+  openStructValue(partial: boolean): boolean {
+    const start = this.pos;
+    if (partial && this.end - start < DECISION_BYTES) this.failAt(this.end, "unexpected end of answer");
+    if (this.skipLiteral(VALUE_START)) {
+      this.skipWhitespace();
+      if (this.skipLiteral(STRUCT_START)) return true;
+    }
+    this.pos = start;
+    return false;
+  }
+
+  /** After the envelope's last member: the closing tags and the end of the answer. */
+  closeEnvelope(): void {
+    this.expectClose(Tag.Value);
+    this.expectClose(Tag.Param);
+    this.expectClose(Tag.Params);
+    this.expectClose(Tag.MethodResponse);
+    this.skipMisc();
+    if (this.pos < this.end) this.fail("unexpected content after </methodResponse>");
+  }
+
+  /** Closes a member whose value is a struct just read: `</value></member>`. */
+  closeStructMember(): void {
+    this.expectClose(Tag.Value);
+    this.closeMember();
   }
 
   /** `<member><name>key</name>` → key; `</struct>` → null. */
-  private readMemberName(): string | null {
+  readMemberName(): string | null {
     if (this.skipLiteral(MEMBER_NAME)) {
       // XAPI's own layout, without whitespace: no tag to identify.
       const key = this.readText();
@@ -329,18 +450,49 @@ class XmlRpcReader {
 
   /** A struct read straight into a record's slots; members without a slot are skipped unbuilt. */
   private readRecord(record: RecordPlan, selfClosing: boolean): unknown {
-    const values = new Array<unknown>(record.size);
+    let values = this.spareValues;
+    this.spareValues = null;
+    if (values === null || values.length !== record.size) values = new Array<unknown>(record.size);
+    else values.fill(undefined);
     if (!selfClosing) {
-      for (;;) {
-        const key = this.readMemberName();
-        if (key === null) break;
-        const slot = record.slots.get(key);
-        if (slot === undefined) this.skipValue();
-        else values[slot] = this.readValue();
+      let order = memberOrders.get(record);
+      if (order === undefined) memberOrders.set(record, (order = { sequence: [], byName: new Map() }));
+      const expected = order.sequence;
+      let seen: MemberName[] | null = null;
+      let n = 0;
+      for (;; n++) {
+        let name: MemberName;
+        const predicted = expected[n];
+        if (predicted !== undefined && this.skipTwoLiterals(MEMBER_NAME, predicted.bytes)) {
+          name = predicted;
+        } else {
+          const key = this.readMemberName();
+          if (key === null) break;
+          name = memberName(order, record, key);
+          seen ??= expected.slice(0, n);
+        }
+        seen?.push(name);
+        if (name.slot < 0) this.skipValue();
+        else values[name.slot] = this.readValue();
         this.closeMember();
       }
+      if (seen !== null || n !== expected.length) order.sequence = seen ?? expected.slice(0, n);
     }
-    return record.finish(values);
+    const result = record.finish(values);
+    this.spareValues = values;
+    return result;
+  }
+
+  /** Moves past `first` then `second` if both are at the current position; otherwise moves nowhere. */
+  private skipTwoLiterals(first: Uint8Array, second: Uint8Array): boolean {
+    const buf = this.buf;
+    const p = this.pos;
+    const q = p + first.length;
+    if (q + second.length > this.end) return false;
+    for (let i = 0; i < first.length; i++) if (buf[p + i] !== first[i]) return false;
+    for (let i = 0; i < second.length; i++) if (buf[q + i] !== second[i]) return false;
+    this.pos = q + second.length;
+    return true;
   }
 
   /**
@@ -607,6 +759,12 @@ function isSpace(c: number): boolean {
   return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 }
 
+/** A struct member; `__proto__` stays data (never the prototype). */
+function setMember(struct: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === "__proto__") Object.defineProperty(struct, key, { value, enumerable: true, writable: true, configurable: true });
+  else struct[key] = value;
+}
+
 function isBlank(text: string): boolean {
   return /^[ \t\r\n]*$/.test(text);
 }
@@ -626,6 +784,174 @@ function decodeEntities(text: string, reader: XmlRpcReader): string {
     if (!Number.isInteger(code) || code < 1 || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) reader.fail(`unknown entity ${clip(match)}`);
     return String.fromCodePoint(code);
   });
+}
+
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * Parses an answer as its chunks arrive (`write`, then `end`), with the same result and the same errors as
+ * `parseMethodResponse` on the whole body. XAPI's big answers (`get_all_records`: tens of MB) are an envelope
+ * whose `Value` is a struct of records: once the head of the envelope is read, each member of `Value` is parsed
+ * as soon as it is complete, so parsing overlaps the transfer and only the bytes of an incomplete member are
+ * kept. Any other shape (a bare value, a fault, a `Value` that is not a struct) is kept whole and parsed at the
+ * end. A member cut by a chunk boundary is parsed again from its start once more bytes came (at least as many
+ * again as were tried, so a huge member costs at most about twice its parse).
+ */
+export class ResponseParser {
+  private readonly reader = new XmlRpcReader(EMPTY);
+  private readonly valuePlan: ParsePlan | undefined;
+  /** Whether `Value` may be streamed: built as a plain struct, member by member. */
+  private readonly streamable: boolean;
+  private phase: "head" | "members" | "tail" | "whole" = "head";
+  private chunks: Buffer[] = [];
+  private received = 0;
+  /** Bytes not parsed yet: `window` from `pos`; `window[0]` is byte `consumed` of the answer. */
+  private window: Buffer = EMPTY;
+  private pos = 0;
+  /** Where the window is assembled when chunks must be joined (grows as needed, reused). */
+  private store: Buffer = EMPTY;
+  private consumed = 0;
+  /** Total bytes to receive before the next attempt. */
+  private retryAt = 0;
+  private envelope: Record<string, unknown> = {};
+  private readonly value: Record<string, unknown> = {};
+  /** In the tail, whether `Value`'s `</value></member>` is still to be read. */
+  private valueOpen = false;
+
+  /**
+   * `plan` applies to the envelope, as with `parseMethodResponse`; `attemptBytes`: bytes to receive between
+   * two attempts (tests use 0 to attempt at every chunk).
+   */
+  constructor(
+    private readonly plan?: ParsePlan,
+    private readonly attemptBytes = ATTEMPT_BYTES,
+  ) {
+    this.valuePlan = plan && ((plan.members && Object.hasOwn(plan.members, "Value") ? plan.members.Value : undefined) ?? plan.each);
+    this.streamable = !this.valuePlan?.record && (plan?.keep === undefined || plan.keep.has("Value"));
+  }
+
+  /** Bytes received and not parsed yet (what the parser holds besides the values it built). */
+  get buffered(): number {
+    return this.window.length - this.pos + this.chunks.reduce((n, chunk) => n + chunk.length, 0);
+  }
+
+  write(chunk: Buffer): void {
+    if (chunk.length === 0) return;
+    this.chunks.push(chunk);
+    this.received += chunk.length;
+    if ((this.phase === "head" || this.phase === "members") && this.received >= this.retryAt) this.advance(false);
+  }
+
+  /** The answer is complete: parses what is left and returns the response. */
+  end(): ParsedResponse {
+    if (this.phase !== "whole") this.advance(true);
+    // Only the head decides to keep the answer whole, so the window then holds it from its first byte.
+    if (this.phase === "whole") {
+      this.join();
+      return new XmlRpcReader(this.window, this.plan).readResponse();
+    }
+    const r = this.reader;
+    if (this.valueOpen) r.closeStructMember();
+    while (r.readMember(this.plan, this.envelope));
+    r.closeEnvelope();
+    return { fault: false, value: this.envelope };
+  }
+
+  /**
+   * Appends the received chunks to the unparsed bytes. They are copied into a buffer the parser owns and reuses
+   * (the unparsed rest moves to its start), so no memory is allocated per attempt; a single chunk with nothing
+   * left before it is read where it is.
+   */
+  private join(): void {
+    if (this.chunks.length === 0) return;
+    const rest = this.window.length - this.pos;
+    if (rest === 0 && this.chunks.length === 1) {
+      this.window = this.chunks[0];
+    } else {
+      let size = rest;
+      for (const chunk of this.chunks) size += chunk.length;
+      let store = this.store;
+      if (store.length < size) {
+        store = Buffer.allocUnsafeSlow(Math.max(size * 2, 64 * 1024));
+        this.window.copy(store, 0, this.pos);
+        this.store = store;
+      } else if (rest > 0) {
+        // The window is either the start of the store or a chunk.
+        if (this.window.buffer === store.buffer) store.copyWithin(0, this.pos, this.window.length);
+        else this.window.copy(store, 0, this.pos);
+      }
+      let at = rest;
+      for (const chunk of this.chunks) at += chunk.copy(store, at);
+      this.window = store.subarray(0, size);
+    }
+    this.consumed += this.pos;
+    this.pos = 0;
+    this.chunks = [];
+  }
+
+  /** Parses as far as the bytes go; `final`: they are all there, so any failure is the answer's. */
+  private advance(final: boolean): void {
+    this.join();
+    const r = this.reader;
+    r.window(this.window, this.consumed, this.pos);
+    r.partial = !final;
+    const depth = r.depth;
+    try {
+      if (this.phase === "head") this.readHead(final);
+      if (this.phase === "members") {
+        for (;;) {
+          const more = r.readMember(this.valuePlan, this.value);
+          this.pos = r.pos;
+          if (!more) {
+            this.phase = "tail";
+            this.valueOpen = true;
+            break;
+          }
+        }
+      }
+    } catch (error) {
+      if (error !== NEED_MORE) throw error;
+      r.depth = depth;
+      const tried = this.window.length - this.pos;
+      this.retryAt = Math.max(this.consumed + this.pos + 2 * tried, this.received + this.attemptBytes);
+    }
+    r.partial = false;
+    if (final) r.pos = this.pos;
+  }
+
+  /** The envelope up to the first member of `Value` (the answer's start is read again until it is all there). */
+  private readHead(final: boolean): void {
+    const r = this.reader;
+    r.pos = 0;
+    this.envelope = {};
+    if (!r.openEnvelope(!final)) {
+      this.phase = "whole";
+      return;
+    }
+    for (;;) {
+      const at = r.pos;
+      const key = r.readMemberName();
+      if (key === null) {
+        // The envelope ended without a `Value` struct (a Failure): the tail reads `</struct>` and the rest.
+        r.pos = at;
+        this.pos = at;
+        this.phase = "tail";
+        return;
+      }
+      if (key === "Value") {
+        if (!this.streamable || !r.openStructValue(!final)) {
+          this.phase = "whole";
+          return;
+        }
+        this.envelope.Value = this.value;
+        this.pos = r.pos;
+        this.phase = "members";
+        return;
+      }
+      r.pos = at;
+      r.readMember(this.plan, this.envelope);
+    }
+  }
 }
 
 /**
