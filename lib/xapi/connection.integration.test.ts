@@ -57,6 +57,19 @@ async function expectLive(connection: PoolConnection, poolIndex: number, name: s
 const states = (events: PoolEvent[]) => events.flatMap((e) => (e.type === "status" ? [e.status.state] : []));
 
 describe("PoolConnection", () => {
+  it("asks for the biggest classes first, four at a time", async () => {
+    sim.inspect.clearCallLog();
+    const { connection } = await connect(1);
+    const calls = sim.inspect.callLog().map((c) => c.method);
+    const fetches = calls.slice(calls.indexOf("event.inject")).filter((m) => m.endsWith(".get_all_records"));
+    expect(fetches).toHaveLength(16);
+    // The four biggest go out together first (the simulator may receive one after a following call has
+    // started on another socket); the small classes come last.
+    for (const big of ["VM", "VDI", "VBD", "VIF"]) expect(fetches.slice(0, 6)).toContain(`${big}.get_all_records`);
+    for (const small of ["pool", "host", "SR", "network"]) expect(fetches.slice(-10)).toContain(`${small}.get_all_records`);
+    expect(connection.cache.count("VBD")).toBe(sim.inspect.all("VBD", 1).length);
+  });
+
   it("fills the cache, keeps it live and tells subscribers", async () => {
     const { connection, events } = await connect(0);
     const simVms = sim.inspect.all("VM", 0);
