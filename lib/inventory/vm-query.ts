@@ -396,7 +396,7 @@ interface SortedEntry {
 /** Orders entries by `sort`/`dir`, then name, then uuid; missing values last in both directions. */
 function sortEntries(entries: SortedEntry[], sort: VmSortColumn, dir: SortDir): SortedEntry[] {
   const sign = dir === "asc" ? 1 : -1;
-  const decorated = entries.map((entry) => ({ ...entry, value: sortValue(sort, entry.row, entry.key) }));
+  const decorated = entries.map((entry) => ({ row: entry.row, key: entry.key, value: sortValue(sort, entry.row, entry.key) }));
   decorated.sort((a, b) => {
     if (a.value !== b.value) {
       if (a.value === null) return 1;
