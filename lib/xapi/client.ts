@@ -13,7 +13,7 @@
 import { X509Certificate } from "node:crypto";
 import { isIP } from "node:net";
 import { decodeResult, decodeTaskResult, encodeMethodCall, responseSink, resultType } from "./codec";
-import { CLIENT_CODES, XapiError, XapiReadOnlyError, XapiTimeoutError, XapiTransportError, redactSession } from "./errors";
+import { CLIENT_CODES, XapiCertificateError, XapiError, XapiReadOnlyError, XapiTimeoutError, XapiTransportError, redactSession } from "./errors";
 import type { Ref, TaskRecord } from "./model/records.generated";
 import { isReadOnlyMethod } from "./read-only";
 import { Semaphore } from "./semaphore";
@@ -438,6 +438,7 @@ export class XapiClient {
     }
     const tried = new Set<string>();
     const failures: string[] = [];
+    let refused: XapiCertificateError | undefined;
     let round = [...candidates.values()];
     while (round.length > 0) {
       for (const url of round) tried.add(url.host);
@@ -450,6 +451,7 @@ export class XapiClient {
           } catch (error) {
             if (error instanceof XapiError && error.code === "HOST_IS_SLAVE" && error.params[0]) pointedTo.push(hostUrl(url, error.params[0]));
             else failures.push(`${url.host}: ${error instanceof Error ? error.message : String(error)}`);
+            if (error instanceof XapiCertificateError) refused ??= error;
             return null;
           }
         }),
@@ -463,6 +465,9 @@ export class XapiClient {
       }
       round = pointedTo.filter((url, i, all) => !tried.has(url.host) && all.findIndex((u) => u.host === url.host) === i);
     }
+    // A host that may be the master but whose certificate we refuse (e.g. a member we never learnt the
+    // certificate of became master): that is what the admin must fix, so that is the error.
+    if (refused) throw refused;
     throw new XapiTransportError(`No host of the pool answers as master (${failures.join("; ") || "every host is a member pointing at an unreachable master"})`, {
       errno: "EPOOLUNREACHABLE",
     });

@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSimulator, type Simulator } from "@/lib/xapi-sim";
+import { TEST_TLS, TEST_TLS_FINGERPRINT, TEST_TLS_MEMBER, TEST_TLS_MEMBER_FINGERPRINT } from "@/lib/xapi-sim/test-tls";
 import { fetchCertificate } from "./certificate";
 import { XapiClient } from "./client";
 import { PoolConnection } from "./connection";
@@ -111,6 +112,60 @@ describe("TLS pinning with the simulator over HTTPS", () => {
       expect(connection.cache.count("VM")).toBe(0);
     } finally {
       await connection.stop();
+    }
+  });
+});
+
+describe("master failover under pinning (members with certificates of their own)", () => {
+  let sim: Simulator;
+  beforeAll(async () => {
+    // Pool 1: the master serves TEST_TLS, both members TEST_TLS_MEMBER (a real pool: one self-signed
+    // certificate per host). The admin pinned the master's.
+    sim = await startSimulator({ pools: 1, hostsPerPool: 3, vmsPerPool: 3, tls: { ...TEST_TLS, hosts: { "127.0.1.2": TEST_TLS_MEMBER, "127.0.1.3": TEST_TLS_MEMBER } } });
+  });
+  afterAll(() => sim.stop());
+
+  const pinnedClient = () => new XapiClient({ url: sim.pools[0].masterUrl, username: sim.username, password: sim.password, fingerprint: TEST_TLS_FINGERPRINT, logger: quiet, connectTimeoutMs: 1_000 });
+
+  it("moves to the new master, whose certificate it learnt from the old one", async () => {
+    const [oldMaster, newMaster] = sim.pools[0].hosts;
+    const client = pinnedClient();
+    try {
+      await expect(client.call("pool.get_all")).resolves.toEqual([sim.pools[0].ref]);
+      await sim.faults.failover(0, newMaster.ref);
+      await sim.faults.setHostState(oldMaster.ref, "refuse"); // and the old master goes away
+      await expect(client.call("pool.get_all")).resolves.toEqual([sim.pools[0].ref]);
+      expect(client.masterUrl.origin).toBe(newMaster.url);
+    } finally {
+      await client.close();
+      await sim.faults.reset();
+      await sim.faults.failover(0, oldMaster.ref);
+    }
+  });
+
+  it("stops with the certificate error when the new master's certificate could not be learnt", async () => {
+    const [oldMaster, newMaster] = sim.pools[0].hosts;
+    sim.faults.failNext({ method: "host.get_server_certificate", error: ["INTERNAL_ERROR", "no certificate"], count: 10 });
+    const client = pinnedClient();
+    const connection = new PoolConnection(
+      { id: "pinned", label: "pinned pool", url: sim.pools[0].masterUrl, username: sim.username, password: sim.password, fingerprint: TEST_TLS_FINGERPRINT, readOnly: false },
+      { logger: quiet, backoff: { baseMs: 20, maxMs: 100 }, eventTimeoutS: 1, client: { connectTimeoutMs: 1_000 } },
+    );
+    try {
+      await client.call("pool.get_all");
+      await connection.start().waitForSync(10_000);
+      await sim.faults.failover(0, newMaster.ref);
+      const error = await client.call("pool.get_all").catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(XapiCertificateError);
+      expect(error).toMatchObject({ code: CLIENT_CODES.certificateMismatch, presented: TEST_TLS_MEMBER_FINGERPRINT });
+      expect(client.masterUrl.origin).toBe(oldMaster.url); // no master found
+      // The live connection shows why, and waits for a new pin instead of retrying forever.
+      await expect.poll(() => connection.status.state, { timeout: 10_000 }).toBe("error");
+      expect(connection.status.error).toMatchObject({ code: CLIENT_CODES.certificateMismatch, message: expect.stringContaining(TEST_TLS_MEMBER_FINGERPRINT) });
+    } finally {
+      await Promise.all([client.close(), connection.stop()]);
+      await sim.faults.reset();
+      await sim.faults.failover(0, oldMaster.ref);
     }
   });
 });
