@@ -32,7 +32,19 @@ export interface HostRow {
   stale: boolean;
 }
 
+/** Rows built once per host record and pool cache version: each sums its resident VMs' memory. */
+const hostRows = new WeakMap<XapiObject<"host">, { key: string; row: HostRow }>();
+
 function hostRow(view: PoolView, cache: PoolCache, host: XapiObject<"host">): HostRow {
+  const key = `${cache.version}|${view.label}|${view.stale}`;
+  const cached = hostRows.get(host);
+  if (cached?.key === key) return cached.row;
+  const row = buildHostRow(view, cache, host);
+  hostRows.set(host, { key, row });
+  return row;
+}
+
+function buildHostRow(view: PoolView, cache: PoolCache, host: XapiObject<"host">): HostRow {
   const metrics = cache.get("host_metrics", host.metrics);
   let used = host.memory_overhead;
   let residentVmCount = 0;

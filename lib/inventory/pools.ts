@@ -5,6 +5,7 @@
 import "server-only";
 import { can } from "@/lib/auth/can";
 import type { CurrentUser } from "@/lib/auth/session-user";
+import type { PoolConnection } from "@/lib/xapi";
 import { visibleHosts, type HostRow } from "./hosts";
 import { loadPoolViews, type PoolStatusDto, type PoolView } from "./pool-views";
 import { poolSecurable, srSecurable } from "./securables";
@@ -28,18 +29,31 @@ export interface PoolSummary {
   defaultSr: SrDto | null;
 }
 
+/** VM counts per pool, counted once per cache version (a pool may hold thousands of VMs). */
+const vmCounts = new WeakMap<PoolConnection, { version: number; vmCount: number; runningVmCount: number }>();
+
+function countVms(connection: PoolConnection | undefined): { vmCount: number; runningVmCount: number } {
+  if (!connection) return { vmCount: 0, runningVmCount: 0 };
+  const cached = vmCounts.get(connection);
+  if (cached?.version === connection.cache.version) return cached;
+  let vmCount = 0;
+  let runningVmCount = 0;
+  for (const vm of connection.cache.list("VM")) {
+    if (!isOrdinaryVm(vm)) continue;
+    vmCount++;
+    if (vm.power_state === "Running") runningVmCount++;
+  }
+  const counts = { version: connection.cache.version, vmCount, runningVmCount };
+  vmCounts.set(connection, counts);
+  return counts;
+}
+
 function summary(view: PoolView): PoolSummary {
   const cache = view.connection?.cache;
   const pool = cache?.pool();
   const master = pool ? cache!.get("host", pool.master) : undefined;
   const defaultSr = pool ? cache!.get("SR", pool.default_SR) : undefined;
-  let vmCount = 0;
-  let runningVmCount = 0;
-  for (const vm of cache?.list("VM") ?? []) {
-    if (!isOrdinaryVm(vm)) continue;
-    vmCount++;
-    if (vm.power_state === "Running") runningVmCount++;
-  }
+  const { vmCount, runningVmCount } = countVms(view.connection);
   return {
     id: view.id,
     label: view.label,
