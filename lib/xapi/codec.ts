@@ -248,9 +248,21 @@ const decodeString: Decoder = (raw, where) => {
 
 const decodeInt: Decoder = (raw, where) => {
   if (typeof raw === "number" && Number.isInteger(raw)) return raw;
-  if (typeof raw === "string" && /^[+-]?\d{1,20}$/.test(raw)) return Number(raw);
+  if (typeof raw === "string" && isIntegerText(raw)) return Number(raw);
   return wrongType(where, "an integer", raw);
 };
+
+/** `^[+-]?\d{1,20}$`, without a regex (ints are most of a record's untyped values). */
+function isIntegerText(text: string): boolean {
+  const n = text.length;
+  let i = n > 0 && (text.charCodeAt(0) === 0x2b || text.charCodeAt(0) === 0x2d) ? 1 : 0;
+  if (n - i < 1 || n - i > 20) return false;
+  for (; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) return false;
+  }
+  return true;
+}
 
 const decodeFloat: Decoder = (raw, where) => {
   if (typeof raw === "number") return raw;
