@@ -194,29 +194,36 @@ export function jsonRecordTemplates(fields: readonly { name: string; type: XType
 const replyWriter = new ByteWriter();
 
 function writeJsonValue(type: XType, value: unknown, out: Part[]): void {
+  const w = replyWriter;
   if (isEncodable(value)) {
     value.jsonParts(out);
   } else if (type.k === "map") {
     let first = true;
-    out.push("{");
     for (const [key, item] of mapEntries(value)) {
-      out.push(`${first ? "" : ","}${JSON.stringify(key)}:`);
+      w.bytes(first ? T.openObject : T.comma); // a comma goes out with the next member's key
+      w.jsonString(key);
+      w.bytes(T.colon);
+      out.push(w.take());
       writeJsonValue(type.val, item, out);
       first = false;
     }
-    out.push("}");
+    if (first) w.bytes(T.openObject);
+    w.bytes(T.closeObject);
+    out.push(w.take());
   } else if (type.k === "set") {
     let first = true;
-    out.push("[");
+    w.bytes(T.open);
     for (const item of value as Iterable<unknown>) {
-      if (!first) out.push(",");
+      if (!first) w.bytes(T.comma);
+      out.push(w.take());
       writeJsonValue(type.of, item, out);
       first = false;
     }
-    out.push("]");
+    w.bytes(T.close);
+    out.push(w.take());
   } else {
-    jsonWriter(type)(replyWriter, value);
-    out.push(replyWriter.take());
+    jsonWriter(type)(w, value);
+    out.push(w.take());
   }
 }
 

@@ -185,23 +185,30 @@ const replyWriter = new ByteWriter();
  * bytes.
  */
 export function writeXmlValue(type: XType, value: unknown, out: Part[]): void {
+  const w = replyWriter;
   if (isEncodable(value)) {
     value.xmlParts(out);
   } else if (type.k === "map") {
-    out.push("<value><struct>");
+    w.bytes(T.structStart);
     for (const [key, item] of mapEntries(value)) {
-      out.push(`<member><name>${escapeXml(key)}</name>`);
+      w.bytes(T.memberName);
+      w.xmlText(key);
+      w.bytes(T.nameEnd);
+      out.push(w.take());
       writeXmlValue(type.val, item, out);
-      out.push("</member>");
+      w.bytes(T.memberEnd); // goes out with the next member's start
     }
-    out.push("</struct></value>");
+    w.bytes(T.structEnd);
+    out.push(w.take());
   } else if (type.k === "set") {
-    out.push("<value><array><data>");
+    w.bytes(T.arrayStart);
+    out.push(w.take());
     for (const item of value as Iterable<unknown>) writeXmlValue(type.of, item, out);
-    out.push("</data></array></value>");
+    w.bytes(T.arrayEnd);
+    out.push(w.take());
   } else {
-    xmlWriter(type)(replyWriter, value);
-    out.push(replyWriter.take());
+    xmlWriter(type)(w, value);
+    out.push(w.take());
   }
 }
 
