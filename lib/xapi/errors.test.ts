@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { CLIENT_CODES, XapiError, XapiReadOnlyError, XapiTimeoutError, describeXapiError } from "./errors";
 
 describe("XapiError", () => {
@@ -16,6 +16,20 @@ describe("XapiError", () => {
   it("has a kind for client-side errors", () => {
     expect(new XapiReadOnlyError("VM.start")).toMatchObject({ kind: "read-only", code: CLIENT_CODES.readOnly, method: "VM.start" });
     expect(new XapiTimeoutError("slow")).toMatchObject({ kind: "timeout", code: CLIENT_CODES.timeout });
+  });
+
+  it("is recognised by another copy of the module, as Next.js bundles lib/xapi more than once", async () => {
+    vi.resetModules();
+    const copy = await import("./errors");
+    expect(copy.XapiError).not.toBe(XapiError);
+    const timeout = new XapiTimeoutError("slow");
+    expect(timeout instanceof copy.XapiError).toBe(true);
+    expect(timeout instanceof copy.XapiTimeoutError).toBe(true);
+    expect(timeout instanceof copy.XapiReadOnlyError).toBe(false);
+    expect(copy.isXapiError(XapiError.fromDescription(["VM_BAD_POWER_STATE"]), "VM_BAD_POWER_STATE")).toBe(true);
+    expect(copy.describeXapiError(new XapiReadOnlyError("VM.start"))).toMatch(/read-only/);
+    expect(new Error("plain") instanceof copy.XapiError).toBe(false);
+    expect({ name: "XapiError" } instanceof copy.XapiError).toBe(false);
   });
 });
 

@@ -32,8 +32,27 @@ export const CLIENT_CODES = {
   aborted: "XENDECK_ABORTED",
 } as const;
 
+/**
+ * Next.js bundles `lib/xapi` more than once (the instrumentation bundle that owns the pool connections, and the
+ * server-component/action bundles that catch their errors), so one error can meet a different copy of its class.
+ * A process-wide brand makes `instanceof` work across those copies.
+ */
+const XAPI_ERROR_BRAND = Symbol.for("xendeck.XapiError");
+
 export class XapiError extends Error {
-  override name = "XapiError";
+  static [Symbol.hasInstance](value: unknown): boolean {
+    if (Function.prototype[Symbol.hasInstance].call(this, value)) return true;
+    if (typeof value !== "object" || value === null || !(XAPI_ERROR_BRAND in value)) return false;
+    // A copy from another bundle: the base class accepts every XAPI error, a subclass the errors of its own name
+    // (compared on the instance's `name` field: class names themselves may be renamed by bundlers).
+    if (Object.getPrototypeOf(this) === Error) return true;
+    return (value as { name?: unknown }).name === (this.prototype as Error).name;
+  }
+
+  static {
+    this.prototype.name = "XapiError";
+    Object.defineProperty(this.prototype, XAPI_ERROR_BRAND, { value: true });
+  }
   readonly kind: XapiErrorKind;
   readonly code: string;
   readonly params: readonly string[];
@@ -58,7 +77,7 @@ export class XapiError extends Error {
 
 /** The connection could not be made or broke (refused, reset, unreachable, DNS...). */
 export class XapiTransportError extends XapiError {
-  override name = "XapiTransportError";
+  static { this.prototype.name = "XapiTransportError"; }
   /** The system error code (`ECONNREFUSED`, `ECONNRESET`...), when there is one. */
   readonly errno?: string;
   /** True when the request surely never reached the server (safe to retry any call). */
@@ -72,7 +91,7 @@ export class XapiTransportError extends XapiError {
 
 /** No complete answer within the time allowed. */
 export class XapiTimeoutError extends XapiError {
-  override name = "XapiTimeoutError";
+  static { this.prototype.name = "XapiTimeoutError"; }
   constructor(message: string, options: { method?: string } = {}) {
     super(CLIENT_CODES.timeout, [], { kind: "timeout", message, ...options });
   }
@@ -80,7 +99,7 @@ export class XapiTimeoutError extends XapiError {
 
 /** The server answered something that is not a valid XAPI answer (bad XML, wrong envelope, wrong types, truncated, too big). */
 export class XapiProtocolError extends XapiError {
-  override name = "XapiProtocolError";
+  static { this.prototype.name = "XapiProtocolError"; }
   constructor(message: string, options: { code?: string; method?: string; cause?: unknown } = {}) {
     super(options.code ?? CLIENT_CODES.protocol, [], { kind: "protocol", message, ...options });
   }
@@ -88,7 +107,7 @@ export class XapiProtocolError extends XapiError {
 
 /** The server's TLS certificate is not the pinned one, or cannot be verified and none is pinned. */
 export class XapiCertificateError extends XapiError {
-  override name = "XapiCertificateError";
+  static { this.prototype.name = "XapiCertificateError"; }
   /** SHA-256 fingerprint the server presented (colon-separated upper-case hex). */
   readonly presented?: string;
   constructor(code: typeof CLIENT_CODES.certificateMismatch | typeof CLIENT_CODES.certificateUntrusted, message: string, presented?: string) {
@@ -99,7 +118,7 @@ export class XapiCertificateError extends XapiError {
 
 /** A call with side effects on a pool registered read-only; nothing was sent. */
 export class XapiReadOnlyError extends XapiError {
-  override name = "XapiReadOnlyError";
+  static { this.prototype.name = "XapiReadOnlyError"; }
   constructor(method: string) {
     super(CLIENT_CODES.readOnly, [method], {
       kind: "read-only",

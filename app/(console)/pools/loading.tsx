@@ -1,5 +1,0 @@
-import { PageSkeleton } from "@/lib/ui/skeleton";
-
-export default function Loading() {
-  return <PageSkeleton label="Loading pools…" />;
-}
