@@ -141,8 +141,12 @@ describe("XapiClient against the simulator", () => {
     const vm = haltedVm();
     sim.faults.failNext({ method: "VM.start", error: ["HOST_OFFLINE", pool().master.ref] });
     try {
-      const error = await rejection(client.callAsync("VM.start", [vm.ref, false, false]));
+      // The task's ref is known before the task ends (the audit log records it even for a failure).
+      const announced: { ref: string; existed: boolean }[] = [];
+      const onTask = (ref: string) => announced.push({ ref, existed: sim.inspect.all("task", 0).some((task) => task.ref === ref) });
+      const error = await rejection(client.callAsync("VM.start", [vm.ref, false, false], { onTask }));
       expect(error).toMatchObject({ kind: "xapi", code: "HOST_OFFLINE", params: [pool().master.ref], method: "VM.start" });
+      expect(announced).toEqual([{ ref: expect.stringMatching(/^OpaqueRef:/), existed: true }]);
       expect(sim.inspect.vm(vm.ref)!.record.power_state).toBe("Halted");
       const running = sim.outside.vm(haltedVm().ref, { power_state: "Running" });
       expect((await rejection(client.callAsync("VM.start", [running.ref, false, false]))).code).toBe("VM_BAD_POWER_STATE");

@@ -74,6 +74,8 @@ export interface RequestOptions {
 }
 
 export interface CallAsyncOptions {
+  /** Called once with the task's ref as soon as XAPI created it (before any progress): for audit and logs. */
+  onTask?: (taskRef: string) => void;
   onProgress?: (progress: number, task: Readonly<Partial<TaskRecord>>) => void;
   /** Aborting cancels the task (`task.cancel`). */
   signal?: AbortSignal;
@@ -223,6 +225,7 @@ export class XapiClient {
     if (this.readOnly) throw new XapiReadOnlyError(asyncMethod);
     if (options.signal?.aborted) throw abortedError(asyncMethod);
     const taskRef = await this.request<string>(asyncMethod, params, { signal: options.signal });
+    options.onTask?.(taskRef);
     const watch = this.tasks.watch(taskRef, (task) => {
       if (typeof task.progress === "number") options.onProgress?.(task.progress, task);
     });
