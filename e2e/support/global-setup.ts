@@ -10,8 +10,9 @@
  *    by `next start` on a free port;
  * 4. a signed-in browser state per seeded user.
  *
- * Returns the teardown, which copies the server's log to test-results/server.log. What the tests need to know
- * is in the run-info file (e2e/support/run-info.ts).
+ * Returns the teardown, which copies the server's log to test-results/server.log and verifies the audit log's
+ * hash chain of the whole run: a broken chain fails the run (naming the first broken entry) and keeps the run
+ * directory for inspection. What the tests need to know is in the run-info file (e2e/support/run-info.ts).
  */
 import { randomBytes } from "node:crypto";
 import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
@@ -20,6 +21,7 @@ import { fileURLToPath } from "node:url";
 import { request } from "@playwright/test";
 import { buildApp, copyBuild, freePort, startNext, stopChild, waitForHttp } from "../../lib/demo/next-server";
 import { startSimulator } from "../../lib/xapi-sim/index";
+import { assertAuditChainIntact } from "../access-fixtures";
 import { runDbCli } from "./db";
 import type { SetupResult, SetupSpec } from "./db-cli";
 import { RUN_INFO_ENV, type RunInfo, type SeededUser } from "./run-info";
@@ -84,7 +86,9 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   let server: ReturnType<typeof startNext> | undefined;
 
   const sim = await startSimulator({ pools: SIM_POOLS.length, hostsPerPool: 3, vmsPerPool: 24, speed: 0.1, seed: 1 });
-  const teardown = async (keep = process.env.XENDECK_KEEP_RUN === "1") => {
+  let appEnv: Record<string, string> | undefined;
+  /** `verifyAudit`: after a run that got going (not after a failed set-up, which fails the run anyway). */
+  const teardown = async ({ keep = process.env.XENDECK_KEEP_RUN === "1", verifyAudit = true } = {}) => {
     await stopChild(server);
     await sim.stop();
     // The server's log outlives the run directory, beside the test results.
@@ -92,6 +96,15 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     if (existsSync(serverLog)) {
       mkdirSync(path.join(ROOT, "test-results"), { recursive: true });
       copyFileSync(serverLog, path.join(ROOT, "test-results", "server.log"));
+    }
+    // Every spec has written to the log by now, the server is stopped: the chain must verify from end to end.
+    if (verifyAudit && appEnv) {
+      try {
+        log(assertAuditChainIntact(appEnv));
+      } catch (error) {
+        log(`AUDIT CHAIN BROKEN; run directory kept: ${path.relative(ROOT, runDir)}`);
+        throw error;
+      }
     }
     if (!keep) rmSync(runDir, { recursive: true, force: true });
   };
@@ -106,7 +119,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
 
     const port = await freePort();
     const baseUrl = `http://127.0.0.1:${port}`;
-    const appEnv: Record<string, string> = {
+    appEnv = {
       DATABASE_URL: `file:${path.join(runDir, "xendeck.db")}`,
       XENDECK_DATA_DIR: path.join(runDir, "data"),
       XENDECK_SECRET_KEY: randomBytes(32).toString("base64"),
@@ -173,7 +186,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     log(`app ready at ${baseUrl} in ${((Date.now() - started) / 1000).toFixed(1)} s (run directory ${path.relative(ROOT, runDir)})`);
     return () => teardown();
   } catch (error) {
-    await teardown(true);
+    await teardown({ keep: true, verifyAudit: false });
     log(`set-up failed; logs kept in ${path.relative(ROOT, runDir)}`);
     throw error;
   }
