@@ -107,6 +107,57 @@ test("a password reset ends the user's sessions and makes them choose a new pass
   await again.context.close();
 });
 
+test("an account created with \"must change password\" leads its user to the change-password form until they have", async ({ page, browser, run }, info) => {
+  const since = auditSince();
+  const username = uniqueName("erin", info);
+  await page.goto("/admin/users/new");
+  const mustChange = page.getByRole("checkbox", { name: "Must change password at next login" });
+  await expect(mustChange).toBeChecked(); // the default: an admin-chosen password is temporary
+  await page.getByLabel("Username").fill(username);
+  await page.getByRole("textbox", { name: "Password", exact: true }).fill("erin-initial-password");
+  await page.getByRole("textbox", { name: "Confirm password" }).fill("erin-initial-password");
+  await page.getByRole("button", { name: "Create user" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: username })).toBeVisible();
+  await expect(page.getByText("Must change password")).toBeVisible();
+
+  // The audit entry records the flag, never the password.
+  const [created] = (await auditEntries(run, { action: "user.create", from: since })).filter((entry) => entry.params.username === username);
+  expect(created?.params).toEqual({ username, displayName: "", isAdmin: false, mustChangeAtFirstLogin: true });
+  expect(JSON.stringify(created)).not.toContain("erin-initial-password");
+
+  // The login leads to the change-password form, and so does every page until the password is changed.
+  const erin = await signedInContext(browser, run, username, "erin-initial-password");
+  await expect(erin.page).toHaveURL(/\/settings\/password$/);
+  await expect(erin.page.getByText("Choose a new password to continue")).toBeVisible();
+  await erin.page.goto("/vms");
+  await expect(erin.page).toHaveURL(/\/settings\/password$/);
+  await expect(erin.page.getByText("0 VMs in 0 pools")).toHaveCount(0);
+  await erin.page.getByRole("textbox", { name: "Temporary password" }).fill("erin-initial-password");
+  await erin.page.getByRole("textbox", { name: "New password", exact: true }).fill("erin-own-password");
+  await erin.page.getByRole("textbox", { name: "Confirm new password" }).fill("erin-own-password");
+  await erin.page.getByRole("button", { name: "Change password" }).click();
+  await expect(erin.page).toHaveURL(`${run.baseUrl}/`);
+  await erin.page.goto("/vms");
+  await expect(erin.page).toHaveURL(/\/vms$/);
+  await expect(erin.page.getByText("0 VMs in 0 pools")).toBeVisible();
+  await erin.context.close();
+
+  // Unticked, the account is usable at once with the password the admin chose.
+  const other = uniqueName("frank", info);
+  await page.goto("/admin/users/new");
+  await page.getByLabel("Username").fill(other);
+  await page.getByRole("textbox", { name: "Password", exact: true }).fill("frank-chosen-password");
+  await page.getByRole("textbox", { name: "Confirm password" }).fill("frank-chosen-password");
+  await page.getByRole("checkbox", { name: "Must change password at next login" }).uncheck();
+  await page.getByRole("button", { name: "Create user" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: other })).toBeVisible();
+  await expect(page.getByText("Must change password")).toHaveCount(0);
+  const frank = await signedInContext(browser, run, other, "frank-chosen-password");
+  await frank.page.goto("/vms");
+  await expect(frank.page).toHaveURL(/\/vms$/);
+  await frank.context.close();
+});
+
 test("a group gives its members its ACLs; the member's page says through which group", async ({ page, run }, info) => {
   const username = uniqueName("carol", info);
   const groupName = uniqueName("night-shift", info);

@@ -95,9 +95,18 @@ export function FormSelectField(props: SelectFieldProps) {
   return <SelectField key={key} {...props} {...field} />;
 }
 
+/** A checkbox; after a failed submission it is refilled as it was sent (`values[name]`: "on" when checked). */
 export function FormCheckboxField(props: CheckboxFieldProps) {
   const state = useContext(FormStateContext);
-  return <CheckboxField {...props} error={props.error ?? fieldError(state, props.name)} />;
+  const typed = typedValue(state, props.name);
+  return (
+    <CheckboxField
+      key={typed === undefined ? "initial" : `typed-${typed}`}
+      {...props}
+      defaultChecked={typed === undefined ? props.defaultChecked : typed === "on"}
+      error={props.error ?? fieldError(state, props.name)}
+    />
+  );
 }
 
 /** Radio buttons with a legend, each with a line of explanation (account type, role). */

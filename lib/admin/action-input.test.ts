@@ -44,9 +44,16 @@ describe("parseCreateUser", () => {
   it("gives the repository's input, the account type as isAdmin", () => {
     expect(parseCreateUser(form(valid))).toEqual({
       ok: true,
-      data: { username: "Olivia", displayName: "Olivia Ops", password: "correct horse 1", isAdmin: false },
+      data: { username: "Olivia", displayName: "Olivia Ops", password: "correct horse 1", isAdmin: false, mustChangePassword: false },
     });
     expect(parseCreateUser({ ...valid, accountType: "admin" })).toMatchObject({ ok: true, data: { isAdmin: true } });
+  });
+
+  it("reads the must-change-password checkbox: sent as \"on\" when checked, absent when not", () => {
+    expect(parseCreateUser(form({ ...valid, mustChangePassword: "on" }))).toMatchObject({ ok: true, data: { mustChangePassword: true } });
+    expect(parseCreateUser({ ...valid, mustChangePassword: true })).toMatchObject({ ok: true, data: { mustChangePassword: true } });
+    expect(parseCreateUser(form(valid))).toMatchObject({ ok: true, data: { mustChangePassword: false } });
+    expect(parseCreateUser({ ...valid, mustChangePassword: "yes please" })).toMatchObject({ ok: false, fieldErrors: { mustChangePassword: expect.any(Array) } });
   });
 
   it("says which field is wrong", () => {

@@ -11,7 +11,7 @@
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
 import { ACL_OBJECT_KINDS, ROLES } from "@/lib/auth/can";
-import { invalidInput, type MutationFailure } from "@/lib/db/mutation-result";
+import { formBoolean, invalidInput, type MutationFailure } from "@/lib/db/mutation-result";
 
 /** Longest value kept from any one field: far above any legitimate input, well below a memory problem. */
 const MAX_FIELD_LENGTH = 10_000;
@@ -64,6 +64,8 @@ export const createUserForm = confirmed(
     password: z.string().default(""),
     confirmPassword: z.string().default(""),
     accountType,
+    /** A checkbox: present ("on") when checked, absent when not. */
+    mustChangePassword: formBoolean,
   }),
 );
 
@@ -71,8 +73,8 @@ export const createUserForm = confirmed(
 export function parseCreateUser(input: unknown) {
   const parsed = parseWith(createUserForm, input);
   if (!parsed.ok) return parsed;
-  const { username, displayName, password, accountType: isAdmin } = parsed.data;
-  return { ok: true as const, data: { username, displayName, password, isAdmin } };
+  const { username, displayName, password, accountType: isAdmin, mustChangePassword } = parsed.data;
+  return { ok: true as const, data: { username, displayName, password, isAdmin, mustChangePassword } };
 }
 
 /** Edit an account: display name and account type. */

@@ -36,10 +36,40 @@ describe.each(["sqlite", "postgresql"] as const)("accounts on %s", (provider) =>
       expect(JSON.stringify(result)).not.toMatch(/scrypt|alice's password/);
       expect((await authenticate({ username: "alice", password: "alice's password", address: null })).ok).toBe(true);
       expect(await auditOf("user.create")).toEqual([
-        { actor: "root", outcome: "ok", object: "alice", params: { username: "alice", displayName: "Alice A.", isAdmin: true }, error: null },
+        { actor: "root", outcome: "ok", object: "alice", params: { username: "alice", displayName: "Alice A.", isAdmin: true, mustChangeAtFirstLogin: false }, error: null },
       ]);
+      expect((await loadSessionUser(result.ok ? result.user.id : "", 0))?.mustChangePassword).toBe(false);
       expect((await listUsers(admin)).map((user) => user.username)).toEqual(["alice", "root"]);
       expect(await verifyAuditChain()).toMatchObject({ ok: true });
+    });
+
+    it("creates a user who must replace the admin-chosen password before anything else", async () => {
+      const admin = await seedUser("root", true);
+      const result = await createUser(admin, { username: "dana", password: "initial password 1", isAdmin: false, mustChangePassword: "on" });
+      expect(result).toMatchObject({ ok: true, user: { username: "dana", mustChangePassword: true } });
+      const id = result.ok ? result.user.id : "";
+      expect((await testDb().db.user.findUniqueOrThrow({ where: { id } })).mustChangePassword).toBe(true);
+      // The admin's password lets them in, but only as far as the change-password form (requireUser reads this).
+      expect((await authenticate({ username: "dana", password: "initial password 1", address: null })).ok).toBe(true);
+      const dana = (await loadSessionUser(id, 0))!;
+      expect(dana.mustChangePassword).toBe(true);
+      expect(await auditOf("user.create")).toEqual([
+        { actor: "root", outcome: "ok", object: "dana", params: { username: "dana", displayName: "", isAdmin: false, mustChangeAtFirstLogin: true }, error: null },
+      ]);
+      expect(JSON.stringify(await testDb().db.auditEntry.findMany())).not.toContain("initial password 1");
+
+      expect(await changeOwnPassword(dana, { currentPassword: "initial password 1", newPassword: "dana's own password" })).toEqual({ ok: true, sessionEpoch: 1 });
+      expect((await loadSessionUser(id, 1))?.mustChangePassword).toBe(false);
+      expect(await verifyAuditChain()).toMatchObject({ ok: true });
+    });
+
+    it("refuses a must-change flag that is not a flag", async () => {
+      const admin = await seedUser("root", true);
+      expect(await createUser(admin, { username: "erin", password: "initial password 1", mustChangePassword: "maybe" })).toMatchObject({
+        ok: false,
+        fieldErrors: { mustChangePassword: [expect.any(String)] },
+      });
+      expect(await testDb().db.user.findUnique({ where: { username: "erin" } })).toBeNull();
     });
 
     it("says what is wrong with invalid input and duplicate usernames", async () => {

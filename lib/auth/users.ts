@@ -38,6 +38,8 @@ export const createUserSchema = z.object({
   displayName: displayName.optional().default(""),
   password: passwordPolicy,
   isAdmin: formBoolean,
+  /** The password is an admin's choice: the user must replace it at first login (like after a reset). */
+  mustChangePassword: formBoolean,
 });
 
 export const updateUserSchema = z.object({
@@ -105,7 +107,10 @@ export async function getUser(actor: CurrentUser, userId: string): Promise<UserD
   return row ? toUserDto(row) : null;
 }
 
-/** Creates an account. */
+/**
+ * Creates an account. With `mustChangePassword`, the new user can do nothing but choose their own password
+ * until they have (see `requireUser`). The audit entry records the fields and the flag, never the password.
+ */
 export async function createUser(actor: CurrentUser, input: unknown): Promise<MutationResult<{ user: UserDto }>> {
   const refused = await refuseUnlessAllowed(actor, { action: "users.manage" }, { object: { kind: "user" }, params: { operation: "create" } });
   if (refused) return refused;
@@ -118,7 +123,9 @@ export async function createUser(actor: CurrentUser, input: unknown): Promise<Mu
       return failure("This username is taken.", { username: ["This username is taken"] });
     }
     const row = await tx.user.create({ data: { ...fields, passwordHash }, include: userInclude });
-    await recordChangeInTransaction(tx, actor, { action: "user.create", object: userObject(row), params: fields });
+    // Named so that the audit sanitizer, which drops every key that looks like "password", keeps the flag.
+    const { mustChangePassword: mustChangeAtFirstLogin, ...recorded } = fields;
+    await recordChangeInTransaction(tx, actor, { action: "user.create", object: userObject(row), params: { ...recorded, mustChangeAtFirstLogin } });
     return { ok: true, user: toUserDto(row) };
   });
 }

@@ -20,7 +20,12 @@ export async function createUserAction(_previous: FormState, formData: FormData)
   const actor = await actingUser(MANAGE, audit("create"));
   if (isRefusal(actor)) return formState(actor, "");
   const parsed = parseCreateUser(formData);
-  const values = { username: String(formData.get("username") ?? ""), displayName: String(formData.get("displayName") ?? ""), accountType: String(formData.get("accountType") ?? "") };
+  const values = {
+    username: String(formData.get("username") ?? ""),
+    displayName: String(formData.get("displayName") ?? ""),
+    accountType: String(formData.get("accountType") ?? ""),
+    mustChangePassword: formData.get("mustChangePassword") === null ? "" : "on",
+  };
   if (!parsed.ok) return formState(parsed, "", values);
   const result = await createUser(actor, parsed.data);
   if (!result.ok) return formState(result, "", values);

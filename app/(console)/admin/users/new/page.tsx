@@ -1,4 +1,4 @@
-import { ActionForm, FormRadioGroup, FormTextField } from "@/lib/admin/action-form";
+import { ActionForm, FormCheckboxField, FormRadioGroup, FormTextField } from "@/lib/admin/action-form";
 import { adminMetadata } from "@/lib/admin/metadata";
 import { USERS_PATH } from "@/lib/admin/paths";
 import { requireAdmin } from "@/lib/auth/current-user";
@@ -21,6 +21,12 @@ export default async function NewUserPage() {
           <FormTextField label="Display name" name="displayName" autoComplete="off" />
           <FormTextField label="Password" name="password" type="password" required autoComplete="new-password" hint={`At least ${PASSWORD_MIN_LENGTH} characters.`} />
           <FormTextField label="Confirm password" name="confirmPassword" type="password" required autoComplete="new-password" />
+          <FormCheckboxField
+            label="Must change password at next login"
+            name="mustChangePassword"
+            defaultChecked
+            hint="Recommended: the user then chooses their own password before anything else, so the one you set here stops working."
+          />
           <FormRadioGroup legend="Account type" name="accountType" defaultValue="user" options={ACCOUNT_TYPES} />
         </ActionForm>
       </Card>
