@@ -1,14 +1,15 @@
 /**
- * Running VM lifecycle operations for a user: the server side of the VM page's buttons and of the VM list's
- * bulk actions. Each run: validate the input (zod), find the VM in the live cache, authorize with `can()` on
- * the VM as the cache describes it (never on anything the browser claims), run the `Async.` call on the
- * pool's connection, record the outcome in the audit log (with the task), and answer with a typed result
- * whose error is a sentence (XAPI codes translated).
+ * Running VM operations for a user: the server side of the VM page's buttons and of the VM list's bulk
+ * actions. Each run: validate the input (zod), find the VM in the live cache, authorize with `can()` on the VM
+ * as the cache describes it (never on anything the browser claims), run the `Async.` call on the pool's
+ * connection, record the outcome in the audit log (with the task), and answer with a typed result whose error
+ * is a sentence (XAPI codes translated). `authorizeVmAction` and `runAudited` are those steps, shared with the
+ * management operations (run-vm-management.ts).
  */
 import "server-only";
 import { z } from "zod";
 import { recordAudit, type AuditInput } from "@/lib/audit/record";
-import { can, type Securable } from "@/lib/auth/can";
+import { can, type ObjectAction, type Securable } from "@/lib/auth/can";
 import { refuseUnlessAllowed } from "@/lib/auth/refusal";
 import { currentClientAddress } from "@/lib/auth/request-context";
 import type { CurrentUser } from "@/lib/auth/session-user";
@@ -17,7 +18,7 @@ import { loadPoolViews } from "@/lib/inventory/pool-views";
 import { hostSecurable } from "@/lib/inventory/securables";
 import { isOrdinaryVm } from "@/lib/inventory/vm-fields";
 import { locateVm, type LocatedVm } from "@/lib/inventory/vms";
-import { describeXapiError, isXapiError } from "@/lib/xapi";
+import { describeXapiError, isXapiError, type CallAsyncOptions, type DescribeContext } from "@/lib/xapi";
 import { operationParams, VM_OPERATIONS, vmOperationIdSchema, type VmOperationId } from "./vm-operations";
 
 /** The answer for a VM that does not exist and for one the user may not view: the same, so existence does not leak. */
@@ -83,6 +84,126 @@ async function audit(entry: AuditInput): Promise<void> {
   }
 }
 
+/* ------------------------------------------------------------------------------------------------------------ */
+/* The steps every VM action takes (lifecycle here, management in run-vm-management.ts)                          */
+/* ------------------------------------------------------------------------------------------------------------ */
+
+/** The audit fields of an action on one VM (or snapshot) that the user may perform. */
+export interface VmAuditContext {
+  actor: CurrentUser;
+  address: string | null;
+  action: ObjectAction;
+  object: { kind: "vm"; uuid: string; label: string };
+  poolId: string;
+  params: Record<string, unknown>;
+}
+
+export type VmAuthorization =
+  | { ok: true; located: LocatedVm; audit: VmAuditContext }
+  /** `vm` is null when the object is unknown or invisible to the user (the answer does not tell which). */
+  | { ok: false; vm: { uuid: string; name: string } | null; error: string };
+
+export interface VmAuthorizationRequest {
+  /** The object's uuid as the browser sent it. */
+  uuid: string;
+  permission: ObjectAction;
+  /** Parameters for the audit log (what the user asked for). */
+  params: Record<string, unknown>;
+  /** Which cached VM records qualify (default: ordinary VMs, not templates, snapshots or control domains). */
+  accept?: (vm: LocatedVm["vm"]) => boolean;
+  /** The answer for an unknown or invisible object. */
+  notFound?: string;
+}
+
+/**
+ * Finds the object in the live cache and checks that `actor` may perform `permission` on it, as the cache
+ * describes it (never as the browser does). An unknown object, one that does not qualify and one the user may
+ * not view get the same answer; every refusal is audited (the not-found one without the object's name or pool,
+ * since users read their own audit entries).
+ */
+export async function authorizeVmAction(actor: CurrentUser | null, request: VmAuthorizationRequest): Promise<VmAuthorization> {
+  const { uuid, permission, params, accept = isOrdinaryVm, notFound = VM_NOT_FOUND } = request;
+  const located = locateVm(await loadPoolViews(), uuid);
+  const target: Securable = located?.securable ?? { kind: "vm", uuid, poolUuid: "" };
+  if (!actor || actor.mustChangePassword) {
+    const refused = await refuseUnlessAllowed(actor, { action: permission, target }, { object: { kind: "vm", uuid }, params });
+    return { ok: false, vm: null, error: refused!.error };
+  }
+  if (!located || !accept(located.vm) || !can(actor, "vm.view", target)) {
+    await audit({ actor, address: await currentClientAddress(), action: permission, object: { kind: "vm", uuid }, params, outcome: "refused", error: { code: "NOT_FOUND", message: notFound } });
+    return { ok: false, vm: null, error: notFound };
+  }
+  const object = { kind: "vm" as const, uuid: located.vm.uuid, label: located.vm.name_label };
+  const poolId = located.view.id;
+  const refused = await refuseUnlessAllowed(actor, { action: permission, target }, { object, poolId, params });
+  if (refused) return { ok: false, vm: { uuid: object.uuid, name: object.label }, error: refused.error };
+  return { ok: true, located, audit: { actor, address: await currentClientAddress(), action: permission, object, poolId, params } };
+}
+
+/** Records a refusal decided after `authorizeVmAction` (a destination the user may not use...). */
+export async function auditVmRefusal(context: VmAuditContext, code: string, message: string): Promise<void> {
+  await audit({ ...context, outcome: "refused", error: { code, message } });
+}
+
+/**
+ * Thrown by a run's work once its main step succeeded and a later one failed (a VM deleted, one of its disks
+ * left): the outcome says what was done (`done`), then why the rest failed (`cause`, in words).
+ */
+export class FollowUpError extends Error {
+  constructor(
+    readonly done: string,
+    override readonly cause: unknown,
+  ) {
+    super(done);
+    this.name = "FollowUpError";
+  }
+}
+
+export type AuditedRun<T> =
+  | { ok: true; value: T }
+  /** `followUp`: the main step was done (see FollowUpError). */
+  | { ok: false; error: string; code: string; followUp: boolean };
+
+/**
+ * Runs an action's XAPI calls and audits the outcome with the task (the first `Async.` call's) and the XAPI
+ * error code. `work` passes `call` to each `callAsync` (timeout, cancellation, task tracking). Expected failures
+ * come back as a sentence (XAPI codes translated, `describe` naming the action and object); nothing throws.
+ */
+export async function runAudited<T>(
+  context: VmAuditContext,
+  describe: DescribeContext,
+  work: (call: CallAsyncOptions) => Promise<T>,
+  options: RunOptions = {},
+): Promise<AuditedRun<T>> {
+  let taskUuid: string | undefined;
+  const call: CallAsyncOptions = {
+    timeoutMs: TASK_TIMEOUT_MS,
+    signal: options.signal,
+    onProgress: (progress, task) => {
+      taskUuid ??= task.uuid;
+      options.onProgress?.(progress);
+    },
+  };
+  try {
+    const value = await work(call);
+    await audit({ ...context, outcome: "ok", taskRef: taskUuid ?? null });
+    return { ok: true, value };
+  } catch (thrown) {
+    const followUp = thrown instanceof FollowUpError;
+    const error = asLocalXapiError(followUp ? thrown.cause : thrown);
+    const described = describeXapiError(error, describe);
+    const message = followUp ? `${thrown.done}: ${described}` : described;
+    const code = isXapiError(error) ? error.code : "XENDECK_INTERNAL_ERROR";
+    if (!isXapiError(error)) console.error(`[xendeck] ${context.action} on ${context.object.uuid} failed unexpectedly`, error);
+    await audit({ ...context, outcome: "error", error: { code, message }, taskRef: taskUuid ?? null });
+    return { ok: false, error: message, code, followUp };
+  }
+}
+
+/* ------------------------------------------------------------------------------------------------------------ */
+/* Lifecycle operations                                                                                          */
+/* ------------------------------------------------------------------------------------------------------------ */
+
 /** Runs one operation on one VM for `actor`. Never throws for expected failures (see the outcome's `error`). */
 export async function runVmOperation(actor: CurrentUser | null, input: unknown, options: RunOptions = {}): Promise<VmOperationOutcome> {
   const parsed = vmOperationInputSchema.safeParse(input);
@@ -91,68 +212,30 @@ export async function runVmOperation(actor: CurrentUser | null, input: unknown, 
   const spec = VM_OPERATIONS[operation];
   const params = { operation, ...(hostUuid ? { host: hostUuid } : {}) };
 
-  const located = locateVm(await loadPoolViews(), vmUuid);
-  const target: Securable = located?.securable ?? { kind: "vm", uuid: vmUuid, poolUuid: "" };
-  if (!actor || actor.mustChangePassword) {
-    const refused = await refuseUnlessAllowed(actor, { action: spec.permission, target }, { object: { kind: "vm", uuid: vmUuid }, params });
-    return { ok: false, operation, vm: null, error: refused!.error };
-  }
-  // Unknown, not an ordinary VM, or not visible to the user: one answer. The refusal is audited without the
-  // VM's name or pool, since users read their own audit entries.
-  if (!located || !isOrdinaryVm(located.vm) || !can(actor, "vm.view", target)) {
-    await audit({ actor, address: await currentClientAddress(), action: spec.permission, object: { kind: "vm", uuid: vmUuid }, params, outcome: "refused", error: { code: "NOT_FOUND", message: VM_NOT_FOUND } });
-    return { ok: false, operation, vm: null, error: VM_NOT_FOUND };
-  }
-  const object = { kind: "vm", uuid: vmUuid, label: located.vm.name_label };
-  const poolId = located.view.id;
-  const vmRef = { uuid: located.vm.uuid, name: located.vm.name_label };
-  const refused = await refuseUnlessAllowed(actor, { action: spec.permission, target }, { object, poolId, params });
-  if (refused) return { ok: false, operation, vm: vmRef, error: refused.error };
+  const authorized = await authorizeVmAction(actor, { uuid: vmUuid, permission: spec.permission, params });
+  if (!authorized.ok) return { ok: false, operation, vm: authorized.vm, error: authorized.error };
+  const { located, audit: context } = authorized;
+  const { vm, connection, view } = located;
+  const vmRef = { uuid: vm.uuid, name: vm.name_label };
 
   let hostRef: string | undefined;
   if (spec.needsHost) {
-    const host = hostUuid ? located.connection.cache.getByUuid("host", hostUuid) : undefined;
-    if (!host || !can(actor, "host.view", hostSecurable(located.view.uuid, host))) {
-      await audit({ actor, address: await currentClientAddress(), action: spec.permission, object, poolId, params, outcome: "refused", error: { code: "HOST_NOT_FOUND", message: HOST_NOT_FOUND } });
+    const host = hostUuid ? connection.cache.getByUuid("host", hostUuid) : undefined;
+    if (!host || !can(context.actor, "host.view", hostSecurable(view.uuid, host))) {
+      await auditVmRefusal(context, "HOST_NOT_FOUND", HOST_NOT_FOUND);
       return { ok: false, operation, vm: vmRef, error: HOST_NOT_FOUND };
     }
     hostRef = host.$ref;
   }
-  return execute(actor, located, operation, hostRef, params, options);
-}
-
-async function execute(
-  actor: CurrentUser,
-  located: LocatedVm,
-  operation: VmOperationId,
-  hostRef: string | undefined,
-  params: Record<string, unknown>,
-  options: RunOptions,
-): Promise<VmOperationOutcome> {
-  const spec = VM_OPERATIONS[operation];
-  const { vm, connection, view } = located;
-  const vmRef = { uuid: vm.uuid, name: vm.name_label };
-  const entry = { actor, address: await currentClientAddress(), action: spec.permission, object: { kind: "vm", uuid: vm.uuid, label: vm.name_label }, poolId: view.id, params };
-  let taskUuid: string | undefined;
-  try {
-    await connection.callAsync(spec.method, operationParams(operation, vm.$ref, hostRef), {
-      timeoutMs: TASK_TIMEOUT_MS,
-      signal: options.signal,
-      onProgress: (progress, task) => {
-        taskUuid ??= task.uuid;
-        options.onProgress?.(progress);
-      },
-    });
-    await audit({ ...entry, outcome: "ok", taskRef: taskUuid ?? null });
-    return { ok: true, operation, vm: vmRef, message: `${vm.name_label} ${spec.past}` };
-  } catch (thrown) {
-    const error = asLocalXapiError(thrown);
-    const message = describeXapiError(error, { action: spec.verb, objectName: vm.name_label });
-    const code = isXapiError(error) ? error.code : "XENDECK_INTERNAL_ERROR";
-    if (!isXapiError(error)) console.error(`[xendeck] ${spec.method} on ${vm.uuid} failed unexpectedly`, error);
-    await audit({ ...entry, outcome: "error", error: { code, message }, taskRef: taskUuid ?? null });
-    return { ok: false, operation, vm: vmRef, error: message, code };
-  }
+  const run = await runAudited(
+    context,
+    { action: spec.verb, objectName: vm.name_label },
+    (call) => connection.callAsync(spec.method, operationParams(operation, vm.$ref, hostRef), call),
+    options,
+  );
+  return run.ok
+    ? { ok: true, operation, vm: vmRef, message: `${vm.name_label} ${spec.past}` }
+    : { ok: false, operation, vm: vmRef, error: run.error, code: run.code };
 }
 
 /** Runs one operation on several VMs, each with its own authorization, audit entry and outcome (in input order). */

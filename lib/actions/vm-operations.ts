@@ -148,21 +148,38 @@ export interface VmOperationContext {
 const joinOr = (states: readonly string[]) =>
   states.length <= 1 ? (states[0] ?? "") : `${states.slice(0, -1).join(", ")} or ${states.at(-1)}`;
 
+/** What `operationUnavailableReason` needs of an operation (lifecycle or management). */
+export interface XapiOperationRule {
+  /** The name `allowed_operations` uses; null when XAPI lists none (e.g. renaming): only the pool state matters. */
+  xapiOperation: string | null;
+  /** Power states XAPI accepts it from. */
+  from: readonly VmPowerState[];
+  /** Once done, for "only a halted VM can be <past>". */
+  past: string;
+  /** What the object is called in the reason: "VM" (default) or "snapshot". */
+  noun?: string;
+}
+
 /**
- * Why `id` cannot run now, or null when XAPI allows it. The reason is a sentence for a disabled button's
- * tooltip; XAPI's `allowed_operations` decides, the rest only explains.
+ * Why an operation cannot run now on a VM (or snapshot), or null when XAPI allows it. The reason is a sentence
+ * for a disabled button's tooltip; XAPI's `allowed_operations` decides, the rest only explains.
  */
-export function unavailableReason(id: VmOperationId, context: VmOperationContext): string | null {
-  const spec = VM_OPERATIONS[id];
-  if (context.stale) return "The pool is not connected: the VM's state is not known";
+export function operationUnavailableReason(rule: XapiOperationRule, context: VmOperationContext): string | null {
+  const noun = rule.noun ?? "VM";
+  if (context.stale) return `The pool is not connected: the ${noun}'s state is not known`;
   if (context.readOnly) return "This pool is registered read-only";
-  if (context.allowedOperations.includes(spec.xapiOperation)) return null;
-  if (spec.xapiOperation in context.blockedOperations) return "An administrator blocked this operation on this VM";
+  if (rule.xapiOperation === null || context.allowedOperations.includes(rule.xapiOperation)) return null;
+  if (rule.xapiOperation in context.blockedOperations) return `An administrator blocked this operation on this ${noun}`;
   if (context.currentOperations.length > 0) {
     return `Another operation is in progress (${context.currentOperations.map((o) => o.replace(/_/g, " ")).join(", ")})`;
   }
-  if (!spec.from.includes(context.powerState)) {
-    return `The VM is ${context.powerState.toLowerCase()}; only a ${joinOr(spec.from.map((s) => s.toLowerCase()))} VM can be ${spec.past}`;
+  if (!rule.from.includes(context.powerState)) {
+    return `The ${noun} is ${context.powerState.toLowerCase()}; only a ${joinOr(rule.from.map((s) => s.toLowerCase()))} ${noun} can be ${rule.past}`;
   }
-  return "XAPI does not allow this operation on this VM right now";
+  return `XAPI does not allow this operation on this ${noun} right now`;
+}
+
+/** Why lifecycle operation `id` cannot run now, or null when XAPI allows it. */
+export function unavailableReason(id: VmOperationId, context: VmOperationContext): string | null {
+  return operationUnavailableReason(VM_OPERATIONS[id], context);
 }
