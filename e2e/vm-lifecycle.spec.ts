@@ -89,7 +89,7 @@ test("bulk start from the list: each VM gets its own outcome, and an impossible 
 test("an operation XAPI refuses ends with a readable error, and nothing changes", async ({ page, sim, vm }) => {
   const node = vm("lab", "k8s-node-02");
   await page.goto(`/vms/${node.uuid}`);
-  await sim.failNext("Async.VM.start", ["HOST_NOT_ENOUGH_FREE_MEMORY", String(16 * 1024 ** 3), String(2 * 1024 ** 3)]);
+  await sim.failNext("Async.VM.start", node.uuid, ["HOST_NOT_ENOUGH_FREE_MEMORY", String(16 * 1024 ** 3), String(2 * 1024 ** 3)]);
   await page.getByRole("button", { name: "Start", exact: true }).click();
   await expect(page.getByRole("main").getByText("The host does not have enough free memory: 16 GiB needed, 2.0 GiB available")).toBeVisible();
   await expect(powerBadge(page)).toContainText("Halted");

@@ -37,8 +37,11 @@ export class SimControl {
     return this.call("POST", "/faults/host", { host, state });
   }
 
-  /** The next `count` calls of `method` (e.g. `Async.VM.start`) fail with `error` = [code, ...params]. */
-  failNext(method: string, error: string[], count = 1): Promise<unknown> {
-    return this.call("POST", "/faults/fail", { method, error, count });
+  /**
+   * The next `count` calls of `method` (e.g. `Async.VM.start`) on `object` (a uuid or ref: specs run side by side,
+   * so a fault must not hit another spec's call) fail with `error` = [code, ...params].
+   */
+  failNext(method: string, object: string, error: string[], count = 1): Promise<unknown> {
+    return this.call("POST", "/faults/fail", { method, object, error, count });
   }
 }

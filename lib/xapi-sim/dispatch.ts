@@ -93,6 +93,7 @@ export class Dispatcher {
       method: resolved ? `${resolved.async ? "Async." : ""}${resolved.qualified}` : call.method,
       hostUuid: host.uuid,
       hostAddress: host.rec.address,
+      ...(resolved && this.core.faults.scopedByObject() ? callObject(pool, resolved, call.params) : {}),
     };
     const truncate = () => this.core.faults.takeTruncation(target);
     try {
@@ -162,4 +163,15 @@ export class Dispatcher {
     })();
     return { type: TASK_REF, value: task.ref };
   }
+}
+
+/** The object a call is about, for faults scoped to one object: its first parameter after the session, when that is a ref. */
+function callObject(pool: SimPool, resolved: Resolved, params: readonly RpcValue[]): { objectRef?: string; objectUuid?: string } {
+  const offset = resolved.spec.params[0]?.name === "session_id" ? 1 : 0;
+  const type = resolved.spec.params[offset]?.type;
+  const param = params[offset];
+  if (!type?.endsWith(" ref") || param?.t !== "str") return {};
+  const ref = param.v;
+  const uuid = (pool.store.getOf<{ uuid?: unknown }>(type.slice(0, -" ref".length), ref)?.rec.uuid);
+  return { objectRef: ref, objectUuid: typeof uuid === "string" ? uuid : undefined };
 }

@@ -109,6 +109,16 @@ describe("injected failures", () => {
     expect((await xapi.fault("Async.VM.clean_shutdown", xapi.session, vm)).code).toBe("TOO_MANY_PENDING_TASKS");
   });
 
+  it("scopes a failure to one object, by ref or uuid, leaving calls on other objects alone", async () => {
+    const [first, second] = ordinary().filter((v) => v.record.power_state === "Running");
+    sim.faults.failNext({ method: "VM.get_name_label", error: ["HOST_OFFLINE", "OpaqueRef:h"], object: first.record.uuid });
+    sim.faults.failNext({ method: "VM.get_name_label", error: ["VM_IS_TEMPLATE", second.ref], object: second.ref });
+    expect(await xapi.s("VM.get_name_label", ordinary().find((v) => v.ref !== first.ref && v.ref !== second.ref)!.ref)).toEqual(expect.any(String));
+    expect((await xapi.fault("VM.get_name_label", xapi.session, second.ref)).code).toBe("VM_IS_TEMPLATE");
+    expect((await xapi.fault("VM.get_name_label", xapi.session, first.ref)).code).toBe("HOST_OFFLINE");
+    expect(await xapi.s("VM.get_name_label", first.ref)).toBe(first.record.name_label);
+  });
+
   it("cuts the next response of a method in the middle", async () => {
     sim.faults.truncateNext({ method: "VM.get_all_records" });
     const reply = xapi.raw("VM.get_all_records", [xapi.session]);

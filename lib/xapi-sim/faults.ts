@@ -2,7 +2,8 @@
  * Injected faults that apply to calls: latency, failing the next N calls of a method, cutting the next N
  * responses in the middle. (Unreachable hosts are the HTTP server's business; failover, session expiry
  * and outside changes act on the pools.) A rule names a method canonically (`VM.start`, which also covers
- * calls written `VM_start`) and optionally one host. `Async.VM.start` is a method of its own: a fail rule
+ * calls written `VM_start`) and optionally one host and one object (the call's first parameter after the
+ * session, by ref or uuid: tests that run side by side then do not consume each other's faults). `Async.VM.start` is a method of its own: a fail rule
  * for it refuses the asynchronous call itself, while a fail rule for `VM.start` also makes the task of an
  * `Async.VM.start` call fail, the way a real operation fails after its task was created.
  */
@@ -22,12 +23,15 @@ export interface FailRule {
   /** `[code, ...params]` */
   error: string[];
   host?: string;
+  /** Only calls on this object (ref or uuid of the first parameter after the session). */
+  object?: string;
 }
 
 export interface TruncateRule {
   method: string;
   count: number;
   host?: string;
+  object?: string;
 }
 
 export interface CallTarget {
@@ -35,6 +39,9 @@ export interface CallTarget {
   method: string;
   hostUuid: string;
   hostAddress: string;
+  /** Ref and uuid of the object the call is about (its first parameter after the session), when it names one. */
+  objectRef?: string;
+  objectUuid?: string;
 }
 
 export class FaultState {
@@ -65,6 +72,11 @@ export class FaultState {
     this.truncate = [];
   }
 
+  /** Whether a rule names an object (only then does the dispatcher work out which object a call is about). */
+  scopedByObject(): boolean {
+    return this.fail.some((rule) => rule.object) || this.truncate.some((rule) => rule.object);
+  }
+
   /** Total delay to add before answering this call. */
   delayFor(target: CallTarget): number {
     let ms = 0;
@@ -92,7 +104,8 @@ export class FaultState {
   }
 }
 
-function matches(rule: { method?: string; host?: string }, target: CallTarget): boolean {
+function matches(rule: { method?: string; host?: string; object?: string }, target: CallTarget): boolean {
   if (rule.host && rule.host !== target.hostUuid && rule.host !== target.hostAddress) return false;
+  if (rule.object && rule.object !== target.objectRef && rule.object !== target.objectUuid) return false;
   return !rule.method || rule.method === target.method;
 }

@@ -57,9 +57,10 @@ export interface SimulatorFaults {
   /** Adds `ms` to every call (of `method`, received by `host`). */
   latency(rule: LatencyRule): void;
   /** The next `count` (default 1) calls of `method` fail with `error` (`[code, ...params]`). */
-  failNext(rule: { method: string; error: string[]; count?: number; host?: string }): void;
+  /** `object`: only calls on that object (ref or uuid of the first parameter after the session). */
+  failNext(rule: { method: string; error: string[]; count?: number; host?: string; object?: string }): void;
   /** The next `count` (default 1) responses of `method` are cut in the middle. */
-  truncateNext(rule: { method: string; count?: number; host?: string }): void;
+  truncateNext(rule: { method: string; count?: number; host?: string; object?: string }): void;
   /** `refuse`: connections refused; `hang`: connections accepted, never answered; `up`: back to normal. */
   setHostState(host: string, state: HostState): Promise<void>;
   /** Another host becomes master; the old one answers HOST_IS_SLAVE. Open connections to the old master drop. */
@@ -239,8 +240,8 @@ class SimulatorHandle implements Simulator {
     const faults = this.core.faults;
     return {
       latency: (rule) => faults.addLatency(rule),
-      failNext: ({ method, error, count = 1, host }) => faults.failNext({ method, error, count, host }),
-      truncateNext: ({ method, count = 1, host }) => faults.truncateNext({ method, count, host }),
+      failNext: ({ count = 1, ...rule }) => faults.failNext({ ...rule, count }),
+      truncateNext: ({ count = 1, ...rule }) => faults.truncateNext({ ...rule, count }),
       setHostState: async (key, state) => {
         const { ref } = this.host(key);
         await this.server.endpointOf(ref)?.setState(state);
