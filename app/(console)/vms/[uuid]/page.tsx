@@ -6,6 +6,7 @@ import { ObjectAccess } from "@/lib/admin/object-access";
 import { requireUser } from "@/lib/auth/current-user";
 import { LiveUpdates } from "@/lib/inventory/live/live-updates";
 import { PoolBanners } from "@/lib/inventory/pool-banners";
+import { vmManagementView, type VmManagementView } from "@/lib/inventory/vm-management";
 import { vmDetail, type VmDetail } from "@/lib/inventory/vms";
 import { Badge, PowerStateBadge } from "@/lib/ui/badge";
 import { Card, Section } from "@/lib/ui/card";
@@ -18,6 +19,8 @@ import { PageHeader } from "@/lib/ui/page-header";
 import { ProgressBar } from "@/lib/ui/progress";
 import { Skeleton } from "@/lib/ui/skeleton";
 import { VmOperationButtons } from "../_components/vm-operation-buttons";
+import { SnapshotActions } from "./_components/snapshot-actions";
+import { VmManagementButtons } from "./_components/vm-management-buttons";
 
 type Props = { params: Promise<{ uuid: string }> };
 
@@ -29,8 +32,9 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 
 export default async function VmPage({ params }: Props) {
   const user = await requireUser();
-  const vm = await vmDetail(user, (await params).uuid);
-  if (!vm) notFound();
+  const { uuid } = await params;
+  const [vm, management] = await Promise.all([vmDetail(user, uuid), vmManagementView(user, uuid)]);
+  if (!vm || !management) notFound();
 
   return (
     <>
@@ -43,12 +47,22 @@ export default async function VmPage({ params }: Props) {
       <LiveUpdates pools={[vm.pool]} watch={vm.related} />
       <PoolBanners pools={vm.pool.status.state === "connected" ? [] : [{ id: vm.pool.id, label: vm.pool.label, status: vm.pool.status }]} />
       <div className="space-y-5">
-        <VmOperationButtons vm={{ uuid: vm.uuid, name: vm.name }} operations={vm.operations} hosts={vm.startOnHosts} />
+        <div className="flex flex-wrap items-start gap-x-6 gap-y-2">
+          <VmOperationButtons vm={{ uuid: vm.uuid, name: vm.name }} operations={vm.operations} hosts={vm.startOnHosts} />
+          <VmManagementButtons
+            vm={{ uuid: vm.uuid, name: vm.name, description: vm.description }}
+            operations={management.operations}
+            migrationHosts={management.migrationHosts}
+            copyTargets={management.copyTargets}
+            deletion={management.deletion}
+            tasks={vm.tasks}
+          />
+        </div>
         <RunningTasks tasks={vm.tasks} />
         <General vm={vm} />
         <Disks vm={vm} />
         <Interfaces vm={vm} />
-        <Snapshots vm={vm} />
+        <Snapshots vm={vm} operations={management.snapshotOperations} />
         <Section title="Operations XAPI allows now" description="From the VM's allowed_operations: what the pool would accept at this moment.">
           <p className="flex flex-wrap gap-1">
             {vm.allowedOperations.length === 0 ? <span className="text-sm text-muted">None</span> : vm.allowedOperations.map((op) => <Badge key={op}>{op}</Badge>)}
@@ -212,7 +226,8 @@ function Interfaces({ vm }: { vm: VmDetail }) {
   );
 }
 
-function Snapshots({ vm }: { vm: VmDetail }) {
+function Snapshots({ vm, operations }: { vm: VmDetail; operations: VmManagementView["snapshotOperations"] }) {
+  const withActions = vm.snapshots.some((snapshot) => (operations[snapshot.uuid]?.length ?? 0) > 0);
   return (
     <Section title="Snapshots">
       {vm.snapshots.length === 0 ? (
@@ -225,6 +240,11 @@ function Snapshots({ vm }: { vm: VmDetail }) {
             <tr>
               <HeaderCell>Name</HeaderCell>
               <HeaderCell>Taken</HeaderCell>
+              {withActions && (
+                <HeaderCell>
+                  <span className="sr-only">Actions</span>
+                </HeaderCell>
+              )}
             </tr>
           </TableHead>
           <TableBody>
@@ -232,6 +252,11 @@ function Snapshots({ vm }: { vm: VmDetail }) {
               <TableRow key={snapshot.uuid}>
                 <Cell>{snapshot.name}</Cell>
                 <Cell>{snapshot.time ? <LocalTime value={snapshot.time} format="datetime" /> : "—"}</Cell>
+                {withActions && (
+                  <Cell>
+                    <SnapshotActions vmName={vm.name} snapshot={snapshot} operations={operations[snapshot.uuid] ?? []} />
+                  </Cell>
+                )}
               </TableRow>
             ))}
           </TableBody>

@@ -1,0 +1,65 @@
+"use client";
+
+/**
+ * A snapshot's buttons in the VM page's snapshot list: revert the VM to it, delete it (with its disks). Only
+ * those the user may perform (the server decided), disabled with XAPI's reason; both ask first. The outcome
+ * comes as a notice, and the page refreshes.
+ */
+import { useRouter } from "next/navigation";
+import type { VmManagementOutcome } from "@/lib/actions/run-vm-management";
+import { VM_MANAGEMENT } from "@/lib/actions/vm-management";
+import type { ManagementOperationState } from "@/lib/inventory/vm-management";
+import { ConfirmDialog } from "@/lib/ui/confirm-dialog";
+import { useToast } from "@/lib/ui/toast";
+import { vmManagementAction } from "../actions";
+
+const REQUEST_FAILED = "The request did not reach XenDeck; check your connection and try again.";
+
+export function SnapshotActions({ vmName, snapshot, operations }: { vmName: string; snapshot: { uuid: string; name: string }; operations: ManagementOperationState[] }) {
+  const router = useRouter();
+  const toast = useToast();
+
+  function done(result: VmManagementOutcome) {
+    toast(result.ok ? { tone: "success", title: result.message } : { tone: "error", title: `Could not ${VM_MANAGEMENT[result.operation ?? "revert"].verb} “${snapshot.name}”`, description: result.error });
+    router.refresh();
+  }
+  const failed = () => toast({ tone: "error", title: REQUEST_FAILED });
+
+  return (
+    <div className="flex flex-wrap justify-end gap-1.5">
+      {operations.map(({ id, unavailableReason }) =>
+        id === "revert" ? (
+          <ConfirmDialog
+            key={id}
+            triggerLabel="Revert"
+            triggerSize="sm"
+            disabledReason={unavailableReason}
+            title={`Revert ${vmName} to “${snapshot.name}”?`}
+            confirmLabel="Revert"
+            onConfirm={() => vmManagementAction({ operation: "revert", snapshot: snapshot.uuid })}
+            onDone={done}
+            onError={failed}
+          >
+            The VM goes back to this snapshot&apos;s disks and settings, and is halted if it runs. Whatever changed since the snapshot was taken is lost, unless you
+            snapshot it first.
+          </ConfirmDialog>
+        ) : (
+          <ConfirmDialog
+            key={id}
+            triggerLabel="Delete"
+            triggerSize="sm"
+            triggerVariant="ghost"
+            disabledReason={unavailableReason}
+            title={`Delete snapshot “${snapshot.name}”?`}
+            confirmLabel="Delete snapshot"
+            onConfirm={() => vmManagementAction({ operation: "delete_snapshot", snapshot: snapshot.uuid })}
+            onDone={done}
+            onError={failed}
+          >
+            The snapshot and its disks are destroyed; {vmName} itself is not touched. This cannot be undone.
+          </ConfirmDialog>
+        ),
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,236 @@
+"use client";
+
+/**
+ * The VM page's management buttons (snapshot, clone, copy, migrate, edit, delete): only those the user may
+ * perform (the server decided), disabled with XAPI's reason when the VM's state does not allow them. Each opens
+ * a small form; while its task runs the dialog shows the progress; the outcome is shown in words, with a link
+ * to a new VM. After a delete the browser goes to the VM list with a notice.
+ */
+import Link from "next/link";
+import { useRouter } from "next/navigation";
+import { useState } from "react";
+import type { VmManagementOutcome } from "@/lib/actions/run-vm-management";
+import { defaultSnapshotName, DESCRIPTION_MAX, NAME_MAX, VM_MANAGEMENT, type VmManagementId, type VmManagementInput } from "@/lib/actions/vm-management";
+import type { VmManagementView } from "@/lib/inventory/vm-management";
+import type { VmTaskDto } from "@/lib/inventory/vms";
+import { SelectField, TextField } from "@/lib/ui/field";
+import { formatBytes } from "@/lib/ui/format";
+import { FormDialog, type FormDialogResult } from "@/lib/ui/form-dialog";
+import { ProgressBar } from "@/lib/ui/progress";
+import { StatusMessage } from "@/lib/ui/status-message";
+import { useToast } from "@/lib/ui/toast";
+import { vmManagementAction } from "../actions";
+
+type Props = Omit<VmManagementView, "snapshotOperations"> & {
+  vm: { uuid: string; name: string; description: string };
+  /** Operations running on the VM now, with their task's progress (refreshed by the live updates). */
+  tasks: VmTaskDto[];
+};
+
+const text = (data: FormData, name: string) => String(data.get(name) ?? "");
+
+export function VmManagementButtons({ vm, operations, migrationHosts, copyTargets, deletion, tasks }: Props) {
+  const router = useRouter();
+  const toast = useToast();
+  const [outcome, setOutcome] = useState<VmManagementOutcome | null>(null);
+  const [snapshotName, setSnapshotName] = useState("");
+
+  async function run(input: VmManagementInput): Promise<FormDialogResult> {
+    setOutcome(null);
+    const result = await vmManagementAction(input);
+    if (result.ok && result.operation === "delete") {
+      toast({ tone: "success", title: result.message });
+      router.push("/vms");
+      return { ok: true };
+    }
+    if (!result.ok && result.deleted) {
+      toast({ tone: "error", title: `${vm.name} was deleted, with a problem`, description: result.error });
+      router.push("/vms");
+      return { ok: true };
+    }
+    if (!result.ok && result.fieldErrors && Object.keys(result.fieldErrors).length > 0) return result;
+    setOutcome(result);
+    router.refresh();
+    return result.ok ? { ok: true } : { ok: false, error: result.error };
+  }
+
+  /** The dialog's progress bar: the task's own progress once the live updates bring it. */
+  const progress = (id: VmManagementId) => {
+    const spec = VM_MANAGEMENT[id];
+    const task = tasks.find((candidate) => candidate.operation === spec.xapiOperation);
+    return <ProgressBar label={`${spec.progressive} ${vm.name}…`} value={task?.progress ?? null} showLabel />;
+  };
+
+  if (operations.length === 0) return null;
+  const startable = migrationHosts.filter((host) => host.unavailableReason === null);
+  return (
+    <div className="space-y-2">
+      <div role="toolbar" aria-label="VM management" className="flex flex-wrap items-center gap-2">
+        {operations.map(({ id, unavailableReason }) => {
+          const spec = VM_MANAGEMENT[id];
+          const common = { triggerLabel: spec.label, disabledReason: unavailableReason, submitLabel: spec.label, progress: progress(id) };
+          switch (id) {
+            case "snapshot":
+              return (
+                <FormDialog
+                  key={id}
+                  {...common}
+                  title={`Snapshot ${vm.name}`}
+                  description="Saves the VM's disks and settings as they are now; you can revert to it later."
+                  submitLabel="Take snapshot"
+                  onOpen={() => setSnapshotName(defaultSnapshotName(vm.name, new Date()))}
+                  onSubmit={(data) => run({ operation: "snapshot", vm: vm.uuid, name: text(data, "name") })}
+                >
+                  {(errors) => <TextField label="Snapshot name" name="name" defaultValue={snapshotName} maxLength={NAME_MAX} error={errors.name} required />}
+                </FormDialog>
+              );
+            case "clone":
+              return (
+                <FormDialog
+                  key={id}
+                  {...common}
+                  title={`Clone ${vm.name}`}
+                  description="A new halted VM with its own copies of the disks, on the same storage (a fast clone where the storage allows it)."
+                  onSubmit={(data) => run({ operation: "clone", vm: vm.uuid, name: text(data, "name") })}
+                >
+                  {(errors) => <TextField label="Name of the clone" name="name" defaultValue={`${vm.name} (clone)`} maxLength={NAME_MAX} error={errors.name} required />}
+                </FormDialog>
+              );
+            case "copy":
+              return (
+                <FormDialog
+                  key={id}
+                  {...common}
+                  title={`Copy ${vm.name}`}
+                  description="A new halted VM with full copies of the disks, on the storage you choose."
+                  onSubmit={(data) => run({ operation: "copy", vm: vm.uuid, name: text(data, "name"), sr: text(data, "sr") })}
+                >
+                  {(errors) => (
+                    <>
+                      <TextField label="Name of the copy" name="name" defaultValue={`${vm.name} (copy)`} maxLength={NAME_MAX} error={errors.name} required />
+                      <SelectField
+                        label="Storage for the disks"
+                        name="sr"
+                        defaultValue=""
+                        error={errors.sr}
+                        options={[
+                          { value: "", label: "Each disk on its current storage" },
+                          ...copyTargets.map((sr) => ({ value: sr.uuid, label: `${sr.name}${sr.isDefault ? " (default)" : ""} · ${formatBytes(sr.freeBytes)} free` })),
+                        ]}
+                      />
+                    </>
+                  )}
+                </FormDialog>
+              );
+            case "migrate":
+              return (
+                <FormDialog
+                  key={id}
+                  {...common}
+                  disabledReason={unavailableReason ?? (startable.length === 0 ? "No other host of this pool that you have access to can run it" : null)}
+                  title={`Migrate ${vm.name}`}
+                  description="Moves the running VM to another host of its pool, without stopping it."
+                  onSubmit={(data) => run({ operation: "migrate", vm: vm.uuid, host: text(data, "host") })}
+                >
+                  {(errors) => (
+                    <SelectField
+                      label="Destination host"
+                      name="host"
+                      defaultValue={startable[0]?.uuid ?? ""}
+                      error={errors.host}
+                      required
+                      options={migrationHosts.map((host) => ({
+                        value: host.uuid,
+                        label: host.unavailableReason ? `${host.name} (${host.unavailableReason})` : host.name,
+                        disabled: host.unavailableReason !== null,
+                      }))}
+                    />
+                  )}
+                </FormDialog>
+              );
+            case "edit":
+              return (
+                <FormDialog
+                  key={id}
+                  {...common}
+                  title={`Edit ${vm.name}`}
+                  submitLabel="Save"
+                  onSubmit={(data) => run({ operation: "edit", vm: vm.uuid, name: text(data, "name"), description: text(data, "description") })}
+                >
+                  {(errors) => (
+                    <>
+                      <TextField label="Name" name="name" defaultValue={vm.name} maxLength={NAME_MAX} error={errors.name} required />
+                      <TextField label="Description" name="description" defaultValue={vm.description} maxLength={DESCRIPTION_MAX} error={errors.description} />
+                    </>
+                  )}
+                </FormDialog>
+              );
+            case "delete":
+              return (
+                <FormDialog
+                  key={id}
+                  {...common}
+                  triggerVariant="danger"
+                  submitVariant="danger"
+                  submitLabel="Delete VM"
+                  title={`Delete ${vm.name}?`}
+                  description={<DeletionSummary deletion={deletion} />}
+                  onSubmit={(data) => run({ operation: "delete", vm: vm.uuid, confirmName: text(data, "confirmName") })}
+                >
+                  {(errors) => (
+                    <TextField
+                      label={`Type ${vm.name} to confirm`}
+                      name="confirmName"
+                      autoComplete="off"
+                      spellCheck={false}
+                      error={errors.confirmName}
+                      required
+                    />
+                  )}
+                </FormDialog>
+              );
+            default:
+              return null;
+          }
+        })}
+      </div>
+      <ManagementOutcome outcome={outcome} />
+    </div>
+  );
+}
+
+function DeletionSummary({ deletion }: { deletion: VmManagementView["deletion"] }) {
+  const disks = deletion?.disks ?? [];
+  const snapshots = deletion?.snapshots ?? 0;
+  return (
+    <div className="space-y-1">
+      <p>This cannot be undone. The VM is destroyed with the disks that only it uses (ISO images and disks shared with other VMs stay):</p>
+      {disks.length > 0 ? (
+        <ul className="list-disc pl-5">
+          {disks.map((disk) => (
+            <li key={disk.uuid}>
+              {disk.name || "Unnamed disk"} ({formatBytes(disk.sizeBytes)})
+            </li>
+          ))}
+        </ul>
+      ) : (
+        <p>It has no disk of its own.</p>
+      )}
+      {snapshots > 0 && <p>{snapshots === 1 ? "Its snapshot is deleted too, with its disks." : `Its ${snapshots} snapshots are deleted too, with their disks.`}</p>}
+    </div>
+  );
+}
+
+function ManagementOutcome({ outcome }: { outcome: VmManagementOutcome | null }) {
+  const created = outcome?.ok && (outcome.operation === "clone" || outcome.operation === "copy") && outcome.created?.uuid ? outcome.created : null;
+  return (
+    <div className="space-y-1">
+      <StatusMessage tone={outcome ? (outcome.ok ? "success" : "error") : "info"} message={outcome ? (outcome.ok ? outcome.message : outcome.error) : null} />
+      {created && (
+        <Link href={`/vms/${created.uuid}`} className="text-sm text-link hover:underline">
+          Open {created.name}
+        </Link>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,147 @@
+"use client";
+
+/**
+ * A button that opens a small form in a modal <dialog> (name a snapshot, pick a host, type a name to confirm a
+ * delete): ConfirmDialog's sibling for actions that need input. Focus moves to the first field, Escape and
+ * Cancel close it, focus returns to the trigger. Submitting runs `onSubmit` with the form's data; while it runs
+ * the submit button shows a spinner (and `progress`, if given, says what is happening) and the dialog stays
+ * open. An answer with `fieldErrors` or `error` keeps it open and shows them; success closes it.
+ *
+ *   <FormDialog triggerLabel="Clone" title="Clone web-01" submitLabel="Clone"
+ *               onSubmit={(data) => cloneVm({ vm: uuid, name: data.get("name") })}>
+ *     {(errors) => <TextField label="Name" name="name" defaultValue="web-01 (clone)" error={errors.name} required />}
+ *   </FormDialog>
+ *
+ * The fields are re-mounted at every opening, so `defaultValue`s start afresh.
+ */
+import { useId, useRef, useState, useTransition, type FormEvent, type ReactNode } from "react";
+import { Button, type ButtonVariant } from "./button";
+import type { IconName } from "./icons";
+import { StatusMessage } from "./status-message";
+
+export type FormDialogResult = { ok: true } | { ok: false; error?: string; fieldErrors?: Record<string, string[]> };
+
+export interface FormDialogProps {
+  triggerLabel: string;
+  triggerVariant?: ButtonVariant;
+  triggerIcon?: IconName;
+  /** Makes the trigger unavailable, with the reason (see Button). */
+  disabledReason?: string | null;
+  title: string;
+  /** What the action does, above the fields. */
+  description?: ReactNode;
+  submitLabel: string;
+  submitVariant?: ButtonVariant;
+  cancelLabel?: string;
+  /** Called on every opening (e.g. to compute a default name from the current time). */
+  onOpen?: () => void;
+  onSubmit: (data: FormData) => Promise<FormDialogResult>;
+  /** Called if `onSubmit` throws (e.g. the network is down): its message is shown in the dialog. */
+  errorMessage?: (error: unknown) => string;
+  /** Shown while `onSubmit` runs (e.g. a ProgressBar). */
+  progress?: ReactNode;
+  /** The fields, given the current per-field errors. */
+  children: (fieldErrors: Record<string, string[]>) => ReactNode;
+}
+
+const NO_ERRORS: Record<string, string[]> = {};
+
+export function FormDialog({
+  triggerLabel,
+  triggerVariant = "secondary",
+  triggerIcon,
+  disabledReason,
+  title,
+  description,
+  submitLabel,
+  submitVariant = "primary",
+  cancelLabel = "Cancel",
+  onOpen,
+  onSubmit,
+  errorMessage = () => "The request did not reach XenDeck; check your connection and try again.",
+  progress,
+  children,
+}: FormDialogProps) {
+  const dialogRef = useRef<HTMLDialogElement>(null);
+  const [pending, startTransition] = useTransition();
+  const [opening, setOpening] = useState(0);
+  const [fieldErrors, setFieldErrors] = useState(NO_ERRORS);
+  const [error, setError] = useState<string | null>(null);
+  const titleId = useId();
+  const bodyId = useId();
+
+  function open() {
+    onOpen?.();
+    setFieldErrors(NO_ERRORS);
+    setError(null);
+    setOpening((n) => n + 1);
+    dialogRef.current?.showModal();
+  }
+
+  function close() {
+    dialogRef.current?.close();
+  }
+
+  function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const data = new FormData(event.currentTarget);
+    startTransition(async () => {
+      try {
+        const result = await onSubmit(data);
+        if (result.ok) {
+          close();
+          return;
+        }
+        setFieldErrors(result.fieldErrors ?? NO_ERRORS);
+        // A message that only repeats a field's error is not shown twice.
+        const repeated = result.error && Object.values(result.fieldErrors ?? {}).some((messages) => messages.includes(result.error!));
+        setError(repeated ? null : (result.error ?? null));
+      } catch (thrown) {
+        setError(errorMessage(thrown));
+      }
+    });
+  }
+
+  return (
+    <>
+      <Button variant={triggerVariant} icon={triggerIcon} disabledReason={disabledReason} aria-haspopup="dialog" onClick={open}>
+        {triggerLabel}
+      </Button>
+      <dialog
+        ref={dialogRef}
+        aria-labelledby={titleId}
+        aria-describedby={description ? bodyId : undefined}
+        onCancel={(e) => {
+          if (pending) e.preventDefault(); // keep it open while the action runs
+        }}
+        className="m-auto w-[min(30rem,calc(100vw-2rem))] rounded-lg border border-line bg-surface p-0 text-fg shadow-xl"
+      >
+        <form key={opening} onSubmit={submit} noValidate>
+          <div className="space-y-3 p-4">
+            <h2 id={titleId} className="text-base font-semibold">
+              {title}
+            </h2>
+            {description && (
+              <div id={bodyId} className="text-sm text-muted">
+                {description}
+              </div>
+            )}
+            <fieldset disabled={pending} className="space-y-3">
+              {children(fieldErrors)}
+            </fieldset>
+            {pending && progress}
+            <StatusMessage tone="error" message={error} />
+          </div>
+          <div className="flex justify-end gap-2 border-t border-line bg-sunken px-4 py-3">
+            <Button onClick={close} disabled={pending}>
+              {cancelLabel}
+            </Button>
+            <Button type="submit" variant={submitVariant} pending={pending}>
+              {submitLabel}
+            </Button>
+          </div>
+        </form>
+      </dialog>
+    </>
+  );
+}
