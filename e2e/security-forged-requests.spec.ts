@@ -20,6 +20,7 @@ const VM_NOT_FOUND = "This VM does not exist, or you do not have access to it.";
 const ACTIONS = {
   vmOperation: ["app/(console)/vms/actions.ts", "vmOperationAction"],
   bulkVmOperation: ["app/(console)/vms/actions.ts", "bulkVmOperationAction"],
+  vmManagement: ["app/(console)/vms/[uuid]/actions.ts", "vmManagementAction"],
   testConnection: ["app/(console)/pools/actions.ts", "testConnectionAction"],
   registerPool: ["app/(console)/pools/actions.ts", "registerPoolAction"],
   editPool: ["app/(console)/pools/actions.ts", "editPoolAction"],
@@ -93,6 +94,35 @@ for (const who of ["operator", "viewer"] as const satisfies readonly Restricted[
       expectRefused(entries, "vm.start", halted.uuid);
       expectRefused(entries, "vm.shutdown.hard", running.uuid);
       expectRefused(entries, "vm.reboot.clean", running.uuid);
+    });
+
+    test("deleting, cloning, renaming or migrating VMs is refused, their own pool's as much as others', and the VMs stay", async ({ run, sim }) => {
+      // Production: the pool they hold a role on (the VM is visible: refused as not allowed); dev: not theirs
+      // (refused as if the VM did not exist). Halted VMs, which XAPI would let an admin delete.
+      const own = run.vms.filter((vm) => vm.pool === "production" && vm.powerState === "Halted").at(-2)!;
+      const foreign = seededVm(run, "dev", "Halted");
+      const production = run.pools.find((pool) => pool.name === "production")!;
+      const before = await Promise.all([own, foreign].map(async (vm) => (await sim.vm(vm.uuid)).record));
+
+      expect(await forge(api, run, "vmManagement", { operation: "delete", vm: own.uuid, confirmName: own.name })).toContain(NOT_ALLOWED);
+      expect(await forge(api, run, "vmManagement", { operation: "delete", vm: foreign.uuid, confirmName: foreign.name })).toContain(VM_NOT_FOUND);
+      expect(await forge(api, run, "vmManagement", { operation: "clone", vm: own.uuid, name: `cloned-by-${who}` })).toContain(NOT_ALLOWED);
+      expect(await forge(api, run, "vmManagement", { operation: "edit", vm: own.uuid, name: `owned-by-${who}`, description: "" })).toContain(NOT_ALLOWED);
+      expect(await forge(api, run, "vmManagement", { operation: "migrate", vm: own.uuid, host: production.hosts[1]!.uuid })).toContain(NOT_ALLOWED);
+      const snapshot = await forge(api, run, "vmManagement", { operation: "snapshot", vm: foreign.uuid, name: `snapshot-by-${who}` });
+      expect(snapshot).toContain(VM_NOT_FOUND);
+
+      const after = await Promise.all([own, foreign].map(async (vm) => (await sim.vm(vm.uuid)).record));
+      for (const [index, record] of after.entries()) {
+        expect(record).toMatchObject({ name_label: before[index]!.name_label, power_state: "Halted", VBDs: before[index]!.VBDs, snapshots: before[index]!.snapshots });
+      }
+      const entries = auditEntriesOf(run, who, since);
+      expectRefused(entries, "vm.delete", own.uuid);
+      expectRefused(entries, "vm.delete", foreign.uuid);
+      expectRefused(entries, "vm.clone", own.uuid);
+      expectRefused(entries, "vm.edit", own.uuid);
+      expectRefused(entries, "vm.migrate", own.uuid);
+      expectRefused(entries, "vm.snapshot", foreign.uuid);
     });
 
     test("pool registration and changes to registered pools are refused and leave the pools as they were", async ({ run }) => {
@@ -215,6 +245,9 @@ test.describe("controls", () => {
       await expect.poll(async () => (await sim.vm(target.uuid)).record.power_state).toBe("Running");
       expect(await forge(api, run, "vmOperation", { operation: "hard_shutdown", vm: target.uuid })).toContain('"ok":true');
       await expect.poll(async () => (await sim.vm(target.uuid)).record.power_state).toBe("Halted");
+      // A management operation within an operator's rights: a snapshot.
+      expect(await forge(api, run, "vmManagement", { operation: "snapshot", vm: target.uuid, name: "forged but allowed" })).toContain('"ok":true');
+      expect((await sim.vm(target.uuid)).record.snapshots).toHaveLength(1);
     } finally {
       await api.dispose();
     }

@@ -245,3 +245,33 @@ describe("deleting a VM", () => {
     expect(await lastAuditEntry()).toMatchObject({ action: "vm.delete", outcome: "error", errorCode: "VM_BAD_POWER_STATE" });
   });
 });
+
+describe("a pool registered read-only", () => {
+  it("offers every operation disabled with the reason, and sends nothing when called anyway", async () => {
+    const { admin, pools } = env();
+    const vm = freshVm("production", "Halted");
+    const setReadOnly = async (readOnly: boolean) => {
+      await getDb().pool.update({ where: { id: pools.production!.id }, data: { readOnly } });
+      await getPoolRegistry().refresh();
+      await getPoolRegistry().get(pools.production!.id)!.waitForSync(10_000);
+    };
+    await setReadOnly(true);
+    try {
+      const view = (await vmManagementView(admin, vm.uuid))!;
+      expect(new Set(view.operations.map((state) => state.unavailableReason))).toEqual(new Set(["This pool is registered read-only"]));
+
+      const before = vmRecord(vm.uuid)!.record;
+      for (const input of [
+        { operation: "snapshot", vm: vm.uuid, name: "x" },
+        { operation: "edit", vm: vm.uuid, name: "renamed", description: "" },
+        { operation: "delete", vm: vm.uuid, confirmName: vm.name },
+      ]) {
+        expect(await runVmManagement(admin, input)).toMatchObject({ ok: false, code: "XENDECK_READ_ONLY", error: "This pool is registered read-only: the operation was not sent" });
+        expect(await lastAuditEntry()).toMatchObject({ outcome: "error", errorCode: "XENDECK_READ_ONLY", objectUuid: vm.uuid });
+      }
+      expect(vmRecord(vm.uuid)!.record).toMatchObject({ name_label: before.name_label, snapshots: before.snapshots, VBDs: before.VBDs });
+    } finally {
+      await setReadOnly(false);
+    }
+  });
+});

@@ -7,13 +7,13 @@
 import "server-only";
 import { can } from "@/lib/auth/can";
 import type { CurrentUser } from "@/lib/auth/session-user";
-import { operationUnavailableReason, type VmOperationContext } from "@/lib/actions/vm-operations";
+import { operationUnavailableReason } from "@/lib/actions/vm-operations";
 import { ownDisks, SNAPSHOT_MANAGEMENT_IDS, VM_MANAGEMENT, VM_MANAGEMENT_IDS, type DiskGraph, type VmManagementId } from "@/lib/actions/vm-management";
 import type { PoolConnection, XapiObject } from "@/lib/xapi";
-import { loadPoolViews, type PoolView } from "./pool-views";
+import { loadPoolViews } from "./pool-views";
 import { hostSecurable, srSecurable, vmSecurable } from "./securables";
 import { isOrdinaryVm } from "./vm-fields";
-import { locateVm } from "./vms";
+import { locateVm, vmOperationContext } from "./vms";
 
 /** One management operation the user may perform, and why it cannot run now (null: it can). */
 export interface ManagementOperationState {
@@ -33,17 +33,6 @@ export interface VmManagementView {
   copyTargets: { uuid: string; name: string; freeBytes: number; isDefault: boolean }[];
   /** What a delete removes (only when delete is offered). */
   deletion: { disks: { uuid: string; name: string; sizeBytes: number }[]; snapshots: number } | null;
-}
-
-function operationContext(vm: XapiObject<"VM">, view: PoolView): VmOperationContext {
-  return {
-    powerState: vm.power_state,
-    allowedOperations: vm.allowed_operations,
-    currentOperations: Object.values(vm.current_operations),
-    blockedOperations: vm.blocked_operations,
-    stale: view.stale,
-    readOnly: view.readOnly,
-  };
 }
 
 /** The pool's disk graph, as `ownDisks` reads it. */
@@ -74,7 +63,7 @@ export async function vmManagementView(user: CurrentUser, uuid: string): Promise
   const cache = connection.cache;
   const poolUuid = view.uuid;
 
-  const context = operationContext(vm, view);
+  const context = vmOperationContext(vm, view);
   const operations = VM_MANAGEMENT_IDS.filter((id) => !(SNAPSHOT_MANAGEMENT_IDS as readonly string[]).includes(id))
     .filter((id) => can(user, VM_MANAGEMENT[id].permission, securable))
     .map((id) => ({ id, label: VM_MANAGEMENT[id].label, unavailableReason: operationUnavailableReason(VM_MANAGEMENT[id], context) }));
@@ -84,7 +73,7 @@ export async function vmManagementView(user: CurrentUser, uuid: string): Promise
   for (const snapshot of cache.snapshotsByVm(vm.$ref)) {
     const target = vmSecurable(poolUuid, cache, snapshot);
     if (!can(user, "vm.view", target)) continue;
-    const snapshotContext = operationContext(snapshot, view);
+    const snapshotContext = vmOperationContext(snapshot, view);
     snapshotOperations[snapshot.uuid] = SNAPSHOT_MANAGEMENT_IDS.filter((id) => can(user, VM_MANAGEMENT[id].permission, target)).map((id) => ({
       id,
       label: VM_MANAGEMENT[id].label,

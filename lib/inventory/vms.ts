@@ -8,7 +8,7 @@
 import "server-only";
 import { can, type Securable } from "@/lib/auth/can";
 import type { CurrentUser } from "@/lib/auth/session-user";
-import { VM_OPERATION_IDS, VM_OPERATIONS, unavailableReason, type VmOperationId } from "@/lib/actions/vm-operations";
+import { VM_OPERATION_IDS, VM_OPERATIONS, unavailableReason, type VmOperationContext, type VmOperationId } from "@/lib/actions/vm-operations";
 import type { PoolConnection, XapiObject } from "@/lib/xapi";
 import { canViewWholePool, seesNothing } from "./access";
 import { loadPoolViews, type PoolView } from "./pool-views";
@@ -186,10 +186,9 @@ export interface VmOperationState {
   confirm: boolean;
 }
 
-/** The operations the user may perform on the VM (others are not offered at all), with XAPI's verdict. */
-export function vmOperationStates(user: CurrentUser, located: LocatedVm): VmOperationState[] {
-  const { vm, view, securable } = located;
-  const context = {
+/** What decides whether XAPI would accept an operation on a cached VM (or snapshot) now. */
+export function vmOperationContext(vm: XapiObject<"VM">, view: PoolView): VmOperationContext {
+  return {
     powerState: vm.power_state,
     allowedOperations: vm.allowed_operations,
     currentOperations: Object.values(vm.current_operations),
@@ -197,6 +196,12 @@ export function vmOperationStates(user: CurrentUser, located: LocatedVm): VmOper
     stale: view.stale,
     readOnly: view.readOnly,
   };
+}
+
+/** The operations the user may perform on the VM (others are not offered at all), with XAPI's verdict. */
+export function vmOperationStates(user: CurrentUser, located: LocatedVm): VmOperationState[] {
+  const { vm, view, securable } = located;
+  const context = vmOperationContext(vm, view);
   return VM_OPERATION_IDS.filter((id) => can(user, VM_OPERATIONS[id].permission, securable)).map((id) => ({
     id,
     label: VM_OPERATIONS[id].label,

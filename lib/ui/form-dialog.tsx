@@ -14,7 +14,7 @@
  *
  * The fields are re-mounted at every opening, so `defaultValue`s start afresh.
  */
-import { useId, useRef, useState, useTransition, type FormEvent, type ReactNode } from "react";
+import { useEffect, useId, useRef, useState, useTransition, type FormEvent, type ReactNode } from "react";
 import { Button, type ButtonVariant } from "./button";
 import type { IconName } from "./icons";
 import { StatusMessage } from "./status-message";
@@ -75,8 +75,15 @@ export function FormDialog({
     setFieldErrors(NO_ERRORS);
     setError(null);
     setOpening((n) => n + 1);
-    dialogRef.current?.showModal();
   }
+
+  // Shown once the fresh fields are mounted, so that focus lands in the first of them (not in the old form).
+  useEffect(() => {
+    const dialog = dialogRef.current;
+    if (opening === 0 || !dialog) return;
+    if (!dialog.open) dialog.showModal();
+    dialog.querySelector<HTMLElement>("input:not([type=hidden]), select, textarea")?.focus();
+  }, [opening]);
 
   function close() {
     dialogRef.current?.close();
