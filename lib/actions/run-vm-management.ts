@@ -201,6 +201,7 @@ function editing(located: LocatedVm, name: string, description: string): Plan {
 function deleting(located: LocatedVm, audit: VmAuditContext, done: string, withSnapshots: boolean): Plan {
   const { connection, vm } = located;
   const { snapshots, disks } = deletionPlan(connection, vm.$ref, withSnapshots);
+  // The audit entry names what the delete is about to remove (by uuid: refs mean nothing to a reader).
   const uuidOf = (cls: "VM" | "VDI", ref: string) => connection.cache.get(cls, ref)?.uuid ?? ref;
   audit.params = { ...audit.params, disks: disks.map((ref) => uuidOf("VDI", ref)), ...(withSnapshots ? { snapshots: snapshots.map((ref) => uuidOf("VM", ref)) } : {}) };
   return {
