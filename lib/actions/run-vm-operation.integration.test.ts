@@ -66,7 +66,8 @@ describe("runVmOperation", () => {
     const running = vms("lab").find((vm) => vm.powerState === "Running")!;
     const outcome = await runVmOperation(admin, { operation: "start", vm: running.uuid });
     expect(outcome).toMatchObject({ ok: false, code: "VM_BAD_POWER_STATE", error: `The VM “${running.name}” is running; it must be halted to start it` });
-    expect(await lastAuditEntry()).toMatchObject({ action: "vm.start", outcome: "error", errorCode: "VM_BAD_POWER_STATE" });
+    // The failed task is named too (its uuid, or its ref when it failed before any progress was seen).
+    expect(await lastAuditEntry()).toMatchObject({ action: "vm.start", outcome: "error", errorCode: "VM_BAD_POWER_STATE", taskRef: expect.stringMatching(/^(OpaqueRef:|[0-9a-f-]{36}$)/) });
   });
 
   it("bad input is refused with a message, before anything is looked up", async () => {

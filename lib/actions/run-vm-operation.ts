@@ -175,10 +175,15 @@ export async function runAudited<T>(
   work: (call: CallAsyncOptions) => Promise<T>,
   options: RunOptions = {},
 ): Promise<AuditedRun<T>> {
+  // The task's uuid (what `xe task-list` shows) once known; its ref from the start, for a task that fails at once.
   let taskUuid: string | undefined;
+  let taskRef: string | undefined;
   const call: CallAsyncOptions = {
     timeoutMs: TASK_TIMEOUT_MS,
     signal: options.signal,
+    onTask: (ref) => {
+      taskRef ??= ref;
+    },
     onProgress: (progress, task) => {
       taskUuid ??= task.uuid;
       options.onProgress?.(progress);
@@ -186,7 +191,7 @@ export async function runAudited<T>(
   };
   try {
     const value = await work(call);
-    await audit({ ...context, outcome: "ok", taskRef: taskUuid ?? null });
+    await audit({ ...context, outcome: "ok", taskRef: taskUuid ?? taskRef ?? null });
     return { ok: true, value };
   } catch (thrown) {
     const followUp = thrown instanceof FollowUpError;
@@ -195,7 +200,7 @@ export async function runAudited<T>(
     const message = followUp ? `${thrown.done}: ${described}` : described;
     const code = isXapiError(error) ? error.code : "XENDECK_INTERNAL_ERROR";
     if (!isXapiError(error)) console.error(`[xendeck] ${context.action} on ${context.object.uuid} failed unexpectedly`, error);
-    await audit({ ...context, outcome: "error", error: { code, message }, taskRef: taskUuid ?? null });
+    await audit({ ...context, outcome: "error", error: { code, message }, taskRef: taskUuid ?? taskRef ?? null });
     return { ok: false, error: message, code, followUp };
   }
 }
