@@ -21,6 +21,7 @@
 import { useId, useRef, useTransition, type ReactNode } from "react";
 import { Button, type ButtonSize, type ButtonVariant } from "./button";
 import type { IconName } from "./icons";
+import { DialogFooter, DialogTitle, ModalDialog } from "./modal-dialog";
 
 export interface ConfirmDialogProps<T> {
   triggerLabel: string;
@@ -86,45 +87,31 @@ export function ConfirmDialog<T>({
   }
 
   return (
-    <>
-      <Button
-        variant={triggerVariant}
-        size={triggerSize}
-        icon={triggerIcon}
-        disabledReason={disabledReason}
-        aria-haspopup="dialog"
-        onClick={open}
-      >
-        {triggerLabel}
-      </Button>
-      <dialog
-        ref={dialogRef}
-        aria-labelledby={titleId}
-        aria-describedby={children ? bodyId : undefined}
-        onCancel={(e) => {
-          if (pending) e.preventDefault(); // keep it open while the action runs
-        }}
-        className="m-auto w-[min(28rem,calc(100vw-2rem))] rounded-lg border border-line bg-surface p-0 text-fg shadow-xl"
-      >
-        <div className="space-y-2 p-4">
-          <h2 id={titleId} className="text-base font-semibold">
-            {title}
-          </h2>
-          {children && (
-            <div id={bodyId} className="text-sm text-muted">
-              {children}
-            </div>
-          )}
-        </div>
-        <div className="flex justify-end gap-2 border-t border-line bg-sunken px-4 py-3">
-          <Button ref={cancelRef} onClick={close} disabled={pending}>
-            {cancelLabel}
-          </Button>
-          <Button variant={confirmVariant} onClick={confirm} pending={pending}>
-            {confirmLabel}
-          </Button>
-        </div>
-      </dialog>
-    </>
+    <ModalDialog
+      trigger={{ label: triggerLabel, variant: triggerVariant, size: triggerSize, icon: triggerIcon, disabledReason }}
+      onTrigger={open}
+      dialogRef={dialogRef}
+      titleId={titleId}
+      describedBy={children ? bodyId : undefined}
+      pending={pending}
+      widthClass="w-[min(28rem,calc(100vw-2rem))]"
+    >
+      <div className="space-y-2 p-4">
+        <DialogTitle id={titleId}>{title}</DialogTitle>
+        {children && (
+          <div id={bodyId} className="text-sm text-muted">
+            {children}
+          </div>
+        )}
+      </div>
+      <DialogFooter>
+        <Button ref={cancelRef} onClick={close} disabled={pending}>
+          {cancelLabel}
+        </Button>
+        <Button variant={confirmVariant} onClick={confirm} pending={pending}>
+          {confirmLabel}
+        </Button>
+      </DialogFooter>
+    </ModalDialog>
   );
 }

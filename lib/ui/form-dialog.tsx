@@ -17,6 +17,7 @@
 import { useEffect, useId, useRef, useState, useTransition, type FormEvent, type ReactNode } from "react";
 import { Button, type ButtonVariant } from "./button";
 import type { IconName } from "./icons";
+import { DialogFooter, DialogTitle, ModalDialog } from "./modal-dialog";
 import { StatusMessage } from "./status-message";
 
 export type FormDialogResult = { ok: true } | { ok: false; error?: string; fieldErrors?: Record<string, string[]> };
@@ -110,45 +111,38 @@ export function FormDialog({
   }
 
   return (
-    <>
-      <Button variant={triggerVariant} icon={triggerIcon} disabledReason={disabledReason} aria-haspopup="dialog" onClick={open}>
-        {triggerLabel}
-      </Button>
-      <dialog
-        ref={dialogRef}
-        aria-labelledby={titleId}
-        aria-describedby={description ? bodyId : undefined}
-        onCancel={(e) => {
-          if (pending) e.preventDefault(); // keep it open while the action runs
-        }}
-        className="m-auto w-[min(30rem,calc(100vw-2rem))] rounded-lg border border-line bg-surface p-0 text-fg shadow-xl"
-      >
-        <form key={opening} onSubmit={submit} noValidate>
-          <div className="space-y-3 p-4">
-            <h2 id={titleId} className="text-base font-semibold">
-              {title}
-            </h2>
-            {description && (
-              <div id={bodyId} className="text-sm text-muted">
-                {description}
-              </div>
-            )}
-            <fieldset disabled={pending} className="space-y-3">
-              {children(fieldErrors)}
-            </fieldset>
-            {pending && progress}
-            <StatusMessage tone="error" message={error} />
-          </div>
-          <div className="flex justify-end gap-2 border-t border-line bg-sunken px-4 py-3">
-            <Button onClick={close} disabled={pending}>
-              {cancelLabel}
-            </Button>
-            <Button type="submit" variant={submitVariant} pending={pending}>
-              {submitLabel}
-            </Button>
-          </div>
-        </form>
-      </dialog>
-    </>
+    <ModalDialog
+      trigger={{ label: triggerLabel, variant: triggerVariant, icon: triggerIcon, disabledReason }}
+      onTrigger={open}
+      dialogRef={dialogRef}
+      titleId={titleId}
+      describedBy={description ? bodyId : undefined}
+      pending={pending}
+      widthClass="w-[min(30rem,calc(100vw-2rem))]"
+    >
+      <form key={opening} onSubmit={submit} noValidate>
+        <div className="space-y-3 p-4">
+          <DialogTitle id={titleId}>{title}</DialogTitle>
+          {description && (
+            <div id={bodyId} className="text-sm text-muted">
+              {description}
+            </div>
+          )}
+          <fieldset disabled={pending} className="space-y-3">
+            {children(fieldErrors)}
+          </fieldset>
+          {pending && progress}
+          <StatusMessage tone="error" message={error} />
+        </div>
+        <DialogFooter>
+          <Button onClick={close} disabled={pending}>
+            {cancelLabel}
+          </Button>
+          <Button type="submit" variant={submitVariant} pending={pending}>
+            {submitLabel}
+          </Button>
+        </DialogFooter>
+      </form>
+    </ModalDialog>
   );
 }
