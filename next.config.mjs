@@ -5,6 +5,8 @@ const nextConfig = {
   poweredByHeader: false,
   // The end-to-end tests and the page benchmark serve a private copy of the build (lib/demo/build.ts).
   distDir: process.env.XENDECK_DIST_DIR || ".next",
+  // Readable function names in server CPU profiles (lib/bench/pages.ts --profile); never for real builds.
+  ...(process.env.XENDECK_PROFILE_BUILD === "1" ? { experimental: { turbopackMinify: { server: false } } } : {}),
 };
 
 export default nextConfig;
