@@ -47,6 +47,24 @@ describe("current user", () => {
     expect(await getCurrentUser()).toBeNull();
   });
 
+  it("stops accepting a session token once it expires, though decoded tokens are remembered", async () => {
+    const user = await testDb().db.user.create({ data: { username: "dave", passwordHash: "x" } });
+    jar.set("next-auth.session-token", await encode({ token: { sub: user.id, epoch: 0 }, secret: getConfig().authSecret, maxAge: 60 }));
+    expect((await getCurrentUser())?.username).toBe("dave");
+    expect((await getCurrentUser())?.username).toBe("dave");
+    vi.useFakeTimers({ toFake: ["Date"], now: Date.now() + 120_000 });
+    try {
+      expect(await getCurrentUser()).toBeNull();
+    } finally {
+      vi.useRealTimers();
+    }
+    // A remembered token still goes through the database: disabling the account ends the session at once.
+    await signIn(user.id, 0);
+    expect((await getCurrentUser())?.username).toBe("dave");
+    await testDb().db.user.update({ where: { id: user.id }, data: { disabled: true } });
+    expect(await getCurrentUser()).toBeNull();
+  });
+
   it("redirects to the login page, the change-password page, or 404 for non-admins", async () => {
     expect(await redirectOf(requireUser())).toMatch(/^NEXT_REDIRECT;.*;\/login;/);
     const user = await testDb().db.user.create({ data: { username: "bob", passwordHash: "x", mustChangePassword: true } });

@@ -11,7 +11,7 @@ import { cookies } from "next/headers";
 import { notFound, redirect } from "next/navigation";
 import { cache } from "react";
 import { getConfig } from "@/lib/config";
-import { sessionClaims } from "./options";
+import { sessionClaims, type SessionClaims } from "./options";
 import { CHANGE_PASSWORD_PATH, LOGIN_PATH, SECURE_SESSION_COOKIE, SESSION_COOKIE } from "./paths";
 import { loadSessionUser, type CurrentUser } from "./session-user";
 
@@ -31,12 +31,44 @@ function sessionToken(store: CookieStore): string | null {
   return null;
 }
 
+/** A decoded session token: its claims (null when invalid) and when it expires (ms since the epoch). */
+interface DecodedToken {
+  secret: string;
+  claims: SessionClaims | null;
+  expiresAt: number;
+}
+
+/**
+ * Session tokens decoded recently. A browser sends the same token on every request until it is renewed, and
+ * decoding it (key derivation, then decryption) is a good part of what checking a session costs; the token is
+ * authenticated encryption, so the same string always decodes to the same claims: only its expiry can change
+ * the answer, and it is checked on every use. The user behind the claims is still re-read from the database
+ * on every request. Bounded: the oldest entries go first.
+ */
+const decodedTokens = new Map<string, DecodedToken>();
+const DECODED_TOKENS_MAX = 1000;
+/** How long a token that did not decode is remembered as invalid (forgeries cost one decode per minute). */
+const INVALID_TOKEN_MEMO_MS = 60_000;
+
+async function decodeSessionToken(token: string, secret: string): Promise<SessionClaims | null> {
+  const now = Date.now();
+  const known = decodedTokens.get(token);
+  if (known && known.secret === secret && now < known.expiresAt) return known.claims;
+  // decode() checks the token's encryption with our secret and its expiry.
+  const payload = await decode({ token, secret }).catch(() => null);
+  const claims = sessionClaims(payload);
+  const expiresAt = claims && typeof payload?.exp === "number" ? payload.exp * 1000 : now + INVALID_TOKEN_MEMO_MS;
+  decodedTokens.delete(token);
+  decodedTokens.set(token, { secret, claims, expiresAt });
+  if (decodedTokens.size > DECODED_TOKENS_MAX) decodedTokens.delete(decodedTokens.keys().next().value!);
+  return claims;
+}
+
 /** The current user, or null when there is no valid session (none, expired, forged, disabled, deleted, epoch changed). */
 export const getCurrentUser = cache(async (): Promise<CurrentUser | null> => {
   const token = sessionToken(await cookies());
   if (!token) return null;
-  // decode() checks the token's encryption with our secret and its expiry.
-  const claims = sessionClaims(await decode({ token, secret: getConfig().authSecret }).catch(() => null));
+  const claims = await decodeSessionToken(token, getConfig().authSecret);
   return claims ? loadSessionUser(claims.userId, claims.epoch) : null;
 });
 

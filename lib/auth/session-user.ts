@@ -50,14 +50,67 @@ async function loadUserWithGrants(userId: string, db: Db) {
   return { access, disabled: user.disabled, sessionEpoch: user.sessionEpoch };
 }
 
+/** One row of `SESSION_USER_QUERY`: the user's columns, and one grant (or none: all null). */
+interface SessionUserRow {
+  id: string;
+  username: string;
+  displayName: string;
+  isAdmin: unknown;
+  disabled: unknown;
+  mustChangePassword: unknown;
+  sessionEpoch: unknown;
+  aclId: string | null;
+  objectKind: string | null;
+  objectUuid: string | null;
+  objectLabel: string | null;
+  role: string | null;
+  groupId: string | null;
+  groupName: string | null;
+}
+
+/** SQLite hands raw booleans and integers back as numbers (or bigints), PostgreSQL as booleans and numbers. */
+const flag = (value: unknown) => value === true || value === 1 || value === 1n;
+
 /**
  * The user behind a session, or null when the session no longer counts: the user was deleted or disabled,
  * or their session epoch changed (password reset or change) since the session began.
+ *
+ * Runs on every request, hence one statement (same result as `loadUserWithGrants`, which takes five queries
+ * through the ORM): the user's row joined with their own ACLs and their groups' ACLs, one row per grant.
+ * Plain SQL that SQLite and PostgreSQL both understand; parameters bound by `$queryRaw`.
  */
 export async function loadSessionUser(userId: string, sessionEpoch: number, db: Db = getDb()): Promise<CurrentUser | null> {
-  const loaded = await loadUserWithGrants(userId, db);
-  if (!loaded || loaded.disabled || loaded.sessionEpoch !== sessionEpoch) return null;
-  return loaded.access;
+  const rows = await db.$queryRaw<SessionUserRow[]>`
+    SELECT u."id", u."username", u."displayName", u."isAdmin", u."disabled", u."mustChangePassword", u."sessionEpoch",
+           g."aclId", g."objectKind", g."objectUuid", g."objectLabel", g."role", g."groupId", g."groupName"
+    FROM "User" u
+    LEFT JOIN (
+      SELECT a."id" AS "aclId", a."objectKind", a."objectUuid", a."objectLabel", a."role", a."createdAt",
+             NULL AS "groupId", NULL AS "groupName", 0 AS "part"
+      FROM "Acl" a WHERE a."userId" = ${userId}
+      UNION ALL
+      SELECT a."id", a."objectKind", a."objectUuid", a."objectLabel", a."role", a."createdAt", gr."id", gr."name", 1
+      FROM "GroupMember" m JOIN "Group" gr ON gr."id" = m."groupId" JOIN "Acl" a ON a."groupId" = gr."id"
+      WHERE m."userId" = ${userId}
+    ) g ON 1 = 1
+    WHERE u."id" = ${userId}
+    ORDER BY g."part", g."groupName", g."createdAt", g."aclId"`;
+  const user = rows[0];
+  if (!user || flag(user.disabled) || Number(user.sessionEpoch) !== sessionEpoch) return null;
+  const grants: Grant[] = [];
+  for (const row of rows) {
+    if (row.aclId === null) continue;
+    const acl = { id: row.aclId, objectKind: row.objectKind!, objectUuid: row.objectUuid!, objectLabel: row.objectLabel!, role: row.role! };
+    grants.push(toGrant(acl, row.groupId === null ? { type: "user" } : { type: "group", groupId: row.groupId, groupName: row.groupName! }));
+  }
+  return {
+    id: user.id,
+    username: user.username,
+    displayName: user.displayName,
+    isAdmin: flag(user.isAdmin),
+    mustChangePassword: flag(user.mustChangePassword),
+    grants,
+  };
 }
 
 /**
