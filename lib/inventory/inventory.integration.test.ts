@@ -8,7 +8,7 @@ import { dashboardSummary } from "./dashboard";
 import { hostDetail, visibleHosts } from "./hosts";
 import { poolDetail, visiblePools } from "./pools";
 import { useInventoryEnvironment, waitFor } from "./test-environment";
-import { vmDetail, visibleVmRows } from "./vms";
+import { bulkOperationsFor, vmDetail, visibleVmRows } from "./vms";
 
 const env = useInventoryEnvironment();
 
@@ -118,6 +118,42 @@ describe("the VM page", () => {
     expect(byId.hard_shutdown!.confirm).toBe(true);
     // "Start on" needs host.view: a VM-only operator may choose no host.
     expect((await vmDetail(operator, running.uuid))!.startOnHosts).toEqual([]);
+  });
+});
+
+describe("the VM list's bulk operations", () => {
+  it("offer what the user may do on the page's VMs, ready where XAPI accepts it now, and follow state changes", async () => {
+    const { admin, pools, vms, user, sim, catchUp } = env();
+    const lab = vms("lab");
+    const running = lab.find((vm) => vm.powerState === "Running")!;
+    const halted = lab.find((vm) => vm.powerState === "Halted")!;
+    const rows = (await visibleVmRows(admin)).filter((row) => row.uuid === running.uuid || row.uuid === halted.uuid);
+    const operator = await user("bulk-operator", [{ kind: "vm", uuid: running.uuid, role: "operator" }]);
+    const viewer = await user("bulk-viewer", [{ kind: "pool", uuid: pools.lab!.uuid, role: "viewer" }]);
+
+    // The same verdicts as the VM page's, restricted to what the list offers (no "start on").
+    const expected = async (who: typeof admin, uuid: string) =>
+      ((await vmDetail(who, uuid))?.operations ?? []).filter((op) => op.id !== "start_on" && op.unavailableReason === null).map((op) => op.id);
+    const forAdmin = await bulkOperationsFor(admin, rows);
+    expect(forAdmin.offered).not.toContain("start_on");
+    expect(forAdmin.ready[running.uuid]).toEqual(await expected(admin, running.uuid));
+    expect(forAdmin.ready[halted.uuid]).toEqual(await expected(admin, halted.uuid));
+    expect(forAdmin.ready[running.uuid]).toContain("clean_shutdown");
+    expect(forAdmin.ready[halted.uuid]).toEqual(["start"]);
+
+    const forOperator = await bulkOperationsFor(operator, rows);
+    expect(forOperator.ready[running.uuid]).toEqual(await expected(operator, running.uuid));
+    expect(forOperator.ready[halted.uuid]).toEqual([]);
+    expect(await bulkOperationsFor(viewer, rows)).toEqual({ offered: [], ready: { [running.uuid]: [], [halted.uuid]: [] } });
+
+    sim.outside.vm(running.uuid, { power_state: "Halted" });
+    await catchUp();
+    try {
+      expect((await bulkOperationsFor(admin, rows)).ready[running.uuid]).toEqual(["start"]);
+    } finally {
+      sim.outside.vm(running.uuid, { power_state: "Running" });
+      await catchUp();
+    }
   });
 });
 

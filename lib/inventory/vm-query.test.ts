@@ -334,6 +334,35 @@ describe("applyVmQuery: paging", () => {
     expect(seen.size).toBe(130);
   });
 
+  it("gives the same answers with remembered filters as computed afresh, whatever the order of the queries", () => {
+    const mixed = Array.from({ length: 90 }, (_, i) =>
+      vm({
+        name: `${["web", "db", "build"][i % 3]}-${i}`,
+        uuid: `m${i}`,
+        powerState: i % 2 === 0 ? "Running" : "Halted",
+        poolId: i % 5 === 0 ? "pool-prod" : "pool-lab",
+        memoryBytes: (i % 7) * 1024 ** 3,
+      }),
+    );
+    const queries = [
+      query({ q: "web" }),
+      query({ q: "web", power: "Running" }),
+      query({ power: "Running" }),
+      query({ power: "Halted" }),
+      query({ q: "web", pool: "pool-prod" }),
+      query({ q: "-web" }),
+      query({ q: "db", page: "2", perPage: "25" }),
+      query({ q: "web", sort: "memory", dir: "desc" }),
+    ];
+    for (const round of [1, 2]) {
+      for (const q of round === 1 ? queries : [...queries].reverse()) {
+        const afresh = applyVmQuery(mixed, q, vmSearchKey);
+        expect(afresh.total).toBeGreaterThan(0);
+        expect(applyVmQuery(mixed, q)).toEqual(afresh);
+      }
+    }
+  });
+
   it("does not modify its input", () => {
     const input = [...rows];
     applyVmQuery(input, query({ sort: "memory", dir: "desc" }));

@@ -427,6 +427,28 @@ function sortedList(rows: readonly VmRow[], sort: VmSortColumn, dir: SortDir): S
 }
 
 /**
+ * Filter results per sorted list, by filter: paging through a search, or live refreshes of an open search,
+ * repeat the same filter over the same list. A few recent filters per list; they go with the list.
+ */
+const filteredLists = new WeakMap<SortedEntry[], Map<string, SortedEntry[]>>();
+const FILTERS_PER_LIST = 16;
+
+function filteredList(sorted: SortedEntry[], query: VmQuery, keep: (entry: SortedEntry) => boolean): SortedEntry[] {
+  let byFilter = filteredLists.get(sorted);
+  if (!byFilter) filteredLists.set(sorted, (byFilter = new Map()));
+  const filterKey = JSON.stringify([query.power, query.pool, query.terms]);
+  let matched = byFilter.get(filterKey);
+  if (matched) {
+    byFilter.delete(filterKey); // most recently used last
+  } else {
+    matched = sorted.filter(keep);
+    if (byFilter.size >= FILTERS_PER_LIST) byFilter.delete(byFilter.keys().next().value!);
+  }
+  byFilter.set(filterKey, matched);
+  return matched;
+}
+
+/**
  * Filters, sorts and pages `rows`. Sorting is total and deterministic: by the chosen column, then by name, then by
  * uuid, so paging never repeats or skips a row. Missing values (no host, no IP, no OS) sort last in both directions.
  * `keyOf` lets a read model supply its own memoised keys; with the default (keys memoised per row object), the
@@ -447,7 +469,7 @@ export function applyVmQuery(
   let matched: SortedEntry[];
   if (keyOf === cachedVmSearchKey) {
     const sorted = sortedList(rows, query.sort, query.dir);
-    matched = powerFilter || poolFilter || terms.length > 0 ? sorted.filter((entry) => keep(entry.row, entry.key)) : sorted;
+    matched = powerFilter || poolFilter || terms.length > 0 ? filteredList(sorted, query, (entry) => keep(entry.row, entry.key)) : sorted;
   } else {
     const entries: SortedEntry[] = [];
     for (const row of rows) {

@@ -151,6 +151,15 @@ export async function visibleVmRows(user: CurrentUser, views?: PoolView[]): Prom
   return rows;
 }
 
+const poolIdsMemo = new WeakMap<readonly VmRow[], ReadonlySet<string>>();
+
+/** The pools `rows` come from; memoised per rows array (`visibleVmRows` hands out the same one until something changes). */
+export function poolIdsOf(rows: readonly VmRow[]): ReadonlySet<string> {
+  let ids = poolIdsMemo.get(rows);
+  if (!ids) poolIdsMemo.set(rows, (ids = new Set(rows.map((row) => row.poolId))));
+  return ids;
+}
+
 /* ------------------------------------------------------------------------------------------------------------ */
 /* Finding one VM                                                                                                */
 /* ------------------------------------------------------------------------------------------------------------ */
@@ -218,6 +227,24 @@ export interface BulkOperations {
   ready: Record<string, VmOperationId[]>;
 }
 
+/** Operations the list offers (those that need a chosen host are on the VM page only). */
+const LIST_OPERATION_IDS = VM_OPERATION_IDS.filter((id) => !VM_OPERATIONS[id].needsHost);
+
+/**
+ * Per cached VM record (frozen, replaced when the VM changes) and pool state: the list operations XAPI accepts
+ * now, whoever asks. The list asks for the same 50 VMs on every refresh.
+ */
+const xapiReadyMemo = new WeakMap<XapiObject<"VM">, { stale: boolean; readOnly: boolean; ready: ReadonlySet<VmOperationId> }>();
+
+function xapiReadyOperations(vm: XapiObject<"VM">, view: PoolView): ReadonlySet<VmOperationId> {
+  const memo = xapiReadyMemo.get(vm);
+  if (memo && memo.stale === view.stale && memo.readOnly === view.readOnly) return memo.ready;
+  const context = vmOperationContext(vm, view);
+  const ready = new Set(LIST_OPERATION_IDS.filter((id) => unavailableReason(id, context) === null));
+  xapiReadyMemo.set(vm, { stale: view.stale, readOnly: view.readOnly, ready });
+  return ready;
+}
+
 export async function bulkOperationsFor(user: CurrentUser, rows: readonly VmRow[]): Promise<BulkOperations> {
   const views = await loadPoolViews();
   const byId = new Map(views.map((view) => [view.id, view]));
@@ -227,9 +254,11 @@ export async function bulkOperationsFor(user: CurrentUser, rows: readonly VmRow[
     const view = byId.get(row.poolId);
     const located = view ? locateVm([view], row.uuid) : null;
     if (!located) continue;
-    const states = vmOperationStates(user, located).filter((state) => !VM_OPERATIONS[state.id].needsHost);
-    for (const state of states) offered.add(state.id);
-    ready[row.uuid] = states.filter((state) => state.unavailableReason === null).map((state) => state.id);
+    // The same answer as vmOperationStates() restricted to LIST_OPERATION_IDS, without the reasons' sentences.
+    const permitted = LIST_OPERATION_IDS.filter((id) => can(user, VM_OPERATIONS[id].permission, located.securable));
+    for (const id of permitted) offered.add(id);
+    const accepted = xapiReadyOperations(located.vm, located.view);
+    ready[row.uuid] = permitted.filter((id) => accepted.has(id));
   }
   return { offered: VM_OPERATION_IDS.filter((id) => offered.has(id)), ready };
 }

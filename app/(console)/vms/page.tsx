@@ -4,7 +4,7 @@ import { LiveUpdates } from "@/lib/inventory/live/live-updates";
 import { PoolBanners } from "@/lib/inventory/pool-banners";
 import { loadPoolViews, troubledPools } from "@/lib/inventory/pool-views";
 import { applyVmQuery, parseVmQuery, toggleSort, vmQueryHref, type VmQuery, type VmQueryOverrides, type VmSortColumn } from "@/lib/inventory/vm-query";
-import { bulkOperationsFor, visibleVmRows } from "@/lib/inventory/vms";
+import { bulkOperationsFor, poolIdsOf, visibleVmRows } from "@/lib/inventory/vms";
 import { DataTable, EmptyRow, SortHeader, TableBody, TableHead } from "@/lib/ui/data-table";
 import { EmptyState } from "@/lib/ui/empty-state";
 import { formatCount } from "@/lib/ui/format";
@@ -35,7 +35,7 @@ export default async function VmsPage(props: { searchParams: Promise<Record<stri
   const rows = await visibleVmRows(user, views);
   const { rows: pageRows, total, page, pages } = applyVmQuery(rows, query);
   const operations = await bulkOperationsFor(user, pageRows);
-  const poolIds = new Set(rows.map((row) => row.poolId));
+  const poolIds = poolIdsOf(rows);
   const pools = views.filter((view) => poolIds.has(view.id)).map((view) => ({ id: view.id, label: view.label }));
   const href = (overrides: VmQueryOverrides) => vmQueryHref("/vms", query, overrides);
   const filtered = total !== rows.length;
