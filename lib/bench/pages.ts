@@ -21,7 +21,7 @@
  * (no shared `.next`, no copy); XENDECK_SKIP_BUILD=1 serves the build already there.
  */
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -154,10 +154,17 @@ async function prepareBuild(runDir: string): Promise<string> {
   if (own) {
     if (build) {
       console.log(`Building the app into ${own} (next build)…`);
-      await runLogged(process.execPath, [path.join(ROOT, "node_modules", "next", "dist", "bin", "next"), "build"], {
-        env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
-        logFile: path.join(runDir, "build.log"),
-      });
+      // next build adds the types of any other distDir to tsconfig.json's "include": a shared file, put back as it was.
+      const tsconfig = path.join(ROOT, "tsconfig.json");
+      const original = readFileSync(tsconfig, "utf8");
+      try {
+        await runLogged(process.execPath, [path.join(ROOT, "node_modules", "next", "dist", "bin", "next"), "build"], {
+          env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
+          logFile: path.join(runDir, "build.log"),
+        });
+      } finally {
+        if (readFileSync(tsconfig, "utf8") !== original) writeFileSync(tsconfig, original);
+      }
     }
     return own;
   }
