@@ -2,7 +2,7 @@
  * "Test the connection" for the registration form: log in (following HOST_IS_SLAVE), read what identifies the
  * pool (so that the same pool is not registered twice), log out. Errors are the client's typed errors.
  */
-import { XapiClient } from "./client";
+import { consoleLogger, XapiClient, type XapiLogger } from "./client";
 import type { PoolConnectionConfig } from "./connection";
 import type { Ref } from "./model/records.generated";
 
@@ -16,9 +16,12 @@ export interface PoolProbe {
   apiVersion: string;
 }
 
+/** A connection test is one short session: its routine lines ("logged in to...") would only be noise in the log. */
+const probeLogger: XapiLogger = { ...consoleLogger, info: () => {} };
+
 export async function probePool(config: Omit<PoolConnectionConfig, "id" | "label" | "readOnly">, options: { timeoutMs?: number } = {}): Promise<PoolProbe> {
   const timeoutMs = options.timeoutMs ?? 15_000;
-  const client = new XapiClient({ ...config, readOnly: true, label: "probe", callTimeoutMs: timeoutMs, connectTimeoutMs: Math.min(timeoutMs, 5_000) });
+  const client = new XapiClient({ ...config, readOnly: true, label: "probe", logger: probeLogger, callTimeoutMs: timeoutMs, connectTimeoutMs: Math.min(timeoutMs, 5_000) });
   try {
     const pools = await client.call<Record<Ref, { uuid: string; name_label: string; master: Ref }>>("pool.get_all_records");
     const [pool] = Object.values(pools);
