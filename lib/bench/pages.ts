@@ -12,8 +12,13 @@
  * ones (keep-alive connections, like browsers), and the server's CPU time per request (from /proc: what the
  * 10-client figures are bound by on a one-threaded server, and much less noisy on a shared machine).
  *
- *   npm run bench:pages [-- --vms 5000 --pools 2 --clients 10 --requests 40 --per-page 50 --profile DIR --serve]
+ *   npm run bench:pages [-- --vms 5000 --pools 2 --clients 10 --requests 40 --per-page 50 --instances 1 --profile DIR --serve]
  *
+ * `--instances N` starts N `next start` servers on ports of their own, as the documented scale-out (several
+ * app instances behind a load balancer): the same build, database and secrets, each with its own connections
+ * to the simulator's pools. Client i talks to instance i mod N throughout (a load balancer with sticky
+ * connections); the session cookie from signing in on the first instance is used on all of them. Measuring
+ * starts once every instance's pools are synchronised; the table adds each instance's CPU per request it served.
  * `--profile DIR` writes a CPU profile of the server (open it in Chrome's DevTools).
  * `--serve` sets everything up, prints the server's address and the users' session cookies, and keeps serving
  * until Ctrl-C instead of measuring (to profile or try requests by hand).
@@ -101,15 +106,24 @@ async function navigationUrl(url: string, cookie: string): Promise<string> {
   return response.status === 307 && location ? new URL(location, url).toString() : url;
 }
 
-/** `clients` loops of `requests` sequential GETs each; returns every response time, sorted. */
-async function load(url: string, cookie: string, kind: RequestKind, expected: string, clients: number, requests: number): Promise<number[]> {
+/**
+ * `clients` loops of `requests` sequential GETs each, client i to `urls[i mod urls.length]` (one URL per
+ * instance); returns every response time, sorted.
+ */
+async function load(urls: string[], cookie: string, kind: RequestKind, expected: string, clients: number, requests: number): Promise<number[]> {
   const times: number[] = [];
   await Promise.all(
-    Array.from({ length: clients }, async () => {
+    Array.from({ length: clients }, async (_, client) => {
+      const url = urls[client % urls.length]!;
       for (let i = 0; i < requests; i++) times.push(await timedGet(url, cookie, kind, expected));
     }),
   );
   return times.sort((a, b) => a - b);
+}
+
+/** How many of `clients` round-robin clients talk to instance `instance` of `instances`. */
+function clientsOf(instance: number, instances: number, clients: number): number {
+  return Math.floor(clients / instances) + (instance < clients % instances ? 1 : 0);
 }
 
 /** CPU time (user + system) the process has used so far, in ms; null where /proc is not available. */
@@ -143,8 +157,10 @@ interface Result {
   p95: number;
   max: number;
   n: number;
-  /** Server CPU time per request, ms (null without /proc). */
+  /** Server CPU time per request, ms, all instances together (null without /proc). */
   cpuMs: number | null;
+  /** Per instance: its CPU time per request it served, ms (null without /proc or when it served none). */
+  instanceCpuMs: (number | null)[];
 }
 
 /** Builds into XENDECK_DIST_DIR (a build of one's own), or into the shared `.next` and serves a copy of it. */
@@ -175,10 +191,19 @@ async function prepareBuild(runDir: string): Promise<string> {
   return copyBuild(path.join(runDir, "next"));
 }
 
-function printResults(results: Result[], clientCounts: number[], poolCount: number, vmsPerPool: number, requests: number): void {
-  console.log(`\nVM list page, ${poolCount * vmsPerPool} VMs, ${requests} requests per client, time to last byte (ms); server CPU per request (ms):\n`);
+/** The mean of the figures that are there, formatted; "n/a" when none is. */
+function meanCell(values: (number | null | undefined)[], width: number): string {
+  const present = values.filter((value): value is number => typeof value === "number");
+  return (present.length > 0 ? (present.reduce((a, b) => a + b, 0) / present.length).toFixed(1) : "n/a").padStart(width);
+}
+
+function printResults(results: Result[], clientCounts: number[], poolCount: number, vmsPerPool: number, requests: number, instances: number): void {
+  const across = instances > 1 ? `, ${instances} server instances (client i on instance i mod ${instances})` : "";
+  const perInstance = instances > 1 ? "; CPU#i: instance i's CPU per request it served" : "";
+  console.log(`\nVM list page, ${poolCount * vmsPerPool} VMs${across}, ${requests} requests per client, time to last byte (ms); server CPU per request (ms)${perInstance}:\n`);
   const head = clientCounts.map((clients) => `${`${clients} client${clients === 1 ? "" : "s"}: p50`.padStart(17)}${"p95".padStart(7)}${"max".padStart(7)}`).join("");
-  console.log(`${"request".padEnd(12)}${"user".padEnd(24)}${"scenario".padEnd(17)}${head}${"CPU/req".padStart(9)}`);
+  const instanceHead = instances > 1 ? Array.from({ length: instances }, (_, i) => `CPU#${i + 1}`.padStart(7)).join("") : "";
+  console.log(`${"request".padEnd(12)}${"user".padEnd(24)}${"scenario".padEnd(17)}${head}${"CPU/req".padStart(9)}${instanceHead}`);
   const keys = [...new Set(results.map((r) => `${r.kind}\t${r.user}\t${r.scenario}`))];
   for (const key of keys) {
     const [kind, user, scenario] = key.split("\t") as [string, string, string];
@@ -187,9 +212,9 @@ function printResults(results: Result[], clientCounts: number[], poolCount: numb
       .map((clients) => rows.find((r) => r.clients === clients)!)
       .map((r) => `${r.p50.toFixed(1).padStart(17)}${r.p95.toFixed(1).padStart(7)}${r.max.toFixed(0).padStart(7)}`)
       .join("");
-    const cpu = rows.map((r) => r.cpuMs).filter((ms): ms is number => ms !== null);
-    const cpuCell = cpu.length > 0 ? (cpu.reduce((a, b) => a + b, 0) / cpu.length).toFixed(1) : "n/a";
-    console.log(`${kind.padEnd(12)}${user.padEnd(24)}${scenario.padEnd(17)}${cells}${cpuCell.padStart(9)}`);
+    const cpuCell = meanCell(rows.map((r) => r.cpuMs), 9);
+    const instanceCells = instances > 1 ? Array.from({ length: instances }, (_, i) => meanCell(rows.map((r) => r.instanceCpuMs[i]), 7)).join("") : "";
+    console.log(`${kind.padEnd(12)}${user.padEnd(24)}${scenario.padEnd(17)}${cells}${cpuCell}${instanceCells}`);
   }
   const most = Math.max(...clientCounts);
   for (const kind of ["document", "navigation"] as const) {
@@ -207,6 +232,7 @@ async function main(): Promise<void> {
       requests: { type: "string" },
       profile: { type: "string" },
       "per-page": { type: "string" },
+      instances: { type: "string" },
       serve: { type: "boolean" },
     },
   });
@@ -215,6 +241,8 @@ async function main(): Promise<void> {
   const clients = Number(values.clients ?? 10);
   const requests = Number(values.requests ?? 40);
   const clientCounts = clients === 1 ? [1] : [1, clients];
+  const instances = Number(values.instances ?? 1);
+  if (!Number.isInteger(instances) || instances < 1) throw new Error(`--instances must be a whole number from 1 (got ${values.instances})`);
 
   const dataDir = mkdtempSync(path.join(os.tmpdir(), "xendeck-bench-pages-"));
   const runDir = path.join(ROOT, "e2e", ".run", `bench-pages-${process.pid}`);
@@ -230,7 +258,7 @@ async function main(): Promise<void> {
 
   console.log(`Simulator: ${poolCount} pools × ${vmsPerPool} VMs…`);
   const sim = await startSimulator({ pools: poolCount, hostsPerPool: 8, vmsPerPool, seed: 1 });
-  let server: ReturnType<typeof startNext> | undefined;
+  const servers: ReturnType<typeof startNext>[] = [];
   try {
     await prepareDatabase();
     const admin = await adminActor();
@@ -246,19 +274,28 @@ async function main(): Promise<void> {
     await getDb().$disconnect();
 
     const distDir = await prepareBuild(runDir);
-    const port = await freePort();
-    const baseUrl = `http://127.0.0.1:${port}`;
     const nodeArgs = values.profile ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(values.profile)}`] : [];
-    server = startNext({ port, env: { ...process.env, ...env, NEXTAUTH_URL: baseUrl }, logFile: path.join(runDir, "server.log"), distDir, nodeArgs });
-    await waitForHttp(`${baseUrl}/login`, 60_000, server);
+    const baseUrls: string[] = [];
+    while (baseUrls.length < instances) {
+      const baseUrl = `http://127.0.0.1:${await freePort()}`;
+      if (baseUrls.includes(baseUrl)) continue;
+      const logFile = path.join(runDir, baseUrls.length === 0 ? "server.log" : `server-${baseUrls.length + 1}.log`);
+      servers.push(startNext({ port: Number(new URL(baseUrl).port), env: { ...process.env, ...env, NEXTAUTH_URL: baseUrl }, logFile, distDir, nodeArgs }));
+      baseUrls.push(baseUrl);
+    }
+    await Promise.all(baseUrls.map((baseUrl, i) => waitForHttp(`${baseUrl}/login`, 60_000, servers[i])));
+    const baseUrl = baseUrls[0]!;
     const adminCookie = await signIn(baseUrl, "admin", env.XENDECK_ADMIN_PASSWORD);
     const operatorCookie = await signIn(baseUrl, "bench-operator", "bench-operator-password");
     const syncStarted = performance.now();
-    await waitForPools(baseUrl, adminCookie, registered.length, 300_000);
-    console.log(`Pools synchronised (${((performance.now() - syncStarted) / 1000).toFixed(1)} s after the server answered).`);
+    // Every instance synchronises its own pool connections; the first instance's session is valid on all (shared secret).
+    await Promise.all(baseUrls.map((url) => waitForPools(url, adminCookie, registered.length, 300_000)));
+    const which = instances > 1 ? `on all ${instances} instances ` : "";
+    console.log(`Pools synchronised ${which}(${((performance.now() - syncStarted) / 1000).toFixed(1)} s after the server answered).`);
 
     if (values.serve) {
-      console.log(`\nServing ${baseUrl} (server pid ${server.pid}); Ctrl-C to stop.\n  admin:    Cookie: ${adminCookie}\n  operator: Cookie: ${operatorCookie}`);
+      const serving = servers.map((server, i) => `${baseUrls[i]} (server pid ${server.pid})`).join(", ");
+      console.log(`\nServing ${serving}; Ctrl-C to stop.\n  admin:    Cookie: ${adminCookie}\n  operator: Cookie: ${operatorCookie}`);
       await new Promise<void>((resolve) => {
         process.once("SIGINT", resolve);
         process.once("SIGTERM", resolve);
@@ -272,21 +309,30 @@ async function main(): Promise<void> {
       for (const [user, cookie] of users) {
         for (const scenario of scenarios(values["per-page"])) {
           const pageUrl = `${baseUrl}${scenario.path}`;
-          const url = kind === "navigation" ? await navigationUrl(pageUrl, cookie) : pageUrl;
-          await load(url, cookie, kind, scenario.expect, clients, 3); // warm-up: compiled code paths, memoised rows and search keys
+          const url = new URL(kind === "navigation" ? await navigationUrl(pageUrl, cookie) : pageUrl);
+          const urls = baseUrls.map((base) => `${base}${url.pathname}${url.search}`);
+          await load(urls, cookie, kind, scenario.expect, clients, 3); // warm-up (every instance): compiled code paths, memoised rows and search keys
           for (const count of clientCounts) {
-            const cpuBefore = processCpuMs(server.pid);
-            const times = await load(url, cookie, kind, scenario.expect, count, requests);
-            const cpuAfter = processCpuMs(server.pid);
-            const cpuMs = cpuBefore === null || cpuAfter === null ? null : (cpuAfter - cpuBefore) / times.length;
-            results.push({ kind, user, scenario: scenario.name, clients: count, p50: percentile(times, 50), p95: percentile(times, 95), max: times.at(-1)!, n: times.length, cpuMs });
+            const cpuBefore = servers.map((server) => processCpuMs(server.pid));
+            const times = await load(urls, cookie, kind, scenario.expect, count, requests);
+            const cpuUsed = servers.map((server, i) => {
+              const after = processCpuMs(server.pid);
+              const before = cpuBefore[i];
+              return after === null || before === null || before === undefined ? null : after - before;
+            });
+            const cpuMs = cpuUsed.includes(null) ? null : cpuUsed.reduce((a: number, b) => a + b!, 0) / times.length;
+            const instanceCpuMs = cpuUsed.map((used, i) => {
+              const served = clientsOf(i, instances, count) * requests;
+              return used === null || served === 0 ? null : used / served;
+            });
+            results.push({ kind, user, scenario: scenario.name, clients: count, p50: percentile(times, 50), p95: percentile(times, 95), max: times.at(-1)!, n: times.length, cpuMs, instanceCpuMs });
           }
         }
       }
     }
-    printResults(results, clientCounts, poolCount, vmsPerPool, requests);
+    printResults(results, clientCounts, poolCount, vmsPerPool, requests, instances);
   } finally {
-    await stopChild(server);
+    await Promise.all(servers.map((server) => stopChild(server)));
     await sim.stop();
     rmSync(dataDir, { recursive: true, force: true });
     if (process.env.XENDECK_KEEP_RUN !== "1") rmSync(runDir, { recursive: true, force: true });
