@@ -4,7 +4,7 @@
  * with cached fragments, or an event batch; the encoders write such values as they are, whatever type the
  * message declares.
  */
-import type { ByteWriter } from "./byte-writer";
+import { bytesOf, type ByteWriter } from "./byte-writer";
 
 export type Part = string | Buffer;
 
@@ -22,6 +22,24 @@ export function isEncodable(value: unknown): value is Encodable {
     typeof (value as Encodable).xmlParts === "function" &&
     typeof (value as Encodable).jsonParts === "function"
   );
+}
+
+export type Protocol = "xml" | "json";
+
+/** The parts an Encodable writes for one protocol. */
+export function encodedParts(value: Encodable, protocol: Protocol, out: Part[] = []): Part[] {
+  if (protocol === "xml") value.xmlParts(out);
+  else value.jsonParts(out);
+  return out;
+}
+
+/** An item of a set or map: values that write themselves (cached records) are copied as they are. */
+export function writeItem(w: ByteWriter, protocol: Protocol, write: WireWrite, value: unknown): void {
+  if (isEncodable(value)) {
+    for (const part of encodedParts(value, protocol)) w.bytes(typeof part === "string" ? bytesOf(part) : part);
+  } else {
+    write(w, value);
+  }
 }
 
 export function partsToString(parts: readonly Part[]): string {

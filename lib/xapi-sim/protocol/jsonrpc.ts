@@ -5,7 +5,7 @@
  * malformed bodies are refused (HTTP 500, like XAPI).
  */
 import { ByteWriter, bytesOf } from "./byte-writer";
-import { isEncodable, memoiseWriters, partsToString, type Part, type WireWrite } from "./encodable";
+import { encodedParts, isEncodable, memoiseWriters, partsToString, writeItem, type Part, type WireWrite } from "./encodable";
 import type { RpcValue } from "./values";
 import { formatXapiDate, type XType } from "./xapi-types";
 import { mapEntries } from "./xmlrpc";
@@ -65,11 +65,7 @@ function toRpcValue(v: unknown, depth: number): RpcValue {
 
 /** The JSON text of a typed value. */
 export function jsonValue(type: XType, value: unknown): string {
-  if (isEncodable(value)) {
-    const out: Part[] = [];
-    value.jsonParts(out);
-    return partsToString(out);
-  }
+  if (isEncodable(value)) return partsToString(encodedParts(value, "json"));
   const w = new ByteWriter(1024);
   jsonWriter(type)(w, value);
   return w.takeString();
@@ -129,7 +125,7 @@ function compile(type: XType): WireWrite {
         for (const x of items) {
           if (!first) w.bytes(T.comma);
           first = false;
-          writeItem(w, item, x);
+          writeItem(w, "json", item, x);
         }
         w.bytes(T.close);
       };
@@ -140,7 +136,7 @@ function compile(type: XType): WireWrite {
         w.bytes(first ? T.openObject : T.comma);
         w.jsonString(key);
         w.bytes(T.colon);
-        writeItem(w, item, x);
+        writeItem(w, "json", item, x);
       };
       return (w, v) => {
         let first = true;
@@ -168,17 +164,6 @@ function compile(type: XType): WireWrite {
       return () => {
         throw new Error(`cannot encode a ${type.k} value without its own encoder`);
       };
-  }
-}
-
-/** An item of a set or map: values that write themselves (cached records) are copied as they are. */
-function writeItem(w: ByteWriter, write: WireWrite, value: unknown): void {
-  if (isEncodable(value)) {
-    const out: Part[] = [];
-    value.jsonParts(out);
-    for (const part of out) w.bytes(typeof part === "string" ? bytesOf(part) : part);
-  } else {
-    write(w, value);
   }
 }
 

@@ -7,7 +7,7 @@
  * between elements, `<string>` or untyped strings, `<int>`/`<i4>`/`<i8>`, `<nil/>`, comments.
  */
 import { ByteWriter, bytesOf, escapeXml } from "./byte-writer";
-import { isEncodable, memoiseWriters, partsToString, type Part, type WireWrite } from "./encodable";
+import { encodedParts, isEncodable, memoiseWriters, partsToString, writeItem, type Part, type WireWrite } from "./encodable";
 import type { RpcValue } from "./values";
 import { formatDouble, formatXapiDate, type XType } from "./xapi-types";
 
@@ -18,11 +18,7 @@ export { escapeXml };
 
 /** The `<value>...</value>` fragment of a typed value, as text (task results, tests). */
 export function xmlValue(type: XType, value: unknown): string {
-  if (isEncodable(value)) {
-    const out: Part[] = [];
-    value.xmlParts(out);
-    return partsToString(out);
-  }
+  if (isEncodable(value)) return partsToString(encodedParts(value, "xml"));
   const w = new ByteWriter(1024);
   xmlWriter(type)(w, value);
   return w.takeString();
@@ -108,7 +104,7 @@ function compile(type: XType): WireWrite {
         const items = v as ArrayLike<unknown> | Iterable<unknown>;
         if (Array.isArray(items) && items.length === 0) return w.bytes(T.emptyArray);
         w.bytes(T.arrayStart);
-        for (const x of items as Iterable<unknown>) writeItem(w, item, x);
+        for (const x of items as Iterable<unknown>) writeItem(w, "xml", item, x);
         w.bytes(T.arrayEnd);
       };
     }
@@ -118,7 +114,7 @@ function compile(type: XType): WireWrite {
         w.bytes(T.memberName);
         w.xmlText(key);
         w.bytes(T.nameEnd);
-        writeItem(w, item, x);
+        writeItem(w, "xml", item, x);
         w.bytes(T.memberEnd);
       };
       return (w, v) => {
@@ -149,17 +145,6 @@ function compile(type: XType): WireWrite {
       return () => {
         throw new Error(`cannot encode a ${type.k} value without its own encoder`);
       };
-  }
-}
-
-/** An item of a set or map: values that write themselves (cached records) are copied as they are. */
-function writeItem(w: ByteWriter, write: WireWrite, value: unknown): void {
-  if (isEncodable(value)) {
-    const out: Part[] = [];
-    value.xmlParts(out);
-    for (const part of out) w.bytes(typeof part === "string" ? bytesOf(part) : part);
-  } else {
-    write(w, value);
   }
 }
 
