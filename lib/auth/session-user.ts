@@ -19,38 +19,13 @@ export interface CurrentUser extends AccessSubject {
   grants: Grant[];
 }
 
-const WITH_GRANTS = {
-  acls: true,
-  memberships: { include: { group: { include: { acls: true } } } },
-} as const;
-
 type AclRow = { id: string; objectKind: string; objectUuid: string; objectLabel: string; role: string };
 
 function toGrant(acl: AclRow, via: Grant["via"]): Grant {
   return { aclId: acl.id, objectKind: acl.objectKind as AclObjectKind, objectUuid: acl.objectUuid, objectLabel: acl.objectLabel, role: acl.role as Role, via };
 }
 
-async function loadUserWithGrants(userId: string, db: Db) {
-  const user = await db.user.findUnique({ where: { id: userId }, include: WITH_GRANTS });
-  if (!user) return null;
-  const grants: Grant[] = [
-    ...user.acls.map((acl) => toGrant(acl, { type: "user" })),
-    ...user.memberships.flatMap(({ group }) =>
-      group.acls.map((acl) => toGrant(acl, { type: "group", groupId: group.id, groupName: group.name })),
-    ),
-  ];
-  const access: CurrentUser = {
-    id: user.id,
-    username: user.username,
-    displayName: user.displayName,
-    isAdmin: user.isAdmin,
-    mustChangePassword: user.mustChangePassword,
-    grants,
-  };
-  return { access, disabled: user.disabled, sessionEpoch: user.sessionEpoch };
-}
-
-/** One row of `SESSION_USER_QUERY`: the user's columns, and one grant (or none: all null). */
+/** One row of `loadUserWithGrants`'s query: the user's columns, and one grant (or none: all null). */
 interface SessionUserRow {
   id: string;
   username: string;
@@ -72,14 +47,12 @@ interface SessionUserRow {
 const flag = (value: unknown) => value === true || value === 1 || value === 1n;
 
 /**
- * The user behind a session, or null when the session no longer counts: the user was deleted or disabled,
- * or their session epoch changed (password reset or change) since the session began.
- *
- * Runs on every request, hence one statement (same result as `loadUserWithGrants`, which takes five queries
- * through the ORM): the user's row joined with their own ACLs and their groups' ACLs, one row per grant.
- * Plain SQL that SQLite and PostgreSQL both understand; parameters bound by `$queryRaw`.
+ * A user with the grants of their own ACLs and of their groups' ACLs, and what decides whether their sessions
+ * still count. Runs on every request (see `loadSessionUser`), hence one statement instead of five ORM queries:
+ * the user's row joined with their ACLs, one row per grant. Plain SQL that SQLite and PostgreSQL both
+ * understand; parameters bound by `$queryRaw`.
  */
-export async function loadSessionUser(userId: string, sessionEpoch: number, db: Db = getDb()): Promise<CurrentUser | null> {
+async function loadUserWithGrants(userId: string, db: Db): Promise<{ access: CurrentUser; disabled: boolean; sessionEpoch: number } | null> {
   const rows = await db.$queryRaw<SessionUserRow[]>`
     SELECT u."id", u."username", u."displayName", u."isAdmin", u."disabled", u."mustChangePassword", u."sessionEpoch",
            g."aclId", g."objectKind", g."objectUuid", g."objectLabel", g."role", g."groupId", g."groupName"
@@ -96,14 +69,14 @@ export async function loadSessionUser(userId: string, sessionEpoch: number, db: 
     WHERE u."id" = ${userId}
     ORDER BY g."part", g."groupName", g."createdAt", g."aclId"`;
   const user = rows[0];
-  if (!user || flag(user.disabled) || Number(user.sessionEpoch) !== sessionEpoch) return null;
+  if (!user) return null;
   const grants: Grant[] = [];
   for (const row of rows) {
     if (row.aclId === null) continue;
     const acl = { id: row.aclId, objectKind: row.objectKind!, objectUuid: row.objectUuid!, objectLabel: row.objectLabel!, role: row.role! };
     grants.push(toGrant(acl, row.groupId === null ? { type: "user" } : { type: "group", groupId: row.groupId, groupName: row.groupName! }));
   }
-  return {
+  const access: CurrentUser = {
     id: user.id,
     username: user.username,
     displayName: user.displayName,
@@ -111,6 +84,17 @@ export async function loadSessionUser(userId: string, sessionEpoch: number, db: 
     mustChangePassword: flag(user.mustChangePassword),
     grants,
   };
+  return { access, disabled: flag(user.disabled), sessionEpoch: Number(user.sessionEpoch) };
+}
+
+/**
+ * The user behind a session, or null when the session no longer counts: the user was deleted or disabled,
+ * or their session epoch changed (password reset or change) since the session began.
+ */
+export async function loadSessionUser(userId: string, sessionEpoch: number, db: Db = getDb()): Promise<CurrentUser | null> {
+  const loaded = await loadUserWithGrants(userId, db);
+  if (!loaded || loaded.disabled || loaded.sessionEpoch !== sessionEpoch) return null;
+  return loaded.access;
 }
 
 /**
