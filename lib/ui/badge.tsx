@@ -1,6 +1,7 @@
 /**
  * Badges: short status labels. Colour is never the only signal: every badge carries its text, and the power
- * state badge adds a distinct glyph per state for colour-blind users.
+ * state badge adds a distinct glyph per state for colour-blind users. The shape is `.badge` in app/globals.css
+ * (one short class: a list shows one badge per row).
  */
 import type { ReactNode } from "react";
 import type { PowerState } from "@/lib/inventory/vm-query";
@@ -24,11 +25,7 @@ export function Badge({
   return (
     <span
       title={title}
-      className={cx(
-        "inline-flex items-center gap-1.5 rounded-full border px-2 py-px text-xs font-medium whitespace-nowrap",
-        SOFT[tone],
-        className,
-      )}
+      className={cx("badge", SOFT[tone], className)}
     >
       {dot && <span aria-hidden="true" className={cx("size-1.5 rounded-full", SOLID[tone])} />}
       {children}
@@ -55,7 +52,7 @@ export function PowerStateBadge({ state, stale = false }: { state: PowerState; s
       title={stale ? "Last known state: the pool is not connected" : undefined}
       className={cx(stale && "border-dashed opacity-70")}
     >
-      <span aria-hidden="true" className="text-[0.6rem] leading-none tracking-[-0.15em]">
+      <span aria-hidden="true" className="badge-glyph">
         {glyph}
       </span>
       {state}

@@ -16,7 +16,8 @@
  *   </DataTable>
  *
  * The header sticks below the top bar while the page scrolls (laptop and up); on phones the table scrolls
- * sideways instead. A row containing a checked checkbox is highlighted by CSS alone.
+ * sideways instead. A row containing a checked checkbox is highlighted by CSS alone. Body rows and cells carry
+ * no classes of their own but their variants: `.data-table` in app/globals.css styles them once for every row.
  */
 import Link from "next/link";
 import type { ReactNode, TdHTMLAttributes, ThHTMLAttributes } from "react";
@@ -38,7 +39,7 @@ export function DataTable({
 }) {
   return (
     <div className={cx("relative rounded-lg border border-line bg-surface max-md:overflow-x-auto", className)}>
-      <table aria-label={label} className="w-full border-separate border-spacing-0 text-[0.8125rem]">
+      <table aria-label={label} className="data-table w-full border-separate border-spacing-0 text-[0.8125rem]">
         {children}
         {caption && <caption className="caption-bottom px-3 py-2 text-left text-xs text-muted">{caption}</caption>}
       </table>
@@ -121,12 +122,9 @@ export function SortHeader({
   );
 }
 
+/** A body row: hover and selected highlights, borders and cell padding come from `.data-table` (app/globals.css). */
 export function TableRow({ className, children }: { className?: string; children: ReactNode }) {
-  return (
-    <tr className={cx("hover:bg-hover has-[input[type=checkbox]:checked]:bg-selected [&:last-child>td]:border-b-0", className)}>
-      {children}
-    </tr>
-  );
+  return <tr className={className}>{children}</tr>;
 }
 
 export function Cell({
@@ -140,7 +138,6 @@ export function Cell({
   return (
     <td
       className={cx(
-        "h-9 border-b border-line px-3 py-1 align-middle",
         numeric && "text-right tabular-nums whitespace-nowrap",
         muted && "text-muted",
         mono && "font-mono text-xs",

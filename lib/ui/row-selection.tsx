@@ -94,8 +94,6 @@ export function useRowSelection() {
   return { selected, count: selected.length, clear: state.clear };
 }
 
-const CHECKBOX = "size-4 cursor-pointer rounded border-line-strong accent-accent align-middle";
-
 /** Header cell with the "select all on this page" checkbox (checked, unchecked or indeterminate). */
 export function SelectAllHeader({ label }: { label: string }) {
   const state = use(SelectionContext);
@@ -115,7 +113,6 @@ export function SelectAllHeader({ label }: { label: string }) {
         ref={ref}
         type="checkbox"
         aria-label={label}
-        className={CHECKBOX}
         checked={all}
         disabled={!state || total === 0}
         onChange={(e) => state?.setAll(e.target.checked)}
@@ -128,11 +125,10 @@ export function SelectAllHeader({ label }: { label: string }) {
 export function SelectCell({ id, label }: { id: string; label: string }) {
   const state = use(SelectionContext);
   return (
-    <td className="h-9 w-9 border-b border-line pr-0 pl-3 align-middle">
+    <td className="w-9 pr-0">
       <input
         type="checkbox"
         aria-label={label}
-        className={CHECKBOX}
         name={state?.name ?? "id"}
         value={id}
         form={state?.formId}

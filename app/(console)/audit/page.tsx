@@ -141,7 +141,7 @@ function AuditRow({ entry, isAdmin }: { entry: AuditEntryDto; isAdmin: boolean }
   const outcome = OUTCOMES[entry.outcome] ?? OUTCOMES.error;
   const params = Object.keys(entry.params).length > 0 ? JSON.stringify(entry.params, null, 1) : null;
   return (
-    <TableRow className={entry.outcome === "refused" ? "bg-error-soft/30" : undefined}>
+    <TableRow className={entry.outcome === "refused" ? "bg-error-soft/30 hover:bg-hover" : undefined}>
       <Cell numeric muted>
         {entry.id}
       </Cell>
