@@ -58,3 +58,23 @@ test("server-side pages", async ({ page, run }) => {
   await expect(page.getByText(`26–${total} of ${total} VMs`)).toBeVisible();
   await expect(page.getByRole("table", { name: "Virtual machines" }).locator("tbody tr")).toHaveCount(total - 25);
 });
+
+test("a VM's name opens its page within the app, and in a new tab with a modifier key", async ({ page }) => {
+  await page.goto("/vms?q=k8s-node");
+  const link = page.getByRole("table", { name: "Virtual machines" }).locator("tbody tr td:nth-child(2) a").first();
+  const name = (await link.textContent())!;
+  const href = (await link.getAttribute("href"))!;
+  expect(href).toMatch(/^\/vms\/[0-9a-f-]{36}$/);
+  // A full page load would lose this marker: the click must be a client-side navigation.
+  await page.evaluate(() => Object.assign(window, { __sameDocument: true }));
+  await link.click();
+  await expect(page).toHaveURL(href);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText(name);
+  expect(await page.evaluate(() => (window as { __sameDocument?: boolean }).__sameDocument)).toBe(true);
+
+  await page.goBack();
+  const [popup] = await Promise.all([page.context().waitForEvent("page"), page.locator(`a[href="${href}"]`).click({ modifiers: ["ControlOrMeta"] })]);
+  await expect(popup).toHaveURL(href);
+  await popup.close();
+  await expect(page).toHaveURL(/\/vms\?q=k8s-node$/);
+});

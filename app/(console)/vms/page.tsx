@@ -61,30 +61,30 @@ export default async function VmsPage(props: { searchParams: Promise<Record<stri
                 ))}
               </tr>
             </TableHead>
-            <TableBody>
-              {pageRows.length === 0 ? (
+            {pageRows.length === 0 ? (
+              <TableBody>
                 <EmptyRow colSpan={COLUMNS.length + 1}>
                   <EmptyState title="No VMs" icon="vm">
                     {emptyText(query, rows.length)}
                   </EmptyState>
                 </EmptyRow>
-              ) : (
-                <VmTableRows
-                  rows={pageRows.map((vm) => ({
-                    uuid: vm.uuid,
-                    name: vm.name,
-                    powerState: vm.powerState,
-                    poolLabel: vm.poolLabel,
-                    hostName: vm.hostName,
-                    vcpus: vm.vcpus,
-                    memoryBytes: vm.memoryBytes,
-                    ip: vm.ip,
-                    os: vm.os,
-                    stale: vm.stale,
-                  }))}
-                />
-              )}
-            </TableBody>
+              </TableBody>
+            ) : (
+              <VmTableRows
+                rows={pageRows.map((vm) => ({
+                  uuid: vm.uuid,
+                  name: vm.name,
+                  powerState: vm.powerState,
+                  poolLabel: vm.poolLabel,
+                  hostName: vm.hostName,
+                  vcpus: vm.vcpus,
+                  memoryBytes: vm.memoryBytes,
+                  ip: vm.ip,
+                  os: vm.os,
+                  stale: vm.stale,
+                }))}
+              />
+            )}
           </DataTable>
         </RowSelection>
         <Pagination page={page} pages={pages} total={total} perPage={query.perPage} hrefForPage={(p) => href({ page: p })} label="VM list pages" itemName="VMs" />

@@ -1,29 +1,34 @@
 "use client";
 
 /**
- * The VM list's rows. A client component for one reason: the page ships the rows as compact data (a few
- * hundred bytes each) instead of a rendered tree repeating every cell's classes, which is most of what a
- * list request costs the server at 10,000 VMs. Still rendered on the server first (SSR), so the list shows
- * without JavaScript.
+ * The VM list's body rows. A client component for one reason: the page ships the rows as compact data (a few
+ * hundred bytes each) instead of a rendered tree, which is most of what a list request costs the server at
+ * 10,000 VMs. Still rendered on the server first (SSR), so the list shows without JavaScript. For the same
+ * reason the names are plain links, followed in the app by one handler on the body (`useInAppLinks`).
  */
-import Link from "next/link";
 import type { VmRow } from "@/lib/inventory/vm-query";
 import { PowerStateBadge } from "@/lib/ui/badge";
 import { Cell, TableRow } from "@/lib/ui/data-table";
 import { formatBytes } from "@/lib/ui/format";
+import { useInAppLinks } from "@/lib/ui/in-app-links";
 import { SelectCell } from "@/lib/ui/row-selection";
 
 /** The fields a row shows. */
 export type VmListRow = Pick<VmRow, "uuid" | "name" | "powerState" | "poolLabel" | "hostName" | "vcpus" | "memoryBytes" | "ip" | "os" | "stale">;
 
 export function VmTableRows({ rows }: { rows: VmListRow[] }) {
-  return rows.map((vm) => (
-    <TableRow key={vm.uuid}>
+  const followLink = useInAppLinks();
+  return <tbody onClick={followLink}>{rows.map((vm) => <VmTableRow key={vm.uuid} vm={vm} />)}</tbody>;
+}
+
+function VmTableRow({ vm }: { vm: VmListRow }) {
+  return (
+    <TableRow>
       <SelectCell id={vm.uuid} label={`Select ${vm.name}`} />
       <Cell className="max-w-64 truncate font-medium">
-        <Link href={`/vms/${vm.uuid}`} prefetch={false} className="text-link hover:underline">
+        <a href={`/vms/${vm.uuid}`} className="text-link hover:underline">
           {vm.name}
-        </Link>
+        </a>
       </Cell>
       <Cell>
         <PowerStateBadge state={vm.powerState} stale={vm.stale} />
@@ -39,5 +44,5 @@ export function VmTableRows({ rows }: { rows: VmListRow[] }) {
         {vm.os ?? "—"}
       </Cell>
     </TableRow>
-  ));
+  );
 }
