@@ -34,6 +34,7 @@ describe("configuration", () => {
     }
     expect(config.login).toEqual({ maxFailuresPerAccount: 5, maxFailuresPerAddress: 20, windowSeconds: 900, lockoutSeconds: 900 });
     expect(config.trustedProxies).toBe(0);
+    expect(config.compress).toBe(false);
     expect(config.publicUrl).toBeNull();
     expect(config.initialAdminPassword).toBeNull();
 
@@ -55,6 +56,7 @@ describe("configuration", () => {
         XENDECK_ADMIN_PASSWORD: "a strong password",
         XENDECK_LOGIN_MAX_FAILURES_PER_ACCOUNT: "3",
         XENDECK_TRUSTED_PROXIES: "1",
+        XENDECK_COMPRESS: "1",
       },
       cwd,
     );
@@ -66,6 +68,7 @@ describe("configuration", () => {
       publicUrl: "https://xendeck.example.net",
       initialAdminPassword: "a strong password",
       trustedProxies: 1,
+      compress: true,
     });
     expect(config.secretKey.equals(key)).toBe(true);
     expect(config.login.maxFailuresPerAccount).toBe(3);
@@ -87,6 +90,7 @@ describe("configuration", () => {
       XENDECK_ADMIN_PASSWORD: "short",
       XENDECK_LOGIN_LOCKOUT_SECONDS: "ten",
       XENDECK_TRUSTED_PROXIES: "-1",
+      XENDECK_COMPRESS: "yes",
     });
     expect(message).toContain("DATABASE_URL: must start with file:");
     expect(message).toContain("XENDECK_SECRET_KEY: must be 32 bytes encoded in base64");
@@ -95,6 +99,7 @@ describe("configuration", () => {
     expect(message).toContain("XENDECK_ADMIN_PASSWORD: Password must be at least 10 characters long");
     expect(message).toContain('XENDECK_LOGIN_LOCKOUT_SECONDS: must be a whole number, at least 1 (got "ten")');
     expect(message).toContain("XENDECK_TRUSTED_PROXIES: must be a whole number, at least 0");
+    expect(message).toContain('XENDECK_COMPRESS: must be 0 or 1 (got "yes")');
     expect(message).not.toContain("short"); // values of secrets are not echoed
   });
 

@@ -34,6 +34,11 @@ export interface Config {
   login: LoginThrottleConfig;
   /** Number of reverse proxies in front of XenDeck that append the client address to X-Forwarded-For. */
   trustedProxies: number;
+  /**
+   * Whether the Node server gzips its responses (read by next.config.mjs, where Next applies it; validated here
+   * with the rest). Off by default: the TLS proxy in front compresses.
+   */
+  compress: boolean;
 }
 
 export interface LoginThrottleConfig {
@@ -67,6 +72,13 @@ function positiveInt(defaultValue: number, min = 1) {
   });
 }
 
+/** A yes/no switch written 0 or 1. */
+function onOff(defaultValue: boolean) {
+  return optionalText.pipe(z.enum(["0", "1"], { error: (issue) => `must be 0 or 1 (got "${String(issue.input)}")` }).optional()).transform((value) =>
+    value === undefined ? defaultValue : value === "1",
+  );
+}
+
 const envSchema = z.object({
   DATABASE_URL: optionalText.pipe(
     z
@@ -94,6 +106,7 @@ const envSchema = z.object({
   XENDECK_LOGIN_FAILURE_WINDOW_SECONDS: positiveInt(15 * 60),
   XENDECK_LOGIN_LOCKOUT_SECONDS: positiveInt(15 * 60),
   XENDECK_TRUSTED_PROXIES: positiveInt(0, 0),
+  XENDECK_COMPRESS: onOff(false),
 });
 
 function decodeBase64Key(text: string): Buffer | null {
@@ -177,6 +190,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       lockoutSeconds: vars.XENDECK_LOGIN_LOCKOUT_SECONDS,
     },
     trustedProxies: vars.XENDECK_TRUSTED_PROXIES,
+    compress: vars.XENDECK_COMPRESS,
   };
 }
 

@@ -12,13 +12,15 @@
  * ones (keep-alive connections, like browsers), and the server's CPU time per request (from /proc: what the
  * 10-client figures are bound by on a one-threaded server, and much less noisy on a shared machine).
  *
- *   npm run bench:pages [-- --vms 5000 --pools 2 --clients 10 --requests 40 --per-page 50 --instances 1 --profile DIR --serve]
+ *   npm run bench:pages [-- --vms 5000 --pools 2 --clients 10 --requests 40 --per-page 50 --instances 1 --compress --profile DIR --serve]
  *
  * `--instances N` starts N `next start` servers on ports of their own, as the documented scale-out (several
  * app instances behind a load balancer): the same build, database and secrets, each with its own connections
  * to the simulator's pools. Client i talks to instance i mod N throughout (a load balancer with sticky
  * connections); the session cookie from signing in on the first instance is used on all of them. Measuring
  * starts once every instance's pools are synchronised; the table adds each instance's CPU per request it served.
+ * The clients accept gzip, as browsers do. The server answers uncompressed, as configured by default (a TLS proxy
+ * in front compresses); `--compress` measures it with XENDECK_COMPRESS=1 (Node compresses every response).
  * `--profile DIR` writes a CPU profile of the server (open it in Chrome's DevTools).
  * `--serve` sets everything up, prints the server's address and the users' session cookies, and keeps serving
  * until Ctrl-C instead of measuring (to profile or try requests by hand).
@@ -197,8 +199,8 @@ function meanCell(values: (number | null | undefined)[], width: number): string 
   return (present.length > 0 ? (present.reduce((a, b) => a + b, 0) / present.length).toFixed(1) : "n/a").padStart(width);
 }
 
-function printResults(results: Result[], clientCounts: number[], poolCount: number, vmsPerPool: number, requests: number, instances: number): void {
-  const across = instances > 1 ? `, ${instances} server instances (client i on instance i mod ${instances})` : "";
+function printResults(results: Result[], clientCounts: number[], poolCount: number, vmsPerPool: number, requests: number, instances: number, compress: boolean): void {
+  const across = `${instances > 1 ? `, ${instances} server instances (client i on instance i mod ${instances})` : ""}${compress ? ", gzip by Node (XENDECK_COMPRESS=1)" : ""}`;
   const perInstance = instances > 1 ? "; CPU#i: instance i's CPU per request it served" : "";
   console.log(`\nVM list page, ${poolCount * vmsPerPool} VMs${across}, ${requests} requests per client, time to last byte (ms); server CPU per request (ms)${perInstance}:\n`);
   const head = clientCounts.map((clients) => `${`${clients} client${clients === 1 ? "" : "s"}: p50`.padStart(17)}${"p95".padStart(7)}${"max".padStart(7)}`).join("");
@@ -233,6 +235,7 @@ async function main(): Promise<void> {
       profile: { type: "string" },
       "per-page": { type: "string" },
       instances: { type: "string" },
+      compress: { type: "boolean" },
       serve: { type: "boolean" },
     },
   });
@@ -252,6 +255,7 @@ async function main(): Promise<void> {
     XENDECK_SECRET_KEY: randomBytes(32).toString("base64"),
     NEXTAUTH_SECRET: randomBytes(32).toString("base64url"),
     XENDECK_ADMIN_PASSWORD: "bench-admin-password",
+    XENDECK_COMPRESS: values.compress ? "1" : "0",
   };
   Object.assign(process.env, env);
   resetConfigForTests();
@@ -330,7 +334,7 @@ async function main(): Promise<void> {
         }
       }
     }
-    printResults(results, clientCounts, poolCount, vmsPerPool, requests, instances);
+    printResults(results, clientCounts, poolCount, vmsPerPool, requests, instances, values.compress === true);
   } finally {
     await Promise.all(servers.map((server) => stopChild(server)));
     await sim.stop();
