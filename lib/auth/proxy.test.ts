@@ -1,7 +1,8 @@
 // Tests of the root proxy.ts (Vitest only collects tests under lib/ and app/).
 import { NextRequest } from "next/server";
 import { describe, expect, it } from "vitest";
-import { isPublicPath, proxy } from "@/proxy";
+import { SECURE_SESSION_COOKIE, SESSION_COOKIE } from "@/lib/auth/paths";
+import { config, isPublicPath, proxy } from "@/proxy";
 
 const request = (path: string, cookie?: string) =>
   new NextRequest(new URL(path, "http://xendeck.test"), { headers: cookie ? { cookie } : {} });
@@ -36,5 +37,15 @@ describe("proxy (optimistic session check)", () => {
     }
     expect(proxy(request("/vms", "next-auth.session-token=")).status).toBe(307);
     expect(proxy(request("/vms", "other=abc")).status).toBe(307);
+  });
+});
+
+describe("proxy matcher", () => {
+  it("skips only in-app navigations that carry a session cookie, under every name the cookie may have", () => {
+    const [pageLoads, withoutSession] = config.matcher;
+    expect(pageLoads!.missing).toEqual([{ type: "header", key: "rsc" }]);
+    const names = withoutSession!.missing.map((condition) => condition.key).sort();
+    expect(names).toEqual([SECURE_SESSION_COOKIE, `${SECURE_SESSION_COOKIE}.0`, SESSION_COOKIE, `${SESSION_COOKIE}.0`].sort());
+    for (const { source } of config.matcher) expect(source).toBe(pageLoads!.source);
   });
 });
