@@ -218,6 +218,33 @@ describe.each(["sqlite", "postgresql"] as const)("accounts on %s", (provider) =>
       expect(await verifyAuditChain()).toMatchObject({ ok: true });
     });
 
+    it("re-reads a user's grants only once the audit log has moved on, and then at once", async () => {
+      const root = await seedUser("root", true);
+      const kim = await seedUser("kim");
+      await addAcl(root, { subjectType: "user", subjectId: kim.id, objectKind: "vm", objectUuid: "vm-1", role: "viewer" });
+      const first = (await loadSessionUser(kim.id, 0))!.grants;
+      expect(first.map((grant) => grant.objectUuid)).toEqual(["vm-1"]);
+      // Nothing changed: the same (frozen) grants, not read again.
+      expect((await loadSessionUser(kim.id, 0))!.grants).toBe(first);
+      expect(Object.isFrozen(first) && Object.isFrozen(first[0])).toBe(true);
+
+      // An ACL written without its audit entry is not seen until the audit log moves: every change goes through
+      // the audited functions, which write both in one transaction.
+      await testDb().db.acl.create({ data: { userId: kim.id, objectKind: "vm", objectUuid: "vm-2", role: "viewer", createdBy: "test" } });
+      expect((await loadSessionUser(kim.id, 0))!.grants).toBe(first);
+      await addAcl(root, { subjectType: "user", subjectId: root.id, objectKind: "vm", objectUuid: "vm-3", role: "viewer" });
+      expect((await loadSessionUser(kim.id, 0))!.grants.map((grant) => grant.objectUuid)).toEqual(["vm-1", "vm-2"]);
+
+      // Each audited change applies at the next request: a group grant, a membership, a removal.
+      const created = await createGroup(root, { name: "ops" });
+      if (!created.ok) throw new Error(created.error);
+      await addAcl(root, { subjectType: "group", subjectId: created.group.id, objectKind: "pool", objectUuid: "pool-1", role: "operator" });
+      await addGroupMember(root, created.group.id, kim.id);
+      expect((await loadSessionUser(kim.id, 0))!.grants.map((grant) => grant.objectUuid)).toEqual(["vm-1", "vm-2", "pool-1"]);
+      await deleteGroup(root, created.group.id);
+      expect((await loadSessionUser(kim.id, 0))!.grants.map((grant) => grant.objectUuid)).toEqual(["vm-1", "vm-2"]);
+    });
+
     it("keeps one ACL per subject and object, replacing its role", async () => {
       const root = await seedUser("root", true);
       const fay = await seedUser("fay");

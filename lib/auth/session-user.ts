@@ -15,8 +15,8 @@ export interface CurrentUser extends AccessSubject {
   isAdmin: boolean;
   /** An admin reset the password: send the user to the change-password page before anything else. */
   mustChangePassword: boolean;
-  /** Every ACL that applies to the user: their own and their groups'. */
-  grants: Grant[];
+  /** Every ACL that applies to the user: their own and their groups'. Frozen: shared by the requests that read it. */
+  grants: readonly Grant[];
 }
 
 type AclRow = { id: string; objectKind: string; objectUuid: string; objectLabel: string; role: string };
@@ -25,8 +25,8 @@ function toGrant(acl: AclRow, via: Grant["via"]): Grant {
   return { aclId: acl.id, objectKind: acl.objectKind as AclObjectKind, objectUuid: acl.objectUuid, objectLabel: acl.objectLabel, role: acl.role as Role, via };
 }
 
-/** One row of `loadUserWithGrants`'s query: the user's columns, and one grant (or none: all null). */
-interface SessionUserRow {
+/** The row of `loadUserWithGrants`'s first query: the user's columns and the audit log's newest position. */
+interface UserRow {
   id: string;
   username: string;
   displayName: string;
@@ -34,11 +34,16 @@ interface SessionUserRow {
   disabled: unknown;
   mustChangePassword: unknown;
   sessionEpoch: unknown;
-  aclId: string | null;
-  objectKind: string | null;
-  objectUuid: string | null;
-  objectLabel: string | null;
-  role: string | null;
+  auditPosition: unknown;
+}
+
+/** One row of `loadGrants`'s query: one grant, with its group when it comes through one. */
+interface GrantRow {
+  aclId: string;
+  objectKind: string;
+  objectUuid: string;
+  objectLabel: string;
+  role: string;
   groupId: string | null;
   groupName: string | null;
 }
@@ -46,18 +51,11 @@ interface SessionUserRow {
 /** SQLite hands raw booleans and integers back as numbers (or bigints), PostgreSQL as booleans and numbers. */
 const flag = (value: unknown) => value === true || value === 1 || value === 1n;
 
-/**
- * A user with the grants of their own ACLs and of their groups' ACLs, and what decides whether their sessions
- * still count. Runs on every request (see `loadSessionUser`), hence one statement instead of five ORM queries:
- * the user's row joined with their ACLs, one row per grant. Plain SQL that SQLite and PostgreSQL both
- * understand; parameters bound by `$queryRaw`.
- */
-async function loadUserWithGrants(userId: string, db: Db): Promise<{ access: CurrentUser; disabled: boolean; sessionEpoch: number } | null> {
-  const rows = await db.$queryRaw<SessionUserRow[]>`
-    SELECT u."id", u."username", u."displayName", u."isAdmin", u."disabled", u."mustChangePassword", u."sessionEpoch",
-           g."aclId", g."objectKind", g."objectUuid", g."objectLabel", g."role", g."groupId", g."groupName"
-    FROM "User" u
-    LEFT JOIN (
+/** The ACLs that apply to a user, their own first, then their groups' by group name. */
+async function loadGrants(userId: string, db: Db): Promise<readonly Grant[]> {
+  const rows = await db.$queryRaw<GrantRow[]>`
+    SELECT g."aclId", g."objectKind", g."objectUuid", g."objectLabel", g."role", g."groupId", g."groupName"
+    FROM (
       SELECT a."id" AS "aclId", a."objectKind", a."objectUuid", a."objectLabel", a."role", a."createdAt",
              NULL AS "groupId", NULL AS "groupName", 0 AS "part"
       FROM "Acl" a WHERE a."userId" = ${userId}
@@ -65,24 +63,65 @@ async function loadUserWithGrants(userId: string, db: Db): Promise<{ access: Cur
       SELECT a."id", a."objectKind", a."objectUuid", a."objectLabel", a."role", a."createdAt", gr."id", gr."name", 1
       FROM "GroupMember" m JOIN "Group" gr ON gr."id" = m."groupId" JOIN "Acl" a ON a."groupId" = gr."id"
       WHERE m."userId" = ${userId}
-    ) g ON 1 = 1
-    WHERE u."id" = ${userId}
+    ) g
     ORDER BY g."part", g."groupName", g."createdAt", g."aclId"`;
-  const user = rows[0];
+  return Object.freeze(
+    rows.map((row) =>
+      Object.freeze(
+        toGrant(
+          { id: row.aclId, objectKind: row.objectKind, objectUuid: row.objectUuid, objectLabel: row.objectLabel, role: row.role },
+          row.groupId === null ? { type: "user" } : { type: "group", groupId: row.groupId, groupName: row.groupName! },
+        ),
+      ),
+    ),
+  );
+}
+
+/**
+ * Users' grants as last read, with the audit log position they were read at, per database. Every change that
+ * can alter someone's grants (an ACL granted, changed or removed; a group renamed or deleted; a member added or
+ * removed; a user deleted) writes its audit entry in the same transaction (lib/auth/acls.ts, groups.ts,
+ * users.ts), so while the newest audit entry is the same, so are everybody's grants. Reading the grants is one
+ * row per ACL (about 1 ms for 200 ACLs, on every request of such a user); reading the position is one index
+ * lookup. Any audited event moves the position, which only costs the next request of each user a re-read.
+ */
+const grantsCache = new WeakMap<Db, Map<string, { position: number; grants: readonly Grant[] }>>();
+const GRANTS_CACHE_MAX = 1000;
+
+async function grantsAt(userId: string, position: number, db: Db): Promise<readonly Grant[]> {
+  let cache = grantsCache.get(db);
+  if (!cache) grantsCache.set(db, (cache = new Map()));
+  const cached = cache.get(userId);
+  if (cached?.position === position) return cached.grants;
+  // Read after the position: grants newer than it are stored under the older position, and the next request,
+  // seeing the position moved, reads them again. Grants older than the position cannot be read.
+  const grants = await loadGrants(userId, db);
+  cache.delete(userId);
+  cache.set(userId, { position, grants });
+  if (cache.size > GRANTS_CACHE_MAX) cache.delete(cache.keys().next().value!);
+  return grants;
+}
+
+/**
+ * A user with the grants of their own ACLs and of their groups' ACLs, and what decides whether their sessions
+ * still count. Runs on every request (see `loadSessionUser`): the user's row is read every time; their grants
+ * come from `grantsAt` unless the audit log moved on. Plain SQL that SQLite and PostgreSQL both understand;
+ * parameters bound by `$queryRaw`.
+ */
+async function loadUserWithGrants(userId: string, db: Db): Promise<{ access: CurrentUser; disabled: boolean; sessionEpoch: number } | null> {
+  const [user] = await db.$queryRaw<UserRow[]>`
+    SELECT u."id", u."username", u."displayName", u."isAdmin", u."disabled", u."mustChangePassword", u."sessionEpoch",
+           (SELECT MAX(e."id") FROM "AuditEntry" e) AS "auditPosition"
+    FROM "User" u
+    WHERE u."id" = ${userId}`;
   if (!user) return null;
-  const grants: Grant[] = [];
-  for (const row of rows) {
-    if (row.aclId === null) continue;
-    const acl = { id: row.aclId, objectKind: row.objectKind!, objectUuid: row.objectUuid!, objectLabel: row.objectLabel!, role: row.role! };
-    grants.push(toGrant(acl, row.groupId === null ? { type: "user" } : { type: "group", groupId: row.groupId, groupName: row.groupName! }));
-  }
   const access: CurrentUser = {
     id: user.id,
     username: user.username,
     displayName: user.displayName,
     isAdmin: flag(user.isAdmin),
     mustChangePassword: flag(user.mustChangePassword),
-    grants,
+    grants: await grantsAt(user.id, Number(user.auditPosition ?? 0), db),
   };
   return { access, disabled: flag(user.disabled), sessionEpoch: Number(user.sessionEpoch) };
 }

@@ -6,7 +6,7 @@
  * the ACL filter runs, and not even that for pools the user may view as a whole.
  */
 import "server-only";
-import { can, type Securable } from "@/lib/auth/can";
+import { can, type Grant, type Securable } from "@/lib/auth/can";
 import type { CurrentUser } from "@/lib/auth/session-user";
 import { VM_OPERATION_IDS, VM_OPERATIONS, unavailableReason, type VmOperationContext, type VmOperationId } from "@/lib/actions/vm-operations";
 import type { PoolConnection, XapiObject } from "@/lib/xapi";
@@ -106,16 +106,24 @@ function visibleRowsOfPool(user: CurrentUser, view: PoolView): VmRow[] {
   return index.rows.filter((_, i) => can(user, "vm.view", index.securables[i]!));
 }
 
+/** Signatures by grants array: a user's grants stay the same array while they do not change (lib/auth/session-user.ts). */
+const signatures = new WeakMap<readonly Grant[], string>();
+
 /**
- * What decides a user's visible rows besides the pools' content: their ACLs (re-read on every request, so a
+ * What decides a user's visible rows besides the pools' content: their ACLs (checked on every request, so a
  * change of rights gives a new signature at once).
  */
 function accessSignature(user: CurrentUser): string {
   if (user.isAdmin) return "admin";
-  return user.grants
-    .map((grant) => `${grant.objectKind}:${grant.objectUuid}:${grant.role}`)
-    .sort()
-    .join("|");
+  let signature = signatures.get(user.grants);
+  if (signature === undefined) {
+    signature = user.grants
+      .map((grant) => `${grant.objectKind}:${grant.objectUuid}:${grant.role}`)
+      .sort()
+      .join("|");
+    signatures.set(user.grants, signature);
+  }
+  return signature;
 }
 
 interface VisibleRows {
