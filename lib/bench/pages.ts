@@ -7,10 +7,11 @@
  * (first page, a filtered search, a sort) and each user (a global admin, and an operator whose access comes
  * from per-VM ACLs, so that every row goes through `can()`), 10 concurrent clients request the page, as a
  * full document load and as an in-app navigation (the React Server Components payload: what search, filters,
- * sorting, paging and live refreshes fetch), after a warm-up on every one of these requests; the time to the last byte of each response is recorded. Prints
- * p50/p95 per scenario (goal: p50 under 50 ms), once with a single client and once with `--clients` concurrent
- * ones (keep-alive connections, like browsers), and the server's CPU time per request (from /proc: what the
- * 10-client figures are bound by on a one-threaded server, and much less noisy on a shared machine).
+ * sorting, paging and live refreshes fetch), after a warm-up on every one of these requests; the time to the
+ * last byte of each response is recorded. Prints p50/p95 per scenario (goal: p50 under 50 ms), once with a
+ * single client and once with `--clients` concurrent ones (keep-alive connections, like browsers), and the
+ * server's CPU time per request (from /proc: what the 10-client figures are bound by on a one-threaded server,
+ * and much less noisy on a shared machine).
  *
  *   npm run bench:pages [-- --vms 5000 --pools 2 --clients 10 --requests 40 --per-page 50 --instances 1 --compress --profile DIR --serve]
  *
