@@ -150,10 +150,10 @@ export function Cell({
   );
 }
 
-/** A single full-width row for "no results" inside a table body. */
+/** A single full-width row for "no results" inside a table body (not highlighted on hover like data rows). */
 export function EmptyRow({ colSpan, children }: { colSpan: number; children: ReactNode }) {
   return (
-    <tr>
+    <tr className="bg-transparent">
       <td colSpan={colSpan} className="p-0">
         {children}
       </td>
