@@ -81,9 +81,10 @@ async function loadGrants(userId: string, db: Db): Promise<readonly Grant[]> {
  * Users' grants as last read, with the audit log position they were read at, per database. Every change that
  * can alter someone's grants (an ACL granted, changed or removed; a group renamed or deleted; a member added or
  * removed; a user deleted) writes its audit entry in the same transaction (lib/auth/acls.ts, groups.ts,
- * users.ts), so while the newest audit entry is the same, so are everybody's grants. Reading the grants is one
- * row per ACL (about 1 ms for 200 ACLs, on every request of such a user); reading the position is one index
- * lookup. Any audited event moves the position, which only costs the next request of each user a re-read.
+ * users.ts), and audit ids commit in order (the audit lock is held until commit, lib/audit/record.ts), so while
+ * the newest audit entry is the same, so are everybody's grants. Reading the grants is one row per ACL (about
+ * 1 ms for 200 ACLs, on every request of such a user); reading the position is one index lookup. Any audited
+ * event moves the position, which only costs the next request of each user a re-read.
  */
 const grantsCache = new WeakMap<Db, Map<string, { position: number; grants: readonly Grant[] }>>();
 const GRANTS_CACHE_MAX = 1000;
