@@ -28,6 +28,7 @@
  * With XENDECK_DIST_DIR set (e.g. e2e/.run/next-perf), the bench builds into that directory and serves it
  * (no shared `.next`, no copy); XENDECK_SKIP_BUILD=1 serves the build already there.
  */
+import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -226,7 +227,56 @@ function printResults(results: Result[], clientCounts: number[], poolCount: numb
   }
 }
 
+/** One run's requests: which kind, as whom, and the URL on each instance. */
+interface Run {
+  kind: RequestKind;
+  user: string;
+  cookie: string;
+  scenario: Scenario;
+  urls: string[];
+}
+
+/** Warms every run up, then times each with 1 and with `clients` clients, with the servers' CPU per request. */
+async function measure(
+  runs: Run[],
+  servers: ChildProcess[],
+  { clients, clientCounts, requests, instances }: { clients: number; clientCounts: number[]; requests: number; instances: number },
+): Promise<Result[]> {
+  // Warm-up of every instance on every request measured, so that the first scenario does not pay for what a
+  // server running for a while has done long ago: compiling hot code paths, memoising rows and search keys.
+  for (const run of runs) await load(run.urls, run.cookie, run.kind, run.scenario.expect, clients, 10);
+
+  const results: Result[] = [];
+  for (const { kind, user, cookie, scenario, urls } of runs) {
+    for (const count of clientCounts) {
+      const cpuBefore = servers.map((server) => processCpuMs(server.pid));
+      const times = await load(urls, cookie, kind, scenario.expect, count, requests);
+      const cpuUsed = servers.map((server, i) => {
+        const after = processCpuMs(server.pid);
+        const before = cpuBefore[i];
+        return after === null || before === null || before === undefined ? null : after - before;
+      });
+      const cpuMs = cpuUsed.includes(null) ? null : cpuUsed.reduce((a: number, b) => a + b!, 0) / times.length;
+      const instanceCpuMs = cpuUsed.map((used, i) => {
+        const served = clientsOf(i, instances, count) * requests;
+        return used === null || served === 0 ? null : used / served;
+      });
+      results.push({ kind, user, scenario: scenario.name, clients: count, p50: percentile(times, 50), p95: percentile(times, 95), max: times.at(-1)!, n: times.length, cpuMs, instanceCpuMs });
+    }
+  }
+  return results;
+}
+
+/** Settles on Ctrl-C or SIGTERM, so that the run stops through main's cleanup (servers, simulator, files) wherever it is. */
+function untilInterrupted(): Promise<"interrupted"> {
+  return new Promise((resolve) => {
+    process.once("SIGINT", () => resolve("interrupted"));
+    process.once("SIGTERM", () => resolve("interrupted"));
+  });
+}
+
 async function main(): Promise<void> {
+  const interrupted = untilInterrupted();
   const { values } = parseArgs({
     options: {
       pools: { type: "string" },
@@ -263,7 +313,7 @@ async function main(): Promise<void> {
 
   console.log(`Simulator: ${poolCount} pools × ${vmsPerPool} VMs…`);
   const sim = await startSimulator({ pools: poolCount, hostsPerPool: 8, vmsPerPool, seed: 1 });
-  const servers: ReturnType<typeof startNext>[] = [];
+  const servers: ChildProcess[] = [];
   try {
     await prepareDatabase();
     const admin = await adminActor();
@@ -301,15 +351,12 @@ async function main(): Promise<void> {
     if (values.serve) {
       const serving = servers.map((server, i) => `${baseUrls[i]} (server pid ${server.pid})`).join(", ");
       console.log(`\nServing ${serving}; Ctrl-C to stop.\n  admin:    Cookie: ${adminCookie}\n  operator: Cookie: ${operatorCookie}`);
-      await new Promise<void>((resolve) => {
-        process.once("SIGINT", resolve);
-        process.once("SIGTERM", resolve);
-      });
+      await interrupted;
       return;
     }
 
     const users = [["admin", adminCookie], ["operator (200 VM ACLs)", operatorCookie]] as const;
-    const runs: { kind: RequestKind; user: string; cookie: string; scenario: Scenario; urls: string[] }[] = [];
+    const runs: Run[] = [];
     for (const kind of ["document", "navigation"] as const) {
       for (const [user, cookie] of users) {
         for (const scenario of scenarios(values["per-page"])) {
@@ -319,27 +366,10 @@ async function main(): Promise<void> {
         }
       }
     }
-    // Warm-up of every instance on every request measured, so that the first scenario does not pay for what a
-    // server running for a while has done long ago: compiling hot code paths, memoising rows and search keys.
-    for (const run of runs) await load(run.urls, run.cookie, run.kind, run.scenario.expect, clients, 10);
-
-    const results: Result[] = [];
-    for (const { kind, user, cookie, scenario, urls } of runs) {
-      for (const count of clientCounts) {
-        const cpuBefore = servers.map((server) => processCpuMs(server.pid));
-        const times = await load(urls, cookie, kind, scenario.expect, count, requests);
-        const cpuUsed = servers.map((server, i) => {
-          const after = processCpuMs(server.pid);
-          const before = cpuBefore[i];
-          return after === null || before === null || before === undefined ? null : after - before;
-        });
-        const cpuMs = cpuUsed.includes(null) ? null : cpuUsed.reduce((a: number, b) => a + b!, 0) / times.length;
-        const instanceCpuMs = cpuUsed.map((used, i) => {
-          const served = clientsOf(i, instances, count) * requests;
-          return used === null || served === 0 ? null : used / served;
-        });
-        results.push({ kind, user, scenario: scenario.name, clients: count, p50: percentile(times, 50), p95: percentile(times, 95), max: times.at(-1)!, n: times.length, cpuMs, instanceCpuMs });
-      }
+    const results = await Promise.race([measure(runs, servers, { clients, clientCounts, requests, instances }), interrupted]);
+    if (results === "interrupted") {
+      console.log("\nInterrupted: stopping the servers and the simulator.");
+      return;
     }
     printResults(results, clientCounts, poolCount, vmsPerPool, requests, instances, values.compress === true);
   } finally {
