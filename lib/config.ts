@@ -35,8 +35,9 @@ export interface Config {
   /** Number of reverse proxies in front of XenDeck that append the client address to X-Forwarded-For. */
   trustedProxies: number;
   /**
-   * Whether the Node server gzips its responses (read by next.config.mjs, where Next applies it; validated here
-   * with the rest). Off by default: the TLS proxy in front compresses.
+   * Whether the Node server gzips its responses. Off by default: the TLS proxy in front compresses. Next applies
+   * it from next.config.mjs, which reads XENDECK_COMPRESS itself (it cannot load this module); parsing it here
+   * stops a start with a wrong value like any other variable.
    */
   compress: boolean;
 }
