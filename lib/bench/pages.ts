@@ -94,7 +94,7 @@ type RequestKind = "document" | "navigation";
  * `node:http` rather than `fetch`: on a 2-core machine the load generator shares the CPUs with the servers, and
  * `fetch` cost about 1.4 ms of CPU per 120 kB response against 0.5 ms here, time the servers then lacked.
  */
-const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+const agent = new http.Agent({ keepAlive: true });
 
 function timedGet(url: string, cookie: string, kind: RequestKind, expected: string): Promise<number> {
   const headers: Record<string, string> = { Cookie: cookie, "Accept-Encoding": "gzip" };
