@@ -5,6 +5,6 @@
  */
 export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
-  const { startInventory } = await import("@/lib/inventory/server-lifecycle");
+  const { startInventory } = await import("@/lib/live/server-lifecycle");
   await startInventory();
 }

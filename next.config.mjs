@@ -7,9 +7,9 @@ const nextConfig = {
   // thread is what every page view waits for, and gzip took 1-2 ms of the 5-13 ms a VM list request costs it
   // (npm run bench:pages -- --compress). Production sits behind a TLS proxy, which compresses on its own cores.
   compress: process.env.XENDECK_COMPRESS?.trim() === "1",
-  // The end-to-end tests and the page benchmark serve a private copy of the build (lib/demo/build.ts).
+  // The end-to-end tests and the page benchmark serve a private copy of the build (lib/dev/demo/next-server.ts).
   distDir: process.env.XENDECK_DIST_DIR || ".next",
-  // Readable function names in server CPU profiles (lib/bench/pages.ts --profile); never for real builds.
+  // Readable function names in server CPU profiles (lib/dev/bench/pages.ts --profile); never for real builds.
   ...(process.env.XENDECK_PROFILE_BUILD === "1" ? { experimental: { turbopackMinify: { server: false } } } : {}),
 };
 

@@ -1,7 +1,7 @@
 /**
  * An optimistic check only: requests without a session cookie are sent to the login page (page loads) or refused
  * (API routes). Whether the session is still valid, and what the user may see, is decided next to the data
- * (lib/auth/current-user.ts, lib/auth/can.ts) on every request.
+ * (lib/auth/current-user.ts, lib/access/can.ts) on every request.
  */
 import { NextResponse, type NextRequest } from "next/server";
 import { LOGIN_PATH, SECURE_SESSION_COOKIE, SESSION_COOKIE } from "@/lib/auth/paths";

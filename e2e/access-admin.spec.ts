@@ -2,7 +2,7 @@
  * Administering access through the UI, as a global admin: accounts, the last-admin rule, password resets,
  * groups, ACLs with the object picker, each user's "what they can reach and why", and the audit log.
  */
-import { auditEntries, auditSince, signedInContext, uniqueName } from "./access-fixtures";
+import { auditEntries, auditSince, signedInContext, uniqueName } from "./support/access";
 import { createUser, expect, test } from "./support/fixtures";
 
 test("an admin creates an account, grants it a role on a VM with the object picker, and its page shows what it reaches", async ({ page, vm }, info) => {

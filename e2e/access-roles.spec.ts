@@ -4,7 +4,7 @@
  * Then an admin grants a role through the ACL page and the user's next page shows the new VMs.
  */
 import type { Page } from "@playwright/test";
-import { signedInContext, uniqueName } from "./access-fixtures";
+import { signedInContext, uniqueName } from "./support/access";
 import { createUser, expect, test } from "./support/fixtures";
 import type { RunInfo } from "./support/run-info";
 import type { SimControl } from "./support/sim-control";

@@ -4,7 +4,7 @@
  * and the administration pages of users and groups. The same URLs answer 200 to someone allowed to see them.
  */
 import type { Page } from "@playwright/test";
-import { userId } from "./access-fixtures";
+import { userId } from "./support/access";
 import { expect, test } from "./support/fixtures";
 
 const UNKNOWN_UUID = "00000000-dead-4bad-8bad-000000000000";

@@ -3,7 +3,7 @@
  * edited directly in the database, the same button names that entry; once the edit is undone, it verifies again.
  * This is the only spec that verifies the chain, so the deliberate break cannot make another test fail.
  */
-import { withRunDb } from "./access-fixtures";
+import { withRunDb } from "./support/access";
 import { expect, test } from "./support/fixtures";
 
 test("verification names the entry that was edited in the database, and passes again once it is restored", async ({ page, run }) => {

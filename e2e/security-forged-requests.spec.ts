@@ -8,7 +8,7 @@
  * with their ids read from the build under test, so the test follows the code wherever the actions move.
  */
 import type { APIRequestContext } from "@playwright/test";
-import { actionId, apiAs, auditEntriesOf, callServerAction, formData, lastAuditId, userId, withRunDb, type StoredAuditEntry } from "./access-fixtures";
+import { actionId, apiAs, auditEntriesOf, callServerAction, formData, lastAuditId, userId, withRunDb, type StoredAuditEntry } from "./support/access";
 import { createUser, expect, test } from "./support/fixtures";
 import type { RunInfo } from "./support/run-info";
 

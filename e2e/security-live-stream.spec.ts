@@ -3,7 +3,7 @@
  * another pool change while the operator's, the viewer's and a no-rights user's streams are open, and none of
  * them hears of it (not the VM, not its pool). The admin's stream, opened the same way, hears of both changes.
  */
-import { cookieHeader } from "./access-fixtures";
+import { cookieHeader } from "./support/access";
 import { expect, test } from "./support/fixtures";
 import type { RunInfo, SeededUser } from "./support/run-info";
 

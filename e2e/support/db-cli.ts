@@ -13,7 +13,7 @@
 import { readFileSync } from "node:fs";
 import { updateUser, listUsers } from "@/lib/auth/users";
 import { getDb } from "@/lib/db/client";
-import { adminActor, ensureRegisteredPool, ensureUser, prepareDatabase, type PoolToRegister, type UserToCreate } from "@/lib/demo/seed";
+import { adminActor, ensureRegisteredPool, ensureUser, prepareDatabase, type PoolToRegister, type UserToCreate } from "@/lib/dev/demo/seed";
 
 export interface SetupSpec {
   pools: PoolToRegister[];

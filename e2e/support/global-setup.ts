@@ -19,9 +19,9 @@ import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from "node
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { request } from "@playwright/test";
-import { buildApp, copyBuild, freePort, startNext, stopChild, waitForHttp } from "../../lib/demo/next-server";
-import { startSimulator } from "../../lib/xapi-sim/index";
-import { assertAuditChainIntact } from "../access-fixtures";
+import { buildApp, copyBuild, freePort, startNext, stopChild, waitForHttp } from "../../lib/dev/demo/next-server";
+import { startSimulator } from "../../lib/dev/xapi-sim/index";
+import { assertAuditChainIntact } from "./access";
 import { runDbCli } from "./db";
 import type { SetupResult, SetupSpec } from "./db-cli";
 import { RUN_INFO_ENV, type RunInfo, type SeededUser } from "./run-info";

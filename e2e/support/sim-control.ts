@@ -1,5 +1,5 @@
 /**
- * The simulator's control API (lib/xapi-sim/control.ts) for tests: outside changes, faults and inspection of
+ * The simulator's control API (lib/dev/xapi-sim/control.ts) for tests: outside changes, faults and inspection of
  * what the pools really hold, over HTTP (the simulator runs in the test runner's process).
  */
 export interface SimVmView {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { AclDto } from "@/lib/auth/acls";
+import type { AclDto } from "@/lib/access/acls";
 import { filterAcls, parseAclListFilter, subjectFilter } from "./acl-filters";
 import { aclsHref } from "./paths";
 

@@ -3,8 +3,8 @@
  * a value that makes no sense is dropped, so a mangled URL shows the unfiltered list rather than an error.
  */
 import { z } from "zod";
-import type { AclDto } from "@/lib/auth/acls";
-import { ACL_OBJECT_KINDS, ROLES, type AclObjectKind, type Role } from "@/lib/auth/can";
+import type { AclDto } from "@/lib/access/acls";
+import { ACL_OBJECT_KINDS, ROLES, type AclObjectKind, type Role } from "@/lib/access/can";
 
 export interface AclListFilter {
   /** Free text over the subject's and object's names and the object's uuid. */

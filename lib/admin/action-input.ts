@@ -10,8 +10,8 @@
  */
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
-import { ACL_OBJECT_KINDS, ROLES } from "@/lib/auth/can";
-import { formBoolean, invalidInput, type MutationFailure } from "@/lib/db/mutation-result";
+import { ACL_OBJECT_KINDS, ROLES } from "@/lib/access/can";
+import { formBoolean, invalidInput, type MutationFailure } from "@/lib/actions/result";
 
 /** Longest value kept from any one field: far above any legitimate input, well below a memory problem. */
 const MAX_FIELD_LENGTH = 10_000;

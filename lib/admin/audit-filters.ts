@@ -4,7 +4,7 @@
  * `from`/`to` are UTC: the form's `datetime-local` values (no zone) are read as UTC, a bare date covers the whole
  * day. Parsing never throws; the repository's schema (lib/audit/query.ts) reports what is still invalid.
  */
-import { GLOBAL_ACTIONS, OBJECT_ACTIONS } from "@/lib/auth/can";
+import { GLOBAL_ACTIONS, OBJECT_ACTIONS } from "@/lib/access/can";
 import type { AuditFilterInput } from "@/lib/audit/query";
 
 export const AUDIT_PER_PAGE_OPTIONS = [25, 50, 100, 200] as const;

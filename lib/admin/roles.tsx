@@ -1,10 +1,10 @@
 /**
  * How roles, ACL scopes, subjects and objects are presented on the access pages: names, one-line meanings,
- * badges, links. The rules themselves live in lib/auth/can.ts; this only puts them into words.
+ * badges, links. The rules themselves live in lib/access/can.ts; this only puts them into words.
  */
 import Link from "next/link";
-import type { AclSubjectDto } from "@/lib/auth/acls";
-import type { AclObjectKind, Role, ScopeReason } from "@/lib/auth/can";
+import type { AclSubjectDto } from "@/lib/access/acls";
+import type { AclObjectKind, Role, ScopeReason } from "@/lib/access/can";
 import { Badge } from "@/lib/ui/badge";
 import type { Tone } from "@/lib/ui/tone";
 import { groupHref, userHref } from "./paths";

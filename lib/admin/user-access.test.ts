@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { AccessSubject, Grant } from "@/lib/auth/can";
-import { sources } from "@/lib/inventory/acl-objects.test-fixture";
+import type { AccessSubject, Grant } from "@/lib/access/can";
+import { sources } from "@/lib/dev/test/acl-objects-cache";
 import { describeGrants, reachableObjects } from "./user-access";
 
 const grant = (aclId: string, fields: Partial<Grant>): Grant => ({

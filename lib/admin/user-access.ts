@@ -1,9 +1,9 @@
 /**
  * "Everything a user can reach and why", for the user's page: their ACLs (own and through groups) with the
  * objects' current names, and every object in the connected pools those ACLs reach, with the role that applies
- * and the ACLs that give it. Pure over the pools' caches; the decisions are `explainAccess`'s (lib/auth/can.ts).
+ * and the ACLs that give it. Pure over the pools' caches; the decisions are `explainAccess`'s (lib/access/can.ts).
  */
-import { ACL_OBJECT_KINDS, explainAccess, type AccessReason, type AccessSubject, type AclObjectKind, type Grant, type Role } from "@/lib/auth/can";
+import { ACL_OBJECT_KINDS, explainAccess, type AccessReason, type AccessSubject, type AclObjectKind, type Grant, type Role } from "@/lib/access/can";
 import { findAclObjectIn, listAclObjectsIn, securableOf, type AclObjectDto, type AclObjectSource } from "@/lib/inventory/acl-objects";
 
 /** Kinds in order of scope, widest first. */

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { CurrentUser } from "@/lib/auth/session-user";
 import { spawn } from "node:child_process";
 import { REPO_ROOT } from "@/lib/db/schema-files";
-import { useTestDatabase } from "@/lib/db/test-db";
+import { useTestDatabase } from "@/lib/dev/test/database";
 import { GENESIS_HASH } from "./chain";
 import { sanitizeParams } from "./params";
 import { exportAudit, queryAudit } from "./query";
@@ -21,10 +21,10 @@ const entry = (overrides: Partial<AuditInput> = {}): AuditInput => ({
   ...overrides,
 });
 
-/** Runs lib/audit/append-fixture.ts in its own process (another app instance) against `url`. */
+/** Runs lib/dev/test/audit-append.ts in its own process (another app instance) against `url`. */
 function runAppendFixture(url: string, name: string, count: number): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", "lib/audit/append-fixture.ts", name, String(count)], {
+    const child = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", "lib/dev/test/audit-append.ts", name, String(count)], {
       cwd: REPO_ROOT,
       env: { ...process.env, DATABASE_URL: url },
       stdio: ["ignore", "ignore", "pipe"],

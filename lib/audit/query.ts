@@ -4,7 +4,7 @@
  */
 import "server-only";
 import { z } from "zod";
-import { can } from "@/lib/auth/can";
+import { can } from "@/lib/access/can";
 import type { CurrentUser } from "@/lib/auth/session-user";
 import { getDb, type Db } from "@/lib/db/client";
 import type { Prisma } from "@/lib/db/generated/sqlite/client";

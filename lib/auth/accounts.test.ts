@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { verifyAuditChain } from "@/lib/audit/verify";
-import { useTestDatabase } from "@/lib/db/test-db";
-import { addAcl, listAcls, listAclsCovering, removeAcl } from "./acls";
-import { explainAccess } from "./can";
-import { addGroupMember, createGroup, deleteGroup, getGroup, listGroups, removeGroupMember, updateGroup } from "./groups";
+import { useTestDatabase } from "@/lib/dev/test/database";
+import { addAcl, listAcls, listAclsCovering, removeAcl } from "../access/acls";
+import { explainAccess } from "../access/can";
+import { addGroupMember, createGroup, deleteGroup, getGroup, listGroups, removeGroupMember, updateGroup } from "../access/groups";
 import { authenticate } from "./login";
 import { hashPassword } from "./password";
 import { loadSessionUser, loadUserAccess, type CurrentUser } from "./session-user";

@@ -1,7 +1,7 @@
 import { encode, decode } from "next-auth/jwt";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { getConfig } from "@/lib/config";
-import { useTestDatabase } from "@/lib/db/test-db";
+import { useTestDatabase } from "@/lib/dev/test/database";
 
 // A request's cookies and headers, as next/headers would give them inside Next.
 const jar = new Map<string, string>();

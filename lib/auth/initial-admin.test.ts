@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { resetConfigForTests } from "@/lib/config";
-import { useTestDatabase } from "@/lib/db/test-db";
+import { useTestDatabase } from "@/lib/dev/test/database";
 import { ensureInitialAdmin } from "./initial-admin";
 import { authenticate } from "./login";
 import { loadActorByUsername } from "./session-user";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { JWT } from "next-auth/jwt";
-import { useTestDatabase } from "@/lib/db/test-db";
+import { useTestDatabase } from "@/lib/dev/test/database";
 import { authenticate } from "./login";
 import { getAuthOptions, sessionClaims } from "./options";
 import { hashPassword } from "./password";

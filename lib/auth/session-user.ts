@@ -4,7 +4,7 @@
  * disabling, deleting, a password reset, or a change of role, ACL or group applies at the user's next request.
  */
 import "server-only";
-import { can, type AccessSubject, type AclObjectKind, type Grant, type Role } from "@/lib/auth/can";
+import { can, type AccessSubject, type AclObjectKind, type Grant, type Role } from "@/lib/access/can";
 import { getDb, type Db } from "@/lib/db/client";
 
 /** The signed-in user as the app sees them. No password hash, no secrets. */
@@ -80,7 +80,7 @@ async function loadGrants(userId: string, db: Db): Promise<readonly Grant[]> {
 /**
  * Users' grants as last read, with the audit log position they were read at, per database. Every change that
  * can alter someone's grants (an ACL granted, changed or removed; a group renamed or deleted; a member added or
- * removed; a user deleted) writes its audit entry in the same transaction (lib/auth/acls.ts, groups.ts,
+ * removed; a user deleted) writes its audit entry in the same transaction (lib/access/acls.ts, groups.ts,
  * users.ts), and audit ids commit in order (the audit lock is held until commit, lib/audit/record.ts), so while
  * the newest audit entry is the same, so are everybody's grants. Reading the grants is one row per ACL (about
  * 1 ms for 200 ACLs, on every request of such a user); reading the position is one index lookup. Any audited

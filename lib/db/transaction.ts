@@ -8,7 +8,7 @@
  */
 import "server-only";
 import { getDb, type Db, type DbTransaction } from "./client";
-import type { MutationFailure, MutationResult } from "./mutation-result";
+import type { MutationFailure, MutationResult } from "../actions/result";
 
 /** Named critical sections. Always take them in this order when a transaction needs more than one. */
 export type LockName = "accounts" | "pools" | "login-throttle" | "audit";

@@ -10,7 +10,7 @@ import {
   searchTerms,
   securableOf,
 } from "./acl-objects";
-import { labPool, labUpdates, sources } from "./acl-objects.test-fixture";
+import { labPool, labUpdates, sources } from "../dev/test/acl-objects-cache";
 
 const names = (result: { objects: { name: string }[] }) => result.objects.map((object) => object.name);
 

@@ -7,7 +7,7 @@
  * admin-facing functions read the process's pool registry.
  */
 import "server-only";
-import { ACL_OBJECT_KINDS, can, type AclObjectKind, type Securable } from "@/lib/auth/can";
+import { ACL_OBJECT_KINDS, can, type AclObjectKind, type Securable } from "@/lib/access/can";
 import type { CurrentUser } from "@/lib/auth/session-user";
 import type { PoolCache } from "@/lib/xapi/cache";
 import { getPoolRegistry } from "@/lib/xapi/registry";

@@ -5,7 +5,7 @@
 import "server-only";
 import type { CurrentUser } from "@/lib/auth/session-user";
 import { visibleHosts } from "./hosts";
-import { loadPoolViews, type PoolStatusDto } from "./pool-views";
+import { loadPoolViews, type PoolStatusDto } from "../pools/views";
 import { visiblePools } from "./pools";
 import { POWER_STATES, type PowerState } from "./vm-query";
 import { visibleVmRows } from "./vms";

@@ -2,14 +2,14 @@
  * Host read models: the hosts list (every host the user may view, across pools) and the host page.
  */
 import "server-only";
-import { can } from "@/lib/auth/can";
+import { can } from "@/lib/access/can";
 import type { CurrentUser } from "@/lib/auth/session-user";
 import type { PoolCache, PoolConnection, XapiObject } from "@/lib/xapi";
-import { canViewWholePool, seesNothing } from "./access";
-import { loadPoolViews, type PoolView } from "./pool-views";
-import { hostSecurable, pifSecurable, srSecurable, vmSecurable } from "./securables";
+import { canViewWholePool, seesNothing } from "../access/pool-shortcuts";
+import { loadPoolViews, type PoolView } from "../pools/views";
+import { hostSecurable, pifSecurable, srSecurable, vmSecurable } from "../access/securables";
 import { srDto, type SrDto } from "./storage";
-import { isOrdinaryVm, osName, primaryIp, vmMemoryBytes } from "./vm-fields";
+import { isOrdinaryVm, osName, primaryIp, vmMemoryBytes } from "../vm/fields";
 import type { PowerState } from "./vm-query";
 
 export interface HostRow {

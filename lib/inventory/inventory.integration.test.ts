@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { dashboardSummary } from "./dashboard";
 import { hostDetail, visibleHosts } from "./hosts";
 import { poolDetail, visiblePools } from "./pools";
-import { useInventoryEnvironment, waitFor } from "./test-environment";
+import { useInventoryEnvironment, waitFor } from "../dev/test/pool-environment";
 import { bulkOperationsFor, vmDetail, visibleVmRows } from "./vms";
 
 const env = useInventoryEnvironment();

@@ -3,14 +3,14 @@
  * when they may view it (`pool.view`); global admins see every registration, disabled ones included.
  */
 import "server-only";
-import { can } from "@/lib/auth/can";
+import { can } from "@/lib/access/can";
 import type { CurrentUser } from "@/lib/auth/session-user";
 import type { PoolConnection } from "@/lib/xapi";
 import { visibleHosts, type HostRow } from "./hosts";
-import { loadPoolViews, type PoolStatusDto, type PoolView } from "./pool-views";
-import { poolSecurable, srSecurable } from "./securables";
+import { loadPoolViews, type PoolStatusDto, type PoolView } from "../pools/views";
+import { poolSecurable, srSecurable } from "../access/securables";
 import { srDto, type SrDto } from "./storage";
-import { isOrdinaryVm } from "./vm-fields";
+import { isOrdinaryVm } from "../vm/fields";
 
 export interface PoolSummary {
   id: string;

@@ -5,14 +5,14 @@
  * runner (`deletionPlan`), so that the dialog and the action agree.
  */
 import "server-only";
-import { can } from "@/lib/auth/can";
+import { can } from "@/lib/access/can";
 import type { CurrentUser } from "@/lib/auth/session-user";
-import { operationUnavailableReason } from "@/lib/actions/vm-operations";
-import { ownDisks, SNAPSHOT_MANAGEMENT_IDS, VM_MANAGEMENT, VM_MANAGEMENT_IDS, type DiskGraph, type VmManagementId } from "@/lib/actions/vm-management";
+import { operationUnavailableReason } from "@/lib/vm/operations";
+import { ownDisks, SNAPSHOT_MANAGEMENT_IDS, VM_MANAGEMENT, VM_MANAGEMENT_IDS, type DiskGraph, type VmManagementId } from "@/lib/vm/management";
 import type { PoolConnection, XapiObject } from "@/lib/xapi";
-import { loadPoolViews } from "./pool-views";
-import { hostSecurable, srSecurable, vmSecurable } from "./securables";
-import { isOrdinaryVm } from "./vm-fields";
+import { loadPoolViews } from "../pools/views";
+import { hostSecurable, srSecurable, vmSecurable } from "../access/securables";
+import { isOrdinaryVm } from "../vm/fields";
 import { locateVm, vmOperationContext } from "./vms";
 
 /** One management operation the user may perform, and why it cannot run now (null: it can). */

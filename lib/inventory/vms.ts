@@ -6,14 +6,14 @@
  * the ACL filter runs, and not even that for pools the user may view as a whole.
  */
 import "server-only";
-import { can, type Grant, type Securable } from "@/lib/auth/can";
+import { can, type Grant, type Securable } from "@/lib/access/can";
 import type { CurrentUser } from "@/lib/auth/session-user";
-import { VM_OPERATION_IDS, VM_OPERATIONS, unavailableReason, type VmOperationContext, type VmOperationId } from "@/lib/actions/vm-operations";
+import { VM_OPERATION_IDS, VM_OPERATIONS, unavailableReason, type VmOperationContext, type VmOperationId } from "@/lib/vm/operations";
 import type { PoolConnection, XapiObject } from "@/lib/xapi";
-import { canViewWholePool, seesNothing } from "./access";
-import { loadPoolViews, type PoolView } from "./pool-views";
-import { hostSecurable, vbdSecurable, vdiSecurable, vifSecurable, vmSecurable } from "./securables";
-import { guestAddresses, isOrdinaryVm, osName, primaryIp, vmMemoryBytes, vmVcpus } from "./vm-fields";
+import { canViewWholePool, seesNothing } from "../access/pool-shortcuts";
+import { loadPoolViews, type PoolView } from "../pools/views";
+import { hostSecurable, vbdSecurable, vdiSecurable, vifSecurable, vmSecurable } from "../access/securables";
+import { guestAddresses, isOrdinaryVm, osName, primaryIp, vmMemoryBytes, vmVcpus } from "../vm/fields";
 import type { PowerState, VmRow } from "./vm-query";
 
 /* ------------------------------------------------------------------------------------------------------------ */

@@ -2,7 +2,7 @@
  * XapiClient against the simulator over HTTP: sessions, redirections, timeouts, truncation, tasks, read-only.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startSimulator, type Simulator } from "@/lib/xapi-sim";
+import { startSimulator, type Simulator } from "@/lib/dev/xapi-sim";
 import { XapiClient } from "./client";
 import { CLIENT_CODES, XapiError, XapiProtocolError, XapiReadOnlyError, XapiTimeoutError } from "./errors";
 import type { VmRecord } from "./model/records.generated";

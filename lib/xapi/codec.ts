@@ -436,7 +436,7 @@ export function recordShape(cls: string, fields?: readonly string[], withRef = f
   const hit = shapes.get(key);
   if (hit) return hit;
   const spec = classSpec(cls);
-  if (!spec) throw new Error(`class ${cls} is not modelled (add it to MODELLED_CLASSES in lib/xapi/model/generate.ts)`);
+  if (!spec) throw new Error(`class ${cls} is not modelled (add it to MODELLED_CLASSES in lib/dev/generate-xapi-model.ts)`);
   const names = fields ?? spec.fields.filter((f) => f.lifecycle !== "Removed_s").map((f) => f.name);
   const slotFields = names.map((name): SlotField => {
     const field = spec.fieldsByName.get(name);

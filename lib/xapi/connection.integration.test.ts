@@ -3,7 +3,7 @@
  * master failover, unreachable and hung hosts, truncated answers; read-only pools; the registry's lifecycle.
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startSimulator, type Simulator } from "@/lib/xapi-sim";
+import { startSimulator, type Simulator } from "@/lib/dev/xapi-sim";
 import { PoolConnection, type PoolConnectionConfig, type PoolEvent } from "./connection";
 import { CLIENT_CODES, XapiReadOnlyError } from "./errors";
 import type { VmRecord } from "./model/records.generated";

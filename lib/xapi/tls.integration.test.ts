@@ -1,15 +1,15 @@
 /**
- * Certificate pinning over real TLS with the committed self-signed test certificate (test-fixtures/):
+ * Certificate pinning over real TLS with the committed self-signed test certificate (lib/dev/test/):
  * pinned fingerprint accepted, another refused, no pin refused; a refused host never sees a request.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startSimulator, type Simulator } from "@/lib/xapi-sim";
-import { TEST_TLS, TEST_TLS_FINGERPRINT, TEST_TLS_MEMBER, TEST_TLS_MEMBER_FINGERPRINT } from "@/lib/xapi-sim/test-tls";
+import { startSimulator, type Simulator } from "@/lib/dev/xapi-sim";
+import { TEST_TLS, TEST_TLS_FINGERPRINT, TEST_TLS_MEMBER, TEST_TLS_MEMBER_FINGERPRINT } from "@/lib/dev/test/tls";
 import { fetchCertificate } from "./certificate";
 import { XapiClient } from "./client";
 import { PoolConnection } from "./connection";
 import { CLIENT_CODES, XapiCertificateError } from "./errors";
-import { TLS_CERT, TLS_FINGERPRINT, TLS_KEY, startHostileServer, success, xml, type HostileServer } from "./test-fixtures/hostile-server";
+import { TLS_CERT, TLS_FINGERPRINT, TLS_KEY, startHostileServer, success, xml, type HostileServer } from "../dev/test/hostile-xapi-server";
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 const OTHER_FINGERPRINT = "AA:".repeat(31) + "AA";

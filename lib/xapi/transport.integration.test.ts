@@ -7,7 +7,7 @@ import type { AddressInfo } from "node:net";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { XapiClient } from "./client";
 import { CLIENT_CODES, XapiError, XapiProtocolError, XapiTimeoutError, XapiTransportError } from "./errors";
-import { startHostileServer, success, xml, type HostileServer } from "./test-fixtures/hostile-server";
+import { startHostileServer, success, xml, type HostileServer } from "../dev/test/hostile-xapi-server";
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 

@@ -2,7 +2,7 @@
  * A specialised XML-RPC parser for XAPI answers, working on the raw bytes of the body.
  *
  * Why not the `xmlrpc` package's sax-based Deserializer: on a pool-sized answer (tens of MB) it is several
- * times slower (see `lib/xapi/bench/parse.ts`), builds every string through intermediate arrays, and sax's
+ * times slower (see `lib/dev/bench/parse.ts`), builds every string through intermediate arrays, and sax's
  * lenient mode accepts truncated documents. This parser:
  * - knows only the XML-RPC grammar (methodResponse/params/fault, value and its types), and fails with a
  *   `XapiProtocolError` naming the byte offset on anything else (truncation included);

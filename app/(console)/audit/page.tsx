@@ -4,7 +4,7 @@ import { AUDIT_ACTION_SUGGESTIONS, AUDIT_PER_PAGE_OPTIONS, auditSearchParams, pa
 import { auditHref, userHref } from "@/lib/admin/paths";
 import { queryAudit } from "@/lib/audit/query";
 import type { AuditEntryDto, AuditOutcome } from "@/lib/audit/record";
-import { can } from "@/lib/auth/can";
+import { can } from "@/lib/access/can";
 import { requireUser } from "@/lib/auth/current-user";
 import { Badge } from "@/lib/ui/badge";
 import { Banner } from "@/lib/ui/banner";

@@ -1,9 +1,9 @@
 import type { Metadata } from "next";
 import { requireUser } from "@/lib/auth/current-user";
 import { visibleHosts } from "@/lib/inventory/hosts";
-import { LiveUpdates } from "@/lib/inventory/live/live-updates";
-import { PoolBanners } from "@/lib/inventory/pool-banners";
-import { loadPoolViews, troubledPools } from "@/lib/inventory/pool-views";
+import { LiveUpdates } from "@/lib/ui/live/live-updates";
+import { PoolBanners } from "@/lib/ui/pool-banners";
+import { loadPoolViews, troubledPools } from "@/lib/pools/views";
 import { Card } from "@/lib/ui/card";
 import { EmptyState } from "@/lib/ui/empty-state";
 import { formatCount } from "@/lib/ui/format";

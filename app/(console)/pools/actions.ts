@@ -1,7 +1,7 @@
 "use server";
 /**
  * Server actions of the pool pages (global admins): public endpoints, so each one authenticates here and
- * authorizes in lib/actions/pool-registration.ts, which also audits and refreshes the live registry.
+ * authorizes in lib/pools/registration.ts, which also audits and refreshes the live registry.
  */
 import { revalidatePath } from "next/cache";
 import { getCurrentUser } from "@/lib/auth/current-user";
@@ -13,8 +13,8 @@ import {
   registerPool,
   testPoolConnection,
   unregisterPool,
-} from "@/lib/actions/pool-registration";
-import { failure } from "@/lib/db/mutation-result";
+} from "@/lib/pools/registration";
+import { failure } from "@/lib/actions/result";
 
 const NO_POOL = failure("This pool registration no longer exists.");
 const poolIdOf = (value: unknown) => (typeof value === "string" && value.length > 0 && value.length <= 100 ? value : null);

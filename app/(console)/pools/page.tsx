@@ -1,8 +1,8 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { can } from "@/lib/auth/can";
+import { can } from "@/lib/access/can";
 import { requireUser } from "@/lib/auth/current-user";
-import { LiveUpdates } from "@/lib/inventory/live/live-updates";
+import { LiveUpdates } from "@/lib/ui/live/live-updates";
 import { visiblePools } from "@/lib/inventory/pools";
 import { ButtonLink } from "@/lib/ui/button";
 import { Card } from "@/lib/ui/card";

@@ -1,10 +1,10 @@
 "use server";
 /**
  * Server actions of the VM pages: public endpoints, so each one authenticates and authorizes on the server
- * (lib/actions/run-vm-operation.ts does both, per VM, and audits).
+ * (lib/vm/run-operation.ts does both, per VM, and audits).
  */
 import { getCurrentUser } from "@/lib/auth/current-user";
-import { runBulkVmOperation, runVmOperation, type BulkVmOperationOutcome, type VmOperationOutcome } from "@/lib/actions/run-vm-operation";
+import { runBulkVmOperation, runVmOperation, type BulkVmOperationOutcome, type VmOperationOutcome } from "@/lib/vm/run-operation";
 
 /** One operation on one VM (the VM page's buttons). Input: `{ operation, vm, host? }`. */
 export async function vmOperationAction(input: unknown): Promise<VmOperationOutcome> {

@@ -1,8 +1,8 @@
 import type { Metadata } from "next";
 import { requireUser } from "@/lib/auth/current-user";
-import { LiveUpdates } from "@/lib/inventory/live/live-updates";
-import { PoolBanners } from "@/lib/inventory/pool-banners";
-import { loadPoolViews, troubledPools } from "@/lib/inventory/pool-views";
+import { LiveUpdates } from "@/lib/ui/live/live-updates";
+import { PoolBanners } from "@/lib/ui/pool-banners";
+import { loadPoolViews, troubledPools } from "@/lib/pools/views";
 import { applyVmQuery, parseVmQuery, toggleSort, vmQueryHref, type VmQuery, type VmQueryOverrides, type VmSortColumn } from "@/lib/inventory/vm-query";
 import { bulkOperationsFor, poolIdsOf, visibleVmRows } from "@/lib/inventory/vms";
 import { DataTable, EmptyRow, SortHeader, TableBody, TableHead } from "@/lib/ui/data-table";

@@ -3,7 +3,7 @@
  * changes of pools they see something in. The console pages subscribe with `LiveRefresh` and re-render.
  */
 import { getCurrentUser } from "@/lib/auth/current-user";
-import { openLiveStream } from "@/lib/inventory/live/stream";
+import { openLiveStream } from "@/lib/live/stream";
 
 export const dynamic = "force-dynamic";
 

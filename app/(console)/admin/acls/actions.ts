@@ -4,12 +4,12 @@
  * a connected pool's cache, and its name is taken from there, never from the browser.
  */
 import { revalidatePath } from "next/cache";
-import { actingUser, allowedUser, isRefusal } from "@/lib/admin/acting-user";
+import { actingUser, allowedUser, isRefusal } from "@/lib/access/acting-user";
 import { formFields, parseAddAcl, parseId, parseObjectSearch } from "@/lib/admin/action-input";
-import { formState, type FormState } from "@/lib/admin/form-state";
+import { formState, type FormState } from "@/lib/actions/form-state";
 import { KIND_LABELS, ROLE_LABELS } from "@/lib/admin/roles";
-import { addAcl, removeAcl } from "@/lib/auth/acls";
-import { failure, type MutationResult } from "@/lib/db/mutation-result";
+import { addAcl, removeAcl } from "@/lib/access/acls";
+import { failure, type MutationResult } from "@/lib/actions/result";
 import { findAclObject, searchAclObjects, type AclObjectDto } from "@/lib/inventory/acl-objects";
 
 const MANAGE = { action: "acl.manage" } as const;

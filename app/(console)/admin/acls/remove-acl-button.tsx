@@ -1,4 +1,4 @@
-import { ActionForm } from "@/lib/admin/action-form";
+import { ActionForm } from "@/lib/ui/action-form";
 import { removeAclAction } from "./actions";
 
 /** "Remove" for one ACL, in the ACL tables of the access, user and group pages. */

@@ -1,16 +1,16 @@
 "use server";
 /**
- * Server actions of the group pages: parse, authenticate, and let the repository (lib/auth/groups.ts) authorize
+ * Server actions of the group pages: parse, authenticate, and let the repository (lib/access/groups.ts) authorize
  * (`users.manage`), act and audit. Membership changes apply at the members' next request.
  */
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
-import { actingUser, isRefusal } from "@/lib/admin/acting-user";
+import { actingUser, isRefusal } from "@/lib/access/acting-user";
 import { parseGroup, parseId, parseMembership } from "@/lib/admin/action-input";
-import { formState, type FormState } from "@/lib/admin/form-state";
+import { formState, type FormState } from "@/lib/actions/form-state";
 import { GROUPS_PATH, groupHref } from "@/lib/admin/paths";
-import { addGroupMember, createGroup, deleteGroup, removeGroupMember, updateGroup } from "@/lib/auth/groups";
-import type { MutationResult } from "@/lib/db/mutation-result";
+import { addGroupMember, createGroup, deleteGroup, removeGroupMember, updateGroup } from "@/lib/access/groups";
+import type { MutationResult } from "@/lib/actions/result";
 
 const MANAGE = { action: "users.manage" } as const;
 const audit = (operation: string) => ({ object: { kind: "group" }, params: { operation } });

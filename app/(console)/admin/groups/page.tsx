@@ -1,10 +1,10 @@
 import Link from "next/link";
 import { adminMetadata } from "@/lib/admin/metadata";
-import { ActionForm, FormTextField } from "@/lib/admin/action-form";
+import { ActionForm, FormTextField } from "@/lib/ui/action-form";
 import { groupHref } from "@/lib/admin/paths";
-import { listAcls } from "@/lib/auth/acls";
+import { listAcls } from "@/lib/access/acls";
 import { requireAdmin } from "@/lib/auth/current-user";
-import { listGroups } from "@/lib/auth/groups";
+import { listGroups } from "@/lib/access/groups";
 import { Card } from "@/lib/ui/card";
 import { Cell, DataTable, EmptyRow, HeaderCell, TableBody, TableHead, TableRow } from "@/lib/ui/data-table";
 import { EmptyState } from "@/lib/ui/empty-state";

@@ -6,12 +6,12 @@
  */
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
-import { actingUser, isRefusal } from "@/lib/admin/acting-user";
+import { actingUser, isRefusal } from "@/lib/access/acting-user";
 import { parseCreateUser, parseId, parseResetPassword, parseSetUserDisabled, parseUpdateUser } from "@/lib/admin/action-input";
-import { formState, type FormState } from "@/lib/admin/form-state";
+import { formState, type FormState } from "@/lib/actions/form-state";
 import { USERS_PATH, userHref } from "@/lib/admin/paths";
 import { createUser, deleteUser, resetUserPassword, updateUser } from "@/lib/auth/users";
-import type { MutationResult } from "@/lib/db/mutation-result";
+import type { MutationResult } from "@/lib/actions/result";
 
 const MANAGE = { action: "users.manage" } as const;
 const audit = (operation: string) => ({ object: { kind: "user" }, params: { operation } });

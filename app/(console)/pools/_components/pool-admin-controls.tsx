@@ -6,7 +6,7 @@
  */
 import { useRouter } from "next/navigation";
 import { useState, useTransition } from "react";
-import type { CertificateDto } from "@/lib/actions/pool-registration";
+import type { CertificateDto } from "@/lib/pools/registration";
 import { Button } from "@/lib/ui/button";
 import { ConfirmDialog } from "@/lib/ui/confirm-dialog";
 import { StatusMessage } from "@/lib/ui/status-message";

@@ -8,7 +8,7 @@
  */
 import { useRouter } from "next/navigation";
 import { useRef, useState, useTransition } from "react";
-import type { ConnectionTestResult } from "@/lib/actions/pool-registration";
+import type { ConnectionTestResult } from "@/lib/pools/registration";
 import { Button } from "@/lib/ui/button";
 import { CheckboxField, TextField } from "@/lib/ui/field";
 import { LocalTime } from "@/lib/ui/local-time";

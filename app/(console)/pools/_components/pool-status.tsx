@@ -1,5 +1,5 @@
 /** A pool's live status: the dot and word, since when, and why when it is not connected. */
-import type { PoolStatusDto } from "@/lib/inventory/pool-views";
+import type { PoolStatusDto } from "@/lib/pools/views";
 import { LocalTime } from "@/lib/ui/local-time";
 import { StatusDot } from "@/lib/ui/status-dot";
 

@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
-import { can } from "@/lib/auth/can";
+import { can } from "@/lib/access/can";
 import { requireUser } from "@/lib/auth/current-user";
 import { Card } from "@/lib/ui/card";
 import { PageHeader } from "@/lib/ui/page-header";

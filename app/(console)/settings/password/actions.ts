@@ -6,11 +6,11 @@
  */
 import { redirect } from "next/navigation";
 import { formFields } from "@/lib/admin/action-input";
-import type { FormState } from "@/lib/admin/form-state";
-import { formState } from "@/lib/admin/form-state";
+import type { FormState } from "@/lib/actions/form-state";
+import { formState } from "@/lib/actions/form-state";
 import { recordAudit } from "@/lib/audit/record";
 import { getCurrentUser, renewSession } from "@/lib/auth/current-user";
-import { NOT_SIGNED_IN } from "@/lib/auth/refusal";
+import { NOT_SIGNED_IN } from "@/lib/access/refusal";
 import { currentClientAddress } from "@/lib/auth/request-context";
 import { changeOwnPassword } from "@/lib/auth/users";
 

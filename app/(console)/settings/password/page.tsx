@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import { ActionForm, FormTextField } from "@/lib/admin/action-form";
+import { ActionForm, FormTextField } from "@/lib/ui/action-form";
 import { requireUser } from "@/lib/auth/current-user";
 import { PASSWORD_MIN_LENGTH } from "@/lib/auth/password-policy";
 import { Banner } from "@/lib/ui/banner";

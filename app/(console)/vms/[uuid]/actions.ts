@@ -2,10 +2,10 @@
 /**
  * Server actions of the VM page's management operations: public endpoints, so each call authenticates and
  * authorizes on the server, on the VM (or snapshot) as the live cache describes it, and is audited
- * (lib/actions/run-vm-management.ts).
+ * (lib/vm/run-management.ts).
  */
 import { getCurrentUser } from "@/lib/auth/current-user";
-import { runVmManagement, type VmManagementOutcome } from "@/lib/actions/run-vm-management";
+import { runVmManagement, type VmManagementOutcome } from "@/lib/vm/run-management";
 
 /**
  * One management operation. Input: `{ operation, vm, ... }` (snapshot/clone: `name`; copy: `name`, `sr`;

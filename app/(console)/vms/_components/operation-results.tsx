@@ -3,8 +3,8 @@
 /** The outcome of a bulk operation: a summary line and one line per VM (errors first, in words). */
 import { Icon } from "@/lib/ui/icons";
 import { cx } from "@/lib/ui/classes";
-import type { VmOperationOutcome } from "@/lib/actions/run-vm-operation";
-import { VM_OPERATIONS, type VmOperationId } from "@/lib/actions/vm-operations";
+import type { VmOperationOutcome } from "@/lib/vm/run-operation";
+import { VM_OPERATIONS, type VmOperationId } from "@/lib/vm/operations";
 
 export function OperationResults({ operation, results, onDismiss }: { operation: VmOperationId; results: VmOperationOutcome[]; onDismiss: () => void }) {
   const failed = results.filter((result) => !result.ok);

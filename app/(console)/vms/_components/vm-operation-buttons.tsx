@@ -7,8 +7,8 @@
  */
 import { useRouter } from "next/navigation";
 import { useState } from "react";
-import type { VmOperationOutcome } from "@/lib/actions/run-vm-operation";
-import { VM_OPERATIONS, type VmOperationId } from "@/lib/actions/vm-operations";
+import type { VmOperationOutcome } from "@/lib/vm/run-operation";
+import { VM_OPERATIONS, type VmOperationId } from "@/lib/vm/operations";
 import type { VmOperationState } from "@/lib/inventory/vms";
 import { Button } from "@/lib/ui/button";
 import { ConfirmDialog } from "@/lib/ui/confirm-dialog";

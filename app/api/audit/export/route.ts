@@ -4,10 +4,10 @@
  * The export is itself audited; a refused one too.
  */
 import type { NextRequest } from "next/server";
-import { allowedUser, isRefusal } from "@/lib/admin/acting-user";
+import { allowedUser, isRefusal } from "@/lib/access/acting-user";
 import { parseAuditSearch } from "@/lib/admin/audit-filters";
 import { auditFilterSchema, exportAudit } from "@/lib/audit/query";
-import { NOT_SIGNED_IN } from "@/lib/auth/refusal";
+import { NOT_SIGNED_IN } from "@/lib/access/refusal";
 import { currentClientAddress } from "@/lib/auth/request-context";
 
 export const dynamic = "force-dynamic";

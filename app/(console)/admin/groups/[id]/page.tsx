@@ -1,12 +1,12 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
-import { ActionForm, ConfirmAction, FormSelectField, FormTextField } from "@/lib/admin/action-form";
+import { ActionForm, ConfirmAction, FormSelectField, FormTextField } from "@/lib/ui/action-form";
 import { aclsHref, GROUPS_PATH, userHref } from "@/lib/admin/paths";
 import { AclObjectName, KIND_SCOPES, RoleBadge } from "@/lib/admin/roles";
-import { listAcls } from "@/lib/auth/acls";
+import { listAcls } from "@/lib/access/acls";
 import { requireAdmin } from "@/lib/auth/current-user";
-import { getGroup } from "@/lib/auth/groups";
+import { getGroup } from "@/lib/access/groups";
 import { listUsers } from "@/lib/auth/users";
 import { Badge } from "@/lib/ui/badge";
 import { ButtonLink } from "@/lib/ui/button";

@@ -1,12 +1,12 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
-import { ActionForm, ConfirmAction, FormRadioGroup, FormSelectField, FormTextField } from "@/lib/admin/action-form";
+import { ActionForm, ConfirmAction, FormRadioGroup, FormSelectField, FormTextField } from "@/lib/ui/action-form";
 import { aclsHref, auditHref, groupHref, USERS_PATH } from "@/lib/admin/paths";
 import { KIND_LABELS, KIND_SCOPES, RoleBadge, SCOPE_WORDS } from "@/lib/admin/roles";
 import { describeGrants, reachableObjects } from "@/lib/admin/user-access";
 import { requireAdmin } from "@/lib/auth/current-user";
-import { listGroups } from "@/lib/auth/groups";
+import { listGroups } from "@/lib/access/groups";
 import { PASSWORD_MIN_LENGTH } from "@/lib/auth/password-policy";
 import { loadUserAccess } from "@/lib/auth/session-user";
 import { getUser } from "@/lib/auth/users";

@@ -1,4 +1,4 @@
-import { ActionForm, FormCheckboxField, FormRadioGroup, FormTextField } from "@/lib/admin/action-form";
+import { ActionForm, FormCheckboxField, FormRadioGroup, FormTextField } from "@/lib/ui/action-form";
 import { adminMetadata } from "@/lib/admin/metadata";
 import { USERS_PATH } from "@/lib/admin/paths";
 import { requireAdmin } from "@/lib/auth/current-user";

@@ -6,8 +6,8 @@
  * comes as a notice, and the page refreshes.
  */
 import { useRouter } from "next/navigation";
-import type { VmManagementOutcome } from "@/lib/actions/run-vm-management";
-import { VM_MANAGEMENT } from "@/lib/actions/vm-management";
+import type { VmManagementOutcome } from "@/lib/vm/run-management";
+import { VM_MANAGEMENT } from "@/lib/vm/management";
 import type { ManagementOperationState } from "@/lib/inventory/vm-management";
 import { ConfirmDialog } from "@/lib/ui/confirm-dialog";
 import { useToast } from "@/lib/ui/toast";

@@ -9,8 +9,8 @@
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
-import type { VmManagementOutcome } from "@/lib/actions/run-vm-management";
-import { defaultSnapshotName, DESCRIPTION_MAX, NAME_MAX, VM_MANAGEMENT, type VmManagementId, type VmManagementInput } from "@/lib/actions/vm-management";
+import type { VmManagementOutcome } from "@/lib/vm/run-management";
+import { defaultSnapshotName, DESCRIPTION_MAX, NAME_MAX, VM_MANAGEMENT, type VmManagementId, type VmManagementInput } from "@/lib/vm/management";
 import type { VmManagementView } from "@/lib/inventory/vm-management";
 import type { VmTaskDto } from "@/lib/inventory/vms";
 import { SelectField, TextField } from "@/lib/ui/field";

@@ -1,0 +1,382 @@
+/**
+ * VM operations: start, start_on, clean/hard shutdown and reboot, suspend, resume(_on), pause, unpause,
+ * pool_migrate, clone, copy, snapshot, checkpoint, revert, destroy, provision, power_state_reset, and the
+ * memory / vCPU settings. Each checks XAPI's rules (vm-rules.ts) in XAPI's order, records itself in
+ * `current_operations` for as long as it runs (so `allowed_operations` and OTHER_OPERATION_IN_PROGRESS stay
+ * true at every moment), takes its configured time, and applies the final state (vm-state.ts).
+ */
+import type { HostRecord, PbdRecord, SrRecord, VbdRecord, VdiRecord, VmOperations, VmRecord } from "../../xapi/model/records.generated";
+import type { VmOperationName } from "./config";
+import { XapiError } from "./errors";
+import { createVbd, createVdi, hostFreeMemory, vmFootprint } from "./objects";
+import type { SimPool } from "./pool";
+import { NULL_REF } from "./protocol/xapi-types";
+import type { CallContext, MessageRegistry } from "./registry";
+import type { StoredObject } from "./store";
+import { copyVm, destroyVm, revertVm } from "./vm-copies";
+import { allowedPowerStates, assertOperationValid, refreshAllowedOperations } from "./vm-rules";
+import { markMigrated, markPaused, markRebooted, markRunning, markStopped } from "./vm-state";
+
+type Vm = StoredObject<VmRecord>;
+
+const vmOf = (ctx: CallContext, ref: unknown): Vm => ctx.pool.need<VmRecord>("VM", String(ref));
+
+/** Runs `body` as operation `op` of `vm`: checked first, listed in current_operations while it runs. */
+export async function withVmOperation<T>(ctx: CallContext, vm: Vm, op: VmOperations, body: () => Promise<T> | T): Promise<T> {
+  const { pool } = ctx;
+  assertOperationValid(pool, vm, op);
+  const key = ctx.op.taskRef;
+  pool.store.update(vm, { current_operations: { ...vm.rec.current_operations, [key]: op } });
+  refreshAllowedOperations(pool, vm);
+  try {
+    return await body();
+  } finally {
+    if (!vm.dtime) {
+      const current = { ...vm.rec.current_operations };
+      delete current[key];
+      pool.store.update(vm, { current_operations: current });
+      refreshAllowedOperations(pool, vm);
+    }
+  }
+}
+
+/** After waiting, the VM must still be in a state the operation can finish from. */
+function expectState(vm: Vm, op: VmOperations): void {
+  const states = allowedPowerStates(vm.rec, op);
+  if (!states.includes(vm.rec.power_state)) {
+    throw new XapiError("VM_BAD_POWER_STATE", [vm.ref, states.map((s) => s.toLowerCase()).join(", "), vm.rec.power_state.toLowerCase()]);
+  }
+}
+
+async function work(ctx: CallContext, op: VmOperationName): Promise<void> {
+  await ctx.op.work(ctx.core.duration(op));
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Placement
+
+/** Why `vm` cannot run on `hostRef` (checked in XAPI's order: host enabled, storage, memory). */
+export function bootError(pool: SimPool, vm: Vm, hostRef: string): XapiError | undefined {
+  const host = pool.need<HostRecord>("host", hostRef);
+  if (!host.rec.enabled) return new XapiError("HOST_DISABLED", [hostRef]);
+  for (const ref of vm.rec.VBDs) {
+    const vbd = pool.store.getOf<VbdRecord>("VBD", ref);
+    const vdi = vbd && pool.store.getOf<VdiRecord>("VDI", vbd.rec.VDI);
+    const sr = vdi && pool.store.getOf<SrRecord>("SR", vdi.rec.SR);
+    if (!sr) continue;
+    const reachable = sr.rec.PBDs.some((p) => {
+      const pbd = pool.store.getOf<PbdRecord>("PBD", p);
+      return pbd?.rec.host === hostRef && pbd.rec.currently_attached;
+    });
+    if (!reachable) return new XapiError("VM_REQUIRES_SR", [vm.ref, sr.ref]);
+  }
+  if (vm.rec.resident_on !== hostRef) {
+    const needed = vmFootprint(vm.rec);
+    const available = hostFreeMemory(pool, hostRef);
+    if (needed > available) return new XapiError("HOST_NOT_ENOUGH_FREE_MEMORY", [String(needed), String(available)]);
+  }
+  return undefined;
+}
+
+/** The host `VM.start` picks: the affinity host if it can, else the one with the most free memory. */
+export function chooseHost(pool: SimPool, vm: Vm): string {
+  const candidates = pool.hostRefs.filter((ref) => !bootError(pool, vm, ref));
+  if (candidates.includes(vm.rec.affinity)) return vm.rec.affinity;
+  if (candidates.length > 0) {
+    return candidates.reduce((best, ref) => (hostFreeMemory(pool, ref) > hostFreeMemory(pool, best) ? ref : best));
+  }
+  // No host fits: report the memory shortage of the roomiest host if memory is the reason.
+  const memory = pool.hostRefs
+    .map((ref) => bootError(pool, vm, ref))
+    .filter((e): e is XapiError => e?.code === "HOST_NOT_ENOUGH_FREE_MEMORY");
+  if (memory.length > 0) throw memory.reduce((a, b) => (Number(b.params[1]) > Number(a.params[1]) ? b : a));
+  throw new XapiError("NO_HOSTS_AVAILABLE", []);
+}
+
+/** Reserves the host's memory while the domain is being built, then runs the domain there. */
+async function bootOn(ctx: CallContext, vm: Vm, op: VmOperationName, pick: () => string, paused: boolean): Promise<void> {
+  const { pool } = ctx;
+  const hostRef = pick();
+  pool.store.update(vm, { scheduled_to_be_resident_on: hostRef });
+  try {
+    await work(ctx, op);
+    expectState(vm, op as VmOperations);
+  } catch (error) {
+    if (!vm.dtime) pool.store.update(vm, { scheduled_to_be_resident_on: NULL_REF });
+    throw error;
+  }
+  markRunning(pool, vm, hostRef, paused);
+}
+
+function checkHost(ctx: CallContext, vm: Vm, hostRef: string): () => string {
+  ctx.pool.need<HostRecord>("host", hostRef);
+  return () => {
+    const error = bootError(ctx.pool, vm, hostRef);
+    if (error) throw error;
+    return hostRef;
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Memory and vCPU settings
+
+const MEMORY_ORDER = "Memory limits must satisfy: static_min <= dynamic_min <= dynamic_max <= static_max";
+
+function setMemory(ctx: CallContext, vm: Vm, op: VmOperations, patch: Partial<VmRecord>): Promise<void> {
+  return withVmOperation(ctx, vm, op, () => {
+    const next = { ...vm.rec, ...patch };
+    for (const v of [next.memory_static_min, next.memory_dynamic_min, next.memory_dynamic_max, next.memory_static_max]) {
+      if (!(v >= 0)) throw new XapiError("INVALID_VALUE", ["memory", String(v)]);
+    }
+    if (!(next.memory_static_min <= next.memory_dynamic_min && next.memory_dynamic_min <= next.memory_dynamic_max && next.memory_dynamic_max <= next.memory_static_max)) {
+      throw new XapiError("MEMORY_CONSTRAINT_VIOLATION", [MEMORY_ORDER]);
+    }
+    const halted = vm.rec.power_state === "Halted";
+    ctx.pool.store.update(vm, { ...patch, ...(halted ? { memory_target: next.memory_dynamic_max } : {}) });
+  });
+}
+
+function checkVcpus(max: number, atStartup: number): void {
+  if (max < 1) throw new XapiError("INVALID_VALUE", ["VCPUs_max", String(max)]);
+  if (atStartup < 1) throw new XapiError("INVALID_VALUE", ["VCPUs-at-startup", String(atStartup)]);
+  if (atStartup > max) throw new XapiError("VALUE_NOT_SUPPORTED", ["VCPUs-at-startup", String(atStartup), "value greater than VCPUs-max"]);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+
+export function vmMessages(r: MessageRegistry): void {
+  // start / resume pick a host; start_on / resume_on are told one.
+  for (const op of ["start", "resume"] as const) {
+    r.define(`VM.${op}`, (ctx, [ref, startPaused]) => {
+      const vm = vmOf(ctx, ref);
+      return withVmOperation(ctx, vm, op, () => bootOn(ctx, vm, op, () => chooseHost(ctx.pool, vm), Boolean(startPaused)));
+    });
+  }
+  for (const op of ["start_on", "resume_on"] as const) {
+    r.define(`VM.${op}`, (ctx, [ref, host, startPaused]) => {
+      const vm = vmOf(ctx, ref);
+      const pick = checkHost(ctx, vm, String(host));
+      return withVmOperation(ctx, vm, op, () => bootOn(ctx, vm, op, pick, Boolean(startPaused)));
+    });
+  }
+
+  const stop = (op: "clean_shutdown" | "hard_shutdown" | "shutdown" | "suspend") =>
+    r.define(`VM.${op}`, (ctx, [ref]) => {
+      const vm = vmOf(ctx, ref);
+      return withVmOperation(ctx, vm, op, async () => {
+        await work(ctx, op);
+        expectState(vm, op);
+        markStopped(ctx.pool, vm, op === "suspend" ? "Suspended" : "Halted");
+      });
+    });
+  stop("clean_shutdown");
+  stop("hard_shutdown");
+  stop("shutdown");
+  stop("suspend");
+
+  for (const op of ["clean_reboot", "hard_reboot"] as const) {
+    r.define(`VM.${op}`, (ctx, [ref]) => {
+      const vm = vmOf(ctx, ref);
+      return withVmOperation(ctx, vm, op, async () => {
+        await work(ctx, op);
+        expectState(vm, op);
+        markRebooted(ctx.pool, vm);
+      });
+    });
+  }
+  for (const op of ["pause", "unpause"] as const) {
+    r.define(`VM.${op}`, (ctx, [ref]) => {
+      const vm = vmOf(ctx, ref);
+      return withVmOperation(ctx, vm, op, async () => {
+        await work(ctx, op);
+        expectState(vm, op);
+        markPaused(ctx.pool, vm, op === "pause");
+      });
+    });
+  }
+
+  r.define("VM.pool_migrate", (ctx, [ref, host]) => {
+    const vm = vmOf(ctx, ref);
+    const target = String(host);
+    const pick = checkHost(ctx, vm, target);
+    return withVmOperation(ctx, vm, "pool_migrate", async () => {
+      pick();
+      if (vm.rec.resident_on !== target) ctx.pool.store.update(vm, { scheduled_to_be_resident_on: target });
+      try {
+        await work(ctx, "pool_migrate");
+        expectState(vm, "pool_migrate");
+      } catch (error) {
+        if (!vm.dtime) ctx.pool.store.update(vm, { scheduled_to_be_resident_on: NULL_REF });
+        throw error;
+      }
+      markMigrated(ctx.pool, vm, target);
+    });
+  });
+
+  r.define("VM.clone", (ctx, [ref, name]) => {
+    const vm = vmOf(ctx, ref);
+    return withVmOperation(ctx, vm, "clone", async () => {
+      await work(ctx, "clone");
+      return copyVm(ctx.pool, vm, { kind: "clone", name: String(name) }).ref;
+    });
+  });
+  r.define("VM.copy", (ctx, [ref, name, sr]) => {
+    const vm = vmOf(ctx, ref);
+    if (sr !== NULL_REF) ctx.pool.need<SrRecord>("SR", String(sr));
+    return withVmOperation(ctx, vm, "copy", async () => {
+      await work(ctx, "copy");
+      return copyVm(ctx.pool, vm, { kind: "copy", name: String(name), sr: String(sr) }).ref;
+    });
+  });
+  r.define("VM.snapshot", (ctx, [ref, name, ignoreVdis]) => {
+    const vm = vmOf(ctx, ref);
+    return withVmOperation(ctx, vm, "snapshot", async () => {
+      await work(ctx, "snapshot");
+      return copyVm(ctx.pool, vm, { kind: "snapshot", name: String(name), ignoreVdis: (ignoreVdis as string[] | undefined) ?? [] }).ref;
+    });
+  });
+  r.define("VM.checkpoint", (ctx, [ref, name]) => {
+    const vm = vmOf(ctx, ref);
+    return withVmOperation(ctx, vm, "checkpoint", async () => {
+      await work(ctx, "checkpoint");
+      const snap = copyVm(ctx.pool, vm, { kind: "checkpoint", name: String(name) });
+      const image = createVdi(ctx.pool, {
+        SR: ctx.pool.pool.rec.suspend_image_SR !== NULL_REF ? ctx.pool.pool.rec.suspend_image_SR : ctx.pool.pool.rec.default_SR,
+        name_label: "Suspend image",
+        name_description: `Memory of checkpoint ${String(name)}`,
+        type: "suspend",
+        virtual_size: vm.rec.memory_static_max,
+      });
+      ctx.pool.store.update(snap, { power_state: "Suspended", suspend_VDI: image.ref });
+      refreshAllowedOperations(ctx.pool, snap);
+      return snap.ref;
+    });
+  });
+  r.define("VM.revert", (ctx, [ref]) => {
+    const snapshot = vmOf(ctx, ref);
+    return withVmOperation(ctx, snapshot, "revert", async () => {
+      const vm = ctx.pool.store.getOf<VmRecord>("VM", snapshot.rec.snapshot_of);
+      if (!vm) throw new XapiError("VM_REVERT_FAILED", [snapshot.rec.snapshot_of, snapshot.ref]);
+      await withVmOperation(ctx, vm, "reverting", async () => {
+        await work(ctx, "revert");
+        if (vm.rec.power_state !== "Halted") markStopped(ctx.pool, vm, "Halted");
+        revertVm(ctx.pool, vm, snapshot);
+      });
+    });
+  });
+  r.define("VM.destroy", (ctx, [ref]) => {
+    const vm = vmOf(ctx, ref);
+    return withVmOperation(ctx, vm, "destroy", async () => {
+      await work(ctx, "destroy");
+      destroyVm(ctx.pool, vm);
+    });
+  });
+  r.define("VM.provision", (ctx, [ref]) => {
+    const vm = vmOf(ctx, ref);
+    return withVmOperation(ctx, vm, "provision", async () => {
+      await work(ctx, "provision");
+      provisionDisks(ctx.pool, vm);
+    });
+  });
+  r.define("VM.power_state_reset", (ctx, [ref]) => {
+    const vm = vmOf(ctx, ref);
+    if (vm.rec.is_control_domain) throw new XapiError("CANNOT_RESET_CONTROL_DOMAIN", [vm.ref]);
+    return withVmOperation(ctx, vm, "power_state_reset", () => markStopped(ctx.pool, vm, "Halted"));
+  });
+
+  // Queries and checks.
+  r.define("VM.assert_operation_valid", (ctx, [ref, op]) => assertOperationValid(ctx.pool, vmOf(ctx, ref), op as VmOperations));
+  r.define("VM.update_allowed_operations", (ctx, [ref]) => refreshAllowedOperations(ctx.pool, vmOf(ctx, ref)));
+  r.define("VM.assert_can_boot_here", (ctx, [ref, host]) => {
+    const error = bootError(ctx.pool, vmOf(ctx, ref), String(host));
+    if (error) throw error;
+  });
+  r.define("VM.get_possible_hosts", (ctx, [ref]) => {
+    const vm = vmOf(ctx, ref);
+    return ctx.pool.hostRefs.filter((h) => !bootError(ctx.pool, vm, h));
+  });
+  r.define("VM.get_allowed_VBD_devices", (ctx, [ref]) => {
+    const used = new Set(vmOf(ctx, ref).rec.VBDs.map((v) => ctx.pool.store.getOf<VbdRecord>("VBD", v)?.rec.userdevice));
+    return Array.from({ length: 16 }, (_, i) => String(i)).filter((d) => !used.has(d));
+  });
+  r.define("VM.get_allowed_VIF_devices", (ctx, [ref]) => {
+    const used = new Set(vmOf(ctx, ref).rec.VIFs.map((v) => ctx.pool.store.get(v)?.rec.device));
+    return Array.from({ length: 7 }, (_, i) => String(i)).filter((d) => !used.has(d));
+  });
+  r.define("VM.compute_memory_overhead", (ctx, [ref]) => vmOf(ctx, ref).rec.memory_overhead);
+  r.define("VM.get_cooperative", () => true);
+  r.define("VM.get_boot_record", (ctx, [ref]) => vmOf(ctx, ref));
+
+  // Settings that XAPI only allows in some power states.
+  const memorySetter = (name: string, op: VmOperations, patch: (v: number, vm: VmRecord) => Partial<VmRecord>) =>
+    r.define(`VM.${name}`, (ctx, [ref, value]) => {
+      const vm = vmOf(ctx, ref);
+      return setMemory(ctx, vm, op, patch(Number(value), vm.rec));
+    });
+  memorySetter("set_memory_static_max", "changing_static_range", (v) => ({ memory_static_max: v }));
+  memorySetter("set_memory_static_min", "changing_static_range", (v) => ({ memory_static_min: v }));
+  memorySetter("set_memory_dynamic_max", "changing_dynamic_range", (v) => ({ memory_dynamic_max: v }));
+  memorySetter("set_memory_dynamic_min", "changing_dynamic_range", (v) => ({ memory_dynamic_min: v }));
+  memorySetter("set_memory", "changing_memory_limits", (v) => ({ memory_static_max: v, memory_dynamic_max: v, memory_dynamic_min: v }));
+  r.define("VM.set_memory_dynamic_range", (ctx, [ref, min, max]) =>
+    setMemory(ctx, vmOf(ctx, ref), "changing_dynamic_range", { memory_dynamic_min: Number(min), memory_dynamic_max: Number(max) }),
+  );
+  r.define("VM.set_memory_static_range", (ctx, [ref, min, max]) =>
+    setMemory(ctx, vmOf(ctx, ref), "changing_static_range", { memory_static_min: Number(min), memory_static_max: Number(max) }),
+  );
+  r.define("VM.set_memory_limits", (ctx, [ref, smin, smax, dmin, dmax]) =>
+    setMemory(ctx, vmOf(ctx, ref), "changing_memory_limits", {
+      memory_static_min: Number(smin),
+      memory_static_max: Number(smax),
+      memory_dynamic_min: Number(dmin),
+      memory_dynamic_max: Number(dmax),
+    }),
+  );
+  r.define("VM.set_VCPUs_max", (ctx, [ref, value]) => {
+    const vm = vmOf(ctx, ref);
+    return withVmOperation(ctx, vm, "changing_VCPUs", () => {
+      checkVcpus(Number(value), vm.rec.VCPUs_at_startup);
+      ctx.pool.store.update(vm, { VCPUs_max: Number(value) });
+    });
+  });
+  r.define("VM.set_VCPUs_at_startup", (ctx, [ref, value]) => {
+    const vm = vmOf(ctx, ref);
+    return withVmOperation(ctx, vm, "changing_VCPUs", () => {
+      checkVcpus(vm.rec.VCPUs_max, Number(value));
+      ctx.pool.store.update(vm, { VCPUs_at_startup: Number(value) });
+    });
+  });
+  r.define("VM.set_VCPUs_number_live", (ctx, [ref, value]) => {
+    const vm = vmOf(ctx, ref);
+    return withVmOperation(ctx, vm, "changing_VCPUs_live", () => {
+      const n = Number(value);
+      checkVcpus(vm.rec.VCPUs_max, n);
+      const metrics = ctx.pool.store.get(vm.rec.metrics);
+      if (metrics) ctx.pool.store.update(metrics, { VCPUs_number: n });
+    });
+  });
+  r.define("VM.set_is_a_template", (ctx, [ref, value]) => {
+    const vm = vmOf(ctx, ref);
+    if (value === vm.rec.is_a_template) return;
+    if (value) return withVmOperation(ctx, vm, "make_into_template", () => ctx.pool.store.update(vm, { is_a_template: true }));
+    ctx.pool.store.update(vm, { is_a_template: false, is_default_template: false });
+    refreshAllowedOperations(ctx.pool, vm);
+  });
+}
+
+/** `VM.provision`: creates the disks a template describes in `other_config.disks`. */
+function provisionDisks(pool: SimPool, vm: Vm): void {
+  const spec = vm.rec.other_config.disks ?? "";
+  const defaultSr = pool.pool.rec.default_SR;
+  for (const m of spec.matchAll(/<disk\b([^>]*)\/?>/g)) {
+    const attrs = Object.fromEntries([...m[1].matchAll(/(\w+)="([^"]*)"/g)].map((a) => [a[1], a[2]]));
+    const sr = (attrs.sr && pool.store.byUuidOf<SrRecord>("SR", attrs.sr)?.ref) || defaultSr;
+    if (!pool.store.getOf<SrRecord>("SR", sr)) throw new XapiError("DEFAULT_SR_NOT_FOUND", [sr]);
+    const size = Number(attrs.size) || 0;
+    const vdi = createVdi(pool, { SR: sr, name_label: `${vm.rec.name_label} ${attrs.device ?? "0"}`, name_description: "Created by template provisioner", virtual_size: size, type: attrs.type === "system" ? "system" : "user" });
+    createVbd(pool, vm, vdi.ref, { userdevice: attrs.device ?? "0", bootable: attrs.bootable === "true", type: "Disk", mode: "RW" });
+  }
+  const otherConfig = { ...vm.rec.other_config };
+  delete otherConfig.disks;
+  pool.store.update(vm, { other_config: otherConfig });
+}

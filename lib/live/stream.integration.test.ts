@@ -1,0 +1,120 @@
+/**
+ * The live stream of real users against the simulator: a restricted user hears only of what they may view,
+ * status changes reach those who see something in the pool, and the stream ends once the account is disabled.
+ */
+import { describe, expect, it } from "vitest";
+import { updateUser } from "@/lib/auth/users";
+import { useInventoryEnvironment, waitFor } from "../dev/test/pool-environment";
+import { openLiveStream } from "./stream";
+
+const env = useInventoryEnvironment();
+
+interface Frame {
+  event: string;
+  data: Record<string, unknown>;
+}
+
+/** Reads a stream's frames in the background; `frames` grows as they arrive. */
+function collect(stream: ReadableStream<Uint8Array>) {
+  const frames: Frame[] = [];
+  let text = "";
+  let ended = false;
+  const reader = stream.getReader();
+  const decoder = new TextDecoder();
+  void (async () => {
+    for (;;) {
+      const { done, value } = await reader.read().catch(() => ({ done: true, value: undefined }));
+      if (done) break;
+      text += decoder.decode(value, { stream: true });
+      let cut: number;
+      while ((cut = text.indexOf("\n\n")) >= 0) {
+        const block = text.slice(0, cut);
+        text = text.slice(cut + 2);
+        const event = /^event: (.*)$/m.exec(block)?.[1];
+        const data = /^data: (.*)$/m.exec(block)?.[1];
+        if (event && data) frames.push({ event, data: JSON.parse(data) as Record<string, unknown> });
+      }
+    }
+    ended = true;
+  })();
+  return { frames, isEnded: () => ended, text: () => JSON.stringify(frames) };
+}
+
+const settle = (ms = 600) => new Promise((resolve) => setTimeout(resolve, ms));
+
+
+describe("the live stream", () => {
+  it("carries nothing outside a restricted user's rights", async () => {
+    const { vms, user, sim, admin } = env();
+    const [mine, other] = vms("lab").filter((vm) => vm.powerState === "Running");
+    const foreign = vms("production").find((vm) => vm.powerState === "Running")!;
+    const restricted = await user("stream-restricted", [{ kind: "vm", uuid: mine!.uuid, role: "viewer" }]);
+    const controller = new AbortController();
+    const restrictedFrames = collect(await openLiveStream(restricted, controller.signal));
+    const adminFrames = collect(await openLiveStream(admin, controller.signal));
+    try {
+      await settle(100);
+      sim.outside.vm(other!.uuid, { power_state: "Halted" });
+      sim.outside.vm(foreign.uuid, { power_state: "Halted" });
+      sim.outside.vm(mine!.uuid, { fields: { name_label: "renamed-by-test" } });
+      await waitFor(() => restrictedFrames.frames.some((frame) => frame.event === "changes"));
+      await waitFor(() => adminFrames.text().includes(foreign.uuid) && adminFrames.text().includes(other!.uuid));
+      await settle();
+      const restrictedText = restrictedFrames.text();
+      expect(restrictedText).toContain(mine!.uuid);
+      expect(restrictedText).not.toContain(other!.uuid);
+      expect(restrictedText).not.toContain(foreign.uuid);
+      expect(restrictedText).not.toContain(env().pools.production!.id);
+      // Everything it carries is the user's VM (or its disks and interfaces).
+      for (const frame of restrictedFrames.frames.filter((f) => f.event === "changes")) {
+        for (const object of frame.data.objects as { uuid: string; related?: string[] }[]) {
+          expect(object.uuid === mine!.uuid || object.related?.includes(mine!.uuid)).toBe(true);
+        }
+      }
+    } finally {
+      controller.abort();
+      sim.outside.vm(other!.uuid, { power_state: "Running" });
+      sim.outside.vm(foreign.uuid, { power_state: "Running" });
+      sim.outside.vm(mine!.uuid, { fields: { name_label: mine!.name } });
+    }
+  });
+
+  it("tells of a pool's status those who see something in it, and nobody else", async () => {
+    const { vms, user, sim, pools } = env();
+    const inProduction = await user("stream-production", [{ kind: "vm", uuid: vms("production")[0]!.uuid, role: "viewer" }]);
+    const inLab = await user("stream-lab", [{ kind: "pool", uuid: pools.lab!.uuid, role: "viewer" }]);
+    const controller = new AbortController();
+    const productionFrames = collect(await openLiveStream(inProduction, controller.signal));
+    const labFrames = collect(await openLiveStream(inLab, controller.signal));
+    try {
+      for (const host of sim.pools[1]!.hosts) await sim.faults.setHostState(host.address, "refuse");
+      await waitFor(() => productionFrames.frames.some((frame) => frame.event === "status" && frame.data.state !== "connected"));
+      expect(productionFrames.frames.find((frame) => frame.event === "status")!.data).toMatchObject({ pool: pools.production!.id });
+    } finally {
+      await sim.faults.reset();
+    }
+    await waitFor(() => productionFrames.frames.some((frame) => frame.event === "status" && frame.data.state === "connected"));
+    controller.abort();
+    expect(labFrames.frames.filter((frame) => frame.event === "status")).toEqual([]);
+  });
+
+  it("ends once the account is disabled", async () => {
+    const { vms, user, sim, admin } = env();
+    const target = vms("lab").find((vm) => vm.powerState === "Running")!;
+    const leaver = await user("stream-leaver", [{ kind: "vm", uuid: target.uuid, role: "viewer" }]);
+    const controller = new AbortController();
+    const frames = collect(await openLiveStream(leaver, controller.signal));
+    try {
+      const disabled = await updateUser(admin, leaver.id, { disabled: true });
+      expect(disabled.ok).toBe(true);
+      // The next message the stream would send re-reads the account (at most every 2 s).
+      await settle(2_100);
+      sim.outside.vm(target.uuid, { fields: { name_description: "poke" } });
+      await waitFor(() => frames.isEnded());
+      expect(frames.frames.at(-1)).toEqual({ event: "end", data: { reason: "session" } });
+      expect(frames.text()).not.toContain('"changes"');
+    } finally {
+      controller.abort();
+    }
+  });
+});
