@@ -66,7 +66,11 @@ test("the last enabled administrator can be neither disabled nor demoted, and th
   await expect(page.getByRole("button", { name: "Disable account" })).toBeVisible();
 });
 
-test("a password reset ends the user's sessions and makes them choose a new password, after which they stay signed in", async ({ page, browser, run }, info) => {
+test("a password reset ends the user's sessions and makes them choose a new password, after which they stay signed in", async ({
+  page,
+  browser,
+  run,
+}, info) => {
   const username = uniqueName("bob", info);
   const { id } = await createUser({ username, password: "bob-original-password" });
   const before = await signedInContext(browser, run, username, "bob-original-password");
@@ -107,7 +111,7 @@ test("a password reset ends the user's sessions and makes them choose a new pass
   await again.context.close();
 });
 
-test("an account created with \"must change password\" leads its user to the change-password form until they have", async ({ page, browser, run }, info) => {
+test('an account created with "must change password" leads its user to the change-password form until they have', async ({ page, browser, run }, info) => {
   const since = auditSince();
   const username = uniqueName("erin", info);
   await page.goto("/admin/users/new");
@@ -185,7 +189,10 @@ test("a group gives its members its ACLs; the member's page says through which g
   await expect(grantForm.getByText(`group ${groupName} is now Viewer of Pool dev.`)).toBeVisible();
 
   await page.getByRole("table", { name: "ACLs" }).getByRole("row").filter({ hasText: groupName }).getByRole("link", { name: groupName }).click();
-  await page.getByRole("table", { name: `Members of ${groupName}` }).getByRole("link", { name: username }).click();
+  await page
+    .getByRole("table", { name: `Members of ${groupName}` })
+    .getByRole("link", { name: username })
+    .click();
   const acls = page.getByRole("table", { name: `ACLs of ${username}` });
   await expect(acls.getByRole("row").filter({ hasText: "Pool dev" })).toContainText(`Group ${groupName}`);
   const vmsOfDev = run.vms.filter((candidate) => candidate.pool === "dev").length;
@@ -223,7 +230,9 @@ test("the audit log shows who did what, is filtered through the URL, and exports
   expect(csv.headers()["content-type"]).toContain("text/csv");
   expect(csv.headers()["content-disposition"]).toMatch(/attachment; filename="xendeck-audit-.*\.csv"/);
   const lines = (await csv.text()).trim().split("\r\n");
-  expect(lines[0]).toBe("id,at,actorUsername,actorId,address,action,objectKind,objectUuid,objectLabel,poolId,outcome,errorCode,errorText,taskRef,params,prevHash,hash");
+  expect(lines[0]).toBe(
+    "id,at,actorUsername,actorId,address,action,objectKind,objectUuid,objectLabel,poolId,outcome,errorCode,errorText,taskRef,params,prevHash,hash",
+  );
   expect(lines.slice(1).every((line) => line.includes(",user.create,"))).toBe(true);
   expect(lines.some((line) => line.includes(username))).toBe(true);
   const json = await auditEntries(run, { action: "user.create", from: since });

@@ -128,7 +128,10 @@ test("an admin grants a role through the ACL page and the user's next page shows
     const grantForm = page.locator("form").filter({ has: page.getByRole("button", { name: "Grant" }) });
     await grantForm.getByLabel("Kind of object").selectOption("pool");
     await grantForm.getByLabel("Search objects by name or uuid").fill("dev");
-    await grantForm.getByRole("list", { name: "Matching objects" }).getByRole("button", { name: /^Pool dev/ }).click();
+    await grantForm
+      .getByRole("list", { name: "Matching objects" })
+      .getByRole("button", { name: /^Pool dev/ })
+      .click();
     await expect(grantForm.getByTestId("picked-object")).toHaveText("dev");
     await grantForm.getByRole("radio", { name: /^Viewer/ }).check();
     await grantForm.getByRole("button", { name: "Grant" }).click();

@@ -21,7 +21,9 @@ test("verification names the entry that was edited in the database, and passes a
   withRunDb(run, (db) => db.prepare("UPDATE AuditEntry SET outcome = 'refused' WHERE id = ?").run(target.id), { writable: true });
   try {
     await verify.click();
-    await expect(page.getByText(`The audit chain is broken at entry #${target.id}: Entry #${target.id} was modified: its content does not match its hash.`)).toBeVisible();
+    await expect(
+      page.getByText(`The audit chain is broken at entry #${target.id}: Entry #${target.id} was modified: its content does not match its hash.`),
+    ).toBeVisible();
   } finally {
     withRunDb(run, (db) => db.prepare("UPDATE AuditEntry SET outcome = ? WHERE id = ?").run(target.outcome, target.id), { writable: true });
   }

@@ -65,8 +65,13 @@ function expectRowsUnchanged(before: Record<string, unknown>[], after: Record<st
 
 /** Expects a refused audit entry by `username` for `action` (on `objectUuid`) among `entries`. */
 function expectRefused(entries: StoredAuditEntry[], action: string, objectUuid?: string): void {
-  const match = entries.find((entry) => entry.action === action && entry.outcome === "refused" && (objectUuid === undefined || entry.objectUuid === objectUuid));
-  expect(match, `a refused ${action}${objectUuid ? ` on ${objectUuid}` : ""} in ${JSON.stringify(entries.map((e) => [e.action, e.outcome, e.objectUuid]))}`).toBeTruthy();
+  const match = entries.find(
+    (entry) => entry.action === action && entry.outcome === "refused" && (objectUuid === undefined || entry.objectUuid === objectUuid),
+  );
+  expect(
+    match,
+    `a refused ${action}${objectUuid ? ` on ${objectUuid}` : ""} in ${JSON.stringify(entries.map((e) => [e.action, e.outcome, e.objectUuid]))}`,
+  ).toBeTruthy();
 }
 
 for (const who of ["operator", "viewer"] as const satisfies readonly Restricted[]) {
@@ -114,7 +119,12 @@ for (const who of ["operator", "viewer"] as const satisfies readonly Restricted[
 
       const after = await Promise.all([own, foreign].map(async (vm) => (await sim.vm(vm.uuid)).record));
       for (const [index, record] of after.entries()) {
-        expect(record).toMatchObject({ name_label: before[index]!.name_label, power_state: "Halted", VBDs: before[index]!.VBDs, snapshots: before[index]!.snapshots });
+        expect(record).toMatchObject({
+          name_label: before[index]!.name_label,
+          power_state: "Halted",
+          VBDs: before[index]!.VBDs,
+          snapshots: before[index]!.snapshots,
+        });
       }
       const entries = auditEntriesOf(run, who, since);
       expectRefused(entries, "vm.delete", own.uuid);
@@ -131,13 +141,19 @@ for (const who of ["operator", "viewer"] as const satisfies readonly Restricted[
       const poolsBefore = withRunDb(run, (db) => db.prepare("SELECT id, label, url, enabled, readOnly FROM Pool ORDER BY id").all());
       const registration = { label: `stolen-${who}`, url: staging.masterUrl, username: run.sim.username, password: run.sim.password, readOnly: false };
 
-      expect(await forge(api, run, "testConnection", { url: staging.masterUrl, username: run.sim.username, password: run.sim.password })).toContain(NOT_ALLOWED);
+      expect(await forge(api, run, "testConnection", { url: staging.masterUrl, username: run.sim.username, password: run.sim.password })).toContain(
+        NOT_ALLOWED,
+      );
       expect(await forge(api, run, "registerPool", registration)).toContain(NOT_ALLOWED);
       expect(await forge(api, run, "editPool", production.id, { ...registration, label: "hijacked" })).toContain(NOT_ALLOWED);
       expect(await forge(api, run, "setPoolEnabled", production.id, false)).toContain(NOT_ALLOWED);
       expect(await forge(api, run, "removePool", production.id)).toContain(NOT_ALLOWED);
 
-      expectRowsUnchanged(poolsBefore, withRunDb(run, (db) => db.prepare("SELECT id, label, url, enabled, readOnly FROM Pool ORDER BY id").all()), "pool");
+      expectRowsUnchanged(
+        poolsBefore,
+        withRunDb(run, (db) => db.prepare("SELECT id, label, url, enabled, readOnly FROM Pool ORDER BY id").all()),
+        "pool",
+      );
       expect(withRunDb(run, (db) => db.prepare("SELECT COUNT(*) AS n FROM Pool WHERE label = ?").get(registration.label)!.n)).toBe(0);
       const refused = auditEntriesOf(run, who, since).filter((entry) => entry.action === "pools.register" && entry.outcome === "refused");
       expect(refused.map((entry) => JSON.parse(entry.params).operation).sort()).toEqual(["disable", "register", "remove", "test", "update"]);
@@ -157,12 +173,19 @@ for (const who of ["operator", "viewer"] as const satisfies readonly Restricted[
       expect(search).not.toContain(vm("lab", "web-01").uuid);
       expect(search).not.toContain(lab.uuid);
 
-      expectRowsUnchanged(aclsBefore, withRunDb(run, (db) => db.prepare("SELECT id, userId, groupId, objectKind, objectUuid, role FROM Acl ORDER BY id").all()), "ACL");
+      expectRowsUnchanged(
+        aclsBefore,
+        withRunDb(run, (db) => db.prepare("SELECT id, userId, groupId, objectKind, objectUuid, role FROM Acl ORDER BY id").all()),
+        "ACL",
+      );
       expect(withRunDb(run, (db) => db.prepare("SELECT COUNT(*) AS n FROM Acl WHERE userId = ? AND objectUuid = ?").get(self, lab.uuid)!.n)).toBe(0);
       const entries = auditEntriesOf(run, who, since).filter((entry) => entry.action === "acl.manage" && entry.outcome === "refused");
       expect(entries.map((entry) => JSON.parse(entry.params).operation).sort()).toEqual(["add", "remove", "search-objects"]);
       // The forged input is kept as evidence.
-      expect(JSON.parse(entries.find((entry) => JSON.parse(entry.params).operation === "add")!.params).input).toMatchObject({ objectUuid: lab.uuid, role: "admin" });
+      expect(JSON.parse(entries.find((entry) => JSON.parse(entry.params).operation === "add")!.params).input).toMatchObject({
+        objectUuid: lab.uuid,
+        role: "admin",
+      });
     });
 
     test("account and group management is refused: no new admin, no change to anyone, no chain verification", async ({ run }) => {
@@ -179,14 +202,20 @@ for (const who of ["operator", "viewer"] as const satisfies readonly Restricted[
       expect(await forge(api, run, "resetPassword", null, formData({ userId: adminId, password: "", confirmPassword: "" }))).toContain(NOT_ALLOWED);
       expect(await forge(api, run, "deleteUser", { userId: adminId })).toContain(NOT_ALLOWED);
       expect(await forge(api, run, "createGroup", null, formData({ name: `cabal-${who}` }))).toContain(NOT_ALLOWED);
-      expect(await forge(api, run, "changeMembership", null, formData({ groupId: "00000000-0000-0000-0000-000000000000", userId: self }))).toContain(NOT_ALLOWED);
+      expect(await forge(api, run, "changeMembership", null, formData({ groupId: "00000000-0000-0000-0000-000000000000", userId: self }))).toContain(
+        NOT_ALLOWED,
+      );
       expect(await forge(api, run, "verifyAuditChain")).toContain(NOT_ALLOWED);
 
-      expectRowsUnchanged(usersBefore, withRunDb(run, (db) => db.prepare("SELECT id, username, isAdmin, disabled, passwordHash, sessionEpoch FROM User ORDER BY id").all()), "user");
+      expectRowsUnchanged(
+        usersBefore,
+        withRunDb(run, (db) => db.prepare("SELECT id, username, isAdmin, disabled, passwordHash, sessionEpoch FROM User ORDER BY id").all()),
+        "user",
+      );
       expect(withRunDb(run, (db) => db.prepare("SELECT COUNT(*) AS n FROM User WHERE username = ?").get(mallory)!.n)).toBe(0);
       const memberships = withRunDb(run, (db) => db.prepare("SELECT groupId, userId FROM GroupMember ORDER BY groupId, userId").all());
       expect(memberships.filter((row) => row.userId === self)).toEqual(groupsBefore.filter((row) => row.userId === self));
-      expect(withRunDb(run, (db) => db.prepare("SELECT COUNT(*) AS n FROM \"Group\" WHERE name = ?").get(`cabal-${who}`)!.n)).toBe(0);
+      expect(withRunDb(run, (db) => db.prepare('SELECT COUNT(*) AS n FROM "Group" WHERE name = ?').get(`cabal-${who}`)!.n)).toBe(0);
 
       const entries = auditEntriesOf(run, who, since);
       const operations = (action: string) =>
@@ -198,7 +227,7 @@ for (const who of ["operator", "viewer"] as const satisfies readonly Restricted[
       expectRefused(entries, "audit.read.all");
     });
 
-    test("route handlers answer only with what the user may see", async ({ run }) => {
+    test("route handlers answer only with what the user may see", async () => {
       // The audit export is scoped to the user's own entries, whatever the filter asks for.
       const mine = (await (await api.get("/api/audit/export?format=json")).json()) as { actorUsername: string }[];
       expect(mine.length).toBeGreaterThan(0);
@@ -259,7 +288,9 @@ test.describe("controls", () => {
     const dev = run.pools.find((pool) => pool.name === "dev")!;
     try {
       expect(await forge(api, run, "searchAclObjects", { query: dev.uuid, kind: "pool" })).toContain(dev.uuid);
-      expect(await forge(api, run, "addAcl", null, formData({ subject: `user:${id}`, objectKind: "pool", objectUuid: dev.uuid, role: "viewer" }))).toContain('"ok":true');
+      expect(await forge(api, run, "addAcl", null, formData({ subject: `user:${id}`, objectKind: "pool", objectUuid: dev.uuid, role: "viewer" }))).toContain(
+        '"ok":true',
+      );
       expect(withRunDb(run, (db) => db.prepare("SELECT role FROM Acl WHERE userId = ? AND objectUuid = ?").get(id, dev.uuid))).toEqual({ role: "viewer" });
     } finally {
       await api.dispose();

@@ -15,7 +15,10 @@ class LiveStream {
 
   static async open(run: RunInfo, user: SeededUser): Promise<LiveStream> {
     const stream = new LiveStream();
-    const response = await fetch(`${run.baseUrl}/api/live`, { headers: { Cookie: cookieHeader(run, user), Accept: "text/event-stream" }, signal: stream.abort.signal });
+    const response = await fetch(`${run.baseUrl}/api/live`, {
+      headers: { Cookie: cookieHeader(run, user), Accept: "text/event-stream" },
+      signal: stream.abort.signal,
+    });
     expect(response.status, `${user}'s stream`).toBe(200);
     expect(response.headers.get("content-type")).toContain("text/event-stream");
     const reader = response.body!.getReader();

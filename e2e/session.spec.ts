@@ -28,7 +28,14 @@ test("a disabled account is thrown out at its next request", async ({ page, run 
   // The next click (here: a link in the side bar) is answered by the login page. (The open page's live stream
   // may notice first and send it there by itself: either way the session is over.)
   if (!new URL(page.url()).pathname.startsWith("/login")) {
-    await Promise.all([page.waitForURL(/\/login/), page.getByRole("link", { name: "Hosts", exact: true }).first().click({ noWaitAfter: true }).catch(() => {})]);
+    await Promise.all([
+      page.waitForURL(/\/login/),
+      page
+        .getByRole("link", { name: "Hosts", exact: true })
+        .first()
+        .click({ noWaitAfter: true })
+        .catch(() => {}),
+    ]);
   }
   await expect(page).toHaveURL(/\/login/);
   await expect(page.getByRole("heading", { name: "Log in to XenDeck" })).toBeVisible();

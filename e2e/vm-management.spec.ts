@@ -13,9 +13,12 @@ const ADMIN_BUTTONS = /^(Delete|Clone|Copy|Migrate|Edit|Revert)$/;
 /** Waits until pool `label` is connected as the app sees it (another spec disconnects "dev" for a while). */
 async function poolConnected(page: Page, label: string): Promise<void> {
   await expect
-    .poll(async () => ((await (await page.request.get("/api/pools")).json()) as { label: string; state: string }[]).find((pool) => pool.label === label)?.state, {
-      timeout: 30_000,
-    })
+    .poll(
+      async () => ((await (await page.request.get("/api/pools")).json()) as { label: string; state: string }[]).find((pool) => pool.label === label)?.state,
+      {
+        timeout: 30_000,
+      },
+    )
     .toBe("connected");
 }
 

@@ -75,9 +75,9 @@ function positiveInt(defaultValue: number, min = 1) {
 
 /** A yes/no switch written 0 or 1. */
 function onOff(defaultValue: boolean) {
-  return optionalText.pipe(z.enum(["0", "1"], { error: (issue) => `must be 0 or 1 (got "${String(issue.input)}")` }).optional()).transform((value) =>
-    value === undefined ? defaultValue : value === "1",
-  );
+  return optionalText
+    .pipe(z.enum(["0", "1"], { error: (issue) => `must be 0 or 1 (got "${String(issue.input)}")` }).optional())
+    .transform((value) => (value === undefined ? defaultValue : value === "1"));
 }
 
 const envSchema = z.object({
@@ -170,8 +170,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     : decodeBase64Key(readOrCreateSecretFile(path.join(dataDir, "secret.key"), () => randomBytes(32).toString("base64")));
   if (!secretKey) throw new ConfigError(`${path.join(dataDir, "secret.key")} does not hold a base64 32-byte key`);
 
-  const authSecret =
-    vars.NEXTAUTH_SECRET ?? readOrCreateSecretFile(path.join(dataDir, "auth-secret"), () => randomBytes(48).toString("base64url"));
+  const authSecret = vars.NEXTAUTH_SECRET ?? readOrCreateSecretFile(path.join(dataDir, "auth-secret"), () => randomBytes(48).toString("base64url"));
   if (authSecret.length < 32) throw new ConfigError(`${path.join(dataDir, "auth-secret")} is too short (32 characters at least)`);
 
   return {

@@ -31,16 +31,32 @@ export default async function DashboardPage() {
           <EmptyState
             title="Nothing to show yet"
             icon="pool"
-            action={user.isAdmin ? <ButtonLink href="/pools/new" variant="primary" icon="plus">Register a pool</ButtonLink> : undefined}
+            action={
+              user.isAdmin ? (
+                <ButtonLink href="/pools/new" variant="primary" icon="plus">
+                  Register a pool
+                </ButtonLink>
+              ) : undefined
+            }
           >
-            {user.isAdmin ? "Register your first XCP-ng or XenServer pool to see its hosts and VMs here." : "You have no access to any pool, host or VM yet. Ask a XenDeck administrator."}
+            {user.isAdmin
+              ? "Register your first XCP-ng or XenServer pool to see its hosts and VMs here."
+              : "You have no access to any pool, host or VM yet. Ask a XenDeck administrator."}
           </EmptyState>
         </Card>
       ) : (
         <div className="space-y-5">
           <div className="grid grid-cols-2 gap-3 lg:grid-cols-4">
-            <Stat label="Pools" value={`${summary.connectedPoolCount} / ${summary.pools.length}`} hint={summary.troubledPools.length > 0 ? `${formatCount(summary.troubledPools.length, "pool")} in trouble` : "all connected"} />
-            <Stat label="Hosts" value={summary.hostCount} hint={summary.enabledHostCount === summary.hostCount ? "all enabled" : `${summary.hostCount - summary.enabledHostCount} disabled`} />
+            <Stat
+              label="Pools"
+              value={`${summary.connectedPoolCount} / ${summary.pools.length}`}
+              hint={summary.troubledPools.length > 0 ? `${formatCount(summary.troubledPools.length, "pool")} in trouble` : "all connected"}
+            />
+            <Stat
+              label="Hosts"
+              value={summary.hostCount}
+              hint={summary.enabledHostCount === summary.hostCount ? "all enabled" : `${summary.hostCount - summary.enabledHostCount} disabled`}
+            />
             <Stat label="VMs running" value={byState.Running} hint={`${formatCount(summary.vmCount, "VM")} in all`} />
             <Stat
               label="Host memory used"
@@ -52,7 +68,11 @@ export default async function DashboardPage() {
             <ul className="grid grid-cols-2 gap-3 sm:grid-cols-4">
               {POWER_STATES.map((state) => (
                 <li key={state}>
-                  <Link href={`/vms?power=${state}`} className="block rounded-lg border border-line bg-surface px-4 py-3 hover:bg-hover" aria-label={`${state}: ${formatCount(byState[state], "VM")}`}>
+                  <Link
+                    href={`/vms?power=${state}`}
+                    className="block rounded-lg border border-line bg-surface px-4 py-3 hover:bg-hover"
+                    aria-label={`${state}: ${formatCount(byState[state], "VM")}`}
+                  >
                     <span className="block text-xs font-medium text-muted">{state}</span>
                     <span className="mt-1 block text-2xl font-semibold tabular-nums">{byState[state]}</span>
                   </Link>

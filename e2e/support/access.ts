@@ -92,7 +92,11 @@ const { encodeReply } = createRequire(import.meta.url)("next/dist/compiled/react
  * arguments encoded by React's `encodeReply` (a FormData argument becomes multipart fields), posted to a page
  * path. The answer is React's flight stream: the action's return value is in it as JSON text.
  */
-export async function callServerAction(api: APIRequestContext, run: RunInfo, options: { id: string; page: string; args: unknown[] }): Promise<{ status: number; body: string }> {
+export async function callServerAction(
+  api: APIRequestContext,
+  run: RunInfo,
+  options: { id: string; page: string; args: unknown[] },
+): Promise<{ status: number; body: string }> {
   const encoded = await encodeReply(options.args);
   const headers = { "Next-Action": options.id, Accept: "text/x-component", Origin: run.baseUrl };
   const response =
@@ -120,7 +124,10 @@ export interface SqliteDatabase {
   prepare(sql: string): SqliteStatement;
   close(): void;
 }
-const BetterSqlite3 = createRequire(import.meta.url)("better-sqlite3") as new (file: string, options?: { readonly?: boolean; fileMustExist?: boolean; timeout?: number }) => SqliteDatabase;
+const BetterSqlite3 = createRequire(import.meta.url)("better-sqlite3") as new (
+  file: string,
+  options?: { readonly?: boolean; fileMustExist?: boolean; timeout?: number },
+) => SqliteDatabase;
 
 /** The app server's SQLite database (read-only unless `writable`), waiting for the app's locks like it does. */
 export function openRunDb(run: RunInfo, options: { writable?: boolean } = {}): SqliteDatabase {
@@ -160,7 +167,9 @@ export function auditEntriesOf(run: RunInfo, username: string, afterId: number):
     run,
     (db) =>
       db
-        .prepare("SELECT id, actorUsername, action, objectKind, objectUuid, outcome, errorCode, params FROM AuditEntry WHERE actorUsername = ? AND id > ? ORDER BY id")
+        .prepare(
+          "SELECT id, actorUsername, action, objectKind, objectUuid, outcome, errorCode, params FROM AuditEntry WHERE actorUsername = ? AND id > ? ORDER BY id",
+        )
         .all(username, afterId) as unknown as StoredAuditEntry[],
   );
 }
@@ -183,7 +192,7 @@ export function cookieHeader(run: RunInfo, user: keyof RunInfo["users"]): string
  * run's audit chain with the `audit:verify` CLI. Throws, naming the first broken entry, when it is not intact.
  */
 export function assertAuditChainIntact(appEnv: Record<string, string>): string {
-  const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
+  const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "../..");
   try {
     return execFileSync(process.execPath, ["--conditions=react-server", "--import", "tsx", path.join(root, "lib/audit/verify-cli.ts")], {
       cwd: root,

@@ -47,7 +47,12 @@ export async function signIn(page: Page, username: string, password: string): Pr
  * Creates an account through XenDeck's repositories (as admin); `acls` name objects by XAPI uuid. Usernames
  * must be unique per run: pass something like `disabled-${test.info().workerIndex}`.
  */
-export function createUser(user: { username: string; password: string; isAdmin?: boolean; acls?: { kind: "pool" | "host" | "vm" | "sr" | "network"; uuid: string; role: "viewer" | "operator" | "admin" }[] }): Promise<{ id: string }> {
+export function createUser(user: {
+  username: string;
+  password: string;
+  isAdmin?: boolean;
+  acls?: { kind: "pool" | "host" | "vm" | "sr" | "network"; uuid: string; role: "viewer" | "operator" | "admin" }[];
+}): Promise<{ id: string }> {
   return runDbCli(runInfo().appEnv, ["create-user", JSON.stringify(user)]);
 }
 
@@ -57,6 +62,9 @@ export async function updateUser(username: string, changes: { disabled?: boolean
 }
 
 /** Gives an existing account a role on an object. */
-export async function grant(username: string, acl: { kind: "pool" | "host" | "vm" | "sr" | "network"; uuid: string; role: "viewer" | "operator" | "admin" }): Promise<void> {
+export async function grant(
+  username: string,
+  acl: { kind: "pool" | "host" | "vm" | "sr" | "network"; uuid: string; role: "viewer" | "operator" | "admin" },
+): Promise<void> {
   await runDbCli(runInfo().appEnv, ["add-acl", username, JSON.stringify(acl)]);
 }

@@ -12,11 +12,9 @@ import { failure, invalidInput, type MutationResult } from "@/lib/actions/result
 import { lockedMutation } from "@/lib/db/transaction";
 import { ACL_OBJECT_KINDS, can, ROLES, scopeAnchors, type AclObjectKind, type Role, type ScopeReason, type Securable } from "./can";
 import { refuseUnlessAllowed } from "./refusal";
-import type { CurrentUser } from "../auth/session-user";
+import type { CurrentUser } from "@/lib/auth/session-user";
 
-export type AclSubjectDto =
-  | { type: "user"; id: string; username: string; displayName: string }
-  | { type: "group"; id: string; name: string };
+export type AclSubjectDto = { type: "user"; id: string; username: string; displayName: string } | { type: "group"; id: string; name: string };
 
 export interface AclDto {
   id: string;

@@ -43,7 +43,31 @@ const pif1: Securable = { kind: "pif", uuid: "pif-1", poolUuid: P1, networkUuid:
 const vmInPool2: Securable = { kind: "vm", uuid: "vm-9", poolUuid: P2 };
 const hostInPool2: Securable = { kind: "host", uuid: "host-9", poolUuid: P2 };
 
-const everything = [pool1, pool2, host1, host2, sr1, sr2, net1, net2, vm1, vm2, snap1, disk1, snapDisk1, disk2, sharedDisk, orphanDisk, vbd1, snapVbd1, vif1, vif2, pif1, vmInPool2, hostInPool2];
+const everything = [
+  pool1,
+  pool2,
+  host1,
+  host2,
+  sr1,
+  sr2,
+  net1,
+  net2,
+  vm1,
+  vm2,
+  snap1,
+  disk1,
+  snapDisk1,
+  disk2,
+  sharedDisk,
+  orphanDisk,
+  vbd1,
+  snapVbd1,
+  vif1,
+  vif2,
+  pif1,
+  vmInPool2,
+  hostInPool2,
+];
 
 let aclCounter = 0;
 function grant(objectKind: AclObjectKind, objectUuid: string, role: Role, via: GrantSource = { type: "user" }): Grant {
@@ -59,7 +83,19 @@ const targetOfKind = (kind: string) => everything.find((target) => target.kind =
 
 describe("the action catalogue", () => {
   it("maps the VM lifecycle and snapshot to operator, the rest of VM management to admin", () => {
-    const operatorActions = ["vm.start", "vm.start_on", "vm.shutdown.clean", "vm.shutdown.hard", "vm.reboot.clean", "vm.reboot.hard", "vm.suspend", "vm.resume", "vm.pause", "vm.unpause", "vm.snapshot"];
+    const operatorActions = [
+      "vm.start",
+      "vm.start_on",
+      "vm.shutdown.clean",
+      "vm.shutdown.hard",
+      "vm.reboot.clean",
+      "vm.reboot.hard",
+      "vm.suspend",
+      "vm.resume",
+      "vm.pause",
+      "vm.unpause",
+      "vm.snapshot",
+    ];
     const adminActions = ["vm.delete", "vm.clone", "vm.copy", "vm.migrate", "vm.revert", "vm.edit"];
     const vmActions = objectActions.filter((action) => action.startsWith("vm."));
     expect(vmActions.sort()).toEqual(["vm.view", ...operatorActions, ...adminActions].sort());
@@ -123,7 +159,7 @@ describe("the action catalogue", () => {
 describe("scope rules", () => {
   it("a pool ACL covers every object in the pool and nothing in another pool", () => {
     const subject = user(grant("pool", P1, "viewer"));
-    expect(visible(subject)).toEqual(everything.filter((target) => target.kind === "pool" ? target.uuid === P1 : target.poolUuid === P1));
+    expect(visible(subject)).toEqual(everything.filter((target) => (target.kind === "pool" ? target.uuid === P1 : target.poolUuid === P1)));
     expect(can(subject, "vm.view", vmInPool2)).toBe(false);
     expect(can(subject, "pool.view", pool2)).toBe(false);
   });

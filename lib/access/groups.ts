@@ -10,7 +10,7 @@ import { failure, invalidInput, type MutationResult } from "@/lib/actions/result
 import { lockedMutation } from "@/lib/db/transaction";
 import { can } from "./can";
 import { refuseUnlessAllowed } from "./refusal";
-import type { CurrentUser } from "../auth/session-user";
+import type { CurrentUser } from "@/lib/auth/session-user";
 
 export interface GroupMemberDto {
   id: string;

@@ -6,8 +6,8 @@ import "server-only";
 import { recordAudit, type AuditInput } from "@/lib/audit/record";
 import type { MutationFailure } from "@/lib/actions/result";
 import { can, type GlobalAction, type ObjectAction, type Securable } from "./can";
-import { currentClientAddress } from "../auth/request-context";
-import type { CurrentUser } from "../auth/session-user";
+import { currentClientAddress } from "@/lib/auth/request-context";
+import type { CurrentUser } from "@/lib/auth/session-user";
 
 export const NOT_ALLOWED = "You are not allowed to do this.";
 export const NOT_SIGNED_IN = "Your session has ended. Please sign in again.";

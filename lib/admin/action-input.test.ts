@@ -49,11 +49,14 @@ describe("parseCreateUser", () => {
     expect(parseCreateUser({ ...valid, accountType: "admin" })).toMatchObject({ ok: true, data: { isAdmin: true } });
   });
 
-  it("reads the must-change-password checkbox: sent as \"on\" when checked, absent when not", () => {
+  it('reads the must-change-password checkbox: sent as "on" when checked, absent when not', () => {
     expect(parseCreateUser(form({ ...valid, mustChangePassword: "on" }))).toMatchObject({ ok: true, data: { mustChangePassword: true } });
     expect(parseCreateUser({ ...valid, mustChangePassword: true })).toMatchObject({ ok: true, data: { mustChangePassword: true } });
     expect(parseCreateUser(form(valid))).toMatchObject({ ok: true, data: { mustChangePassword: false } });
-    expect(parseCreateUser({ ...valid, mustChangePassword: "yes please" })).toMatchObject({ ok: false, fieldErrors: { mustChangePassword: expect.any(Array) } });
+    expect(parseCreateUser({ ...valid, mustChangePassword: "yes please" })).toMatchObject({
+      ok: false,
+      fieldErrors: { mustChangePassword: expect.any(Array) },
+    });
   });
 
   it("says which field is wrong", () => {
@@ -140,7 +143,10 @@ describe("parseAddAcl", () => {
     expect(parseAddAcl({ ...valid, objectKind: "vdi" })).toMatchObject({ ok: false, fieldErrors: { objectKind: ["Choose a pool, host, VM, SR or network"] } });
     expect(parseAddAcl({ ...valid, objectUuid: "<script>" })).toMatchObject({ ok: false, fieldErrors: { objectUuid: ["Not a XAPI uuid"] } });
     expect(parseAddAcl({ ...valid, role: "owner" })).toMatchObject({ ok: false, fieldErrors: { role: ["Choose viewer, operator or admin"] } });
-    expect(parseAddAcl(undefined)).toMatchObject({ ok: false, fieldErrors: { subject: expect.any(Array), objectKind: expect.any(Array), role: expect.any(Array) } });
+    expect(parseAddAcl(undefined)).toMatchObject({
+      ok: false,
+      fieldErrors: { subject: expect.any(Array), objectKind: expect.any(Array), role: expect.any(Array) },
+    });
   });
 });
 

@@ -87,7 +87,10 @@ export function parseUpdateUser(input: unknown) {
 
 /** Disable or enable an account. */
 export function parseSetUserDisabled(input: unknown) {
-  return parseWith(z.object({ userId: idSchema, disabled: z.enum(["true", "false"], { error: "Say whether to disable or enable" }).transform((v) => v === "true") }), input);
+  return parseWith(
+    z.object({ userId: idSchema, disabled: z.enum(["true", "false"], { error: "Say whether to disable or enable" }).transform((v) => v === "true") }),
+    input,
+  );
 }
 
 /** Characters of generated temporary passwords: no look-alikes (0/O, 1/l/I), easy to read out over the phone. */

@@ -65,7 +65,10 @@ export function parseAuditSearch(params: Record<string, string | string[] | unde
 }
 
 /** The URL parameters for `search` with some values changed (defaults left out so links stay short). */
-export function auditSearchParams(search: Pick<AuditSearch, "values" | "perPage">, overrides: { page?: number; format?: "csv" | "json" } = {}): Record<string, string> {
+export function auditSearchParams(
+  search: Pick<AuditSearch, "values" | "perPage">,
+  overrides: { page?: number; format?: "csv" | "json" } = {},
+): Record<string, string> {
   const params: Record<string, string> = {};
   for (const key of AUDIT_FILTER_KEYS) if (search.values[key]) params[key] = search.values[key];
   if (search.perPage !== AUDIT_DEFAULT_PER_PAGE) params.perPage = String(search.perPage);

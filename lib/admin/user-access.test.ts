@@ -56,7 +56,10 @@ describe("reachableObjects", () => {
   });
 
   it("gives the strongest role when several ACLs apply", () => {
-    const both: AccessSubject = { isAdmin: false, grants: [...subject.grants, grant("lab", { objectKind: "pool", objectUuid: "pool-lab-uuid", role: "operator" })] };
+    const both: AccessSubject = {
+      isAdmin: false,
+      grants: [...subject.grants, grant("lab", { objectKind: "pool", objectUuid: "pool-lab-uuid", role: "operator" })],
+    };
     const web01 = reachableObjects(both, sources()).objects.find((r) => r.object.name === "web-01")!;
     expect(web01.role).toBe("operator");
     expect(web01.reasons.map((reason) => reason.grant.aclId)).toEqual(["lab", "web-01"]);

@@ -58,4 +58,3 @@ export function reachableObjects(subject: AccessSubject, sources: readonly AclOb
   }
   return { objects, total, counts };
 }
-

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { CurrentUser } from "@/lib/auth/session-user";
 import { spawn } from "node:child_process";
 import { REPO_ROOT } from "@/lib/db/schema-files";
-import { useTestDatabase } from "@/lib/dev/test/database";
+import { testDatabaseForEachTest } from "@/lib/dev/test/database";
 import { GENESIS_HASH } from "./chain";
 import { sanitizeParams } from "./params";
 import { exportAudit, queryAudit } from "./query";
@@ -63,11 +63,13 @@ describe("params sanitising", () => {
 });
 
 describe.each(["sqlite", "postgresql"] as const)("audit log on %s", (provider) => {
-  const testDb = useTestDatabase(provider);
+  const testDb = testDatabaseForEachTest(provider);
 
   it("chains entries from the genesis hash and verifies", async () => {
     const first = await recordAudit(entry({ params: { force: false, password: "nope" } }));
-    const second = await recordAudit(entry({ action: "vm.shutdown.hard", outcome: "error", error: { code: "VM_BAD_POWER_STATE", message: "The VM is halted" }, taskRef: "OpaqueRef:t1" }));
+    const second = await recordAudit(
+      entry({ action: "vm.shutdown.hard", outcome: "error", error: { code: "VM_BAD_POWER_STATE", message: "The VM is halted" }, taskRef: "OpaqueRef:t1" }),
+    );
     const third = await recordAudit({ actor: null, attemptedUsername: "mallory", address: "198.51.100.1", action: "auth.login", outcome: "refused" });
 
     expect([first.id, second.id, third.id]).toEqual([1, 2, 3]);
@@ -167,7 +169,9 @@ describe.each(["sqlite", "postgresql"] as const)("audit log on %s", (provider) =
 
     const csv = await readAll(await exportAudit(alice, { user: "bob" }, "csv", { address: "203.0.113.9" }));
     const lines = csv.trimEnd().split("\r\n");
-    expect(lines[0]).toBe("id,at,actorUsername,actorId,address,action,objectKind,objectUuid,objectLabel,poolId,outcome,errorCode,errorText,taskRef,params,prevHash,hash");
+    expect(lines[0]).toBe(
+      "id,at,actorUsername,actorId,address,action,objectKind,objectUuid,objectLabel,poolId,outcome,errorCode,errorText,taskRef,params,prevHash,hash",
+    );
     expect(lines).toHaveLength(2);
     expect(lines[1]).toContain(`"'=HYPERLINK(""x""), ""quoted"""`);
 

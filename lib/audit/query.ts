@@ -41,7 +41,10 @@ export const auditFilterSchema = z.object({
   action: optionalText,
   objectKind: optionalText,
   objectUuid: optionalText,
-  outcome: z.enum(AUDIT_OUTCOMES).optional().or(z.literal("").transform(() => undefined)),
+  outcome: z
+    .enum(AUDIT_OUTCOMES)
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
   from: optionalDate,
   to: optionalDate,
 });
@@ -101,8 +104,23 @@ export async function queryAudit(
 export type AuditExportFormat = "csv" | "json";
 
 const CSV_COLUMNS = [
-  "id", "at", "actorUsername", "actorId", "address", "action", "objectKind", "objectUuid", "objectLabel", "poolId",
-  "outcome", "errorCode", "errorText", "taskRef", "params", "prevHash", "hash",
+  "id",
+  "at",
+  "actorUsername",
+  "actorId",
+  "address",
+  "action",
+  "objectKind",
+  "objectUuid",
+  "objectLabel",
+  "poolId",
+  "outcome",
+  "errorCode",
+  "errorText",
+  "taskRef",
+  "params",
+  "prevHash",
+  "hash",
 ] as const;
 
 /** A CSV cell: quoted when needed, and defused when a spreadsheet would read it as a formula. */
@@ -132,10 +150,7 @@ export async function exportAudit(
 ): Promise<ReadableStream<Uint8Array>> {
   const filter = auditFilterSchema.parse(filterInput);
   const where = whereOf(actor, filter);
-  await recordAudit(
-    { actor, address: context.address, action: "audit.export", params: { format, ...filter }, outcome: "ok" },
-    db,
-  );
+  await recordAudit({ actor, address: context.address, action: "audit.export", params: { format, ...filter }, outcome: "ok" }, db);
   const encoder = new TextEncoder();
   let afterId = 0;
   let started = false;

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { verifyAuditChain } from "@/lib/audit/verify";
-import { useTestDatabase } from "@/lib/dev/test/database";
-import { addAcl, listAcls, listAclsCovering, removeAcl } from "../access/acls";
-import { explainAccess } from "../access/can";
-import { addGroupMember, createGroup, deleteGroup, getGroup, listGroups, removeGroupMember, updateGroup } from "../access/groups";
+import { testDatabaseForEachTest } from "@/lib/dev/test/database";
+import { addAcl, listAcls, listAclsCovering, removeAcl } from "@/lib/access/acls";
+import { explainAccess } from "@/lib/access/can";
+import { addGroupMember, createGroup, deleteGroup, getGroup, listGroups, removeGroupMember, updateGroup } from "@/lib/access/groups";
 import { authenticate } from "./login";
 import { hashPassword } from "./password";
 import { loadSessionUser, loadUserAccess, type CurrentUser } from "./session-user";
@@ -12,7 +12,7 @@ import { changeOwnPassword, createUser, deleteUser, getUser, listUsers, resetUse
 const FAST = { logN: 10, r: 8, p: 1 };
 
 describe.each(["sqlite", "postgresql"] as const)("accounts on %s", (provider) => {
-  const testDb = useTestDatabase(provider);
+  const testDb = testDatabaseForEachTest(provider);
 
   async function seedUser(username: string, isAdmin = false): Promise<CurrentUser> {
     const row = await testDb().db.user.create({ data: { username, isAdmin, passwordHash: await hashPassword("initial password", FAST) } });
@@ -36,7 +36,13 @@ describe.each(["sqlite", "postgresql"] as const)("accounts on %s", (provider) =>
       expect(JSON.stringify(result)).not.toMatch(/scrypt|alice's password/);
       expect((await authenticate({ username: "alice", password: "alice's password", address: null })).ok).toBe(true);
       expect(await auditOf("user.create")).toEqual([
-        { actor: "root", outcome: "ok", object: "alice", params: { username: "alice", displayName: "Alice A.", isAdmin: true, mustChangeAtFirstLogin: false }, error: null },
+        {
+          actor: "root",
+          outcome: "ok",
+          object: "alice",
+          params: { username: "alice", displayName: "Alice A.", isAdmin: true, mustChangeAtFirstLogin: false },
+          error: null,
+        },
       ]);
       expect((await loadSessionUser(result.ok ? result.user.id : "", 0))?.mustChangePassword).toBe(false);
       expect((await listUsers(admin)).map((user) => user.username)).toEqual(["alice", "root"]);
@@ -54,11 +60,20 @@ describe.each(["sqlite", "postgresql"] as const)("accounts on %s", (provider) =>
       const dana = (await loadSessionUser(id, 0))!;
       expect(dana.mustChangePassword).toBe(true);
       expect(await auditOf("user.create")).toEqual([
-        { actor: "root", outcome: "ok", object: "dana", params: { username: "dana", displayName: "", isAdmin: false, mustChangeAtFirstLogin: true }, error: null },
+        {
+          actor: "root",
+          outcome: "ok",
+          object: "dana",
+          params: { username: "dana", displayName: "", isAdmin: false, mustChangeAtFirstLogin: true },
+          error: null,
+        },
       ]);
       expect(JSON.stringify(await testDb().db.auditEntry.findMany())).not.toContain("initial password 1");
 
-      expect(await changeOwnPassword(dana, { currentPassword: "initial password 1", newPassword: "dana's own password" })).toEqual({ ok: true, sessionEpoch: 1 });
+      expect(await changeOwnPassword(dana, { currentPassword: "initial password 1", newPassword: "dana's own password" })).toEqual({
+        ok: true,
+        sessionEpoch: 1,
+      });
       expect((await loadSessionUser(id, 1))?.mustChangePassword).toBe(false);
       expect(await verifyAuditChain()).toMatchObject({ ok: true });
     });
@@ -88,7 +103,10 @@ describe.each(["sqlite", "postgresql"] as const)("accounts on %s", (provider) =>
     it("refuses non-admins, and audits the refusal", async () => {
       const mallory = await seedUser("mallory");
       const victim = await seedUser("victim", true);
-      expect(await createUser(mallory, { username: "x", password: "long enough password", isAdmin: true })).toEqual({ ok: false, error: "You are not allowed to do this." });
+      expect(await createUser(mallory, { username: "x", password: "long enough password", isAdmin: true })).toEqual({
+        ok: false,
+        error: "You are not allowed to do this.",
+      });
       expect(await updateUser(mallory, mallory.id, { isAdmin: true })).toMatchObject({ ok: false });
       expect(await deleteUser(mallory, victim.id)).toMatchObject({ ok: false });
       expect(await resetUserPassword(mallory, victim.id, { newPassword: "taken over password" })).toMatchObject({ ok: false });
@@ -154,11 +172,16 @@ describe.each(["sqlite", "postgresql"] as const)("accounts on %s", (provider) =>
         ok: false,
         fieldErrors: { currentPassword: ["The current password is wrong"] },
       });
-      expect(await changeOwnPassword(carolNow, { currentPassword: "temporary password", newPassword: "carol's own password", confirmPassword: "typo" })).toMatchObject({
+      expect(
+        await changeOwnPassword(carolNow, { currentPassword: "temporary password", newPassword: "carol's own password", confirmPassword: "typo" }),
+      ).toMatchObject({
         ok: false,
         fieldErrors: { confirmPassword: ["The passwords do not match"] },
       });
-      expect(await changeOwnPassword(carolNow, { currentPassword: "temporary password", newPassword: "carol's own password" })).toEqual({ ok: true, sessionEpoch: 2 });
+      expect(await changeOwnPassword(carolNow, { currentPassword: "temporary password", newPassword: "carol's own password" })).toEqual({
+        ok: true,
+        sessionEpoch: 2,
+      });
       expect(await loadSessionUser(carol.id, 1)).toBeNull();
       expect((await loadSessionUser(carol.id, 2))?.mustChangePassword).toBe(false);
       expect((await authenticate({ username: "carol", password: "carol's own password", address: null })).ok).toBe(true);
@@ -194,7 +217,14 @@ describe.each(["sqlite", "postgresql"] as const)("accounts on %s", (provider) =>
       const groupId = created.group.id;
       expect(await createGroup(root, { name: "web team" })).toMatchObject({ ok: false, fieldErrors: { name: ["A group with this name exists"] } });
 
-      const acl = await addAcl(root, { subjectType: "group", subjectId: groupId, objectKind: "pool", objectUuid: "pool-1", objectLabel: "lab", role: "operator" });
+      const acl = await addAcl(root, {
+        subjectType: "group",
+        subjectId: groupId,
+        objectKind: "pool",
+        objectUuid: "pool-1",
+        objectLabel: "lab",
+        role: "operator",
+      });
       expect(acl).toMatchObject({ ok: true, replaced: false, acl: { subject: { type: "group", name: "web team" }, role: "operator", createdBy: "root" } });
 
       const vm = { kind: "vm", uuid: "vm-7", poolUuid: "pool-1" } as const;
@@ -260,7 +290,10 @@ describe.each(["sqlite", "postgresql"] as const)("accounts on %s", (provider) =>
         ok: false,
         fieldErrors: { role: expect.any(Array), objectKind: expect.any(Array), objectUuid: ["Not a XAPI uuid"] },
       });
-      expect(await addAcl(root, { ...input, subjectId: "no-such-user" })).toMatchObject({ ok: false, fieldErrors: { subjectId: ["This user no longer exists"] } });
+      expect(await addAcl(root, { ...input, subjectId: "no-such-user" })).toMatchObject({
+        ok: false,
+        fieldErrors: { subjectId: ["This user no longer exists"] },
+      });
 
       expect((await listAcls(root, { userId: fay.id })).map((acl) => acl.role)).toEqual(["admin"]);
       expect(await removeAcl(root, second.acl.id)).toEqual({ ok: true });
@@ -285,7 +318,9 @@ describe.each(["sqlite", "postgresql"] as const)("accounts on %s", (provider) =>
       const root = await seedUser("root", true);
       const hal = await seedUser("hal");
       const ivy = await seedUser("ivy");
-      expect(await addAcl(hal, { subjectType: "user", subjectId: hal.id, objectKind: "pool", objectUuid: "pool-1", role: "admin" })).toMatchObject({ ok: false });
+      expect(await addAcl(hal, { subjectType: "user", subjectId: hal.id, objectKind: "pool", objectUuid: "pool-1", role: "admin" })).toMatchObject({
+        ok: false,
+      });
       expect(await removeAcl(hal, "any")).toMatchObject({ ok: false });
       expect(await createGroup(hal, { name: "mine" })).toMatchObject({ ok: false });
       expect(await addGroupMember(hal, "g", hal.id)).toMatchObject({ ok: false });

@@ -1,7 +1,7 @@
 import { encode, decode } from "next-auth/jwt";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { getConfig } from "@/lib/config";
-import { useTestDatabase } from "@/lib/dev/test/database";
+import { testDatabaseForEachTest } from "@/lib/dev/test/database";
 
 // A request's cookies and headers, as next/headers would give them inside Next.
 const jar = new Map<string, string>();
@@ -17,14 +17,17 @@ vi.mock("next/headers", () => ({
 
 const { getCurrentUser, renewSession, requireAdmin, requireUser } = await import("./current-user");
 
-const testDb = useTestDatabase("sqlite");
+const testDb = testDatabaseForEachTest("sqlite");
 
 async function signIn(userId: string, epoch: number) {
   jar.set("next-auth.session-token", await encode({ token: { sub: userId, epoch }, secret: getConfig().authSecret }));
 }
 
 const redirectOf = async (promise: Promise<unknown>) => {
-  const error = await promise.then(() => null, (thrown: { digest?: string }) => thrown);
+  const error = await promise.then(
+    () => null,
+    (thrown: { digest?: string }) => thrown,
+  );
   return error?.digest ?? null;
 };
 

@@ -1,11 +1,11 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { resetConfigForTests } from "@/lib/config";
-import { useTestDatabase } from "@/lib/dev/test/database";
+import { testDatabaseForEachTest } from "@/lib/dev/test/database";
 import { ensureInitialAdmin } from "./initial-admin";
 import { authenticate } from "./login";
 import { loadActorByUsername } from "./session-user";
 
-const testDb = useTestDatabase("sqlite");
+const testDb = testDatabaseForEachTest("sqlite");
 afterEach(() => {
   delete process.env.XENDECK_ADMIN_PASSWORD;
   resetConfigForTests();
@@ -16,7 +16,11 @@ describe("ensureInitialAdmin", () => {
     const result = await ensureInitialAdmin();
     expect(result).toEqual({ created: true, username: "admin", generatedPassword: expect.stringMatching(/^[A-Za-z0-9_-]{24}$/) });
     if (!result.created || !result.generatedPassword) throw new Error("expected a generated password");
-    expect(await testDb().db.user.findUniqueOrThrow({ where: { username: "admin" } })).toMatchObject({ isAdmin: true, disabled: false, mustChangePassword: false });
+    expect(await testDb().db.user.findUniqueOrThrow({ where: { username: "admin" } })).toMatchObject({
+      isAdmin: true,
+      disabled: false,
+      mustChangePassword: false,
+    });
     expect((await authenticate({ username: "admin", password: result.generatedPassword, address: null })).ok).toBe(true);
     expect(await ensureInitialAdmin()).toEqual({ created: false });
     expect(await loadActorByUsername(" Admin ")).toMatchObject({ username: "admin", isAdmin: true, grants: [] });

@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
 import type { JWT } from "next-auth/jwt";
-import { useTestDatabase } from "@/lib/dev/test/database";
+import { testDatabaseForEachTest } from "@/lib/dev/test/database";
 import { authenticate } from "./login";
 import { getAuthOptions, sessionClaims } from "./options";
 import { hashPassword } from "./password";
 import { loadSessionUser } from "./session-user";
 
-const testDb = useTestDatabase("sqlite", {
+const testDb = testDatabaseForEachTest("sqlite", {
   XENDECK_LOGIN_MAX_FAILURES_PER_ACCOUNT: "3",
   XENDECK_LOGIN_MAX_FAILURES_PER_ADDRESS: "5",
 });
@@ -20,8 +20,7 @@ async function createUser(username: string, options: { disabled?: boolean; param
   });
 }
 
-const login = (username: unknown, password: unknown, address: string | null = "192.0.2.1") =>
-  authenticate({ username, password, address });
+const login = (username: unknown, password: unknown, address: string | null = "192.0.2.1") => authenticate({ username, password, address });
 
 const auditTrail = async () =>
   (await testDb().db.auditEntry.findMany({ orderBy: { id: "asc" } })).map((e) => [e.action, e.actorUsername, e.outcome, e.errorCode, e.address]);

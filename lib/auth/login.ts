@@ -24,9 +24,7 @@ export interface LoginAttempt {
 /** Why a login failed, for the audit log only. */
 export type LoginFailureCode = "INVALID_INPUT" | "LOCKED" | "UNKNOWN_USER" | "WRONG_PASSWORD" | "ACCOUNT_DISABLED";
 
-export type LoginResult =
-  | { ok: true; user: { id: string; username: string; sessionEpoch: number } }
-  | { ok: false; code: LoginFailureCode };
+export type LoginResult = { ok: true; user: { id: string; username: string; sessionEpoch: number } } | { ok: false; code: LoginFailureCode };
 
 const MAX_INPUT = 256;
 
@@ -40,10 +38,7 @@ export async function authenticate(attempt: LoginAttempt, db: Db = getDb()): Pro
 
   const fail = async (code: LoginFailureCode, countIt: boolean, actor: { id: string; username: string } | null = null) => {
     if (countIt) await recordLoginFailure(db, config.login, subject);
-    await recordAudit(
-      { actor, attemptedUsername: username || null, address: attempt.address, action: "auth.login", outcome: "refused", error: { code } },
-      db,
-    );
+    await recordAudit({ actor, attemptedUsername: username || null, address: attempt.address, action: "auth.login", outcome: "refused", error: { code } }, db);
     return { ok: false as const, code };
   };
 

@@ -22,12 +22,8 @@ const PREFIX = "scrypt";
 function deriveKey(password: string, salt: Buffer, params: ScryptParams, keyLength: number): Promise<Buffer> {
   const N = 2 ** params.logN;
   return new Promise((resolve, reject) => {
-    scrypt(
-      password.normalize("NFC"),
-      salt,
-      keyLength,
-      { N, r: params.r, p: params.p, maxmem: 256 * N * params.r + 1024 * 1024 },
-      (error, key) => (error ? reject(error) : resolve(key)),
+    scrypt(password.normalize("NFC"), salt, keyLength, { N, r: params.r, p: params.p, maxmem: 256 * N * params.r + 1024 * 1024 }, (error, key) =>
+      error ? reject(error) : resolve(key),
     );
   });
 }

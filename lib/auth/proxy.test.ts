@@ -4,8 +4,7 @@ import { describe, expect, it } from "vitest";
 import { SECURE_SESSION_COOKIE, SESSION_COOKIE } from "@/lib/auth/paths";
 import { config, isPublicPath, proxy } from "@/proxy";
 
-const request = (path: string, cookie?: string) =>
-  new NextRequest(new URL(path, "http://xendeck.test"), { headers: cookie ? { cookie } : {} });
+const request = (path: string, cookie?: string) => new NextRequest(new URL(path, "http://xendeck.test"), { headers: cookie ? { cookie } : {} });
 
 describe("proxy (optimistic session check)", () => {
   it("lets the login page, next-auth and Next's assets through", () => {

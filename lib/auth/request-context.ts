@@ -30,7 +30,10 @@ function normaliseAddress(raw: string): string | null {
 
 /** The client address from request headers, given how many trusted reverse proxies sit in front. */
 export function clientAddressFromHeaders(headers: HeaderSource, trustedProxies: number): string | null {
-  const hops = (headerValue(headers, "x-forwarded-for") ?? "").split(",").map((hop) => hop.trim()).filter(Boolean);
+  const hops = (headerValue(headers, "x-forwarded-for") ?? "")
+    .split(",")
+    .map((hop) => hop.trim())
+    .filter(Boolean);
   if (hops.length === 0) return null;
   const index = Math.max(0, hops.length - Math.max(trustedProxies, 1));
   return normaliseAddress(hops[index]!);

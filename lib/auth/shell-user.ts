@@ -10,7 +10,7 @@
 import "server-only";
 import { connection } from "next/server";
 import { requireUser } from "@/lib/auth/current-user";
-import type { ShellUser } from "../ui/shell/nav-items";
+import type { ShellUser } from "@/lib/ui/shell/nav-items";
 
 export type { ShellUser };
 

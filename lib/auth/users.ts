@@ -10,10 +10,10 @@ import { recordAudit, recordChangeInTransaction } from "@/lib/audit/record";
 import { getDb, type DbTransaction } from "@/lib/db/client";
 import { failure, formBoolean, invalidInput, optionalFormBoolean, type MutationResult } from "@/lib/actions/result";
 import { lockedMutation, Rollback } from "@/lib/db/transaction";
-import { can } from "../access/can";
+import { can } from "@/lib/access/can";
 import { hashPassword, verifyPassword } from "./password";
 import { passwordPolicy } from "./password-policy";
-import { refuseUnlessAllowed } from "../access/refusal";
+import { refuseUnlessAllowed } from "@/lib/access/refusal";
 import { currentClientAddress } from "./request-context";
 import type { CurrentUser } from "./session-user";
 import { usernameSchema } from "./usernames";
@@ -167,7 +167,11 @@ export async function deleteUser(actor: CurrentUser, userId: string): Promise<Mu
  * their next login.
  */
 export async function resetUserPassword(actor: CurrentUser, userId: string, input: unknown): Promise<MutationResult> {
-  const refused = await refuseUnlessAllowed(actor, { action: "users.manage" }, { object: { kind: "user", uuid: userId }, params: { operation: "reset-password" } });
+  const refused = await refuseUnlessAllowed(
+    actor,
+    { action: "users.manage" },
+    { object: { kind: "user", uuid: userId }, params: { operation: "reset-password" } },
+  );
   if (refused) return refused;
   const parsed = resetPasswordSchema.safeParse(input);
   if (!parsed.success) return invalidInput(parsed.error);

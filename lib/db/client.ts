@@ -53,6 +53,6 @@ export function getDb(): Db {
 }
 
 /** Tests only: make `getDb()` return `db` (a fresh test database), or forget it with `undefined`. */
-export function useDbForTests(db: Db | undefined): void {
+export function setDbForTests(db: Db | undefined): void {
   globalForDb.__xendeckDb = db;
 }

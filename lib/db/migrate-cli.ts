@@ -25,9 +25,7 @@ nextEnv.loadEnvConfig(process.cwd(), false, { info: () => {}, error: console.err
 try {
   const config = getConfig();
   const applied = await migrateDatabase(config.databaseUrl);
-  console.log(
-    `Database (${describeDatabase(config.databaseUrl)}): ${applied.length ? `applied ${applied.join(", ")}` : "up to date"}.`,
-  );
+  console.log(`Database (${describeDatabase(config.databaseUrl)}): ${applied.length ? `applied ${applied.join(", ")}` : "up to date"}.`);
   const admin = await ensureInitialAdmin();
   if (admin.created && admin.generatedPassword) {
     console.log(

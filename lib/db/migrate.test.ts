@@ -3,7 +3,7 @@ import type { DatabaseProvider } from "@/lib/config";
 import { createDbClient } from "./client";
 import { migrateDatabase } from "./migrate";
 import { diffMigrationsToSchema, readMigrationList } from "./schema-engine";
-import { testDbFactory, type TestDbFactory } from "../dev/test/database";
+import { testDbFactory, type TestDbFactory } from "@/lib/dev/test/database";
 
 describe.each<DatabaseProvider>(["sqlite", "postgresql"])("migrations on %s", (provider) => {
   let factory: TestDbFactory;

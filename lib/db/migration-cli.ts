@@ -11,7 +11,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync, existsSync } from "node:
 import os from "node:os";
 import path from "node:path";
 import type { DatabaseProvider } from "@/lib/config";
-import { startPostgresCluster } from "../dev/test/postgres-cluster";
+import { startPostgresCluster } from "@/lib/dev/test/postgres-cluster";
 import { diffMigrationsToSchema, LOCKFILE_NAME, lockfileContent } from "./schema-engine";
 import { MIGRATIONS_DIRS, REPO_ROOT } from "./schema-files";
 

@@ -126,9 +126,7 @@ export async function applyMigrations(url: string): Promise<string[]> {
   if (migrationsList.migrationDirectories.length === 0) {
     throw new Error(`No migrations found in ${migrationsList.baseDir}`);
   }
-  const { appliedMigrationNames } = await withSchemaEngine(url, (engine) =>
-    engine.applyMigrations({ migrationsList, filters: NO_FILTER }),
-  );
+  const { appliedMigrationNames } = await withSchemaEngine(url, (engine) => engine.applyMigrations({ migrationsList, filters: NO_FILTER }));
   return appliedMigrationNames;
 }
 

@@ -21,8 +21,7 @@ export const MIGRATIONS_DIRS: Record<DatabaseProvider, string> = {
   postgresql: path.join(REPO_ROOT, "prisma/migrations/postgresql"),
 };
 
-const VARIANT_HEADER =
-  "// GENERATED from prisma/schema.prisma by `npm run db:generate`: do not edit (edit prisma/schema.prisma instead).\n";
+const VARIANT_HEADER = "// GENERATED from prisma/schema.prisma by `npm run db:generate`: do not edit (edit prisma/schema.prisma instead).\n";
 
 function replaceOnce(text: string, pattern: RegExp, replacement: string, what: string): string {
   const matches = text.match(new RegExp(pattern.source, pattern.flags.includes("g") ? pattern.flags : pattern.flags + "g"));

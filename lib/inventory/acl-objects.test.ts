@@ -1,16 +1,8 @@
 import { afterAll, describe, expect, it } from "vitest";
 import type { CurrentUser } from "@/lib/auth/session-user";
 import { getPoolRegistry, stopRegistry } from "@/lib/xapi/registry";
-import {
-  findAclObject,
-  findAclObjectIn,
-  listAclObjectsIn,
-  searchAclObjects,
-  searchAclObjectsIn,
-  searchTerms,
-  securableOf,
-} from "./acl-objects";
-import { labPool, labUpdates, sources } from "../dev/test/acl-objects-cache";
+import { findAclObject, findAclObjectIn, listAclObjectsIn, searchAclObjects, searchAclObjectsIn, searchTerms, securableOf } from "./acl-objects";
+import { labUpdates, sources } from "@/lib/dev/test/acl-objects-cache";
 
 const names = (result: { objects: { name: string }[] }) => result.objects.map((object) => object.name);
 

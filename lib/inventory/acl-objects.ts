@@ -31,7 +31,6 @@ export interface AclObjectDto {
   poolUuid: string;
 }
 
-
 export const DEFAULT_SEARCH_LIMIT = 30;
 export const MAX_SEARCH_LIMIT = 100;
 const MAX_QUERY_LENGTH = 200;
@@ -88,12 +87,7 @@ export interface AclObjectSearchResult {
 
 /** The search words, lower-cased and bounded (a query is typed, not pasted from a book). */
 export function searchTerms(query: string | undefined): string[] {
-  return (query ?? "")
-    .slice(0, MAX_QUERY_LENGTH)
-    .toLowerCase()
-    .split(/\s+/)
-    .filter(Boolean)
-    .slice(0, MAX_TERMS);
+  return (query ?? "").slice(0, MAX_QUERY_LENGTH).toLowerCase().split(/\s+/).filter(Boolean).slice(0, MAX_TERMS);
 }
 
 /** Lower is better: an exact uuid or name first, then names starting with the query, then the rest. */

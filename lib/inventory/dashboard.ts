@@ -5,7 +5,7 @@
 import "server-only";
 import type { CurrentUser } from "@/lib/auth/session-user";
 import { visibleHosts } from "./hosts";
-import { loadPoolViews, type PoolStatusDto } from "../pools/views";
+import { loadPoolViews, type PoolStatusDto } from "@/lib/pools/views";
 import { visiblePools } from "./pools";
 import { POWER_STATES, type PowerState } from "./vm-query";
 import { visibleVmRows } from "./vms";
@@ -57,7 +57,15 @@ export async function dashboardSummary(user: CurrentUser): Promise<DashboardSumm
     .filter((view) => viewableIds.has(view.id) || perPool.has(view.id))
     .map((view) => {
       const counts = perPool.get(view.id) ?? { vms: 0, running: 0, hosts: 0 };
-      return { id: view.id, label: view.label, status: view.status, viewable: viewableIds.has(view.id), hostCount: counts.hosts, vmCount: counts.vms, runningVmCount: counts.running };
+      return {
+        id: view.id,
+        label: view.label,
+        status: view.status,
+        viewable: viewableIds.has(view.id),
+        hostCount: counts.hosts,
+        vmCount: counts.vms,
+        runningVmCount: counts.running,
+      };
     });
   return {
     pools,

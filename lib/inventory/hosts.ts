@@ -5,11 +5,11 @@ import "server-only";
 import { can } from "@/lib/access/can";
 import type { CurrentUser } from "@/lib/auth/session-user";
 import type { PoolCache, PoolConnection, XapiObject } from "@/lib/xapi";
-import { canViewWholePool, seesNothing } from "../access/pool-shortcuts";
-import { loadPoolViews, type PoolView } from "../pools/views";
-import { hostSecurable, pifSecurable, srSecurable, vmSecurable } from "../access/securables";
+import { canViewWholePool, seesNothing } from "@/lib/access/pool-shortcuts";
+import { loadPoolViews, type PoolView } from "@/lib/pools/views";
+import { hostSecurable, pifSecurable, srSecurable, vmSecurable } from "@/lib/access/securables";
 import { srDto, type SrDto } from "./storage";
-import { isOrdinaryVm, osName, primaryIp, vmMemoryBytes } from "../vm/fields";
+import { isOrdinaryVm, osName, primaryIp, vmMemoryBytes } from "@/lib/vm/fields";
 import type { PowerState } from "./vm-query";
 
 export interface HostRow {
@@ -85,7 +85,11 @@ export async function visibleHosts(user: CurrentUser, views?: PoolView[]): Promi
   for (const view of views ?? (await loadPoolViews())) {
     if (!view.connection) continue;
     const cache = view.connection.cache;
-    rows.push(...visibleHostsOf(user, view, view.connection).map((host) => hostRow(view, cache, host)).sort(byName));
+    rows.push(
+      ...visibleHostsOf(user, view, view.connection)
+        .map((host) => hostRow(view, cache, host))
+        .sort(byName),
+    );
   }
   return rows;
 }
@@ -131,7 +135,15 @@ export async function hostDetail(user: CurrentUser, uuid: string): Promise<HostD
       .map((vm) => {
         const metrics = cache.get("VM_metrics", vm.metrics);
         const guest = cache.get("VM_guest_metrics", vm.guest_metrics);
-        return { uuid: vm.uuid, name: vm.name_label, powerState: vm.power_state as PowerState, memoryBytes: vmMemoryBytes(vm, metrics), vcpus: vm.VCPUs_at_startup, ip: primaryIp(guest), os: osName(guest) };
+        return {
+          uuid: vm.uuid,
+          name: vm.name_label,
+          powerState: vm.power_state as PowerState,
+          memoryBytes: vmMemoryBytes(vm, metrics),
+          vcpus: vm.VCPUs_at_startup,
+          ip: primaryIp(guest),
+          os: osName(guest),
+        };
       })
       .sort(byName);
     const interfaces = cache

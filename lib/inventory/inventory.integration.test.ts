@@ -7,13 +7,12 @@ import { describe, expect, it } from "vitest";
 import { dashboardSummary } from "./dashboard";
 import { hostDetail, visibleHosts } from "./hosts";
 import { poolDetail, visiblePools } from "./pools";
-import { useInventoryEnvironment, waitFor } from "../dev/test/pool-environment";
+import { inventoryEnvironmentForFile, waitFor } from "@/lib/dev/test/pool-environment";
 import { bulkOperationsFor, vmDetail, visibleVmRows } from "./vms";
 
-const env = useInventoryEnvironment();
+const env = inventoryEnvironmentForFile();
 
 const sorted = (values: string[]) => [...values].sort();
-
 
 describe("what each user sees", () => {
   it("an admin sees every ordinary VM of every pool, and no template, snapshot or control domain", async () => {

@@ -7,10 +7,10 @@ import { can } from "@/lib/access/can";
 import type { CurrentUser } from "@/lib/auth/session-user";
 import type { PoolConnection } from "@/lib/xapi";
 import { visibleHosts, type HostRow } from "./hosts";
-import { loadPoolViews, type PoolStatusDto, type PoolView } from "../pools/views";
-import { poolSecurable, srSecurable } from "../access/securables";
+import { loadPoolViews, type PoolStatusDto, type PoolView } from "@/lib/pools/views";
+import { poolSecurable, srSecurable } from "@/lib/access/securables";
 import { srDto, type SrDto } from "./storage";
-import { isOrdinaryVm } from "../vm/fields";
+import { isOrdinaryVm } from "@/lib/vm/fields";
 
 export interface PoolSummary {
   id: string;

@@ -9,10 +9,10 @@ import { can } from "@/lib/access/can";
 import type { CurrentUser } from "@/lib/auth/session-user";
 import { operationUnavailableReason } from "@/lib/vm/operations";
 import { ownDisks, SNAPSHOT_MANAGEMENT_IDS, VM_MANAGEMENT, VM_MANAGEMENT_IDS, type DiskGraph, type VmManagementId } from "@/lib/vm/management";
-import type { PoolConnection, XapiObject } from "@/lib/xapi";
-import { loadPoolViews } from "../pools/views";
-import { hostSecurable, srSecurable, vmSecurable } from "../access/securables";
-import { isOrdinaryVm } from "../vm/fields";
+import type { PoolConnection } from "@/lib/xapi";
+import { loadPoolViews } from "@/lib/pools/views";
+import { hostSecurable, srSecurable, vmSecurable } from "@/lib/access/securables";
+import { isOrdinaryVm } from "@/lib/vm/fields";
 import { locateVm, vmOperationContext } from "./vms";
 
 /** One management operation the user may perform, and why it cannot run now (null: it can). */
@@ -94,7 +94,12 @@ export async function vmManagementView(user: CurrentUser, uuid: string): Promise
     ? cache
         .list("SR")
         .filter((sr) => sr.content_type !== "iso" && cache.pbdsBySr(sr.$ref).length > 0 && can(user, "sr.view", srSecurable(poolUuid, sr)))
-        .map((sr) => ({ uuid: sr.uuid, name: sr.name_label, freeBytes: Math.max(0, sr.physical_size - sr.physical_utilisation), isDefault: sr.$ref === defaultSr }))
+        .map((sr) => ({
+          uuid: sr.uuid,
+          name: sr.name_label,
+          freeBytes: Math.max(0, sr.physical_size - sr.physical_utilisation),
+          isDefault: sr.$ref === defaultSr,
+        }))
         .sort(byName)
     : [];
 

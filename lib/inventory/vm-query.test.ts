@@ -16,7 +16,10 @@ import {
 
 function vm(overrides: Partial<VmRow> & { name: string }): VmRow {
   return {
-    uuid: `00000000-0000-4000-8000-${overrides.name.replace(/[^a-z0-9]/gi, "").padStart(12, "0").slice(-12)}`,
+    uuid: `00000000-0000-4000-8000-${overrides.name
+      .replace(/[^a-z0-9]/gi, "")
+      .padStart(12, "0")
+      .slice(-12)}`,
     powerState: "Halted",
     poolId: "pool-lab",
     poolLabel: "lab",
@@ -289,11 +292,7 @@ describe("applyVmQuery: sort", () => {
   });
 
   it("is total: equal names fall back to the uuid, whatever the input order", () => {
-    const twins = [
-      vm({ name: "same", uuid: "b" }),
-      vm({ name: "same", uuid: "a" }),
-      vm({ name: "SAME", uuid: "c" }),
-    ];
+    const twins = [vm({ name: "same", uuid: "b" }), vm({ name: "same", uuid: "a" }), vm({ name: "SAME", uuid: "c" })];
     const order = (input: VmRow[]) => applyVmQuery(input, query()).rows.map((r) => r.uuid);
     expect(order(twins)).toEqual(["a", "b", "c"]);
     expect(order([...twins].reverse())).toEqual(["a", "b", "c"]);

@@ -158,7 +158,6 @@ function isEmptyFieldTerm(value: string): boolean {
 }
 
 function stripControlChars(s: string): string {
-  // eslint-disable-next-line no-control-regex
   return s.replace(/[\u0000-\u001f\u007f]/g, " ");
 }
 
@@ -184,7 +183,9 @@ export function parseVmQuery(input: SearchParamsInput): VmQuery {
   const all = (key: string) => readAll(input, key);
   const first = (key: string) => all(key)[0];
 
-  const q = stripControlChars(first("q") ?? "").trim().slice(0, MAX_SEARCH_LENGTH);
+  const q = stripControlChars(first("q") ?? "")
+    .trim()
+    .slice(0, MAX_SEARCH_LENGTH);
 
   const requestedPower = new Set(
     all("power")
@@ -194,9 +195,7 @@ export function parseVmQuery(input: SearchParamsInput): VmQuery {
   );
   const power = POWER_STATES.filter((s) => requestedPower.has(s));
 
-  const pool = [...new Set(all("pool").map((v) => v.trim()))]
-    .filter((v) => v.length > 0 && v.length <= MAX_ID_LENGTH)
-    .slice(0, MAX_POOL_FILTERS);
+  const pool = [...new Set(all("pool").map((v) => v.trim()))].filter((v) => v.length > 0 && v.length <= MAX_ID_LENGTH).slice(0, MAX_POOL_FILTERS);
 
   return {
     q,
@@ -420,7 +419,11 @@ function sortedList(rows: readonly VmRow[], sort: VmSortColumn, dir: SortDir): S
   const cacheKey = `${sort}:${dir}`;
   let sorted = bySort.get(cacheKey);
   if (!sorted) {
-    sorted = sortEntries(rows.map((row) => ({ row, key: cachedVmSearchKey(row) })), sort, dir);
+    sorted = sortEntries(
+      rows.map((row) => ({ row, key: cachedVmSearchKey(row) })),
+      sort,
+      dir,
+    );
     bySort.set(cacheKey, sorted);
   }
   return sorted;
@@ -455,11 +458,7 @@ function filteredList(sorted: SortedEntry[], query: VmQuery, keep: (entry: Sorte
  * sorted order of a given `rows` array is also memoised, so that only the filter runs per request: like the
  * rows themselves, the array must not be changed once handed in (build a new one).
  */
-export function applyVmQuery(
-  rows: readonly VmRow[],
-  query: VmQuery,
-  keyOf: (row: VmRow) => VmSearchKey = cachedVmSearchKey,
-): VmQueryResult {
+export function applyVmQuery(rows: readonly VmRow[], query: VmQuery, keyOf: (row: VmRow) => VmSearchKey = cachedVmSearchKey): VmQueryResult {
   const powerFilter = query.power.length > 0 ? new Set<string>(query.power) : null;
   const poolFilter = query.pool.length > 0 ? new Set(query.pool) : null;
   const terms = query.terms.map(compileTerm);

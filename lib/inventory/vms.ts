@@ -10,10 +10,10 @@ import { can, type Grant, type Securable } from "@/lib/access/can";
 import type { CurrentUser } from "@/lib/auth/session-user";
 import { VM_OPERATION_IDS, VM_OPERATIONS, unavailableReason, type VmOperationContext, type VmOperationId } from "@/lib/vm/operations";
 import type { PoolConnection, XapiObject } from "@/lib/xapi";
-import { canViewWholePool, seesNothing } from "../access/pool-shortcuts";
-import { loadPoolViews, type PoolView } from "../pools/views";
-import { hostSecurable, vbdSecurable, vdiSecurable, vifSecurable, vmSecurable } from "../access/securables";
-import { guestAddresses, isOrdinaryVm, osName, primaryIp, vmMemoryBytes, vmVcpus } from "../vm/fields";
+import { canViewWholePool, seesNothing } from "@/lib/access/pool-shortcuts";
+import { loadPoolViews, type PoolView } from "@/lib/pools/views";
+import { hostSecurable, vbdSecurable, vdiSecurable, vifSecurable, vmSecurable } from "@/lib/access/securables";
+import { guestAddresses, isOrdinaryVm, osName, primaryIp, vmMemoryBytes, vmVcpus } from "@/lib/vm/fields";
 import type { PowerState, VmRow } from "./vm-query";
 
 /* ------------------------------------------------------------------------------------------------------------ */
@@ -74,7 +74,16 @@ function buildRow(view: PoolView, connection: PoolConnection, vm: XapiObject<"VM
     tags: [...vm.tags],
     stale: view.stale,
   };
-  const source: RowSource = { row, securable: vmSecurable(view.uuid, cache, vm), host, guest, metrics, poolUuid: view.uuid, label: view.label, stale: view.stale };
+  const source: RowSource = {
+    row,
+    securable: vmSecurable(view.uuid, cache, vm),
+    host,
+    guest,
+    metrics,
+    poolUuid: view.uuid,
+    label: view.label,
+    stale: view.stale,
+  };
   rowSources.set(vm, source);
   return source;
 }
@@ -455,7 +464,8 @@ export async function vmDetail(user: CurrentUser, uuid: string): Promise<VmDetai
     memoryDynamicMin: vm.memory_dynamic_min,
     memoryDynamicMax: vm.memory_dynamic_max,
     os: osName(guest),
-    pvDriversVersion: guest && Object.keys(guest.PV_drivers_version).length > 0 ? ["major", "minor", "micro"].map((k) => guest.PV_drivers_version[k] ?? "0").join(".") : null,
+    pvDriversVersion:
+      guest && Object.keys(guest.PV_drivers_version).length > 0 ? ["major", "minor", "micro"].map((k) => guest.PV_drivers_version[k] ?? "0").join(".") : null,
     ips: [...new Set([...addresses.values()].flat())],
     tags: [...vm.tags],
     domainType: vm.domain_type,

@@ -11,7 +11,18 @@ import { PoolLiveObjects } from "./live-objects";
 const NULL = "OpaqueRef:NULL";
 const add = (cls: CacheUpdate["class"], ref: string, record: Record<string, unknown>): CacheUpdate => ({ class: cls, ref, operation: "add", record });
 const vm = (ref: string, uuid: string, extra: Record<string, unknown> = {}) =>
-  add("VM", ref, { uuid, name_label: uuid, is_a_template: false, is_a_snapshot: false, is_control_domain: false, snapshot_of: NULL, metrics: `${ref}-metrics`, guest_metrics: `${ref}-guest`, current_operations: {}, ...extra });
+  add("VM", ref, {
+    uuid,
+    name_label: uuid,
+    is_a_template: false,
+    is_a_snapshot: false,
+    is_control_domain: false,
+    snapshot_of: NULL,
+    metrics: `${ref}-metrics`,
+    guest_metrics: `${ref}-guest`,
+    current_operations: {},
+    ...extra,
+  });
 
 function pool(): { cache: PoolCache; live: PoolLiveObjects } {
   const cache = new PoolCache();
@@ -33,15 +44,32 @@ function pool(): { cache: PoolCache; live: PoolLiveObjects } {
   return { cache, live: new PoolLiveObjects(cache, () => "pool-uuid") };
 }
 
-const grant = (objectKind: Grant["objectKind"], objectUuid: string): Grant => ({ aclId: objectUuid, objectKind, objectUuid, objectLabel: "", role: "viewer", via: { type: "user" } });
+const grant = (objectKind: Grant["objectKind"], objectUuid: string): Grant => ({
+  aclId: objectUuid,
+  objectKind,
+  objectUuid,
+  objectLabel: "",
+  role: "viewer",
+  via: { type: "user" },
+});
 const owner: AccessSubject = { isAdmin: false, grants: [grant("vm", "vm-mine")] };
 const admin: AccessSubject = { isAdmin: true, grants: [] };
-const change = (cls: CacheChange["class"], ref: string, uuid: string, operation: CacheChange["operation"] = "mod"): CacheChange => ({ class: cls, ref, uuid, operation });
+const change = (cls: CacheChange["class"], ref: string, uuid: string, operation: CacheChange["operation"] = "mod"): CacheChange => ({
+  class: cls,
+  ref,
+  uuid,
+  operation,
+});
 
 describe("PoolLiveObjects", () => {
   it("reports metrics, guest metrics and tasks as the VM or host they belong to", () => {
     const { live } = pool();
-    const resolved = live.resolve([change("VM_metrics", "v1-metrics", "vm-mine-metrics"), change("VM_guest_metrics", "v2-guest", "vm-other-guest"), change("task", "task-1", "task-uuid"), change("host_metrics", "h1-metrics", "host-metrics-uuid")]);
+    const resolved = live.resolve([
+      change("VM_metrics", "v1-metrics", "vm-mine-metrics"),
+      change("VM_guest_metrics", "v2-guest", "vm-other-guest"),
+      change("task", "task-1", "task-uuid"),
+      change("host_metrics", "h1-metrics", "host-metrics-uuid"),
+    ]);
     expect(resolved.map((r) => r.object)).toEqual([
       { kind: "vm", uuid: "vm-mine" },
       { kind: "vm", uuid: "vm-other" },

@@ -9,7 +9,17 @@
 import { OBJECT_ACTIONS, type ObjectAction, type Securable, type SecurableKind } from "@/lib/access/can";
 import type { CachedClass } from "@/lib/xapi/cached-fields";
 import type { CacheChange, PoolCache } from "@/lib/xapi/cache";
-import { hostSecurable, networkSecurable, pifSecurable, poolSecurable, srSecurable, vbdSecurable, vdiSecurable, vifSecurable, vmSecurable } from "../access/securables";
+import {
+  hostSecurable,
+  networkSecurable,
+  pifSecurable,
+  poolSecurable,
+  srSecurable,
+  vbdSecurable,
+  vdiSecurable,
+  vifSecurable,
+  vmSecurable,
+} from "@/lib/access/securables";
 
 /** One changed object as the browser hears of it. */
 export interface LiveObject {

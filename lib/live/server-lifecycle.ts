@@ -5,7 +5,7 @@
  */
 import "server-only";
 import { closeLiveStreams } from "./hub";
-import { startPoolRegistry, stopPoolRegistry } from "../pools/registry";
+import { startPoolRegistry, stopPoolRegistry } from "@/lib/pools/registry";
 
 export async function startInventory(): Promise<void> {
   await startPoolRegistry();

@@ -4,10 +4,10 @@
  */
 import { describe, expect, it } from "vitest";
 import { updateUser } from "@/lib/auth/users";
-import { useInventoryEnvironment, waitFor } from "../dev/test/pool-environment";
+import { inventoryEnvironmentForFile, waitFor } from "@/lib/dev/test/pool-environment";
 import { openLiveStream } from "./stream";
 
-const env = useInventoryEnvironment();
+const env = inventoryEnvironmentForFile();
 
 interface Frame {
   event: string;
@@ -41,7 +41,6 @@ function collect(stream: ReadableStream<Uint8Array>) {
 }
 
 const settle = (ms = 600) => new Promise((resolve) => setTimeout(resolve, ms));
-
 
 describe("the live stream", () => {
   it("carries nothing outside a restricted user's rights", async () => {

@@ -5,13 +5,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getDb } from "@/lib/db/client";
-import { useInventoryEnvironment, waitFor } from "@/lib/dev/test/pool-environment";
+import { inventoryEnvironmentForFile, waitFor } from "@/lib/dev/test/pool-environment";
 import { startSimulator, type Simulator } from "@/lib/dev/xapi-sim/index";
 import { getPoolRegistry } from "@/lib/xapi/registry";
 import { TLS_CERT, TLS_FINGERPRINT, TLS_KEY } from "@/lib/dev/test/hostile-xapi-server";
 import { changePoolEnabled, editPool, pinCertificate, registerPool, testPoolConnection, unregisterPool } from "./registration";
 
-const env = useInventoryEnvironment();
+const env = inventoryEnvironmentForFile();
 
 let tlsSim: Simulator;
 beforeAll(async () => {
@@ -19,13 +19,22 @@ beforeAll(async () => {
 });
 afterAll(() => tlsSim.stop());
 
-const tlsForm = (extra: Record<string, unknown> = {}) => ({ label: "secure", url: tlsSim.pools[0]!.masterUrl, username: tlsSim.username, password: tlsSim.password, ...extra });
-
+const tlsForm = (extra: Record<string, unknown> = {}) => ({
+  label: "secure",
+  url: tlsSim.pools[0]!.masterUrl,
+  username: tlsSim.username,
+  password: tlsSim.password,
+  ...extra,
+});
 
 describe("testing a connection", () => {
   it("a wrong password is refused on the password field", async () => {
     const result = await testPoolConnection(env().admin, tlsForm({ password: "wrong" }));
-    expect(result).toEqual({ ok: false, error: "The pool refused the username or password.", fieldErrors: { password: ["The pool refused the username or password"] } });
+    expect(result).toEqual({
+      ok: false,
+      error: "The pool refused the username or password.",
+      fieldErrors: { password: ["The pool refused the username or password"] },
+    });
   });
 
   it("an unreachable URL or a bad one is refused on the URL field", async () => {

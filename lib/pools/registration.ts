@@ -13,7 +13,16 @@ import { failure, formBoolean, invalidInput, optionalFormBoolean, type MutationF
 import { createPool, fingerprintSchema, getPool, getPoolConnectionConfig, removePool, setPoolEnabled, updatePool, type PoolDto } from "@/lib/pools/store";
 import { SecretDecryptionError } from "@/lib/db/secrets";
 import { refreshPoolRegistry } from "@/lib/pools/registry";
-import { CLIENT_CODES, describeXapiError, fetchCertificate, isXapiError, probePool, XapiCertificateError, type CertificateInfo, type PoolProbe } from "@/lib/xapi";
+import {
+  CLIENT_CODES,
+  describeXapiError,
+  fetchCertificate,
+  isXapiError,
+  probePool,
+  XapiCertificateError,
+  type CertificateInfo,
+  type PoolProbe,
+} from "@/lib/xapi";
 
 /** A certificate as the form shows it. */
 export interface CertificateDto {
@@ -49,8 +58,16 @@ const connectionFields = {
 const testSchema = z.object({
   ...connectionFields,
   /** Empty when editing a registration: the stored password is used. */
-  password: z.string().max(1000).optional().transform((value) => value || undefined),
-  poolId: z.string().max(100).optional().transform((value) => value || undefined),
+  password: z
+    .string()
+    .max(1000)
+    .optional()
+    .transform((value) => value || undefined),
+  poolId: z
+    .string()
+    .max(100)
+    .optional()
+    .transform((value) => value || undefined),
 });
 
 const registerSchema = z.object({
@@ -63,7 +80,11 @@ const registerSchema = z.object({
 const editSchema = z.object({
   ...connectionFields,
   label: z.string().trim().min(1, "Label is required").max(100, "Label must be at most 100 characters long"),
-  password: z.string().max(1000).optional().transform((value) => value || undefined),
+  password: z
+    .string()
+    .max(1000)
+    .optional()
+    .transform((value) => value || undefined),
   readOnly: optionalFormBoolean,
 });
 
@@ -89,7 +110,10 @@ function connectionFailure(error: unknown): MutationFailure {
     return failure("The pool refused the username or password.", { password: ["The pool refused the username or password"] });
   }
   if (error instanceof XapiCertificateError || error.kind === "certificate") {
-    const text = error.code === CLIENT_CODES.certificateMismatch ? "The server's certificate is not the pinned one" : "The server's certificate is not trusted: test the connection and pin it";
+    const text =
+      error.code === CLIENT_CODES.certificateMismatch
+        ? "The server's certificate is not the pinned one"
+        : "The server's certificate is not trusted: test the connection and pin it";
     return failure(`${text}.`, { fingerprint: [text] });
   }
   if (error.kind === "transport" || error.kind === "timeout" || error.kind === "protocol") {
@@ -128,7 +152,11 @@ export async function testPoolConnection(actor: CurrentUser | null, input: unkno
   try {
     const certificate = await certificateOf(url);
     const pool = await probePool({ url, username, password, fingerprint: fingerprint ?? certificate?.fingerprint ?? null });
-    return { ok: true, pool: { poolName: pool.poolName, poolUuid: pool.poolUuid, hostCount: pool.hostCount, apiVersion: pool.apiVersion, masterUrl: pool.masterUrl }, certificate };
+    return {
+      ok: true,
+      pool: { poolName: pool.poolName, poolUuid: pool.poolUuid, hostCount: pool.hostCount, apiVersion: pool.apiVersion, masterUrl: pool.masterUrl },
+      certificate,
+    };
   } catch (error) {
     return parseUrlError(error) ?? connectionFailure(error);
   }
@@ -179,7 +207,9 @@ export async function editPool(actor: CurrentUser | null, poolId: string, input:
         effectivePassword = (await getPoolConnectionConfig(actor!, poolId))?.password;
       } catch (error) {
         if (!(error instanceof SecretDecryptionError)) throw error;
-        return failure("The stored password cannot be decrypted (the secret key changed): enter the password again.", { password: ["Enter the password again"] });
+        return failure("The stored password cannot be decrypted (the secret key changed): enter the password again.", {
+          password: ["Enter the password again"],
+        });
       }
     }
     const probe = await probeForSave({ url, username, password: effectivePassword ?? "", fingerprint: fingerprint ?? null });
@@ -188,13 +218,23 @@ export async function editPool(actor: CurrentUser | null, poolId: string, input:
       return failure(`This URL leads to another pool (“${probe.poolName}”): register it as a new pool instead.`, { url: ["This URL leads to another pool"] });
     }
   }
-  const result = await updatePool(actor!, poolId, { label, url, username, password, fingerprint: fingerprint ?? null, ...(readOnly === undefined ? {} : { readOnly }) });
+  const result = await updatePool(actor!, poolId, {
+    label,
+    url,
+    username,
+    password,
+    fingerprint: fingerprint ?? null,
+    ...(readOnly === undefined ? {} : { readOnly }),
+  });
   if (result.ok) await refreshPoolRegistry();
   return result;
 }
 
 /** Reads the certificate a registered pool's URL presents now (to compare with the pinned one). */
-export async function currentCertificate(actor: CurrentUser | null, poolId: string): Promise<MutationResult<{ certificate: CertificateDto | null; pinned: string | null }>> {
+export async function currentCertificate(
+  actor: CurrentUser | null,
+  poolId: string,
+): Promise<MutationResult<{ certificate: CertificateDto | null; pinned: string | null }>> {
   const refused = await refuse(actor, "read-certificate", poolId);
   if (refused) return refused;
   const pool = await getPool(actor!, poolId);
@@ -212,7 +252,12 @@ export async function pinCertificate(actor: CurrentUser | null, poolId: string, 
   if (refused) return refused;
   const pool = await getPool(actor!, poolId);
   if (!pool) return failure("This pool registration no longer exists.");
-  return editPool(actor, poolId, { label: pool.label, url: pool.url, username: pool.username, fingerprint: typeof fingerprint === "string" ? fingerprint : "" });
+  return editPool(actor, poolId, {
+    label: pool.label,
+    url: pool.url,
+    username: pool.username,
+    fingerprint: typeof fingerprint === "string" ? fingerprint : "",
+  });
 }
 
 export async function changePoolEnabled(actor: CurrentUser | null, poolId: string, enabled: boolean): Promise<MutationResult<{ pool: PoolDto }>> {

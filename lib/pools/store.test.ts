@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { verifyAuditChain } from "@/lib/audit/verify";
 import { loadSessionUser, type CurrentUser } from "@/lib/auth/session-user";
 import { createPool, getPool, getPoolConnectionConfig, listPools, loadPoolConnectionConfigs, removePool, setPoolEnabled, updatePool } from "./store";
-import { useTestDatabase } from "../dev/test/database";
+import { testDatabaseForEachTest } from "@/lib/dev/test/database";
 
 const FINGERPRINT = "ab:cd:ef:01:23:45:67:89:ab:cd:ef:01:23:45:67:89:ab:cd:ef:01:23:45:67:89:ab:cd:ef:01:23:45:67:89";
 const lab = {
@@ -16,7 +16,7 @@ const lab = {
 };
 
 describe.each(["sqlite", "postgresql"] as const)("registered pools on %s", (provider) => {
-  const testDb = useTestDatabase(provider);
+  const testDb = testDatabaseForEachTest(provider);
   afterEach(() => vi.restoreAllMocks());
 
   async function seedUser(username: string, isAdmin: boolean): Promise<CurrentUser> {
@@ -53,7 +53,13 @@ describe.each(["sqlite", "postgresql"] as const)("registered pools on %s", (prov
       { id: created.pool.id, label: "lab", url: lab.url, username: "root", password: lab.password, fingerprint: FINGERPRINT.toUpperCase(), readOnly: true },
     ]);
     const audit = await testDb().db.auditEntry.findFirstOrThrow({ where: { action: "pool.register" } });
-    expect(audit).toMatchObject({ actorUsername: "root", objectKind: "pool", objectUuid: "0f0e8a7b-1111-2222-3333-444455556666", objectLabel: "lab", poolId: created.pool.id });
+    expect(audit).toMatchObject({
+      actorUsername: "root",
+      objectKind: "pool",
+      objectUuid: "0f0e8a7b-1111-2222-3333-444455556666",
+      objectLabel: "lab",
+      poolId: created.pool.id,
+    });
   });
 
   it("refuses the same pool twice, a used label, and invalid fields, saying why", async () => {
@@ -89,7 +95,10 @@ describe.each(["sqlite", "postgresql"] as const)("registered pools on %s", (prov
     if (!created.ok) throw new Error(created.error);
     const id = created.pool.id;
 
-    expect(await updatePool(admin, id, { label: "lab-1", password: "", fingerprint: "" })).toMatchObject({ ok: true, pool: { label: "lab-1", fingerprint: null } });
+    expect(await updatePool(admin, id, { label: "lab-1", password: "", fingerprint: "" })).toMatchObject({
+      ok: true,
+      pool: { label: "lab-1", fingerprint: null },
+    });
     expect((await getPoolConnectionConfig(admin, id))?.password).toBe(lab.password);
     expect(await updatePool(admin, id, { password: "new pool password", readOnly: "false" })).toMatchObject({ ok: true, pool: { readOnly: false } });
     expect((await getPoolConnectionConfig(admin, id))?.password).toBe("new pool password");

@@ -11,10 +11,10 @@ import { can } from "@/lib/access/can";
 import { refuseUnlessAllowed } from "@/lib/access/refusal";
 import type { CurrentUser } from "@/lib/auth/session-user";
 import type { PoolConnectionConfig } from "@/lib/xapi/connection";
-import { getDb, type DbTransaction } from "../db/client";
-import { failure, formBoolean, invalidInput, optionalFormBoolean, type MutationResult } from "../actions/result";
-import { decryptSecret, encryptSecret, SecretDecryptionError } from "../db/secrets";
-import { lockedMutation } from "../db/transaction";
+import { getDb, type DbTransaction } from "@/lib/db/client";
+import { failure, formBoolean, invalidInput, optionalFormBoolean, type MutationResult } from "@/lib/actions/result";
+import { decryptSecret, encryptSecret, SecretDecryptionError } from "@/lib/db/secrets";
+import { lockedMutation } from "@/lib/db/transaction";
 
 export interface PoolDto {
   id: string;
@@ -52,7 +52,11 @@ const url = z
   .min(1, "URL is required")
   .pipe(z.url({ protocol: /^https?$/, error: "Give the http:// or https:// URL of a pool member, e.g. https://xcp-host-1" }));
 const username = z.string().trim().min(1, "Username is required").max(200);
-const xapiPoolUuid = z.string().trim().regex(/^[0-9a-fA-F-]{8,64}$/, "Not a XAPI pool uuid").transform((value) => value.toLowerCase());
+const xapiPoolUuid = z
+  .string()
+  .trim()
+  .regex(/^[0-9a-fA-F-]{8,64}$/, "Not a XAPI pool uuid")
+  .transform((value) => value.toLowerCase());
 
 export const createPoolSchema = z.object({
   label,
@@ -70,7 +74,11 @@ export const updatePoolSchema = z.object({
   label: label.optional(),
   url: url.optional(),
   username: username.optional(),
-  password: z.string().max(1000).optional().transform((value) => value || undefined),
+  password: z
+    .string()
+    .max(1000)
+    .optional()
+    .transform((value) => value || undefined),
   fingerprint: optionalFingerprint,
   readOnly: optionalFormBoolean,
   xapiPoolUuid: xapiPoolUuid.optional(),

@@ -17,7 +17,7 @@ import { ConfirmDialog } from "@/lib/ui/confirm-dialog";
 import { CheckboxField, SelectField, TextField, type CheckboxFieldProps, type FieldErrors, type SelectFieldProps, type TextFieldProps } from "@/lib/ui/field";
 import { StatusMessage } from "@/lib/ui/status-message";
 import type { MutationResult } from "@/lib/actions/result";
-import type { FormState } from "../actions/form-state";
+import type { FormState } from "@/lib/actions/form-state";
 
 const FormStateContext = createContext<FormState>(null);
 

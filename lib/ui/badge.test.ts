@@ -37,9 +37,7 @@ describe("PoolStatusBanner", () => {
   });
 
   it("names the pool, the problem, the reason and that the data is the last known state", () => {
-    const html = renderToStaticMarkup(
-      h(PoolStatusBanner, { poolLabel: "lab", status: "error", since: "2025-11-24T12:03:00Z", reason: "connection refused" }),
-    );
+    const html = renderToStaticMarkup(h(PoolStatusBanner, { poolLabel: "lab", status: "error", since: "2025-11-24T12:03:00Z", reason: "connection refused" }));
     expect(text(html)).toMatch(/^Pool lab cannot be reached since .*12:03.*: connection refused — showing last known state\.$/);
     expect(html).toContain('dateTime="2025-11-24T12:03:00.000Z"');
   });

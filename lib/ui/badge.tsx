@@ -23,10 +23,7 @@ export function Badge({
   children: ReactNode;
 }) {
   return (
-    <span
-      title={title}
-      className={cx("badge", SOFT[tone], className)}
-    >
+    <span title={title} className={cx("badge", SOFT[tone], className)}>
       {dot && <span aria-hidden="true" className={cx("size-1.5 rounded-full", SOLID[tone])} />}
       {children}
     </span>
@@ -47,11 +44,7 @@ const POWER: Record<PowerState, { tone: Tone; glyph: string }> = {
 export function PowerStateBadge({ state, stale = false }: { state: PowerState; stale?: boolean }) {
   const { tone, glyph } = POWER[state] ?? POWER.Halted;
   return (
-    <Badge
-      tone={tone}
-      title={stale ? "Last known state: the pool is not connected" : undefined}
-      className={cx(stale && "border-dashed opacity-70")}
-    >
+    <Badge tone={tone} title={stale ? "Last known state: the pool is not connected" : undefined} className={cx(stale && "border-dashed opacity-70")}>
       <span aria-hidden="true" className="badge-glyph">
         {glyph}
       </span>

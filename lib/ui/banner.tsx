@@ -31,10 +31,7 @@ export function Banner({
 }) {
   const style = MESSAGE_STYLE[tone];
   return (
-    <div
-      role={live === "none" ? undefined : live}
-      className={cx("flex items-start gap-2.5 rounded-lg border px-3 py-2.5 text-sm", style.soft, className)}
-    >
+    <div role={live === "none" ? undefined : live} className={cx("flex items-start gap-2.5 rounded-lg border px-3 py-2.5 text-sm", style.soft, className)}>
       <Icon name={style.icon} className="mt-px shrink-0" />
       <div className="min-w-0 flex-1 space-y-0.5">
         {title && <p className="font-semibold">{title}</p>}
@@ -74,8 +71,7 @@ export function PoolStatusBanner({ poolLabel, status, since, reason, actions }: 
       </Banner>
     );
   }
-  const what =
-    status === "reconnecting" ? "lost its connection and is reconnecting" : status === "error" ? "cannot be reached" : "is disconnected";
+  const what = status === "reconnecting" ? "lost its connection and is reconnecting" : status === "error" ? "cannot be reached" : "is disconnected";
   return (
     <Banner tone={status === "error" ? "error" : "warning"} live="status" actions={actions}>
       Pool {name} {what}

@@ -87,13 +87,7 @@ export function Button({
   }
 
   return (
-    <button
-      {...rest}
-      type={type}
-      disabled={rest.disabled || pending}
-      aria-busy={pending || undefined}
-      className={buttonClasses(variant, size, className)}
-    >
+    <button {...rest} type={type} disabled={rest.disabled || pending} aria-busy={pending || undefined} className={buttonClasses(variant, size, className)}>
       {content}
     </button>
   );
@@ -122,13 +116,7 @@ export function ButtonLink({ href, variant = "secondary", size = "md", icon, dis
   if (disabledReason) {
     return (
       <DisabledReason id={reasonId} reason={disabledReason}>
-        <span
-          role="link"
-          tabIndex={0}
-          aria-disabled="true"
-          aria-describedby={reasonId}
-          className={buttonClasses(variant, size, className)}
-        >
+        <span role="link" tabIndex={0} aria-disabled="true" aria-describedby={reasonId} className={buttonClasses(variant, size, className)}>
           {content}
         </span>
       </DisabledReason>

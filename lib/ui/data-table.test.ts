@@ -4,8 +4,7 @@ import { describe, expect, it } from "vitest";
 import { SortHeader } from "./data-table";
 import { pageWindow, Pagination } from "./pagination";
 
-const header = (props: Parameters<typeof SortHeader>[0]) =>
-  renderToStaticMarkup(h("table", null, h("thead", null, h("tr", null, h(SortHeader, props)))));
+const header = (props: Parameters<typeof SortHeader>[0]) => renderToStaticMarkup(h("table", null, h("thead", null, h("tr", null, h(SortHeader, props)))));
 
 describe("SortHeader", () => {
   it("marks the current sort with aria-sort and links to the next one", () => {
@@ -19,9 +18,9 @@ describe("SortHeader", () => {
     const html = header({ label: "Memory", href: "/vms?sort=memory&dir=desc", active: false, dir: "asc", numeric: true });
     expect(html).not.toContain("aria-sort");
     expect(html).toContain(", sort ascending");
-    expect(renderToStaticMarkup(h("table", null, h("thead", null, h("tr", null, h(SortHeader, { label: "IP", href: "/", active: true, dir: "desc" })))))).toContain(
-      'aria-sort="descending"',
-    );
+    expect(
+      renderToStaticMarkup(h("table", null, h("thead", null, h("tr", null, h(SortHeader, { label: "IP", href: "/", active: true, dir: "desc" }))))),
+    ).toContain('aria-sort="descending"');
   });
 });
 

@@ -59,12 +59,7 @@ export function TableBody({ children }: { children: ReactNode }) {
 export const HEADER_CELL =
   "h-8 border-b border-line bg-sunken text-left text-xs font-semibold whitespace-nowrap text-muted first:rounded-tl-lg last:rounded-tr-lg";
 
-export function HeaderCell({
-  numeric = false,
-  className,
-  children,
-  ...rest
-}: ThHTMLAttributes<HTMLTableCellElement> & { numeric?: boolean }) {
+export function HeaderCell({ numeric = false, className, children, ...rest }: ThHTMLAttributes<HTMLTableCellElement> & { numeric?: boolean }) {
   return (
     <th scope="col" className={cx(HEADER_CELL, "px-3", numeric && "text-right", className)} {...rest}>
       {children}
@@ -104,11 +99,7 @@ export function SortHeader({
         href={href}
         prefetch={false}
         scroll={false}
-        className={cx(
-          "group inline-flex h-8 w-full items-center gap-1 px-3 hover:text-fg",
-          numeric && "flex-row-reverse",
-          active && "text-fg",
-        )}
+        className={cx("group inline-flex h-8 w-full items-center gap-1 px-3 hover:text-fg", numeric && "flex-row-reverse", active && "text-fg")}
       >
         <span>{label}</span>
         <Icon
@@ -136,15 +127,7 @@ export function Cell({
   ...rest
 }: TdHTMLAttributes<HTMLTableCellElement> & { numeric?: boolean; muted?: boolean; mono?: boolean }) {
   return (
-    <td
-      className={cx(
-        numeric && "text-right tabular-nums whitespace-nowrap",
-        muted && "text-muted",
-        mono && "font-mono text-xs",
-        className,
-      )}
-      {...rest}
-    >
+    <td className={cx(numeric && "text-right tabular-nums whitespace-nowrap", muted && "text-muted", mono && "font-mono text-xs", className)} {...rest}>
       {children}
     </td>
   );

@@ -3,6 +3,7 @@
  * server errors reach the browser as a generic message plus a `digest` that matches the server log, which is
  * what we show as the reference.
  */
+import Link from "next/link";
 import type { ReactNode } from "react";
 import { buttonClasses } from "./button";
 import { Icon, type IconName } from "./icons";
@@ -29,9 +30,9 @@ export function NotFoundState({ what = "page" }: { what?: string }) {
       code="404"
       title={`This ${what} was not found`}
       actions={
-        <a href="/" className={buttonClasses("primary")}>
+        <Link href="/" className={buttonClasses("primary")}>
           Go to the dashboard
-        </a>
+        </Link>
       }
     >
       <p>It may have been removed, or the address may be wrong. Objects you have no access to are not shown either.</p>
@@ -52,6 +53,8 @@ export function ErrorState({ digest, onRetry }: { digest?: string; onRetry?: () 
               Try again
             </button>
           )}
+          {/* A full load, not a client navigation: the client state that failed is left behind. */}
+          {/* eslint-disable-next-line @next/next/no-html-link-for-pages */}
           <a href="/" className={buttonClasses("secondary")}>
             Go to the dashboard
           </a>

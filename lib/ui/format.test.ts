@@ -1,14 +1,5 @@
 import { describe, expect, it } from "vitest";
-import {
-  formatBytes,
-  formatCount,
-  formatDate,
-  formatDateTime,
-  formatPercent,
-  formatRelativeTime,
-  formatSince,
-  toDate,
-} from "./format";
+import { formatBytes, formatCount, formatDate, formatDateTime, formatPercent, formatRelativeTime, formatSince, toDate } from "./format";
 
 const GiB = 1024 ** 3;
 

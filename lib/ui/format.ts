@@ -113,10 +113,7 @@ export interface TimeZoneOption {
 }
 
 /** "2025-11-24 12:03" — unambiguous, sortable, 24-hour; `seconds: true` adds ":07". */
-export function formatDateTime(
-  input: DateInput | null | undefined,
-  options: TimeZoneOption & { seconds?: boolean } = {},
-): string {
+export function formatDateTime(input: DateInput | null | undefined, options: TimeZoneOption & { seconds?: boolean } = {}): string {
   const date = toDate(input);
   if (!date) return MISSING;
   const p = partsOf(date, options.timeZone);
@@ -135,11 +132,7 @@ export function formatDate(input: DateInput | null | undefined, options: TimeZon
  * For "disconnected since …": the time alone when it is the same day as `now` ("12:03"), otherwise date and
  * time ("2025-11-23 12:03").
  */
-export function formatSince(
-  input: DateInput | null | undefined,
-  now: DateInput = Date.now(),
-  options: TimeZoneOption = {},
-): string {
+export function formatSince(input: DateInput | null | undefined, now: DateInput = Date.now(), options: TimeZoneOption = {}): string {
   const date = toDate(input);
   if (!date) return MISSING;
   const full = formatDateTime(date, options);

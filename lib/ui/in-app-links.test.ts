@@ -4,7 +4,10 @@ import { inAppTarget } from "./in-app-links";
 const BASE = "https://xendeck.example.net/vms?q=web";
 
 /** A click on an element inside a link with these attributes (or on no link at all). */
-function click(attributes: Record<string, string> | null, keys: Partial<{ button: number; metaKey: boolean; ctrlKey: boolean; shiftKey: boolean; altKey: boolean; defaultPrevented: boolean }> = {}) {
+function click(
+  attributes: Record<string, string> | null,
+  keys: Partial<{ button: number; metaKey: boolean; ctrlKey: boolean; shiftKey: boolean; altKey: boolean; defaultPrevented: boolean }> = {},
+) {
   const link = attributes && {
     getAttribute: (name: string) => attributes[name] ?? null,
     hasAttribute: (name: string) => name in attributes,

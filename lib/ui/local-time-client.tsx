@@ -49,6 +49,8 @@ export function LocalTimeClient({ iso, format, renderedAt }: { iso: string; form
     () => Math.max(clockNow, renderedAt),
     () => renderedAt,
   );
+  // After hydration the browser clock is the truth; the 15 s floor keeps a stale store value from showing.
+  // eslint-disable-next-line react-hooks/purity
   const now = hydrated ? Math.max(liveNow, Date.now() - 15_000) : renderedAt;
   const zone = hydrated ? {} : { timeZone: "UTC" };
   const suffix = hydrated ? "" : " UTC";

@@ -11,16 +11,10 @@ import { LocalTimeClient, type TimeFormat } from "./local-time-client";
 
 export type { TimeFormat };
 
-export function LocalTime({
-  value,
-  format = "datetime",
-  renderedAt,
-}: {
-  value: DateInput | null | undefined;
-  format?: TimeFormat;
-  renderedAt?: number;
-}) {
+export function LocalTime({ value, format = "datetime", renderedAt }: { value: DateInput | null | undefined; format?: TimeFormat; renderedAt?: number }) {
   const date = toDate(value);
   if (!date) return <span>{MISSING}</span>;
+  // Rendered on the server once per request, so the time of this render is what relative times count from.
+  // eslint-disable-next-line react-hooks/purity
   return <LocalTimeClient iso={date.toISOString()} format={format} renderedAt={renderedAt ?? Date.now()} />;
 }

@@ -35,7 +35,14 @@ export interface ModalDialogProps {
 export function ModalDialog({ trigger, onTrigger, dialogRef, titleId, describedBy, pending, widthClass, children }: ModalDialogProps) {
   return (
     <>
-      <Button variant={trigger.variant} size={trigger.size} icon={trigger.icon} disabledReason={trigger.disabledReason} aria-haspopup="dialog" onClick={onTrigger}>
+      <Button
+        variant={trigger.variant}
+        size={trigger.size}
+        icon={trigger.icon}
+        disabledReason={trigger.disabledReason}
+        aria-haspopup="dialog"
+        onClick={onTrigger}
+      >
         {trigger.label}
       </Button>
       <dialog

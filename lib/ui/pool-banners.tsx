@@ -3,7 +3,7 @@
  * since 12:03 — showing last known state." Disabled pools are left out (an admin's choice, not a fault).
  */
 import { PoolStatusBanner } from "@/lib/ui/banner";
-import type { PoolStatusDto } from "../pools/views";
+import type { PoolStatusDto } from "@/lib/pools/views";
 
 export function PoolBanners({ pools }: { pools: readonly { id: string; label: string; status: PoolStatusDto }[] }) {
   if (pools.length === 0) return null;

@@ -52,17 +52,16 @@ export function RowSelection({
   name?: string;
   children: ReactNode;
 }) {
-  const [selected, setSelected] = useState<ReadonlySet<string>>(() => new Set());
+  const [checked, setChecked] = useState<ReadonlySet<string>>(() => new Set());
   const idsKey = ids.join("\n");
 
-  // Drop selected ids that are no longer on screen, so an action never applies to an invisible row.
-  useEffect(() => {
+  // Only ids still on screen count as selected, so an action never applies to an invisible row (and the next
+  // toggle starts from what is visible, forgetting the rest).
+  const selected = useMemo<ReadonlySet<string>>(() => {
     const shown = new Set(idsKey ? idsKey.split("\n") : []);
-    setSelected((current) => {
-      const kept = [...current].filter((id) => shown.has(id));
-      return kept.length === current.size ? current : new Set(kept);
-    });
-  }, [idsKey]);
+    const kept = [...checked].filter((id) => shown.has(id));
+    return kept.length === checked.size ? checked : new Set(kept);
+  }, [checked, idsKey]);
 
   const state = useMemo<SelectionState>(
     () => ({
@@ -70,15 +69,14 @@ export function RowSelection({
       selected,
       formId,
       name,
-      toggle: (id, checked) =>
-        setSelected((current) => {
-          const next = new Set(current);
-          if (checked) next.add(id);
-          else next.delete(id);
-          return next;
-        }),
-      setAll: (checked) => setSelected(checked ? new Set(ids) : new Set()),
-      clear: () => setSelected(new Set()),
+      toggle: (id, on) => {
+        const next = new Set(selected);
+        if (on) next.add(id);
+        else next.delete(id);
+        setChecked(next);
+      },
+      setAll: (on) => setChecked(on ? new Set(ids) : new Set()),
+      clear: () => setChecked(new Set()),
     }),
     [ids, selected, formId, name],
   );
@@ -109,14 +107,7 @@ export function SelectAllHeader({ label }: { label: string }) {
 
   return (
     <th scope="col" className={cx(HEADER_CELL, "w-9 pr-0 pl-3")}>
-      <input
-        ref={ref}
-        type="checkbox"
-        aria-label={label}
-        checked={all}
-        disabled={!state || total === 0}
-        onChange={(e) => state?.setAll(e.target.checked)}
-      />
+      <input ref={ref} type="checkbox" aria-label={label} checked={all} disabled={!state || total === 0} onChange={(e) => state?.setAll(e.target.checked)} />
     </th>
   );
 }

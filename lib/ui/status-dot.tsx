@@ -39,12 +39,7 @@ export function StatusDot({
     <span title={title} className={cx("inline-flex items-center gap-1.5 whitespace-nowrap", className)}>
       <span aria-hidden="true" className="relative inline-flex size-2.5 items-center justify-center">
         {style.pulse && <span className={cx("absolute inset-0 animate-ping rounded-full opacity-60", SOLID[style.tone])} />}
-        <span
-          className={cx(
-            "relative size-2.5 rounded-full",
-            style.hollow ? "border-2 border-neutral bg-transparent" : SOLID[style.tone],
-          )}
-        />
+        <span className={cx("relative size-2.5 rounded-full", style.hollow ? "border-2 border-neutral bg-transparent" : SOLID[style.tone])} />
       </span>
       <span>{label}</span>
     </span>

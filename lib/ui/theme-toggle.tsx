@@ -46,10 +46,7 @@ export function ThemeToggle({ className }: { className?: string }) {
       onClick={cycle}
       title={label}
       aria-label={label}
-      className={
-        className ??
-        "inline-flex h-8 items-center gap-1.5 rounded-md px-2 text-muted hover:bg-hover hover:text-fg"
-      }
+      className={className ?? "inline-flex h-8 items-center gap-1.5 rounded-md px-2 text-muted hover:bg-hover hover:text-fg"}
     >
       <Icon name={ICONS[theme]} />
       <span className="text-xs max-sm:sr-only">{LABELS[theme]}</span>

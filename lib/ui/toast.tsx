@@ -45,11 +45,7 @@ export function ToastProvider({ children }: { children: ReactNode }) {
   }, []);
 
   const region = (errors: boolean) => (
-    <div
-      aria-live={errors ? "assertive" : "polite"}
-      aria-relevant="additions"
-      className="flex w-full flex-col gap-2"
-    >
+    <div aria-live={errors ? "assertive" : "polite"} aria-relevant="additions" className="flex w-full flex-col gap-2">
       {toasts
         .filter((t) => (t.tone === "error") === errors)
         .map((t) => (
@@ -80,22 +76,14 @@ function ToastItem({ toast, onDismiss }: { toast: Toast; onDismiss: (id: number)
   return (
     <div
       role={toast.tone === "error" ? "alert" : "status"}
-      className={cx(
-        "pointer-events-auto flex w-full items-start gap-2 rounded-lg border px-3 py-2.5 text-sm shadow-lg",
-        MESSAGE_STYLE[toast.tone].soft,
-      )}
+      className={cx("pointer-events-auto flex w-full items-start gap-2 rounded-lg border px-3 py-2.5 text-sm shadow-lg", MESSAGE_STYLE[toast.tone].soft)}
     >
       <Icon name={MESSAGE_STYLE[toast.tone].icon} className="mt-0.5 shrink-0" />
       <div className="min-w-0 flex-1">
         <p className="font-medium">{toast.title}</p>
         {toast.description && <p className="mt-0.5 text-fg/85">{toast.description}</p>}
       </div>
-      <button
-        type="button"
-        onClick={() => onDismiss(toast.id)}
-        aria-label="Dismiss notification"
-        className="-m-1 rounded p-1 opacity-70 hover:opacity-100"
-      >
+      <button type="button" onClick={() => onDismiss(toast.id)} aria-label="Dismiss notification" className="-m-1 rounded p-1 opacity-70 hover:opacity-100">
         <Icon name="close" size={14} />
       </button>
     </div>

@@ -18,12 +18,17 @@ const UUID = "0b8c1f2e-4a5d-4c3b-9e8f-1a2b3c4d5e6f";
 
 function parse(input: unknown) {
   const result = vmManagementInputSchema.safeParse(input);
-  return result.success ? { ok: true as const, data: result.data } : { ok: false as const, fields: fieldErrorsOf(result.error), first: result.error.issues[0]?.message };
+  return result.success
+    ? { ok: true as const, data: result.data }
+    : { ok: false as const, fields: fieldErrorsOf(result.error), first: result.error.issues[0]?.message };
 }
 
 describe("input validation", () => {
   it("accepts each operation's input, with names trimmed", () => {
-    expect(parse({ operation: "snapshot", vm: UUID, name: "  before upgrade  " })).toEqual({ ok: true, data: { operation: "snapshot", vm: UUID, name: "before upgrade" } });
+    expect(parse({ operation: "snapshot", vm: UUID, name: "  before upgrade  " })).toEqual({
+      ok: true,
+      data: { operation: "snapshot", vm: UUID, name: "before upgrade" },
+    });
     expect(parse({ operation: "copy", vm: UUID, name: "copy", sr: "" })).toMatchObject({ ok: true, data: { sr: "" } });
     expect(parse({ operation: "copy", vm: UUID, name: "copy", sr: UUID })).toMatchObject({ ok: true, data: { sr: UUID } });
     expect(parse({ operation: "migrate", vm: UUID, host: UUID })).toMatchObject({ ok: true });
@@ -135,10 +140,29 @@ describe("which disks a delete destroys", () => {
   });
 
   it("a disk the control domain has plugged still belongs to the VM", () => {
-    expect(ownDisks("vm", graph([["vm", "Disk", "root"], ["dom0", "Disk", "root"]], ["dom0"]))).toEqual(["root"]);
+    expect(
+      ownDisks(
+        "vm",
+        graph(
+          [
+            ["vm", "Disk", "root"],
+            ["dom0", "Disk", "root"],
+          ],
+          ["dom0"],
+        ),
+      ),
+    ).toEqual(["root"]);
   });
 
   it("a disk plugged twice into the same VM is destroyed once", () => {
-    expect(ownDisks("vm", graph([["vm", "Disk", "root"], ["vm", "Disk", "root"]]))).toEqual(["root"]);
+    expect(
+      ownDisks(
+        "vm",
+        graph([
+          ["vm", "Disk", "root"],
+          ["vm", "Disk", "root"],
+        ]),
+      ),
+    ).toEqual(["root"]);
   });
 });

@@ -55,7 +55,17 @@ const op = (spec: Omit<VmOperationSpec, "confirm" | "needsHost"> & Partial<Pick<
 });
 
 export const VM_OPERATIONS: Record<VmOperationId, VmOperationSpec> = {
-  start: op({ id: "start", label: "Start", progressive: "Starting", past: "started", verb: "start", permission: "vm.start", method: "VM.start", xapiOperation: "start", from: ["Halted"] }),
+  start: op({
+    id: "start",
+    label: "Start",
+    progressive: "Starting",
+    past: "started",
+    verb: "start",
+    permission: "vm.start",
+    method: "VM.start",
+    xapiOperation: "start",
+    from: ["Halted"],
+  }),
   start_on: op({
     id: "start_on",
     label: "Start on…",
@@ -114,10 +124,50 @@ export const VM_OPERATIONS: Record<VmOperationId, VmOperationSpec> = {
     from: ["Running", "Paused"],
     confirm: true,
   }),
-  suspend: op({ id: "suspend", label: "Suspend", progressive: "Suspending", past: "suspended", verb: "suspend", permission: "vm.suspend", method: "VM.suspend", xapiOperation: "suspend", from: ["Running"] }),
-  resume: op({ id: "resume", label: "Resume", progressive: "Resuming", past: "resumed", verb: "resume", permission: "vm.resume", method: "VM.resume", xapiOperation: "resume", from: ["Suspended"] }),
-  pause: op({ id: "pause", label: "Pause", progressive: "Pausing", past: "paused", verb: "pause", permission: "vm.pause", method: "VM.pause", xapiOperation: "pause", from: ["Running"] }),
-  unpause: op({ id: "unpause", label: "Unpause", progressive: "Unpausing", past: "unpaused", verb: "unpause", permission: "vm.unpause", method: "VM.unpause", xapiOperation: "unpause", from: ["Paused"] }),
+  suspend: op({
+    id: "suspend",
+    label: "Suspend",
+    progressive: "Suspending",
+    past: "suspended",
+    verb: "suspend",
+    permission: "vm.suspend",
+    method: "VM.suspend",
+    xapiOperation: "suspend",
+    from: ["Running"],
+  }),
+  resume: op({
+    id: "resume",
+    label: "Resume",
+    progressive: "Resuming",
+    past: "resumed",
+    verb: "resume",
+    permission: "vm.resume",
+    method: "VM.resume",
+    xapiOperation: "resume",
+    from: ["Suspended"],
+  }),
+  pause: op({
+    id: "pause",
+    label: "Pause",
+    progressive: "Pausing",
+    past: "paused",
+    verb: "pause",
+    permission: "vm.pause",
+    method: "VM.pause",
+    xapiOperation: "pause",
+    from: ["Running"],
+  }),
+  unpause: op({
+    id: "unpause",
+    label: "Unpause",
+    progressive: "Unpausing",
+    past: "unpaused",
+    verb: "unpause",
+    permission: "vm.unpause",
+    method: "VM.unpause",
+    xapiOperation: "unpause",
+    from: ["Paused"],
+  }),
 };
 
 /** XAPI parameters of an operation: `start`/`resume` take (start_paused=false, force=false). */
@@ -145,8 +195,7 @@ export interface VmOperationContext {
   readOnly: boolean;
 }
 
-const joinOr = (states: readonly string[]) =>
-  states.length <= 1 ? (states[0] ?? "") : `${states.slice(0, -1).join(", ")} or ${states.at(-1)}`;
+const joinOr = (states: readonly string[]) => (states.length <= 1 ? (states[0] ?? "") : `${states.slice(0, -1).join(", ")} or ${states.at(-1)}`);
 
 /** What `operationUnavailableReason` needs of an operation (lifecycle or management). */
 export interface XapiOperationRule {

@@ -7,20 +7,23 @@
 import { describe, expect, it } from "vitest";
 import { getDb } from "@/lib/db/client";
 import { vmManagementView } from "@/lib/inventory/vm-management";
-import { useInventoryEnvironment, type SimVm } from "@/lib/dev/test/pool-environment";
+import { inventoryEnvironmentForFile, type SimVm } from "@/lib/dev/test/pool-environment";
 import type { VbdRecord, VdiRecord, VmRecord } from "@/lib/xapi/model/records.generated";
 import { getPoolRegistry } from "@/lib/xapi/registry";
 import { HOST_NOT_FOUND, VM_NOT_FOUND } from "./run-operation";
 import { runVmManagement, SNAPSHOT_NOT_FOUND, SR_NOT_FOUND } from "./run-management";
 
 // Enough halted VMs for each test to take its own.
-const env = useInventoryEnvironment({ vmsPerPool: 40 });
+const env = inventoryEnvironmentForFile({ vmsPerPool: 40 });
 
 const vmRecord = (key: string) => env().sim.inspect.vm(key);
 const vdi = (ref: string) => env().sim.inspect.get<VdiRecord>("VDI", ref);
 const vbd = (ref: string) => env().sim.inspect.get<VbdRecord>("VBD", ref)!.record;
 /** The VDIs behind a VM's Disk VBDs. */
-const diskVdis = (vm: VmRecord) => vm.VBDs.map(vbd).filter((device) => device.type === "Disk").map((device) => device.VDI);
+const diskVdis = (vm: VmRecord) =>
+  vm.VBDs.map(vbd)
+    .filter((device) => device.type === "Disk")
+    .map((device) => device.VDI);
 
 async function lastAuditEntry() {
   return (await getDb().auditEntry.findFirst({ orderBy: { id: "desc" } }))!;
@@ -48,7 +51,13 @@ describe("operators", () => {
     const snapshot = vmRecord(created!.uuid)!;
     expect(snapshot.record).toMatchObject({ is_a_snapshot: true, snapshot_of: vm.ref, name_label: "before upgrade" });
     expect(vmRecord(vm.uuid)!.record.snapshots).toContain(snapshot.ref);
-    expect(await lastAuditEntry()).toMatchObject({ actorUsername: "lab-operator", action: "vm.snapshot", objectUuid: vm.uuid, outcome: "ok", poolId: pools.lab!.id });
+    expect(await lastAuditEntry()).toMatchObject({
+      actorUsername: "lab-operator",
+      action: "vm.snapshot",
+      objectUuid: vm.uuid,
+      outcome: "ok",
+      poolId: pools.lab!.id,
+    });
     expect((await lastAuditEntry()).taskRef).toMatch(/^[0-9a-f-]{36}$/);
 
     // The page offers the operator the snapshot and nothing of an admin's, not even on the new snapshot.
@@ -83,7 +92,10 @@ describe("operators", () => {
 
   it("without a session nothing runs", async () => {
     const vm = freshVm("lab", "Halted");
-    expect(await runVmManagement(null, { operation: "delete", vm: vm.uuid, confirmName: vm.name })).toMatchObject({ ok: false, error: "Your session has ended. Please sign in again." });
+    expect(await runVmManagement(null, { operation: "delete", vm: vm.uuid, confirmName: vm.name })).toMatchObject({
+      ok: false,
+      error: "Your session has ended. Please sign in again.",
+    });
     expect(vmRecord(vm.uuid)).toBeDefined();
   });
 });
@@ -145,11 +157,18 @@ describe("admins", () => {
   it("rename a VM and change its description; bad input says what is wrong and changes nothing", async () => {
     const { admin, catchUp } = env();
     const vm = freshVm("production", "Halted");
-    expect(await runVmManagement(admin, { operation: "edit", vm: vm.uuid, name: "  ledger-db  ", description: "Accounting database" })).toMatchObject({ ok: true, message: "ledger-db saved" });
+    expect(await runVmManagement(admin, { operation: "edit", vm: vm.uuid, name: "  ledger-db  ", description: "Accounting database" })).toMatchObject({
+      ok: true,
+      message: "ledger-db saved",
+    });
     expect(vmRecord(vm.uuid)!.record).toMatchObject({ name_label: "ledger-db", name_description: "Accounting database" });
     expect(await lastAuditEntry()).toMatchObject({ action: "vm.edit", outcome: "ok", objectLabel: vm.name });
 
-    expect(await runVmManagement(admin, { operation: "edit", vm: vm.uuid, name: "", description: "x" })).toMatchObject({ ok: false, error: "Enter a name", fieldErrors: { name: ["Enter a name"] } });
+    expect(await runVmManagement(admin, { operation: "edit", vm: vm.uuid, name: "", description: "x" })).toMatchObject({
+      ok: false,
+      error: "Enter a name",
+      fieldErrors: { name: ["Enter a name"] },
+    });
     await catchUp();
     expect(vmRecord(vm.uuid)!.record).toMatchObject({ name_label: "ledger-db", name_description: "Accounting database" });
   });
@@ -169,7 +188,10 @@ describe("admins", () => {
       ["delete_snapshot", null],
     ]);
 
-    expect(await runVmManagement(owner, { operation: "revert", snapshot: snapshot.record.uuid })).toMatchObject({ ok: true, message: `${vm.name} reverted to “known good”` });
+    expect(await runVmManagement(owner, { operation: "revert", snapshot: snapshot.record.uuid })).toMatchObject({
+      ok: true,
+      message: `${vm.name} reverted to “known good”`,
+    });
     const reverted = vmRecord(vm.uuid)!.record;
     expect(reverted.parent).toBe(snapshot.ref);
     expect(diskVdis(reverted)).toHaveLength(disksBefore.length);
@@ -178,7 +200,10 @@ describe("admins", () => {
     expect(await lastAuditEntry()).toMatchObject({ action: "vm.revert", outcome: "ok", objectUuid: snapshot.record.uuid });
 
     const snapshotDisks = diskVdis(snapshot.record);
-    expect(await runVmManagement(owner, { operation: "delete_snapshot", snapshot: snapshot.record.uuid })).toMatchObject({ ok: true, message: "Snapshot “known good” was deleted" });
+    expect(await runVmManagement(owner, { operation: "delete_snapshot", snapshot: snapshot.record.uuid })).toMatchObject({
+      ok: true,
+      message: "Snapshot “known good” was deleted",
+    });
     expect(vmRecord(snapshot.ref)).toBeUndefined();
     for (const ref of snapshotDisks) expect(vdi(ref)).toBeUndefined();
     expect(vmRecord(vm.uuid)!.record.snapshots).toEqual([]);
@@ -186,7 +211,10 @@ describe("admins", () => {
     // Another VM's snapshot, and the VM itself as a "snapshot": the same not-found answer.
     const other = freshVm("production", "Halted");
     const foreignSnapshot = await runVmManagement(env().admin, { operation: "snapshot", vm: other.uuid, name: "theirs" });
-    expect(await runVmManagement(owner, { operation: "revert", snapshot: foreignSnapshot.ok ? foreignSnapshot.created!.uuid : "" })).toMatchObject({ ok: false, error: SNAPSHOT_NOT_FOUND });
+    expect(await runVmManagement(owner, { operation: "revert", snapshot: foreignSnapshot.ok ? foreignSnapshot.created!.uuid : "" })).toMatchObject({
+      ok: false,
+      error: SNAPSHOT_NOT_FOUND,
+    });
     expect(await runVmManagement(owner, { operation: "delete_snapshot", snapshot: vm.uuid })).toMatchObject({ ok: false, error: SNAPSHOT_NOT_FOUND });
     expect(await runVmManagement(owner, { operation: "clone", vm: other.uuid, name: "x" })).toMatchObject({ ok: false, error: VM_NOT_FOUND });
     expect(sim.inspect.vm(other.uuid)!.record.snapshots).toHaveLength(1);
@@ -201,10 +229,14 @@ describe("deleting a VM", () => {
     // Then an ISO in its CD drive and in no other VM's, not even the snapshot's (so that only the CD/ISO rule
     // keeps it), through XAPI as an admin would.
     const client = getPoolRegistry().get(pools.lab!.id)!.client;
-    const isos = env().sim.inspect.all<VdiRecord>("VDI", 0).filter((candidate) => env().sim.inspect.get<{ content_type: string }>("SR", candidate.record.SR)?.record.content_type === "iso");
+    const isos = env()
+      .sim.inspect.all<VdiRecord>("VDI", 0)
+      .filter((candidate) => env().sim.inspect.get<{ content_type: string }>("SR", candidate.record.SR)?.record.content_type === "iso");
     const iso = isos.sort((a, b) => a.record.VBDs.length - b.record.VBDs.length)[0]!;
     for (const ref of iso.record.VBDs) await client.call("VBD.eject", ref);
-    const cd = vmRecord(vm.uuid)!.record.VBDs.map((ref) => ({ ref, ...vbd(ref) })).find((device) => device.type === "CD")!;
+    const cd = vmRecord(vm.uuid)!
+      .record.VBDs.map((ref) => ({ ref, ...vbd(ref) }))
+      .find((device) => device.type === "CD")!;
     if (!cd.empty) await client.call("VBD.eject", cd.ref);
     await client.call("VBD.insert", cd.ref, iso.ref);
     const isoRef = iso.ref;
@@ -229,7 +261,11 @@ describe("deleting a VM", () => {
     expect(vdi(isoRef)).toBeDefined();
     const entry = await lastAuditEntry();
     expect(entry).toMatchObject({ action: "vm.delete", outcome: "ok", objectUuid: vm.uuid, objectLabel: vm.name });
-    expect(JSON.parse(entry.params)).toEqual({ operation: "delete", disks: [...own, ...snapshotDisks].map((ref) => expect.any(String)), snapshots: [snapshot.record.uuid] });
+    expect(JSON.parse(entry.params)).toEqual({
+      operation: "delete",
+      disks: [...own, ...snapshotDisks].map(() => expect.any(String)),
+      snapshots: [snapshot.record.uuid],
+    });
     expect(env().sim.inspect.consistencyErrors()).toEqual([]);
   });
 
@@ -266,7 +302,11 @@ describe("a pool registered read-only", () => {
         { operation: "edit", vm: vm.uuid, name: "renamed", description: "" },
         { operation: "delete", vm: vm.uuid, confirmName: vm.name },
       ]) {
-        expect(await runVmManagement(admin, input)).toMatchObject({ ok: false, code: "XENDECK_READ_ONLY", error: "This pool is registered read-only: the operation was not sent" });
+        expect(await runVmManagement(admin, input)).toMatchObject({
+          ok: false,
+          code: "XENDECK_READ_ONLY",
+          error: "This pool is registered read-only: the operation was not sent",
+        });
         expect(await lastAuditEntry()).toMatchObject({ outcome: "error", errorCode: "XENDECK_READ_ONLY", objectUuid: vm.uuid });
       }
       expect(vmRecord(vm.uuid)!.record).toMatchObject({ name_label: before.name_label, snapshots: before.snapshots, VBDs: before.VBDs });

@@ -203,7 +203,11 @@ function deleting(located: LocatedVm, audit: VmAuditContext, done: string, withS
   const { snapshots, disks } = deletionPlan(connection, vm.$ref, withSnapshots);
   // The audit entry names what the delete is about to remove (by uuid: refs mean nothing to a reader).
   const uuidOf = (cls: "VM" | "VDI", ref: string) => connection.cache.get(cls, ref)?.uuid ?? ref;
-  audit.params = { ...audit.params, disks: disks.map((ref) => uuidOf("VDI", ref)), ...(withSnapshots ? { snapshots: snapshots.map((ref) => uuidOf("VM", ref)) } : {}) };
+  audit.params = {
+    ...audit.params,
+    disks: disks.map((ref) => uuidOf("VDI", ref)),
+    ...(withSnapshots ? { snapshots: snapshots.map((ref) => uuidOf("VM", ref)) } : {}),
+  };
   return {
     async work(call) {
       // XAPI would destroy a suspended VM too, with its disks still attached: XenDeck deletes halted VMs only.

@@ -5,10 +5,10 @@
  */
 import { describe, expect, it } from "vitest";
 import { getDb } from "@/lib/db/client";
-import { useInventoryEnvironment } from "@/lib/dev/test/pool-environment";
+import { inventoryEnvironmentForFile } from "@/lib/dev/test/pool-environment";
 import { runBulkVmOperation, runVmOperation, VM_NOT_FOUND, HOST_NOT_FOUND } from "./run-operation";
 
-const env = useInventoryEnvironment();
+const env = inventoryEnvironmentForFile();
 
 const power = (uuid: string) => env().sim.inspect.vm(uuid)!.record.power_state;
 
@@ -25,7 +25,15 @@ describe("runVmOperation", () => {
     expect(outcome).toEqual({ ok: true, operation: "start", vm: { uuid: halted.uuid, name: halted.name }, message: `${halted.name} started` });
     expect(power(halted.uuid)).toBe("Running");
     const entry = await lastAuditEntry();
-    expect(entry).toMatchObject({ actorUsername: "lab-operator", action: "vm.start", objectKind: "vm", objectUuid: halted.uuid, objectLabel: halted.name, outcome: "ok", poolId: pools.lab!.id });
+    expect(entry).toMatchObject({
+      actorUsername: "lab-operator",
+      action: "vm.start",
+      objectKind: "vm",
+      objectUuid: halted.uuid,
+      objectLabel: halted.name,
+      outcome: "ok",
+      poolId: pools.lab!.id,
+    });
     expect(entry.taskRef).toMatch(/^[0-9a-f-]{36}$/);
 
     const stopped = await runVmOperation(operator, { operation: "hard_shutdown", vm: halted.uuid });
@@ -52,12 +60,23 @@ describe("runVmOperation", () => {
     const outcome = await runVmOperation(viewer, { operation: "hard_shutdown", vm: running.uuid });
     expect(outcome).toMatchObject({ ok: false, error: "You are not allowed to do this." });
     expect(power(running.uuid)).toBe("Running");
-    expect(await lastAuditEntry()).toMatchObject({ actorUsername: "lab-viewer", action: "vm.shutdown.hard", outcome: "refused", errorCode: "NOT_ALLOWED", objectUuid: running.uuid });
+    expect(await lastAuditEntry()).toMatchObject({
+      actorUsername: "lab-viewer",
+      action: "vm.shutdown.hard",
+      outcome: "refused",
+      errorCode: "NOT_ALLOWED",
+      objectUuid: running.uuid,
+    });
   });
 
   it("without a session nothing runs", async () => {
-    const running = env().vms("lab").find((vm) => vm.powerState === "Running")!;
-    expect(await runVmOperation(null, { operation: "hard_shutdown", vm: running.uuid })).toMatchObject({ ok: false, error: "Your session has ended. Please sign in again." });
+    const running = env()
+      .vms("lab")
+      .find((vm) => vm.powerState === "Running")!;
+    expect(await runVmOperation(null, { operation: "hard_shutdown", vm: running.uuid })).toMatchObject({
+      ok: false,
+      error: "Your session has ended. Please sign in again.",
+    });
     expect(power(running.uuid)).toBe("Running");
   });
 
@@ -67,7 +86,12 @@ describe("runVmOperation", () => {
     const outcome = await runVmOperation(admin, { operation: "start", vm: running.uuid });
     expect(outcome).toMatchObject({ ok: false, code: "VM_BAD_POWER_STATE", error: `The VM “${running.name}” is running; it must be halted to start it` });
     // The failed task is named too (its uuid, or its ref when it failed before any progress was seen).
-    expect(await lastAuditEntry()).toMatchObject({ action: "vm.start", outcome: "error", errorCode: "VM_BAD_POWER_STATE", taskRef: expect.stringMatching(/^(OpaqueRef:|[0-9a-f-]{36}$)/) });
+    expect(await lastAuditEntry()).toMatchObject({
+      action: "vm.start",
+      outcome: "error",
+      errorCode: "VM_BAD_POWER_STATE",
+      taskRef: expect.stringMatching(/^(OpaqueRef:|[0-9a-f-]{36}$)/),
+    });
   });
 
   it("bad input is refused with a message, before anything is looked up", async () => {
@@ -85,7 +109,10 @@ describe("runVmOperation", () => {
     expect(await runVmOperation(admin, { operation: "start_on", vm: halted.uuid, host: labHost.uuid })).toMatchObject({ ok: false, error: HOST_NOT_FOUND });
     const vmOperator = await user("vm-operator", [{ kind: "vm", uuid: halted.uuid, role: "operator" }]);
     const productionHost = sim.pools[1]!.hosts[1]!;
-    expect(await runVmOperation(vmOperator, { operation: "start_on", vm: halted.uuid, host: productionHost.uuid })).toMatchObject({ ok: false, error: HOST_NOT_FOUND });
+    expect(await runVmOperation(vmOperator, { operation: "start_on", vm: halted.uuid, host: productionHost.uuid })).toMatchObject({
+      ok: false,
+      error: HOST_NOT_FOUND,
+    });
     expect(power(halted.uuid)).toBe("Halted");
 
     const poolOperator = await user("production-operator", [{ kind: "pool", uuid: pools.production!.uuid, role: "operator" }]);
@@ -99,7 +126,9 @@ describe("runBulkVmOperation", () => {
   it("runs each VM on its own: one outcome per VM, in order, each authorized", async () => {
     const { pools, vms, user } = env();
     const operator = await user("bulk-operator", [{ kind: "pool", uuid: pools.lab!.uuid, role: "operator" }]);
-    const halted = vms("lab").filter((vm) => vm.powerState === "Halted").slice(0, 1);
+    const halted = vms("lab")
+      .filter((vm) => vm.powerState === "Halted")
+      .slice(0, 1);
     const running = vms("lab").find((vm) => vm.powerState === "Running")!;
     const foreign = vms("production")[0]!;
     const uuids = [halted[0]!.uuid, running.uuid, foreign.uuid, halted[0]!.uuid];
@@ -116,6 +145,8 @@ describe("runBulkVmOperation", () => {
   it("refuses an empty or oversized selection", async () => {
     const { admin } = env();
     expect(await runBulkVmOperation(admin, { operation: "start", vms: [] })).toEqual({ ok: false, error: "Select at least one VM", results: [] });
-    expect((await runBulkVmOperation(admin, { operation: "start", vms: Array.from({ length: 201 }, (_, i) => `vm-${i}`) })).error).toBe("Select at most 200 VMs at once");
+    expect((await runBulkVmOperation(admin, { operation: "start", vms: Array.from({ length: 201 }, (_, i) => `vm-${i}`) })).error).toBe(
+      "Select at most 200 VMs at once",
+    );
   });
 });

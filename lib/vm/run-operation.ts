@@ -130,7 +130,15 @@ export async function authorizeVmAction(actor: CurrentUser | null, request: VmAu
     return { ok: false, vm: null, error: refused!.error };
   }
   if (!located || !accept(located.vm) || !can(actor, "vm.view", target)) {
-    await audit({ actor, address: await currentClientAddress(), action: permission, object: { kind: "vm", uuid }, params, outcome: "refused", error: { code: "NOT_FOUND", message: notFound } });
+    await audit({
+      actor,
+      address: await currentClientAddress(),
+      action: permission,
+      object: { kind: "vm", uuid },
+      params,
+      outcome: "refused",
+      error: { code: "NOT_FOUND", message: notFound },
+    });
     return { ok: false, vm: null, error: notFound };
   }
   const object = { kind: "vm" as const, uuid: located.vm.uuid, label: located.vm.name_label };

@@ -5,7 +5,12 @@ describe("backoffDelay", () => {
   const options = { baseMs: 500, maxMs: 30_000 };
 
   it("doubles from the base and stays within [half, full] of the exponential value", () => {
-    for (const [attempt, full] of [[0, 500], [1, 1000], [2, 2000], [5, 16_000]] as const) {
+    for (const [attempt, full] of [
+      [0, 500],
+      [1, 1000],
+      [2, 2000],
+      [5, 16_000],
+    ] as const) {
       expect(backoffDelay(attempt, { ...options, random: () => 0 })).toBe(full / 2);
       expect(backoffDelay(attempt, { ...options, random: () => 0.999999 })).toBe(full);
     }

@@ -1,7 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { PoolCache, type CacheUpdate } from "./cache";
 
-const vm = (uuid: string, extra: Record<string, unknown> = {}) => ({ uuid, name_label: uuid, power_state: "Halted", resident_on: "OpaqueRef:NULL", snapshot_of: "OpaqueRef:NULL", ...extra });
+const vm = (uuid: string, extra: Record<string, unknown> = {}) => ({
+  uuid,
+  name_label: uuid,
+  power_state: "Halted",
+  resident_on: "OpaqueRef:NULL",
+  snapshot_of: "OpaqueRef:NULL",
+  ...extra,
+});
 const add = (cls: CacheUpdate["class"], ref: string, record: Record<string, unknown>): CacheUpdate => ({ class: cls, ref, operation: "add", record });
 const mod = (cls: CacheUpdate["class"], ref: string, record: Record<string, unknown>): CacheUpdate => ({ class: cls, ref, operation: "mod", record });
 const del = (cls: CacheUpdate["class"], ref: string): CacheUpdate => ({ class: cls, ref, operation: "del" });
@@ -62,7 +69,12 @@ describe("PoolCache", () => {
       add("PBD", "pbd1", { uuid: "p1", SR: "sr1", host: "h1" }),
       add("PIF", "pif1", { uuid: "i1", host: "h1", network: "n1" }),
     ]);
-    expect(cache.vmsByHost("h1").map((v) => v.$ref).sort()).toEqual(["vm1", "vm2"]);
+    expect(
+      cache
+        .vmsByHost("h1")
+        .map((v) => v.$ref)
+        .sort(),
+    ).toEqual(["vm1", "vm2"]);
     expect(cache.vmsByHost("OpaqueRef:NULL")).toEqual([]); // halted VMs are not "on" the null host
     expect(cache.snapshotsByVm("vm1").map((v) => v.$ref)).toEqual(["snap"]);
     expect(cache.vbdsByVm("vm1").map((v) => v.$ref)).toEqual(["vbd1"]);

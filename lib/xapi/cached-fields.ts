@@ -49,6 +49,8 @@ export type CachedClass = keyof CachedClassRecords;
 
 const fields = <C extends CachedClass, const F extends readonly (keyof CachedClassRecords[C] & string)[]>(_cls: C, list: F) => list;
 
+// prettier-ignore
+// (one line per class reads as a table)
 export const CACHED_FIELDS = {
   pool: fields("pool", ["uuid", "name_label", "name_description", "master", "default_SR", "tags", "ha_enabled", "other_config", "cpu_info"]),
   host: fields("host", [
@@ -103,6 +105,8 @@ export const CACHED_FIELDS = {
 } as const satisfies { [C in CachedClass]: readonly (keyof CachedClassRecords[C] & string)[] };
 
 /** An immutable cached record: the kept fields of the class, as decoded (`Ref` strings, numbers, Dates). */
-export type CachedRecord<C extends CachedClass> = Readonly<Pick<CachedClassRecords[C], Extract<(typeof CACHED_FIELDS)[C][number], keyof CachedClassRecords[C]>>>;
+export type CachedRecord<C extends CachedClass> = Readonly<
+  Pick<CachedClassRecords[C], Extract<(typeof CACHED_FIELDS)[C][number], keyof CachedClassRecords[C]>>
+>;
 
 export const CACHED_CLASSES = Object.keys(CACHED_FIELDS) as CachedClass[];

@@ -42,7 +42,11 @@ export async function fetchCertificate(url: string, options: { timeoutMs?: numbe
     try {
       assertTrusted(socket, host, { pinned: new Set() });
     } catch (error) {
-      verificationError = socket.authorizationError ? describeAuthorizationError(String(socket.authorizationError)) : error instanceof Error ? error.message : String(error);
+      verificationError = socket.authorizationError
+        ? describeAuthorizationError(String(socket.authorizationError))
+        : error instanceof Error
+          ? error.message
+          : String(error);
     }
     const name = (dn: Record<string, string | string[]> | undefined) =>
       Object.entries(dn ?? {})

@@ -241,7 +241,10 @@ export class XapiClient {
         graceTimer = setTimeout(() => reject(reason), CANCEL_GRACE_MS);
       };
       const deadline = options.timeoutMs ?? DEFAULTS.callAsyncTimeoutMs;
-      const timer = setTimeout(() => stop(new XapiTimeoutError(`${method}: the task did not finish within ${(deadline / 1000).toFixed(0)} s`, { method })), deadline);
+      const timer = setTimeout(
+        () => stop(new XapiTimeoutError(`${method}: the task did not finish within ${(deadline / 1000).toFixed(0)} s`, { method })),
+        deadline,
+      );
       const onAbort = () => stop(abortedError(method));
       options.signal?.addEventListener("abort", onAbort, { once: true });
       cleanup = () => {
@@ -353,14 +356,25 @@ export class XapiClient {
   }
 
   /** One HTTP exchange: encode, post, parse (while the answer arrives). */
-  private async send(method: string, params: readonly unknown[], session: string | undefined, options: RequestOptions, url: URL = this.master): Promise<unknown> {
+  private async send(
+    method: string,
+    params: readonly unknown[],
+    session: string | undefined,
+    options: RequestOptions,
+    url: URL = this.master,
+  ): Promise<unknown> {
     const body = encodeMethodCall(method, params, session);
     const signal = options.signal ? AbortSignal.any([options.signal, this.closeController.signal]) : this.closeController.signal;
     try {
       return await this.transport.post(
         url,
         body,
-        { timeoutMs: options.timeoutMs ?? this.options.callTimeoutMs, maxBytes: this.options.maxResponseBytes, signal: method === "session.logout" ? undefined : signal, method },
+        {
+          timeoutMs: options.timeoutMs ?? this.options.callTimeoutMs,
+          maxBytes: this.options.maxResponseBytes,
+          signal: method === "session.logout" ? undefined : signal,
+          method,
+        },
         responseSink(method, options.plan),
       );
     } catch (error) {
@@ -403,8 +417,15 @@ export class XapiClient {
     let url = start;
     for (let hops = 0; ; hops++) {
       try {
-        const session = (await this.send("session.login_with_password", [this.options.username, this.options.password, "1.0", "XenDeck"], undefined, { timeoutMs }, url)) as string;
-        if (typeof session !== "string" || !session.startsWith("OpaqueRef:")) throw new XapiError(CLIENT_CODES.protocol, [], { kind: "protocol", message: "login answered something that is not a session ref" });
+        const session = (await this.send(
+          "session.login_with_password",
+          [this.options.username, this.options.password, "1.0", "XenDeck"],
+          undefined,
+          { timeoutMs },
+          url,
+        )) as string;
+        if (typeof session !== "string" || !session.startsWith("OpaqueRef:"))
+          throw new XapiError(CLIENT_CODES.protocol, [], { kind: "protocol", message: "login answered something that is not a session ref" });
         this.moveTo(url);
         return session;
       } catch (error) {
@@ -449,7 +470,13 @@ export class XapiClient {
       const sessions = await Promise.all(
         round.map(async (url) => {
           try {
-            const session = (await this.send("session.login_with_password", [this.options.username, this.options.password, "1.0", "XenDeck"], undefined, { timeoutMs: this.options.connectTimeoutMs }, url)) as string;
+            const session = (await this.send(
+              "session.login_with_password",
+              [this.options.username, this.options.password, "1.0", "XenDeck"],
+              undefined,
+              { timeoutMs: this.options.connectTimeoutMs },
+              url,
+            )) as string;
             return { url, session };
           } catch (error) {
             if (error instanceof XapiError && error.code === "HOST_IS_SLAVE" && error.params[0]) pointedTo.push(hostUrl(url, error.params[0]));
@@ -471,9 +498,12 @@ export class XapiClient {
     // A host that may be the master but whose certificate we refuse (e.g. a member we never learnt the
     // certificate of became master): that is what the admin must fix, so that is the error.
     if (refused) throw refused;
-    throw new XapiTransportError(`No host of the pool answers as master (${failures.join("; ") || "every host is a member pointing at an unreachable master"})`, {
-      errno: "EPOOLUNREACHABLE",
-    });
+    throw new XapiTransportError(
+      `No host of the pool answers as master (${failures.join("; ") || "every host is a member pointing at an unreachable master"})`,
+      {
+        errno: "EPOOLUNREACHABLE",
+      },
+    );
   }
 
   private moveTo(url: URL): void {
@@ -487,7 +517,10 @@ export class XapiClient {
   /** Member addresses (and, when pinning, their certificates as the master reports them), best effort. */
   private async refreshMembers(session: string): Promise<void> {
     try {
-      const hosts = (await this.send("host.get_all_records", [], session, { plan: { each: { keep: new Set(["address"]) } } })) as Record<string, { address?: unknown }>;
+      const hosts = (await this.send("host.get_all_records", [], session, { plan: { each: { keep: new Set(["address"]) } } })) as Record<
+        string,
+        { address?: unknown }
+      >;
       const next = new Map<Ref, Member>();
       for (const [ref, host] of Object.entries(hosts)) {
         if (typeof host?.address === "string" && host.address) next.set(ref, { address: host.address, fingerprint: this.members.get(ref)?.fingerprint });

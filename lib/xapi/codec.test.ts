@@ -3,9 +3,9 @@ import { decodeAs, decodeResponseBody, decodeResult, decodeTaskResult, encodeMet
 import { XapiError, XapiProtocolError } from "./errors";
 import { parseValueFragment } from "./xmlrpc-parser";
 
-const envelope = (inner: string) =>
-  Buffer.from(`<methodResponse><params><param><value><struct>${inner}</struct></value></param></params></methodResponse>`);
-const success = (value: string) => envelope(`<member><name>Status</name><value>Success</value></member><member><name>Value</name><value>${value}</value></member>`);
+const envelope = (inner: string) => Buffer.from(`<methodResponse><params><param><value><struct>${inner}</struct></value></param></params></methodResponse>`);
+const success = (value: string) =>
+  envelope(`<member><name>Status</name><value>Success</value></member><member><name>Value</name><value>${value}</value></member>`);
 
 /** The params of an encoded call, read back with our parser (as a server would see them). */
 function paramsOf(xml: string): string[] {
@@ -43,7 +43,7 @@ describe("encoding calls", () => {
   });
 
   it("escapes strings that would break CDATA, and round-trips them", () => {
-    const tricky = "a]]>b & <c> \"q\"";
+    const tricky = 'a]]>b & <c> "q"';
     const xml = encodeMethodCall("VM.set_name_label", ["OpaqueRef:vm", tricky], "OpaqueRef:s");
     const param = paramsOf(xml)[2];
     expect(parseValueFragment(param)).toBe(tricky);
@@ -76,13 +76,20 @@ describe("decoding answers", () => {
     ["Success without Value", envelope("<member><name>Status</name><value>Success</value></member>")],
     ["Failure without ErrorDescription", envelope("<member><name>Status</name><value>Failure</value></member>")],
     ["an unknown Status", envelope("<member><name>Status</name><value>Maybe</value></member>")],
-    ["an XML-RPC fault", Buffer.from("<methodResponse><fault><value><struct><member><name>faultString</name><value>boom</value></member></struct></value></fault></methodResponse>")],
+    [
+      "an XML-RPC fault",
+      Buffer.from(
+        "<methodResponse><fault><value><struct><member><name>faultString</name><value>boom</value></member></struct></value></fault></methodResponse>",
+      ),
+    ],
   ])("refuses %s with a XapiProtocolError", (_label, body) => {
     expect(() => decodeResponseBody(body, "VM.get_by_uuid")).toThrow(XapiProtocolError);
   });
 
   it("accepts bare values from system methods", () => {
-    const body = Buffer.from("<methodResponse><params><param><value><array><data><value>VM.start</value></data></array></value></param></params></methodResponse>");
+    const body = Buffer.from(
+      "<methodResponse><params><param><value><array><data><value>VM.start</value></data></array></value></param></params></methodResponse>",
+    );
     expect(decodeResponseBody(body, "system.listMethods")).toEqual(["VM.start"]);
   });
 
@@ -107,7 +114,10 @@ describe("decoding answers", () => {
     expect(vm.VBDs).toEqual([]);
     expect(vm.resident_on).toBe("OpaqueRef:NULL");
     expect(vm.start_delay).toBe(0);
-    const metrics = decodeAs("VM_metrics record", { VCPUs_CPU: { "0": "3" }, memory_actual: "1024", start_time: "20250319T04:16:24Z" }) as Record<string, unknown>;
+    const metrics = decodeAs("VM_metrics record", { VCPUs_CPU: { "0": "3" }, memory_actual: "1024", start_time: "20250319T04:16:24Z" }) as Record<
+      string,
+      unknown
+    >;
     expect(metrics).toMatchObject({ VCPUs_CPU: { "0": 3 }, memory_actual: 1024, start_time: new Date(Date.UTC(2025, 2, 19, 4, 16, 24)) });
   });
 
@@ -137,9 +147,14 @@ describe("decoding answers", () => {
       valid_ref_counts: { vm: "3" },
       token: "00000000000000000010,00000000000000000000",
     });
-    expect(batch).toMatchObject({ events: [{ id: 5, class: "vm", operation: "mod", ref: "OpaqueRef:v", snapshot: { uuid: "u" } }], valid_ref_counts: { vm: 3 } });
+    expect(batch).toMatchObject({
+      events: [{ id: 5, class: "vm", operation: "mod", ref: "OpaqueRef:v", snapshot: { uuid: "u" } }],
+      valid_ref_counts: { vm: 3 },
+    });
     // real XAPI writes timestamp "0.0": not a reason to refuse the batch
-    expect(decodeAs("an event batch", { events: [{ id: "1", timestamp: "0.0", class: "vm", operation: "del", ref: "r" }], token: "t" })).toMatchObject({ events: [{ timestamp: new Date(0) }] });
+    expect(decodeAs("an event batch", { events: [{ id: "1", timestamp: "0.0", class: "vm", operation: "del", ref: "r" }], token: "t" })).toMatchObject({
+      events: [{ timestamp: new Date(0) }],
+    });
     expect(() => decodeAs("an event batch", { events: [{ class: "vm", operation: "explode", ref: "r" }], token: "" })).toThrow(/add, mod or del/);
     expect(() => decodeAs("an event batch", { events: [], token: 3 })).toThrow(XapiProtocolError);
   });

@@ -198,7 +198,10 @@ function unwrapEnvelope(parsed: ParsedResponse, method: string): unknown {
   const value = parsed.value;
   if (parsed.fault) {
     const fault = isPlainObject(value) ? value : {};
-    throw new XapiProtocolError(`The server answered an XML-RPC fault (${String(fault.faultCode ?? "?")}: ${String(fault.faultString ?? "").slice(0, 200)}); XAPI never does`, { method });
+    throw new XapiProtocolError(
+      `The server answered an XML-RPC fault (${String(fault.faultCode ?? "?")}: ${String(fault.faultString ?? "").slice(0, 200)}); XAPI never does`,
+      { method },
+    );
   }
   if (method.startsWith("system.") && !(isPlainObject(value) && "Status" in value)) return value;
   if (!isPlainObject(value)) throw new XapiProtocolError("The answer is not an XAPI envelope (a struct with Status)", { method });

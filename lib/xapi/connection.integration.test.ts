@@ -24,7 +24,15 @@ afterEach(async () => {
 });
 
 function config(poolIndex: number, extra: Partial<PoolConnectionConfig> = {}): PoolConnectionConfig {
-  return { id: `pool-${poolIndex}`, label: `pool ${poolIndex}`, url: sim.pools[poolIndex].masterUrl, username: sim.username, password: sim.password, readOnly: false, ...extra };
+  return {
+    id: `pool-${poolIndex}`,
+    label: `pool ${poolIndex}`,
+    url: sim.pools[poolIndex].masterUrl,
+    username: sim.username,
+    password: sim.password,
+    readOnly: false,
+    ...extra,
+  };
 }
 
 /** A started connection with short timeouts, so that faults show quickly. */
@@ -82,7 +90,12 @@ describe("PoolConnection", () => {
     const vm = ordinaryVm(0);
     const cached = connection.cache.getByUuid("VM", vm.record.uuid)!;
     expect(cached.$ref).toBe(vm.ref);
-    expect(connection.cache.vbdsByVm(vm.ref).map((b) => b.$ref).sort()).toEqual([...vm.record.VBDs].sort());
+    expect(
+      connection.cache
+        .vbdsByVm(vm.ref)
+        .map((b) => b.$ref)
+        .sort(),
+    ).toEqual([...vm.record.VBDs].sort());
     expect(connection.cache.vifsByVm(vm.ref).length).toBe(vm.record.VIFs.length);
 
     const version = connection.cache.version;
@@ -179,11 +192,19 @@ describe("pool registry", () => {
       expect(getPoolRegistry()).toBe(registry);
       expect(await startRegistry(async () => configs, { refreshIntervalMs: 0 })).toBe(registry); // twice: same registry
       await Promise.all(registry.all().map((c) => c.waitForSync(10_000)));
-      expect(registry.all().map((c) => c.poolUuid).sort()).toEqual([sim.pools[0].uuid, sim.pools[1].uuid].sort());
+      expect(
+        registry
+          .all()
+          .map((c) => c.poolUuid)
+          .sort(),
+      ).toEqual([sim.pools[0].uuid, sim.pools[1].uuid].sort());
       const first = registry.get("pool-0")!;
 
       // relabel: same connection; new password: a new connection; removed: stopped
-      configs = [{ ...config(0), label: "renamed" }, { ...config(1), password: "wrong" }];
+      configs = [
+        { ...config(0), label: "renamed" },
+        { ...config(1), password: "wrong" },
+      ];
       await registry.refresh();
       expect(registry.get("pool-0")).toBe(first);
       expect(first.config.label).toBe("renamed");

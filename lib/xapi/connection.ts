@@ -89,7 +89,16 @@ const processWideFetches = new Semaphore(16);
  * metrics come next. The biggest answers are asked first so that a sync ends with small ones instead of
  * waiting on a big answer asked last (longest first); classes not listed are small and come after.
  */
-const ANSWER_WEIGHT: Partial<Record<CachedClass, number>> = { VM: 100, VDI: 45, VBD: 45, VIF: 30, VM_guest_metrics: 25, VM_metrics: 17, message: 10, console: 4 };
+const ANSWER_WEIGHT: Partial<Record<CachedClass, number>> = {
+  VM: 100,
+  VDI: 45,
+  VBD: 45,
+  VIF: 30,
+  VM_guest_metrics: 25,
+  VM_metrics: 17,
+  message: 10,
+  console: 4,
+};
 const FETCH_ORDER = [...CACHED_CLASSES].sort((a, b) => (ANSWER_WEIGHT[b] ?? 1) - (ANSWER_WEIGHT[a] ?? 1));
 
 /** At most one immediate resync per interval; more frequent ones wait for the backoff. */
@@ -178,7 +187,15 @@ export class PoolConnection {
   waitForSync(timeoutMs = 60_000): Promise<void> {
     if (this.current.state === "connected") return Promise.resolve();
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`pool ${this.config.label} not synced within ${timeoutMs} ms (${this.current.state}${this.current.error ? `: ${this.current.error.message}` : ""})`)), timeoutMs);
+      const timer = setTimeout(
+        () =>
+          reject(
+            new Error(
+              `pool ${this.config.label} not synced within ${timeoutMs} ms (${this.current.state}${this.current.error ? `: ${this.current.error.message}` : ""})`,
+            ),
+          ),
+        timeoutMs,
+      );
       this.syncWaiters.push(() => {
         clearTimeout(timer);
         resolve();
@@ -246,7 +263,9 @@ export class PoolConnection {
         await this.followEvents(token);
       } catch (error) {
         if (this.stopped) break;
-        const resync = error instanceof ResyncNeeded || (error instanceof XapiError && (error.code === "EVENTS_LOST" || error.code === "EVENT_FROM_TOKEN_PARSE_FAILURE" || error.kind === "aborted"));
+        const resync =
+          error instanceof ResyncNeeded ||
+          (error instanceof XapiError && (error.code === "EVENTS_LOST" || error.code === "EVENT_FROM_TOKEN_PARSE_FAILURE" || error.kind === "aborted"));
         const described = describe(error);
         if (!(error instanceof XapiError) && !(error instanceof ResyncNeeded)) this.logger.error(`[xapi ${this.config.label}] unexpected error`, error);
         if (error instanceof XapiError && FATAL_CODES.has(error.code)) {
@@ -273,7 +292,8 @@ export class PoolConnection {
   private async fullSync(): Promise<string> {
     const client = this.client;
     const pools = await client.request<Ref[]>("pool.get_all", []);
-    if (!Array.isArray(pools) || pools.length === 0) throw new XapiError(CLIENT_CODES.protocol, [], { kind: "protocol", message: "the pool has no pool object" });
+    if (!Array.isArray(pools) || pools.length === 0)
+      throw new XapiError(CLIENT_CODES.protocol, [], { kind: "protocol", message: "the pool has no pool object" });
     const token = await client.request<string>("event.inject", ["pool", pools[0]]);
     const loginsAtSync = client.loginCount;
     const started = Date.now();
@@ -281,9 +301,12 @@ export class PoolConnection {
     const perClass = await Promise.all(
       FETCH_ORDER.map(async (cls) => {
         const records = await fetching.run(() =>
-          processWideFetches.run(() => client.request<Record<Ref, Record<string, unknown>>>(`${cls}.get_all_records`, [], { decode: false, plan: FETCH_PLANS.get(cls) })),
+          processWideFetches.run(() =>
+            client.request<Record<Ref, Record<string, unknown>>>(`${cls}.get_all_records`, [], { decode: false, plan: FETCH_PLANS.get(cls) }),
+          ),
         );
-        if (typeof records !== "object" || records === null || Array.isArray(records)) throw new XapiError(CLIENT_CODES.protocol, [], { kind: "protocol", message: `${cls}.get_all_records did not answer a map` });
+        if (typeof records !== "object" || records === null || Array.isArray(records))
+          throw new XapiError(CLIENT_CODES.protocol, [], { kind: "protocol", message: `${cls}.get_all_records did not answer a map` });
         return [cls, records] as const;
       }),
     );
@@ -321,7 +344,12 @@ export class PoolConnection {
         const cls = CLASS_BY_EVENT_NAME.get(event.class.toLowerCase());
         if (!cls) continue;
         if (cls === "host") hostsChanged = true;
-        updates.push({ class: cls, ref: event.ref, operation: event.operation, record: event.operation === "del" ? undefined : DECODERS.get(cls)!(event.snapshot, cls) });
+        updates.push({
+          class: cls,
+          ref: event.ref,
+          operation: event.operation,
+          record: event.operation === "del" ? undefined : DECODERS.get(cls)!(event.snapshot, cls),
+        });
       }
       token = batch.token;
       this.token = token;

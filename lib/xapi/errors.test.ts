@@ -37,9 +37,12 @@ describe("describeXapiError", () => {
   it("explains a bad power state with the error's parameters", () => {
     const error = XapiError.fromDescription(["VM_BAD_POWER_STATE", "OpaqueRef:vm", "halted", "running"]);
     expect(describeXapiError(error, { action: "start" })).toBe("The VM is running; it must be halted to start it");
-    expect(describeXapiError(XapiError.fromDescription(["VM_BAD_POWER_STATE", "OpaqueRef:vm", "paused, suspended, running", "halted"]), { action: "hard shut down", objectName: "web-1" })).toBe(
-      "The VM “web-1” is halted; it must be paused, suspended or running to hard shut down it",
-    );
+    expect(
+      describeXapiError(XapiError.fromDescription(["VM_BAD_POWER_STATE", "OpaqueRef:vm", "paused, suspended, running", "halted"]), {
+        action: "hard shut down",
+        objectName: "web-1",
+      }),
+    ).toBe("The VM “web-1” is halted; it must be paused, suspended or running to hard shut down it");
   });
 
   it("uses parameters in other common messages", () => {

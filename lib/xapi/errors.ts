@@ -9,15 +9,7 @@
  * (`SESSION_INVALID [ref]`, `HANDLE_INVALID ["session", ref]`) are shortened on construction.
  */
 
-export type XapiErrorKind =
-  | "xapi"
-  | "transport"
-  | "timeout"
-  | "protocol"
-  | "certificate"
-  | "read-only"
-  | "closed"
-  | "aborted";
+export type XapiErrorKind = "xapi" | "transport" | "timeout" | "protocol" | "certificate" | "read-only" | "closed" | "aborted";
 
 /** Codes raised by the client itself (XAPI's own codes never collide with these). */
 export const CLIENT_CODES = {
@@ -77,7 +69,9 @@ export class XapiError extends Error {
 
 /** The connection could not be made or broke (refused, reset, unreachable, DNS...). */
 export class XapiTransportError extends XapiError {
-  static { this.prototype.name = "XapiTransportError"; }
+  static {
+    this.prototype.name = "XapiTransportError";
+  }
   /** The system error code (`ECONNREFUSED`, `ECONNRESET`...), when there is one. */
   readonly errno?: string;
   /** True when the request surely never reached the server (safe to retry any call). */
@@ -91,7 +85,9 @@ export class XapiTransportError extends XapiError {
 
 /** No complete answer within the time allowed. */
 export class XapiTimeoutError extends XapiError {
-  static { this.prototype.name = "XapiTimeoutError"; }
+  static {
+    this.prototype.name = "XapiTimeoutError";
+  }
   constructor(message: string, options: { method?: string } = {}) {
     super(CLIENT_CODES.timeout, [], { kind: "timeout", message, ...options });
   }
@@ -99,7 +95,9 @@ export class XapiTimeoutError extends XapiError {
 
 /** The server answered something that is not a valid XAPI answer (bad XML, wrong envelope, wrong types, truncated, too big). */
 export class XapiProtocolError extends XapiError {
-  static { this.prototype.name = "XapiProtocolError"; }
+  static {
+    this.prototype.name = "XapiProtocolError";
+  }
   constructor(message: string, options: { code?: string; method?: string; cause?: unknown } = {}) {
     super(options.code ?? CLIENT_CODES.protocol, [], { kind: "protocol", message, ...options });
   }
@@ -107,7 +105,9 @@ export class XapiProtocolError extends XapiError {
 
 /** The server's TLS certificate is not the pinned one, or cannot be verified and none is pinned. */
 export class XapiCertificateError extends XapiError {
-  static { this.prototype.name = "XapiCertificateError"; }
+  static {
+    this.prototype.name = "XapiCertificateError";
+  }
   /** SHA-256 fingerprint the server presented (colon-separated upper-case hex). */
   readonly presented?: string;
   constructor(code: typeof CLIENT_CODES.certificateMismatch | typeof CLIENT_CODES.certificateUntrusted, message: string, presented?: string) {
@@ -118,7 +118,9 @@ export class XapiCertificateError extends XapiError {
 
 /** A call with side effects on a pool registered read-only; nothing was sent. */
 export class XapiReadOnlyError extends XapiError {
-  static { this.prototype.name = "XapiReadOnlyError"; }
+  static {
+    this.prototype.name = "XapiReadOnlyError";
+  }
   constructor(method: string) {
     super(CLIENT_CODES.readOnly, [method], {
       kind: "read-only",
@@ -177,8 +179,7 @@ const bytes = (value: string | undefined) => {
 
 /** Human messages for the codes an admin meets most; parameters named as in XAPI's errors.json. */
 const MESSAGES: Record<string, Describer> = {
-  VM_BAD_POWER_STATE: ([, expected, actual], ctx) =>
-    `${theVm(ctx)} is ${powerState(actual)}; it must be ${orList(expected ?? "")} ${toAction(ctx)}`,
+  VM_BAD_POWER_STATE: ([, expected, actual], ctx) => `${theVm(ctx)} is ${powerState(actual)}; it must be ${orList(expected ?? "")} ${toAction(ctx)}`,
   OPERATION_BLOCKED: ([, code], ctx) =>
     `This operation is blocked on ${ctx.objectName ? `“${ctx.objectName}”` : "this object"}${code ? ` (${code})` : ""}; an administrator set it in blocked_operations`,
   OTHER_OPERATION_IN_PROGRESS: ([cls, , op]) =>
@@ -186,8 +187,7 @@ const MESSAGES: Record<string, Describer> = {
   VM_IS_TEMPLATE: () => "This is a template, not a VM: templates cannot be started or stopped",
   VM_IS_SNAPSHOT: () => "This is a snapshot, not a VM: revert to it or clone it instead",
   OPERATION_NOT_ALLOWED: ([reason]) => `This operation is not allowed${reason ? `: ${reason}` : ""}`,
-  HOST_NOT_ENOUGH_FREE_MEMORY: ([needed, available]) =>
-    `The host does not have enough free memory: ${bytes(needed)} needed, ${bytes(available)} available`,
+  HOST_NOT_ENOUGH_FREE_MEMORY: ([needed, available]) => `The host does not have enough free memory: ${bytes(needed)} needed, ${bytes(available)} available`,
   HOST_OFFLINE: () => "The host is offline",
   HOST_DISABLED: () => "The host is disabled (maintenance mode); enable it first",
   HOST_NOT_LIVE: () => "The host is not live",

@@ -10,7 +10,17 @@
  */
 import "server-only";
 
-export { CLIENT_CODES, XapiCertificateError, XapiError, XapiProtocolError, XapiReadOnlyError, XapiTimeoutError, XapiTransportError, describeXapiError, isXapiError } from "./errors";
+export {
+  CLIENT_CODES,
+  XapiCertificateError,
+  XapiError,
+  XapiProtocolError,
+  XapiReadOnlyError,
+  XapiTimeoutError,
+  XapiTransportError,
+  describeXapiError,
+  isXapiError,
+} from "./errors";
 export type { DescribeContext, XapiErrorKind } from "./errors";
 export { XapiClient, parsePoolUrl } from "./client";
 export type { CallAsyncOptions, RequestOptions, XapiClientOptions, XapiLogger } from "./client";
@@ -20,7 +30,15 @@ export type { CacheChange, ChangeOperation, XapiObject } from "./cache";
 export { CACHED_CLASSES, CACHED_FIELDS } from "./cached-fields";
 export type { CachedClass, CachedClassRecords, CachedRecord } from "./cached-fields";
 export { PoolConnection } from "./connection";
-export type { PoolConnectionConfig, PublicPoolConfig, PoolConnectionOptions, PoolConnectionState, PoolConnectionStatus, PoolEvent, PoolListener } from "./connection";
+export type {
+  PoolConnectionConfig,
+  PublicPoolConfig,
+  PoolConnectionOptions,
+  PoolConnectionState,
+  PoolConnectionStatus,
+  PoolEvent,
+  PoolListener,
+} from "./connection";
 export { PoolRegistry, getPoolRegistry, startRegistry, stopRegistry } from "./registry";
 export type { RegistryEvent, RegistryListener, RegistryOptions } from "./registry";
 export { fetchCertificate } from "./certificate";

@@ -21,13 +21,23 @@ const probeLogger: XapiLogger = { ...consoleLogger, info: () => {} };
 
 export async function probePool(config: Omit<PoolConnectionConfig, "id" | "label" | "readOnly">, options: { timeoutMs?: number } = {}): Promise<PoolProbe> {
   const timeoutMs = options.timeoutMs ?? 15_000;
-  const client = new XapiClient({ ...config, readOnly: true, label: "probe", logger: probeLogger, callTimeoutMs: timeoutMs, connectTimeoutMs: Math.min(timeoutMs, 5_000) });
+  const client = new XapiClient({
+    ...config,
+    readOnly: true,
+    label: "probe",
+    logger: probeLogger,
+    callTimeoutMs: timeoutMs,
+    connectTimeoutMs: Math.min(timeoutMs, 5_000),
+  });
   try {
     const pools = await client.call<Record<Ref, { uuid: string; name_label: string; master: Ref }>>("pool.get_all_records");
     const [pool] = Object.values(pools);
     if (!pool) throw new Error("the pool has no pool object");
     const hosts = await client.call<Ref[]>("host.get_all");
-    const [major, minor] = await Promise.all([client.call<number>("host.get_API_version_major", pool.master), client.call<number>("host.get_API_version_minor", pool.master)]);
+    const [major, minor] = await Promise.all([
+      client.call<number>("host.get_API_version_major", pool.master),
+      client.call<number>("host.get_API_version_minor", pool.master),
+    ]);
     return { poolUuid: pool.uuid, poolName: pool.name_label, masterUrl: client.masterUrl.origin, hostCount: hosts.length, apiVersion: `${major}.${minor}` };
   } finally {
     await client.close();

@@ -120,7 +120,10 @@ export class PoolRegistry {
     const connection = new PoolConnection(config, { ...this.options.connection, logger: this.options.connection?.logger ?? this.options.logger });
     this.connections.set(config.id, connection);
     this.applied.set(config.id, config);
-    this.unsubscribes.set(config.id, connection.subscribe((event) => this.emit(config.id, event)));
+    this.unsubscribes.set(
+      config.id,
+      connection.subscribe((event) => this.emit(config.id, event)),
+    );
     connection.start();
     this.emit(config.id, { type: "added" });
   }

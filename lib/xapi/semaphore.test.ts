@@ -8,14 +8,16 @@ describe("Semaphore", () => {
     let peak = 0;
     const results = await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
-        semaphore.run(async () => {
-          running++;
-          peak = Math.max(peak, running);
-          await new Promise((resolve) => setTimeout(resolve, 1 + (i % 3)));
-          running--;
-          if (i === 5) throw new Error("one fails");
-          return i;
-        }).catch((error: Error) => error.message),
+        semaphore
+          .run(async () => {
+            running++;
+            peak = Math.max(peak, running);
+            await new Promise((resolve) => setTimeout(resolve, 1 + (i % 3)));
+            running--;
+            if (i === 5) throw new Error("one fails");
+            return i;
+          })
+          .catch((error: Error) => error.message),
       ),
     );
     expect(peak).toBe(3);

@@ -22,7 +22,8 @@ export class Semaphore {
       return await task();
     } finally {
       const next = this.queue.shift();
-      if (next) next(); // the slot passes to the next waiter
+      if (next)
+        next(); // the slot passes to the next waiter
       else this.active--;
     }
   }

@@ -69,7 +69,8 @@ export class TaskWatcher {
   /** Stops everything (client closing): pending watches reject. */
   stopAll(): void {
     for (const [ref, entries] of this.watched) {
-      for (const entry of entries) entry.reject(new XapiError("XENDECK_CLIENT_CLOSED", [ref], { kind: "closed", message: "the client was closed while a task was running" }));
+      for (const entry of entries)
+        entry.reject(new XapiError("XENDECK_CLIENT_CLOSED", [ref], { kind: "closed", message: "the client was closed while a task was running" }));
     }
     this.watched.clear();
     this.controller?.abort();
@@ -155,7 +156,8 @@ export class TaskWatcher {
         token = batch.token;
         for (const event of batch.events) {
           if (event.class !== "task" || !this.watched.has(event.ref)) continue;
-          if (event.operation === "del") this.fail(event.ref, new XapiError("HANDLE_INVALID", ["task", event.ref], { message: "the task was destroyed before it finished" }));
+          if (event.operation === "del")
+            this.fail(event.ref, new XapiError("HANDLE_INVALID", ["task", event.ref], { message: "the task was destroyed before it finished" }));
           else this.deliver(event.ref, decodeTask(event.snapshot));
         }
       } catch (error) {

@@ -9,7 +9,7 @@ import { fetchCertificate } from "./certificate";
 import { XapiClient } from "./client";
 import { PoolConnection } from "./connection";
 import { CLIENT_CODES, XapiCertificateError } from "./errors";
-import { TLS_CERT, TLS_FINGERPRINT, TLS_KEY, startHostileServer, success, xml, type HostileServer } from "../dev/test/hostile-xapi-server";
+import { TLS_CERT, TLS_FINGERPRINT, TLS_KEY, startHostileServer, success, xml, type HostileServer } from "@/lib/dev/test/hostile-xapi-server";
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 const OTHER_FINGERPRINT = "AA:".repeat(31) + "AA";
@@ -121,11 +121,24 @@ describe("master failover under pinning (members with certificates of their own)
   beforeAll(async () => {
     // Pool 1: the master serves TEST_TLS, both members TEST_TLS_MEMBER (a real pool: one self-signed
     // certificate per host). The admin pinned the master's.
-    sim = await startSimulator({ pools: 1, hostsPerPool: 3, vmsPerPool: 3, tls: { ...TEST_TLS, hosts: { "127.0.1.2": TEST_TLS_MEMBER, "127.0.1.3": TEST_TLS_MEMBER } } });
+    sim = await startSimulator({
+      pools: 1,
+      hostsPerPool: 3,
+      vmsPerPool: 3,
+      tls: { ...TEST_TLS, hosts: { "127.0.1.2": TEST_TLS_MEMBER, "127.0.1.3": TEST_TLS_MEMBER } },
+    });
   });
   afterAll(() => sim.stop());
 
-  const pinnedClient = () => new XapiClient({ url: sim.pools[0].masterUrl, username: sim.username, password: sim.password, fingerprint: TEST_TLS_FINGERPRINT, logger: quiet, connectTimeoutMs: 1_000 });
+  const pinnedClient = () =>
+    new XapiClient({
+      url: sim.pools[0].masterUrl,
+      username: sim.username,
+      password: sim.password,
+      fingerprint: TEST_TLS_FINGERPRINT,
+      logger: quiet,
+      connectTimeoutMs: 1_000,
+    });
 
   it("moves to the new master, whose certificate it learnt from the old one", async () => {
     const [oldMaster, newMaster] = sim.pools[0].hosts;
@@ -148,7 +161,15 @@ describe("master failover under pinning (members with certificates of their own)
     sim.faults.failNext({ method: "host.get_server_certificate", error: ["INTERNAL_ERROR", "no certificate"], count: 10 });
     const client = pinnedClient();
     const connection = new PoolConnection(
-      { id: "pinned", label: "pinned pool", url: sim.pools[0].masterUrl, username: sim.username, password: sim.password, fingerprint: TEST_TLS_FINGERPRINT, readOnly: false },
+      {
+        id: "pinned",
+        label: "pinned pool",
+        url: sim.pools[0].masterUrl,
+        username: sim.username,
+        password: sim.password,
+        fingerprint: TEST_TLS_FINGERPRINT,
+        readOnly: false,
+      },
       { logger: quiet, backoff: { baseMs: 20, maxMs: 100 }, eventTimeoutS: 1, client: { connectTimeoutMs: 1_000 } },
     );
     try {

@@ -11,7 +11,11 @@ import { CLIENT_CODES, XapiCertificateError } from "./errors";
 
 /** `aa:bb…`, `AABB…` or `sha256/AA:BB…` → `AA:BB:…` (the form of Node's `fingerprint256`); null when not a SHA-256. */
 export function normalizeFingerprint(input: string): string | null {
-  const hex = input.trim().replace(/^sha-?256[:/ ]?/i, "").replace(/[:\s]/g, "").toUpperCase();
+  const hex = input
+    .trim()
+    .replace(/^sha-?256[:/ ]?/i, "")
+    .replace(/[:\s]/g, "")
+    .toUpperCase();
   if (!/^[0-9A-F]{64}$/.test(hex)) return null;
   return hex.match(/../g)!.join(":");
 }

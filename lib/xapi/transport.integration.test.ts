@@ -7,7 +7,7 @@ import type { AddressInfo } from "node:net";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { XapiClient } from "./client";
 import { CLIENT_CODES, XapiError, XapiProtocolError, XapiTimeoutError, XapiTransportError } from "./errors";
-import { startHostileServer, success, xml, type HostileServer } from "../dev/test/hostile-xapi-server";
+import { startHostileServer, success, xml, type HostileServer } from "@/lib/dev/test/hostile-xapi-server";
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 
@@ -51,12 +51,24 @@ describe("client against a hostile server", () => {
   });
 
   it("refuses a wrong envelope", async () => {
-    server.on("VM.get_by_uuid", xml(`<?xml version="1.0"?><methodResponse><params><param><value><struct><member><name>Result</name><value>ok</value></member></struct></value></param></params></methodResponse>`));
+    server.on(
+      "VM.get_by_uuid",
+      xml(
+        `<?xml version="1.0"?><methodResponse><params><param><value><struct><member><name>Result</name><value>ok</value></member></struct></value></param></params></methodResponse>`,
+      ),
+    );
     expect((await failure(client.call("VM.get_by_uuid", "u"))).message).toMatch(/envelope|Status/);
   });
 
   it("refuses wrong types in a record, naming the field", async () => {
-    server.on("VM.get_record", xml(success("<struct><member><name>uuid</name><value>u</value></member><member><name>VCPUs_max</name><value><array><data/></array></value></member></struct>")));
+    server.on(
+      "VM.get_record",
+      xml(
+        success(
+          "<struct><member><name>uuid</name><value>u</value></member><member><name>VCPUs_max</name><value><array><data/></array></value></member></struct>",
+        ),
+      ),
+    );
     const error = await failure(client.call("VM.get_record", "OpaqueRef:vm"));
     expect(error).toBeInstanceOf(XapiProtocolError);
     expect(error.message).toMatch(/VM\.VCPUs_max: expected an integer, got array/);
@@ -90,7 +102,9 @@ describe("client against a hostile server", () => {
     server.on("VM.get_all_records", (response) => {
       response.writeHead(200, { "Content-Type": "text/xml" }); // chunked: no Content-Length to refuse up front
       const chunk = "<member><name>OpaqueRef:x</name><value><struct></struct></value></member>".repeat(1000);
-      response.write('<?xml version="1.0"?><methodResponse><params><param><value><struct><member><name>Status</name><value>Success</value></member><member><name>Value</name><value><struct>');
+      response.write(
+        '<?xml version="1.0"?><methodResponse><params><param><value><struct><member><name>Status</name><value>Success</value></member><member><name>Value</name><value><struct>',
+      );
       const pump = () => {
         while (written < 200_000_000) {
           if (response.destroyed) return;
@@ -112,7 +126,11 @@ describe("client against a hostile server", () => {
   });
 
   it("parses an answer that arrives in small pieces", async () => {
-    const records = Array.from({ length: 300 }, (_, i) => `<member><name>OpaqueRef:vm-${i}</name><value><struct><member><name>name_label</name><value>vm ${i} é</value></member></struct></value></member>`);
+    const records = Array.from(
+      { length: 300 },
+      (_, i) =>
+        `<member><name>OpaqueRef:vm-${i}</name><value><struct><member><name>name_label</name><value>vm ${i} é</value></member></struct></value></member>`,
+    );
     const body = Buffer.from(success(`<struct>${records.join("")}</struct>`));
     server.on("VM.get_all_records", (response) => {
       response.writeHead(200, { "Content-Type": "text/xml", "Content-Length": body.length });
@@ -135,7 +153,9 @@ describe("client against a hostile server", () => {
     server.on("VM.get_all_records", (response) => {
       response.writeHead(200, { "Content-Type": "text/xml" });
       const record = "<member><name>OpaqueRef:x</name><value><struct><member><name>a</name><value>1</value></member></struct></value></member>";
-      response.write(`<?xml version="1.0"?><methodResponse><params><param><value><struct><member><name>Status</name><value>Success</value></member><member><name>Value</name><value><struct>${record}<member><name>OpaqueRef:y</name><value><blob/></value></member>`);
+      response.write(
+        `<?xml version="1.0"?><methodResponse><params><param><value><struct><member><name>Status</name><value>Success</value></member><member><name>Value</name><value><struct>${record}<member><name>OpaqueRef:y</name><value><blob/></value></member>`,
+      );
       const chunk = record.repeat(1000);
       const pump = () => {
         while (written < 100_000_000) {

@@ -58,7 +58,10 @@ class PinningHttpsAgent extends https.Agent {
 
   // Node's Agent accepts an asynchronous createConnection (socket handed over through the callback): the
   // request is attached to the socket only once the certificate is accepted, so nothing leaks to a wrong peer.
-  override createConnection(options: { host?: string | null; port?: number | null }, callback: (error: Error | null, socket?: Duplex) => void): Duplex | undefined {
+  override createConnection(
+    options: { host?: string | null; port?: number | null },
+    callback: (error: Error | null, socket?: Duplex) => void,
+  ): Duplex | undefined {
     const host = options.host ?? "localhost";
     connectTls({ host, port: options.port ?? 443, timeoutMs: this.transport.connectTimeoutMs }, (error, socket: tls.TLSSocket) => {
       if (error) return callback(error);
@@ -131,7 +134,12 @@ export class Transport {
         );
       });
       const timer = setTimeout(
-        () => fail(new XapiTimeoutError(`${options.method}: no complete answer from ${url.host} within ${(options.timeoutMs / 1000).toFixed(1)} s`, { method: options.method })),
+        () =>
+          fail(
+            new XapiTimeoutError(`${options.method}: no complete answer from ${url.host} within ${(options.timeoutMs / 1000).toFixed(1)} s`, {
+              method: options.method,
+            }),
+          ),
         options.timeoutMs,
       );
       const onAbort = () => fail(new XapiError(CLIENT_CODES.aborted, [], { kind: "aborted", method: options.method, message: `${options.method}: aborted` }));
@@ -167,7 +175,11 @@ export class Transport {
           }
         });
         const truncated = () =>
-          fail(new XapiProtocolError(`${options.method}: the connection closed after ${size} bytes, before the end of the answer (truncated)`, { method: options.method }));
+          fail(
+            new XapiProtocolError(`${options.method}: the connection closed after ${size} bytes, before the end of the answer (truncated)`, {
+              method: options.method,
+            }),
+          );
         response.on("error", truncated);
         response.on("close", () => {
           if (!response.complete) truncated();
@@ -176,7 +188,9 @@ export class Transport {
           if (settled) return;
           if (!ok) {
             const text = Buffer.concat(excerpt).toString("utf8", 0, EXCERPT_BYTES).replace(/\s+/g, " ").trim();
-            return settle(new XapiProtocolError(`${options.method}: HTTP ${response.statusCode} from ${url.host}${text ? `: ${text}` : ""}`, { method: options.method }));
+            return settle(
+              new XapiProtocolError(`${options.method}: HTTP ${response.statusCode} from ${url.host}${text ? `: ${text}` : ""}`, { method: options.method }),
+            );
           }
           let result: T;
           try {

@@ -62,7 +62,9 @@ describe("XML-RPC answer parser", () => {
   });
 
   it("keeps a __proto__ member as data, without touching the prototype", () => {
-    const value = parse("<value><struct><member><name>__proto__</name><value><struct><member><name>polluted</name><value>yes</value></member></struct></value></member></struct></value>") as Record<string, unknown>;
+    const value = parse(
+      "<value><struct><member><name>__proto__</name><value><struct><member><name>polluted</name><value>yes</value></member></struct></value></member></struct></value>",
+    ) as Record<string, unknown>;
     expect(Object.getPrototypeOf(value)).toBe(Object.prototype);
     expect((value as { polluted?: unknown }).polluted).toBeUndefined();
     expect(Object.keys(value)).toEqual(["__proto__"]);
@@ -70,7 +72,11 @@ describe("XML-RPC answer parser", () => {
   });
 
   it("reads a fault as a fault", () => {
-    const parsed = parseMethodResponse(Buffer.from("<methodResponse><fault><value><struct><member><name>faultCode</name><value><int>4</int></value></member></struct></value></fault></methodResponse>"));
+    const parsed = parseMethodResponse(
+      Buffer.from(
+        "<methodResponse><fault><value><struct><member><name>faultCode</name><value><int>4</int></value></member></struct></value></fault></methodResponse>",
+      ),
+    );
     expect(parsed).toEqual({ fault: true, value: { faultCode: 4 } });
   });
 
@@ -121,7 +127,7 @@ describe("XML-RPC answer parser", () => {
 
   it("never throws anything but XapiProtocolError on mutated answers", () => {
     let seed = 12345;
-    const random = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const random = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
     const alphabet = Buffer.from("<>/&;#x![]CDATA-value struct\"' \n0");
     let accepted = 0;
     for (let i = 0; i < 3000; i++) {
@@ -162,11 +168,15 @@ function streamed(body: Buffer, cuts: number[], plan?: ParsePlan, attemptBytes =
 
 const whole = (body: Buffer, plan?: ParsePlan) => outcome(() => parseMethodResponse(body, plan));
 
-const vmPlan: ParsePlan = { members: { Value: { each: recordPlan(recordShape("VM", ["uuid", "name_label", "power_state", "VCPUs_max", "tags", "other_config"], true)) } } };
+const vmPlan: ParsePlan = {
+  members: { Value: { each: recordPlan(recordShape("VM", ["uuid", "name_label", "power_state", "VCPUs_max", "tags", "other_config"], true)) } },
+};
 
 /** XAPI's compact layout: records with fields the plan skips, entities, CDATA, a comment, multi-byte UTF-8. */
 const COMPACT = Buffer.from(
-  `<?xml version="1.0"?><methodResponse><params><param><value><struct><member><name>Status</name><value>Success</value></member><member><name>Value</name><value><struct>${[1, 2, 3]
+  `<?xml version="1.0"?><methodResponse><params><param><value><struct><member><name>Status</name><value>Success</value></member><member><name>Value</name><value><struct>${[
+    1, 2, 3,
+  ]
     .map(
       (i) =>
         `<member><name>OpaqueRef:vm-${i}</name><value><struct><member><name>uuid</name><value>uuid-${i}</value></member>` +
@@ -183,13 +193,43 @@ const STREAM_SAMPLES: [string, Buffer, ParsePlan?][] = [
   ["a spaced answer with a keep plan", SAMPLE, { members: { Value: { each: { keep: new Set(["name_label", "tags"]) } } } }],
   ["records built by a record plan", COMPACT, vmPlan],
   ["records without a plan", COMPACT],
-  ["a Failure", response("<value><struct><member><name>Status</name><value>Failure</value></member><member><name>ErrorDescription</name><value><array><data><value>SESSION_INVALID</value><value>OpaqueRef:s</value></data></array></value></member></struct></value>")],
+  [
+    "a Failure",
+    response(
+      "<value><struct><member><name>Status</name><value>Failure</value></member><member><name>ErrorDescription</name><value><array><data><value>SESSION_INVALID</value><value>OpaqueRef:s</value></data></array></value></member></struct></value>",
+    ),
+  ],
   ["a bare value", response("<value><array><data><value>VM.start</value><value>VM.stop</value></data></array></value>")],
-  ["a string Value", response("<value><struct><member><name>Status</name><value>Success</value></member><member><name>Value</name><value>OpaqueRef:x</value></member></struct></value>")],
-  ["an empty struct Value", response("<value><struct><member><name>Status</name><value>Success</value></member><member><name>Value</name><value><struct></struct></value></member></struct></value>")],
-  ["a self-closing struct Value", response("<value><struct><member><name>Status</name><value>Success</value></member><member><name>Value</name><value><struct/></value></member></struct></value>")],
-  ["Status after Value", response("<value><struct><member><name>Value</name><value><struct><member><name>a</name><value>1</value></member></struct></value></member><member><name>Status</name><value>Success</value></member></struct></value>")],
-  ["a fault", Buffer.from("<methodResponse><fault><value><struct><member><name>faultCode</name><value><int>4</int></value></member></struct></value></fault></methodResponse>")],
+  [
+    "a string Value",
+    response(
+      "<value><struct><member><name>Status</name><value>Success</value></member><member><name>Value</name><value>OpaqueRef:x</value></member></struct></value>",
+    ),
+  ],
+  [
+    "an empty struct Value",
+    response(
+      "<value><struct><member><name>Status</name><value>Success</value></member><member><name>Value</name><value><struct></struct></value></member></struct></value>",
+    ),
+  ],
+  [
+    "a self-closing struct Value",
+    response(
+      "<value><struct><member><name>Status</name><value>Success</value></member><member><name>Value</name><value><struct/></value></member></struct></value>",
+    ),
+  ],
+  [
+    "Status after Value",
+    response(
+      "<value><struct><member><name>Value</name><value><struct><member><name>a</name><value>1</value></member></struct></value></member><member><name>Status</name><value>Success</value></member></struct></value>",
+    ),
+  ],
+  [
+    "a fault",
+    Buffer.from(
+      "<methodResponse><fault><value><struct><member><name>faultCode</name><value><int>4</int></value></member></struct></value></fault></methodResponse>",
+    ),
+  ],
 ];
 
 describe("XML-RPC answer parser, fed chunk by chunk", () => {
@@ -197,10 +237,25 @@ describe("XML-RPC answer parser, fed chunk by chunk", () => {
     const expected = whole(body, plan);
     expect(expected).not.toHaveProperty("error");
     for (let cut = 0; cut <= body.length; cut++) expect(streamed(body, [cut], plan), `cut at ${cut}`).toEqual(expected);
-    expect(streamed(body, Array.from({ length: body.length }, (_, i) => i), plan), "one byte at a time").toEqual(expected);
-    expect(streamed(body, Array.from({ length: body.length }, (_, i) => i), plan, 100), "waiting for 100 bytes between attempts").toEqual(expected);
+    expect(
+      streamed(
+        body,
+        Array.from({ length: body.length }, (_, i) => i),
+        plan,
+      ),
+      "one byte at a time",
+    ).toEqual(expected);
+    expect(
+      streamed(
+        body,
+        Array.from({ length: body.length }, (_, i) => i),
+        plan,
+        100,
+      ),
+      "waiting for 100 bytes between attempts",
+    ).toEqual(expected);
     let seed = body.length;
-    const random = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const random = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
     for (let i = 0; i < 100; i++) {
       const cuts = [Math.floor(random() * body.length), Math.floor(random() * body.length), Math.floor(random() * body.length)].sort((a, b) => a - b);
       expect(streamed(body, cuts, plan), `cuts at ${cuts}`).toEqual(expected);
@@ -227,15 +282,27 @@ describe("XML-RPC answer parser, fed chunk by chunk", () => {
   it("parses values nested near the depth limit across many chunk boundaries", () => {
     const nested = `${"<value><array><data>".repeat(58)}<value>deep</value>${"</data></array></value>".repeat(58)}`;
     const records = Array.from({ length: 20 }, (_, i) => `<member><name>OpaqueRef:${i}</name>${nested}</member>`).join("");
-    const body = response(`<value><struct><member><name>Status</name><value>Success</value></member><member><name>Value</name><value><struct>${records}</struct></value></member></struct></value>`);
+    const body = response(
+      `<value><struct><member><name>Status</name><value>Success</value></member><member><name>Value</name><value><struct>${records}</struct></value></member></struct></value>`,
+    );
     const expected = whole(body);
     expect(expected).not.toHaveProperty("error");
-    expect(streamed(body, Array.from({ length: Math.floor(body.length / 16) }, (_, i) => (i + 1) * 16))).toEqual(expected);
+    expect(
+      streamed(
+        body,
+        Array.from({ length: Math.floor(body.length / 16) }, (_, i) => (i + 1) * 16),
+      ),
+    ).toEqual(expected);
   });
 
   it("keeps only the bytes of the member being received", () => {
-    const records = Array.from({ length: 20_000 }, (_, i) => `<member><name>OpaqueRef:${i}</name><value><struct><member><name>name_label</name><value>vm ${i}</value></member></struct></value></member>`);
-    const body = response(`<value><struct><member><name>Status</name><value>Success</value></member><member><name>Value</name><value><struct>${records.join("")}</struct></value></member></struct></value>`);
+    const records = Array.from(
+      { length: 20_000 },
+      (_, i) => `<member><name>OpaqueRef:${i}</name><value><struct><member><name>name_label</name><value>vm ${i}</value></member></struct></value></member>`,
+    );
+    const body = response(
+      `<value><struct><member><name>Status</name><value>Success</value></member><member><name>Value</name><value><struct>${records.join("")}</struct></value></member></struct></value>`,
+    );
     const parser = new ResponseParser(); // attempts every 128 KiB
     const kept: number[] = [];
     for (let from = 0; from < body.length; from += 4096) {

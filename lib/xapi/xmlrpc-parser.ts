@@ -517,7 +517,7 @@ class XmlRpcReader {
       const expected = order.sequence;
       let seen: MemberName[] | null = null;
       let n = 0;
-      for (;; n++) {
+      for (; ; n++) {
         let name: MemberName;
         const predicted = expected[n];
         // The previous member's `</member>` is matched together with the next member's start.

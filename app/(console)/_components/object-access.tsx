@@ -18,8 +18,8 @@ import { buttonClasses } from "@/lib/ui/button";
 import { Cell, DataTable, HeaderCell, TableBody, TableHead, TableRow } from "@/lib/ui/data-table";
 import { EmptyState } from "@/lib/ui/empty-state";
 import { Section } from "@/lib/ui/card";
-import { AclObjectName, AclSubjectLink, RoleBadge, SCOPE_WORDS } from "../../../lib/admin/roles";
-import { aclsHref, userHref } from "../../../lib/admin/paths";
+import { AclObjectName, AclSubjectLink, RoleBadge, SCOPE_WORDS } from "@/lib/admin/roles";
+import { aclsHref, userHref } from "@/lib/admin/paths";
 
 export async function ObjectAccess({
   target,
@@ -61,10 +61,7 @@ export async function ObjectAccess({
       }
       actions={
         grantable && (
-          <Link
-            href={aclsHref({ kind: target.kind, object: target.uuid })}
-            className={buttonClasses("secondary", "sm")}
-          >
+          <Link href={aclsHref({ kind: target.kind, object: target.uuid })} className={buttonClasses("secondary", "sm")}>
             Grant access
           </Link>
         )

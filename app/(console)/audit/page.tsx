@@ -37,9 +37,12 @@ export default async function AuditPage(props: Props) {
   const actor = await requireUser();
   const isAdmin = can(actor, "audit.read.all");
   const search = parseAuditSearch(await props.searchParams);
+  // A server component renders once per request: "today" is counted from this request.
+  // eslint-disable-next-line react-hooks/purity
+  const dayAgo = new Date(Date.now() - DAY_MS);
   const [answer, recentRefusals] = await Promise.all([
     queryAudit(actor, search.filter, { page: search.page, pageSize: search.perPage }),
-    queryAudit(actor, { outcome: "refused", from: new Date(Date.now() - DAY_MS) }, { pageSize: 1 }),
+    queryAudit(actor, { outcome: "refused", from: dayAgo }, { pageSize: 1 }),
   ]);
   const refusedToday = recentRefusals.ok ? recentRefusals.result.total : 0;
   const href = (overrides: { page?: number; format?: "csv" | "json" } = {}) => auditHref(auditSearchParams(search, overrides));
@@ -114,7 +117,11 @@ export default async function AuditPage(props: Props) {
             <TableBody>
               {answer.result.entries.length === 0 && (
                 <EmptyRow colSpan={7}>
-                  <EmptyState title={filtered ? "No entry matches" : "No entries yet"} icon="list" action={filtered ? <ButtonLink href={auditHref({})}>Clear filters</ButtonLink> : undefined} />
+                  <EmptyState
+                    title={filtered ? "No entry matches" : "No entries yet"}
+                    icon="list"
+                    action={filtered ? <ButtonLink href={auditHref({})}>Clear filters</ButtonLink> : undefined}
+                  />
                 </EmptyRow>
               )}
               {answer.result.entries.map((entry) => (
@@ -166,7 +173,11 @@ function AuditRow({ entry, isAdmin }: { entry: AuditEntryDto; isAdmin: boolean }
           <>
             <span className="text-muted">{entry.objectKind}</span> {entry.objectLabel}
             {entry.objectUuid && (
-              <Link href={auditHref({ object: entry.objectUuid })} className="block font-mono text-xs text-link hover:underline" title="Entries about this object">
+              <Link
+                href={auditHref({ object: entry.objectUuid })}
+                className="block font-mono text-xs text-link hover:underline"
+                title="Entries about this object"
+              >
                 {entry.objectUuid}
               </Link>
             )}
@@ -212,7 +223,13 @@ function AuditFilterForm({ search, isAdmin }: { search: AuditSearch; isAdmin: bo
           <option key={action} value={action} />
         ))}
       </datalist>
-      <SelectField label="Object kind" name="kind" defaultValue={values.kind} placeholder="Any" options={OBJECT_KINDS.map((kind) => ({ value: kind, label: kind }))} />
+      <SelectField
+        label="Object kind"
+        name="kind"
+        defaultValue={values.kind}
+        placeholder="Any"
+        options={OBJECT_KINDS.map((kind) => ({ value: kind, label: kind }))}
+      />
       <TextField label="Object uuid" name="object" defaultValue={values.object} className="w-64" spellCheck={false} />
       <SelectField
         label="Outcome"

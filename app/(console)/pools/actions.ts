@@ -5,15 +5,7 @@
  */
 import { revalidatePath } from "next/cache";
 import { getCurrentUser } from "@/lib/auth/current-user";
-import {
-  changePoolEnabled,
-  currentCertificate,
-  editPool,
-  pinCertificate,
-  registerPool,
-  testPoolConnection,
-  unregisterPool,
-} from "@/lib/pools/registration";
+import { changePoolEnabled, currentCertificate, editPool, pinCertificate, registerPool, testPoolConnection, unregisterPool } from "@/lib/pools/registration";
 import { failure } from "@/lib/actions/result";
 
 const NO_POOL = failure("This pool registration no longer exists.");

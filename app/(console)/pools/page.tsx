@@ -63,7 +63,9 @@ export default async function PoolsPage() {
                 <Cell numeric>
                   {pool.runningVmCount} / {pool.vmCount}
                 </Cell>
-                <Cell muted={!pool.defaultSr}>{pool.defaultSr ? `${pool.defaultSr.name} (${formatBytes(pool.defaultSr.used)} of ${formatBytes(pool.defaultSr.size)})` : "—"}</Cell>
+                <Cell muted={!pool.defaultSr}>
+                  {pool.defaultSr ? `${pool.defaultSr.name} (${formatBytes(pool.defaultSr.used)} of ${formatBytes(pool.defaultSr.size)})` : "—"}
+                </Cell>
               </TableRow>
             ))}
           </TableBody>

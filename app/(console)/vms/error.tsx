@@ -1,4 +1,4 @@
 "use client";
 
 /** Errors of the VM pages: the console's error boundary (explains, keeps the shell, offers a retry). */
-export { default } from "../error";
+export { default } from "@/app/(console)/error";

@@ -44,7 +44,11 @@ export default async function VmsPage(props: { searchParams: Promise<Record<stri
     <>
       <PageHeader
         title="Virtual machines"
-        description={filtered ? `${formatCount(total, "VM")} match, out of ${formatCount(rows.length, "VM")}` : `${formatCount(rows.length, "VM")} in ${formatCount(pools.length, "pool")}`}
+        description={
+          filtered
+            ? `${formatCount(total, "VM")} match, out of ${formatCount(rows.length, "VM")}`
+            : `${formatCount(rows.length, "VM")} in ${formatCount(pools.length, "pool")}`
+        }
       />
       <LiveUpdates pools={views.filter((view) => poolIds.has(view.id))} />
       <PoolBanners pools={troubledPools(views, poolIds)} />
@@ -57,7 +61,14 @@ export default async function VmsPage(props: { searchParams: Promise<Record<stri
               <tr>
                 <SelectAllHeader label="Select all VMs on this page" />
                 {COLUMNS.map(({ column, label, numeric }) => (
-                  <SortHeader key={column} label={label} numeric={numeric} href={href(toggleSort(query, column))} active={query.sort === column} dir={query.dir} />
+                  <SortHeader
+                    key={column}
+                    label={label}
+                    numeric={numeric}
+                    href={href(toggleSort(query, column))}
+                    active={query.sort === column}
+                    dir={query.dir}
+                  />
                 ))}
               </tr>
             </TableHead>
@@ -87,7 +98,15 @@ export default async function VmsPage(props: { searchParams: Promise<Record<stri
             )}
           </DataTable>
         </RowSelection>
-        <Pagination page={page} pages={pages} total={total} perPage={query.perPage} hrefForPage={(p) => href({ page: p })} label="VM list pages" itemName="VMs" />
+        <Pagination
+          page={page}
+          pages={pages}
+          total={total}
+          perPage={query.perPage}
+          hrefForPage={(p) => href({ page: p })}
+          label="VM list pages"
+          itemName="VMs"
+        />
       </div>
     </>
   );

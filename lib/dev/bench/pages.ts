@@ -78,7 +78,10 @@ async function signIn(baseUrl: string, username: string, password: string): Prom
     headers: { "Content-Type": "application/x-www-form-urlencoded", Cookie: csrfCookies.join("; ") },
     body: new URLSearchParams({ csrfToken, username, password, json: "true" }),
   });
-  const session = response.headers.getSetCookie().map((cookie) => cookie.split(";")[0]!).find((cookie) => cookie.includes("session-token"));
+  const session = response.headers
+    .getSetCookie()
+    .map((cookie) => cookie.split(";")[0]!)
+    .find((cookie) => cookie.includes("session-token"));
   if (!session) throw new Error(`signing in ${username} failed (HTTP ${response.status})`);
   return session;
 }
@@ -221,11 +224,23 @@ function meanCell(values: (number | null | undefined)[], width: number): string 
   return (present.length > 0 ? (present.reduce((a, b) => a + b, 0) / present.length).toFixed(1) : "n/a").padStart(width);
 }
 
-function printResults(results: Result[], clientCounts: number[], poolCount: number, vmsPerPool: number, requests: number, instances: number, compress: boolean): void {
+function printResults(
+  results: Result[],
+  clientCounts: number[],
+  poolCount: number,
+  vmsPerPool: number,
+  requests: number,
+  instances: number,
+  compress: boolean,
+): void {
   const across = `${instances > 1 ? `, ${instances} server instances (client i on instance i mod ${instances})` : ""}${compress ? ", gzip by Node (XENDECK_COMPRESS=1)" : ""}`;
   const perInstance = instances > 1 ? "; CPU#i: instance i's CPU per request it served" : "";
-  console.log(`\nVM list page, ${poolCount * vmsPerPool} VMs${across}, ${requests} requests per client, time to last byte (ms); server CPU per request (ms)${perInstance}:\n`);
-  const head = clientCounts.map((clients) => `${`${clients} client${clients === 1 ? "" : "s"}: p50`.padStart(17)}${"p95".padStart(7)}${"max".padStart(7)}`).join("");
+  console.log(
+    `\nVM list page, ${poolCount * vmsPerPool} VMs${across}, ${requests} requests per client, time to last byte (ms); server CPU per request (ms)${perInstance}:\n`,
+  );
+  const head = clientCounts
+    .map((clients) => `${`${clients} client${clients === 1 ? "" : "s"}: p50`.padStart(17)}${"p95".padStart(7)}${"max".padStart(7)}`)
+    .join("");
   const instanceHead = instances > 1 ? Array.from({ length: instances }, (_, i) => `CPU#${i + 1}`.padStart(7)).join("") : "";
   console.log(`${"request".padEnd(12)}${"user".padEnd(24)}${"scenario".padEnd(17)}${head}${"CPU/req".padStart(9)}${instanceHead}`);
   const keys = [...new Set(results.map((r) => `${r.kind}\t${r.user}\t${r.scenario}`))];
@@ -236,8 +251,19 @@ function printResults(results: Result[], clientCounts: number[], poolCount: numb
       .map((clients) => rows.find((r) => r.clients === clients)!)
       .map((r) => `${r.p50.toFixed(1).padStart(17)}${r.p95.toFixed(1).padStart(7)}${r.max.toFixed(0).padStart(7)}`)
       .join("");
-    const cpuCell = meanCell(rows.map((r) => r.cpuMs), 9);
-    const instanceCells = instances > 1 ? Array.from({ length: instances }, (_, i) => meanCell(rows.map((r) => r.instanceCpuMs[i]), 7)).join("") : "";
+    const cpuCell = meanCell(
+      rows.map((r) => r.cpuMs),
+      9,
+    );
+    const instanceCells =
+      instances > 1
+        ? Array.from({ length: instances }, (_, i) =>
+            meanCell(
+              rows.map((r) => r.instanceCpuMs[i]),
+              7,
+            ),
+          ).join("")
+        : "";
     console.log(`${kind.padEnd(12)}${user.padEnd(24)}${scenario.padEnd(17)}${cells}${cpuCell}${instanceCells}`);
   }
   const most = Math.max(...clientCounts);
@@ -281,7 +307,18 @@ async function measure(
         const served = clientsOf(i, instances, count) * requests;
         return used === null || served === 0 ? null : used / served;
       });
-      results.push({ kind, user, scenario: scenario.name, clients: count, p50: percentile(times, 50), p95: percentile(times, 95), max: times.at(-1)!, n: times.length, cpuMs, instanceCpuMs });
+      results.push({
+        kind,
+        user,
+        scenario: scenario.name,
+        clients: count,
+        p50: percentile(times, 50),
+        p95: percentile(times, 95),
+        max: times.at(-1)!,
+        n: times.length,
+        cpuMs,
+        instanceCpuMs,
+      });
     }
   }
   return results;
@@ -338,7 +375,8 @@ async function main(): Promise<void> {
     await prepareDatabase();
     const admin = await adminActor();
     const registered = [];
-    for (const pool of sim.pools) registered.push(await ensureRegisteredPool(admin, { label: pool.name, url: pool.masterUrl, username: sim.username, password: sim.password }));
+    for (const pool of sim.pools)
+      registered.push(await ensureRegisteredPool(admin, { label: pool.name, url: pool.masterUrl, username: sim.username, password: sim.password }));
     // An operator whose access is 200 per-VM ACLs: every row of the list goes through can().
     const someVms = sim.inspect
       .all<{ uuid: string; is_a_template: boolean; is_a_snapshot: boolean; is_control_domain: boolean }>("VM")
@@ -375,7 +413,10 @@ async function main(): Promise<void> {
       return;
     }
 
-    const users = [["admin", adminCookie], ["operator (200 VM ACLs)", operatorCookie]] as const;
+    const users = [
+      ["admin", adminCookie],
+      ["operator (200 VM ACLs)", operatorCookie],
+    ] as const;
     const runs: Run[] = [];
     for (const kind of ["document", "navigation"] as const) {
       for (const [user, cookie] of users) {

@@ -6,10 +6,10 @@
  */
 import { PassThrough } from "node:stream";
 import Deserializer from "xmlrpc/lib/deserializer.js";
-import { decodeResponseBody, recordDecoder, recordPlan, recordShape } from "../../xapi/codec";
-import { CACHED_FIELDS } from "../../xapi/cached-fields";
-import { formatXapiDate } from "../../xapi/dates";
-import { classSpec } from "../../xapi/model/spec";
+import { decodeResponseBody, recordDecoder, recordPlan, recordShape } from "@/lib/xapi/codec";
+import { CACHED_FIELDS } from "@/lib/xapi/cached-fields";
+import { formatXapiDate } from "@/lib/xapi/dates";
+import { classSpec } from "@/lib/xapi/model/spec";
 
 const count = Number(process.argv[2] ?? 10_000);
 
@@ -35,8 +35,10 @@ function sampleValue(type: string, i: number): string {
 
 function syntheticAnswer(): Buffer {
   const fields = classSpec("VM")!.fields.filter((f) => f.lifecycle !== "Removed_s");
-  const parts = ["<?xml version='1.0'?>\n<methodResponse><params><param><value><struct>",
-    "<member><name>Status</name><value>Success</value></member><member><name>Value</name><value><struct>"];
+  const parts = [
+    "<?xml version='1.0'?>\n<methodResponse><params><param><value><struct>",
+    "<member><name>Status</name><value>Success</value></member><member><name>Value</name><value><struct>",
+  ];
   for (let i = 0; i < count; i++) {
     parts.push(`<member><name>OpaqueRef:vm-${i}</name><value><struct>`);
     for (const f of fields) parts.push(`<member><name>${f.name}</name><value>${sampleValue(f.type, i)}</value></member>`);

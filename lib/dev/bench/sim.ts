@@ -17,9 +17,9 @@ import { fork, type ChildProcess } from "node:child_process";
 import { request } from "node:http";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { parseMethodResponse } from "../../xapi/xmlrpc-parser";
-import { formatMethodCall } from "../xapi-sim/protocol/xmlrpc";
-import type { RpcValue } from "../xapi-sim/protocol/values";
+import { parseMethodResponse } from "@/lib/xapi/xmlrpc-parser";
+import { formatMethodCall } from "@/lib/dev/xapi-sim/protocol/xmlrpc";
+import type { RpcValue } from "@/lib/dev/xapi-sim/protocol/values";
 
 interface Ready {
   ready: true;
@@ -33,11 +33,18 @@ interface Ready {
 const MB = 1024 * 1024;
 
 async function serve(pools: number, vms: number): Promise<void> {
-  const { startSimulator } = await import("../xapi-sim/index");
+  const { startSimulator } = await import("@/lib/dev/xapi-sim/index");
   const started = performance.now();
   const sim = await startSimulator({ pools, hostsPerPool: 3, vmsPerPool: vms });
   const startupMs = performance.now() - started;
-  process.send!({ ready: true, urls: sim.pools.map((p) => p.masterUrl), username: sim.username, password: sim.password, startupMs, vms: sim.inspect.all("VM").length } satisfies Ready);
+  process.send!({
+    ready: true,
+    urls: sim.pools.map((p) => p.masterUrl),
+    username: sim.username,
+    password: sim.password,
+    startupMs,
+    vms: sim.inspect.all("VM").length,
+  } satisfies Ready);
   process.on("message", async (msg: { cmd: string }) => {
     if (msg.cmd === "memory") {
       global.gc?.();
@@ -75,16 +82,20 @@ interface Timing {
 /** POSTs on a fresh connection; resolves with the answer's bytes and when its first and last bytes came. */
 function postTimed(url: string, path: string, body: string, contentType: string): Promise<{ body: Buffer; firstByte: number; lastByte: number }> {
   return new Promise((resolve, reject) => {
-    const req = request(new URL(path, url), { method: "POST", agent: false, headers: { "Content-Type": contentType, "Content-Length": Buffer.byteLength(body) } }, (res) => {
-      const chunks: Buffer[] = [];
-      let firstByte = 0;
-      res.on("data", (chunk: Buffer) => {
-        firstByte ||= performance.now();
-        chunks.push(chunk);
-      });
-      res.on("end", () => resolve({ body: Buffer.concat(chunks), firstByte, lastByte: performance.now() }));
-      res.on("error", reject);
-    });
+    const req = request(
+      new URL(path, url),
+      { method: "POST", agent: false, headers: { "Content-Type": contentType, "Content-Length": Buffer.byteLength(body) } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        let firstByte = 0;
+        res.on("data", (chunk: Buffer) => {
+          firstByte ||= performance.now();
+          chunks.push(chunk);
+        });
+        res.on("end", () => resolve({ body: Buffer.concat(chunks), firstByte, lastByte: performance.now() }));
+        res.on("error", reject);
+      },
+    );
     req.on("error", reject);
     req.end(body);
   });
@@ -118,7 +129,12 @@ async function login(url: string, ready: Ready, transport: "xml" | "json"): Prom
   const reply =
     transport === "xml"
       ? await postTimed(url, "/", formatMethodCall("session.login_with_password", [toRpc(ready.username), toRpc(ready.password)]), "text/xml")
-      : await postTimed(url, "/jsonrpc", JSON.stringify({ jsonrpc: "2.0", method: "session.login_with_password", params: [ready.username, ready.password], id: 1 }), "application/json");
+      : await postTimed(
+          url,
+          "/jsonrpc",
+          JSON.stringify({ jsonrpc: "2.0", method: "session.login_with_password", params: [ready.username, ready.password], id: 1 }),
+          "application/json",
+        );
   const text = reply.body.toString("utf8");
   return transport === "xml" ? /OpaqueRef:[0-9a-f-]+/.exec(text)![0] : (JSON.parse(text) as { result: string }).result;
 }
@@ -190,17 +206,23 @@ async function scenario(pools: number, vms: number, rounds: number): Promise<voi
   const result: ScenarioResult = { lines: new Map(), slowest: new Map(), memory: [] };
   for (let round = 0; round < rounds; round++) await scenarioRound(pools, vms, result, round === 0);
   const m = (f: (x: ScenarioResult["memory"][number]) => number) => `${median(result.memory.map(f)).toFixed(0)}${range(result.memory.map(f))}`;
-  console.log(`  simulator started in ${m((x) => x.startupMs)} ms; memory after start: RSS ${m((x) => x.start / MB)} MB, heap used ${m((x) => x.startHeap / MB)} MB`);
+  console.log(
+    `  simulator started in ${m((x) => x.startupMs)} ms; memory after start: RSS ${m((x) => x.start / MB)} MB, heap used ${m((x) => x.startHeap / MB)} MB`,
+  );
   for (const [key, runs] of result.lines) {
     const [label, call] = key.split("|");
     console.log(line(label, call, runs));
     if (pools > 1 && call.startsWith("event")) {
       const slowestRecords = result.slowest.get(`${label}|VM.get_all_records`)!;
       const slowestEvents = result.slowest.get(key)!;
-      console.log(`  ${"".padEnd(13)} slowest pool (total): get_all_records ${median(slowestRecords).toFixed(0)} ms, event.from ${median(slowestEvents).toFixed(0)} ms`);
+      console.log(
+        `  ${"".padEnd(13)} slowest pool (total): get_all_records ${median(slowestRecords).toFixed(0)} ms, event.from ${median(slowestEvents).toFixed(0)} ms`,
+      );
     }
   }
-  console.log(`  simulator memory after the calls (fragments of both protocols cached): RSS ${m((x) => x.end / MB)} MB, heap used ${m((x) => x.endHeap / MB)} MB`);
+  console.log(
+    `  simulator memory after the calls (fragments of both protocols cached): RSS ${m((x) => x.end / MB)} MB, heap used ${m((x) => x.endHeap / MB)} MB`,
+  );
 }
 
 async function main(): Promise<void> {

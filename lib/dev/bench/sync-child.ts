@@ -8,7 +8,7 @@
  * renames a VM, child → parent `{ type: "seen", name, at }` (`at`: performance.timeOrigin + now()).
  */
 import { getHeapStatistics } from "node:v8";
-import { PoolConnection } from "../../xapi/connection";
+import { PoolConnection } from "@/lib/xapi/connection";
 
 interface PoolTarget {
   url: string;
@@ -38,7 +38,11 @@ function seen(name: unknown) {
 
 async function runXenDeck(): Promise<() => number> {
   const connections = pools.map(
-    (pool, i) => new PoolConnection({ id: String(i), label: `pool${i}`, url: pool.url, username: pool.username, password: pool.password, readOnly: true }, { logger: quiet }),
+    (pool, i) =>
+      new PoolConnection(
+        { id: String(i), label: `pool${i}`, url: pool.url, username: pool.username, password: pool.password, readOnly: true },
+        { logger: quiet },
+      ),
   );
   for (const connection of connections) {
     connection.subscribe((event) => {
@@ -53,9 +57,14 @@ async function runXenDeck(): Promise<() => number> {
 
 async function runXenApi(sameClasses: boolean): Promise<() => number> {
   const { createClient } = (await import("xen-api")) as unknown as { createClient: (opts: object) => XenApi };
-  const { CACHED_CLASSES } = await import("../../xapi/cached-fields");
+  const { CACHED_CLASSES } = await import("@/lib/xapi/cached-fields");
   const xapis = pools.map((pool) =>
-    createClient({ url: pool.url, auth: { user: pool.username, password: pool.password }, readOnly: true, ...(sameClasses ? { watchEvents: CACHED_CLASSES } : {}) }),
+    createClient({
+      url: pool.url,
+      auth: { user: pool.username, password: pool.password },
+      readOnly: true,
+      ...(sameClasses ? { watchEvents: CACHED_CLASSES } : {}),
+    }),
   );
   for (const xapi of xapis) {
     for (const action of ["add", "update"]) {
@@ -72,7 +81,10 @@ async function runXenApi(sameClasses: boolean): Promise<() => number> {
 interface XenApi {
   connect(): Promise<void>;
   objectsFetched: Promise<void>;
-  objects: { on(event: string, listener: (items: Record<string, { $type: string; name_label?: string }>) => void): void; all: Record<string, { $type: string }> };
+  objects: {
+    on(event: string, listener: (items: Record<string, { $type: string; name_label?: string }>) => void): void;
+    all: Record<string, { $type: string }>;
+  };
 }
 
 process.on("message", (message: { type: string; name?: string }) => {

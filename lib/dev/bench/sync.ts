@@ -13,7 +13,7 @@
 import { fork, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { startSimulator } from "@/lib/dev/xapi-sim";
-import type { VmRecord } from "../../xapi/model/records.generated";
+import type { VmRecord } from "@/lib/xapi/model/records.generated";
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: number) => {
@@ -58,7 +58,9 @@ const ordinaryVms = sim.pools.flatMap((pool) =>
     .map((v) => v.ref),
 );
 const allVms = sim.pools.reduce((n, pool) => n + sim.inspect.all("VM", pool.index).length, 0);
-console.log(`  ready in ${((Date.now() - startedSim) / 1000).toFixed(1)} s: ${ordinaryVms.length} VMs (${allVms} VM objects with templates, snapshots, dom0)\n`);
+console.log(
+  `  ready in ${((Date.now() - startedSim) / 1000).toFixed(1)} s: ${ordinaryVms.length} VMs (${allVms} VM objects with templates, snapshots, dom0)\n`,
+);
 
 /** The next message of `type` from the child, or null after `timeoutMs`. */
 function nextMessage<T>(child: ChildProcess, type: string, timeoutMs: number): Promise<T | null> {

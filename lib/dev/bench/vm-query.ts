@@ -4,7 +4,7 @@
  * requests) and the one-off cost of building keys for rows never seen before.
  */
 import { performance } from "node:perf_hooks";
-import { applyVmQuery, parseVmQuery, POWER_STATES, vmSearchKey, type VmRow } from "../../inventory/vm-query";
+import { applyVmQuery, parseVmQuery, POWER_STATES, vmSearchKey, type VmRow } from "@/lib/inventory/vm-query";
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 10_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 200);

@@ -68,7 +68,10 @@ async function main(): Promise<void> {
   const { applied, admin } = await prepareDatabase();
   console.log(`Database ${config.sqlitePath ?? "(PostgreSQL)"}: ${applied.length ? `applied ${applied.join(", ")}` : "up to date"}.`);
 
+  // Assigned below; `stop` may run before either is (Ctrl-C during the build).
+  // eslint-disable-next-line prefer-const
   let sim: Simulator | undefined;
+  // eslint-disable-next-line prefer-const
   let server: ReturnType<typeof startNext> | undefined;
   let stopping = false;
   const stop = async (code: number) => {

@@ -47,7 +47,11 @@ export async function adminActor(): Promise<CurrentUser> {
 
 function unwrap<T extends object>(result: ({ ok: true } & T) | { ok: false; error: string; fieldErrors?: Record<string, string[]> }, what: string): T {
   if (!result.ok) {
-    const details = result.fieldErrors ? ` (${Object.entries(result.fieldErrors).map(([field, messages]) => `${field}: ${messages.join(", ")}`).join("; ")})` : "";
+    const details = result.fieldErrors
+      ? ` (${Object.entries(result.fieldErrors)
+          .map(([field, messages]) => `${field}: ${messages.join(", ")}`)
+          .join("; ")})`
+      : "";
     throw new Error(`${what}: ${result.error}${details}`);
   }
   return result;
@@ -57,18 +61,31 @@ function unwrap<T extends object>(result: ({ ok: true } & T) | { ok: false; erro
  * Registers a pool (probing it for its uuid), or brings an existing registration of the same XAPI pool up to
  * date with `pool`'s URL and credentials (the simulator picks a new port on every run).
  */
-export async function ensureRegisteredPool(actor: CurrentUser, pool: PoolToRegister): Promise<{ pool: PoolDto; outcome: "registered" | "updated" | "unchanged"; poolUuid: string }> {
+export async function ensureRegisteredPool(
+  actor: CurrentUser,
+  pool: PoolToRegister,
+): Promise<{ pool: PoolDto; outcome: "registered" | "updated" | "unchanged"; poolUuid: string }> {
   const probe = await probePool({ url: pool.url, username: pool.username, password: pool.password });
   const existing = (await listPools(actor)).find((registered) => registered.xapiPoolUuid === probe.poolUuid);
   if (!existing) {
     const created = unwrap(
-      await createPool(actor, { label: pool.label, url: pool.url, username: pool.username, password: pool.password, readOnly: pool.readOnly ?? false, xapiPoolUuid: probe.poolUuid }),
+      await createPool(actor, {
+        label: pool.label,
+        url: pool.url,
+        username: pool.username,
+        password: pool.password,
+        readOnly: pool.readOnly ?? false,
+        xapiPoolUuid: probe.poolUuid,
+      }),
       `registering pool ${pool.label}`,
     );
     return { pool: created.pool, outcome: "registered", poolUuid: probe.poolUuid };
   }
   if (existing.url === pool.url && existing.username === pool.username) return { pool: existing, outcome: "unchanged", poolUuid: probe.poolUuid };
-  const updated = unwrap(await updatePool(actor, existing.id, { url: pool.url, username: pool.username, password: pool.password }), `updating pool ${existing.label}`);
+  const updated = unwrap(
+    await updatePool(actor, existing.id, { url: pool.url, username: pool.username, password: pool.password }),
+    `updating pool ${existing.label}`,
+  );
   return { pool: updated.pool, outcome: "updated", poolUuid: probe.poolUuid };
 }
 

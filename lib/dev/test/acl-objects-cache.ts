@@ -1,6 +1,6 @@
 /** Hand-built pool caches for the tests of the ACL object search and of the access pages. */
 import { PoolCache, type CacheUpdate } from "@/lib/xapi/cache";
-import type { AclObjectSource } from "../../inventory/acl-objects";
+import type { AclObjectSource } from "@/lib/inventory/acl-objects";
 
 const add = (cls: CacheUpdate["class"], ref: string, record: Record<string, unknown>): CacheUpdate => ({ class: cls, ref, operation: "add", record });
 

@@ -4,15 +4,13 @@
  * Used by audit.test.ts to prove that appends from several processes keep one valid chain.
  */
 import { createDbClient } from "@/lib/db/client";
-import { recordAudit } from "../../audit/record";
+import { recordAudit } from "@/lib/audit/record";
 
 const [instance = "instance", count = "10"] = process.argv.slice(2);
 const db = createDbClient(process.env.DATABASE_URL!);
 try {
   await Promise.all(
-    Array.from({ length: Number(count) }, (_, i) =>
-      recordAudit({ actor: null, action: "test.append", params: { instance, i }, outcome: "ok" }, db),
-    ),
+    Array.from({ length: Number(count) }, (_, i) => recordAudit({ actor: null, action: "test.append", params: { instance, i }, outcome: "ok" }, db)),
   );
 } finally {
   await db.$disconnect();

@@ -6,7 +6,7 @@
  *   template database; each test database is `CREATE DATABASE ... TEMPLATE`. Fails with a clear message when
  *   PostgreSQL is not installed (never skipped).
  *
- * `useTestDatabase(provider)` wires this into Vitest: a fresh database before each test, installed as the
+ * `testDatabaseForEachTest(provider)` wires this into Vitest: a fresh database before each test, installed as the
  * process-wide client (`getDb()`), and a private environment (data directory, keys) for `getConfig()`.
  */
 import { randomBytes } from "node:crypto";
@@ -15,8 +15,8 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach } from "vitest";
 import { resetConfigForTests, type DatabaseProvider } from "@/lib/config";
-import { createDbClient, useDbForTests, type Db } from "../../db/client";
-import { migrateDatabase } from "../../db/migrate";
+import { createDbClient, setDbForTests, type Db } from "@/lib/db/client";
+import { migrateDatabase } from "@/lib/db/migrate";
 import { startPostgresCluster, type PostgresCluster } from "./postgres-cluster";
 
 export interface TestDb {
@@ -92,7 +92,7 @@ export function testDbFactory(provider: DatabaseProvider): Promise<TestDbFactory
  * private configuration (temporary data directory, random keys, `extraEnv`). Returns a getter for the current
  * test database.
  */
-export function useTestDatabase(provider: DatabaseProvider, extraEnv: Record<string, string> = {}): () => TestDb {
+export function testDatabaseForEachTest(provider: DatabaseProvider, extraEnv: Record<string, string> = {}): () => TestDb {
   let factory: TestDbFactory | undefined;
   let current: TestDb | undefined;
   let dataDir: string | undefined;
@@ -117,11 +117,11 @@ export function useTestDatabase(provider: DatabaseProvider, extraEnv: Record<str
     current = await factory!.create();
     process.env.DATABASE_URL = current.url;
     resetConfigForTests();
-    useDbForTests(current.db);
+    setDbForTests(current.db);
   });
 
   afterEach(async () => {
-    useDbForTests(undefined);
+    setDbForTests(undefined);
     await current?.close();
     current = undefined;
   });

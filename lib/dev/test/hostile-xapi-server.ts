@@ -28,10 +28,12 @@ export function success(valueXml: string): string {
   return `<?xml version="1.0"?><methodResponse><params><param><value><struct><member><name>Status</name><value>Success</value></member><member><name>Value</name><value>${valueXml}</value></member></struct></value></param></params></methodResponse>`;
 }
 
-export const xml = (body: string, status = 200): Reply => (response) => {
-  response.writeHead(status, { "Content-Type": "text/xml" });
-  response.end(body);
-};
+export const xml =
+  (body: string, status = 200): Reply =>
+  (response) => {
+    response.writeHead(status, { "Content-Type": "text/xml" });
+    response.end(body);
+  };
 
 export async function startHostileServer(options: { tls?: boolean } = {}): Promise<HostileServer> {
   const replies = new Map<string, Reply>();
@@ -48,7 +50,10 @@ export async function startHostileServer(options: { tls?: boolean } = {}): Promi
       calls.push(method);
       const reply = replies.get(method);
       if (reply) reply(response, params);
-      else xml(`<?xml version="1.0"?><methodResponse><params><param><value><struct><member><name>Status</name><value>Failure</value></member><member><name>ErrorDescription</name><value><array><data><value>MESSAGE_METHOD_UNKNOWN</value><value>${method}</value></data></array></value></member></struct></value></param></params></methodResponse>`)(response, params);
+      else
+        xml(
+          `<?xml version="1.0"?><methodResponse><params><param><value><struct><member><name>Status</name><value>Failure</value></member><member><name>ErrorDescription</name><value><array><data><value>MESSAGE_METHOD_UNKNOWN</value><value>${method}</value></data></array></value></member></struct></value></param></params></methodResponse>`,
+        )(response, params);
     });
   };
   const server = options.tls ? https.createServer({ key: TLS_KEY, cert: TLS_CERT }, handler) : http.createServer(handler);

@@ -12,7 +12,7 @@ import { afterAll, beforeAll } from "vitest";
 import type { AclObjectKind, Role } from "@/lib/access/can";
 import { loadActorByUsername, type CurrentUser } from "@/lib/auth/session-user";
 import { resetConfigForTests } from "@/lib/config";
-import { useDbForTests } from "@/lib/db/client";
+import { setDbForTests } from "@/lib/db/client";
 import { loadPoolConnectionConfigs } from "@/lib/pools/store";
 import { sqliteTestDbFactory, type TestDb, type TestDbFactory } from "@/lib/dev/test/database";
 import { adminActor, ensureRegisteredPool, ensureUser, prepareDatabase } from "@/lib/dev/demo/seed";
@@ -51,7 +51,7 @@ export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs
   }
 }
 
-export function useInventoryEnvironment(options: SimulatorOptions = {}): () => InventoryEnvironment {
+export function inventoryEnvironmentForFile(options: SimulatorOptions = {}): () => InventoryEnvironment {
   let environment: InventoryEnvironment | undefined;
   let factory: TestDbFactory | undefined;
   let dataDir: string | undefined;
@@ -73,7 +73,7 @@ export function useInventoryEnvironment(options: SimulatorOptions = {}): () => I
       process.env[key] = value;
     }
     resetConfigForTests();
-    useDbForTests(db.db);
+    setDbForTests(db.db);
 
     const sim = await startSimulator({ pools: 2, hostsPerPool: 2, vmsPerPool: 10, speed: 0.02, ...options });
     await prepareDatabase();
@@ -102,12 +102,19 @@ export function useInventoryEnvironment(options: SimulatorOptions = {}): () => I
       vms(poolName) {
         const pool = sim.pools.find((candidate) => candidate.name === poolName)!;
         return sim.inspect
-          .all<{ uuid: string; name_label: string; power_state: string; is_a_template: boolean; is_a_snapshot: boolean; is_control_domain: boolean }>("VM", pool.index)
+          .all<{ uuid: string; name_label: string; power_state: string; is_a_template: boolean; is_a_snapshot: boolean; is_control_domain: boolean }>(
+            "VM",
+            pool.index,
+          )
           .filter(({ record }) => !record.is_a_template && !record.is_a_snapshot && !record.is_control_domain)
           .map(({ ref, record }) => ({ ref, uuid: record.uuid, name: record.name_label, powerState: record.power_state }));
       },
       async catchUp() {
-        await Promise.all(getPoolRegistry().all().map((connection) => connection.catchUp(5_000)));
+        await Promise.all(
+          getPoolRegistry()
+            .all()
+            .map((connection) => connection.catchUp(5_000)),
+        );
       },
     };
   });
@@ -115,7 +122,7 @@ export function useInventoryEnvironment(options: SimulatorOptions = {}): () => I
   afterAll(async () => {
     await stopRegistry();
     await environment?.sim.stop();
-    useDbForTests(undefined);
+    setDbForTests(undefined);
     await environment?.db.close();
     await factory?.dispose();
     for (const [key, value] of Object.entries(savedEnv)) {

@@ -5,9 +5,9 @@
  */
 import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
-import { toPlain, type RpcValue } from "../xapi-sim/protocol/values";
-import { formatMethodCall, parseMethodResponsePlain } from "../xapi-sim/protocol/xmlrpc";
-import { formatXapiDate } from "../xapi-sim/protocol/xapi-types";
+import { toPlain, type RpcValue } from "@/lib/dev/xapi-sim/protocol/values";
+import { formatMethodCall, parseMethodResponsePlain } from "@/lib/dev/xapi-sim/protocol/xmlrpc";
+import { formatXapiDate } from "@/lib/dev/xapi-sim/protocol/xapi-types";
 
 export type Transport = "xml" | "json";
 

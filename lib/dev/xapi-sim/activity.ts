@@ -3,7 +3,7 @@
  * is started by someone else, a guest gets a new address, an alert appears. Off by default in programmatic
  * use (tests stay deterministic), on in the CLI. VMs with an operation in progress are left alone.
  */
-import type { MessageRecord, VmGuestMetricsRecord, VmRecord } from "../../xapi/model/records.generated";
+import type { MessageRecord, VmGuestMetricsRecord, VmRecord } from "@/lib/xapi/model/records.generated";
 import type { SimCore } from "./core";
 import { raiseAlert } from "./outside";
 import type { SimPool } from "./pool";

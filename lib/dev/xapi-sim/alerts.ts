@@ -2,7 +2,7 @@
  * Alerts: the `message` class (`message.create`, `get`, `get_since`, `destroy`, `destroy_many`...). Real
  * pools raise them for alarms, crashes, clock skew; the background activity and the control API add them.
  */
-import type { MessageRecord } from "../../xapi/model/records.generated";
+import type { MessageRecord } from "@/lib/xapi/model/records.generated";
 import { XapiError } from "./errors";
 import { genericHandler } from "./generic-messages";
 import type { SimPool } from "./pool";
@@ -32,14 +32,16 @@ export function alertMessages(r: MessageRegistry): void {
   for (const name of ["get_all", "get_all_records", "get_record", "get_by_uuid"]) {
     r.define(`message.${name}`, genericHandler(info, info.spec.messages.get(name)!)!);
   }
-  r.define("message.create", (ctx, [name, priority, cls, objUuid, body]) =>
-    createAlert(ctx.pool, {
-      name: String(name),
-      priority: Number(priority),
-      cls: cls as MessageRecord["cls"],
-      obj_uuid: String(objUuid),
-      body: String(body),
-    }).ref,
+  r.define(
+    "message.create",
+    (ctx, [name, priority, cls, objUuid, body]) =>
+      createAlert(ctx.pool, {
+        name: String(name),
+        priority: Number(priority),
+        cls: cls as MessageRecord["cls"],
+        obj_uuid: String(objUuid),
+        body: String(body),
+      }).ref,
   );
   r.define("message.get_since", (ctx, [since]) => messagesWhere(ctx.pool, (m) => m.timestamp > (since as Date)));
   r.define("message.get", (ctx, [cls, objUuid, since]) =>

@@ -4,7 +4,7 @@ import { startSimulator, type Simulator } from "./index";
 import { Prng } from "./prng";
 import { parseMethodResponse, formatMethodCall } from "./protocol/xmlrpc";
 import type { RpcValue } from "./protocol/values";
-import { post, TestClient } from "../test/sim-client";
+import { post, TestClient } from "@/lib/dev/test/sim-client";
 
 let sim: Simulator;
 let xapi: TestClient;
@@ -34,7 +34,11 @@ describe("malformed requests", () => {
   });
 
   it("refuses bodies above the size cap with HTTP 413, declared or streamed", async () => {
-    const huge = formatMethodCall("VM.set_name_label", [{ t: "str", v: xapi.session }, { t: "str", v: "OpaqueRef:x" }, { t: "str", v: "x".repeat(400 * 1024) }]);
+    const huge = formatMethodCall("VM.set_name_label", [
+      { t: "str", v: xapi.session },
+      { t: "str", v: "OpaqueRef:x" },
+      { t: "str", v: "x".repeat(400 * 1024) },
+    ]);
     expect((await post(url, "/", huge, "text/xml")).status).toBe(413);
     const chunked = await new Promise<number>((resolve, reject) => {
       const socket = connect(sim.port, sim.pools[0].master.address, () => {
@@ -148,7 +152,14 @@ describe("fuzzing", () => {
           s = s.slice(0, at);
           break;
         default:
-          s = s.slice(0, at) + s.slice(at, at + len).split("").reverse().join("") + s.slice(at + len);
+          s =
+            s.slice(0, at) +
+            s
+              .slice(at, at + len)
+              .split("")
+              .reverse()
+              .join("") +
+            s.slice(at + len);
       }
     }
     return s;
@@ -166,7 +177,12 @@ describe("fuzzing", () => {
           if (rng.chance(0.7)) params.unshift({ t: "str", v: xapi.session });
           const json = rng.chance(0.3);
           const plain = json
-            ? JSON.stringify({ jsonrpc: "2.0", method, params: params.map((p) => (p.t === "str" ? p.v : p.t === "int" ? Number(p.v) : p.t === "bool" ? p.v : null)), id: 1 })
+            ? JSON.stringify({
+                jsonrpc: "2.0",
+                method,
+                params: params.map((p) => (p.t === "str" ? p.v : p.t === "int" ? Number(p.v) : p.t === "bool" ? p.v : null)),
+                id: 1,
+              })
             : formatMethodCall(method, params);
           const body = rng.chance(0.5) ? mutate(rng, plain) : plain;
           const reply = await Promise.race([

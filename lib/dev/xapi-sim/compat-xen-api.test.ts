@@ -74,18 +74,30 @@ describe.each(["xml-rpc", "json-rpc"])("xen-api over %s", (transport) => {
       const running = vms.find((v) => v.power_state === "Running" && !v.is_control_domain && !v.is_a_template)!;
       const ref = running.$ref;
       expect(await xapi.callAsync("VM.clean_shutdown", ref)).toBe("");
-      await eventually(() => xapi.getObject(ref)?.power_state, (s) => s === "Halted");
+      await eventually(
+        () => xapi.getObject(ref)?.power_state,
+        (s) => s === "Halted",
+      );
       expect(xapi.getObject(ref)?.resident_on).toBe("OpaqueRef:NULL");
 
       await xapi.callAsync("VM.start", ref, false, false);
-      const started = await eventually(() => xapi.getObject(ref), (vm) => vm?.power_state === "Running");
+      const started = await eventually(
+        () => xapi.getObject(ref),
+        (vm) => vm?.power_state === "Running",
+      );
       expect(sim.pools[0].hosts.map((h) => h.ref)).toContain(started?.resident_on);
 
       const snapshot = (await xapi.callAsync("VM.snapshot", ref, `compat ${transport}`)) as string;
       expect(snapshot).toMatch(/^OpaqueRef:/);
-      const cachedSnapshot = await eventually(() => xapi.getObject(snapshot, undefined), (s) => s !== undefined);
+      const cachedSnapshot = await eventually(
+        () => xapi.getObject(snapshot, undefined),
+        (s) => s !== undefined,
+      );
       expect(cachedSnapshot).toMatchObject({ name_label: `compat ${transport}`, is_a_snapshot: true, snapshot_of: ref });
-      await eventually(() => xapi.getObject(ref)?.snapshots as string[], (s) => s.includes(snapshot));
+      await eventually(
+        () => xapi.getObject(ref)?.snapshots as string[],
+        (s) => s.includes(snapshot),
+      );
 
       // A failing operation rejects with the XAPI error from the task's error_info.
       await expect(xapi.callAsync("VM.start", ref, false, false)).rejects.toMatchObject({
@@ -93,7 +105,10 @@ describe.each(["xml-rpc", "json-rpc"])("xen-api over %s", (transport) => {
         params: [ref, "halted", "running"],
       });
       // xen-api destroys the tasks it created once they are settled.
-      await eventually(() => sim.inspect.all<{ name_label: string; status: string }>("task").filter((t) => t.record.status !== "pending"), (t) => t.length === 0);
+      await eventually(
+        () => sim.inspect.all<{ name_label: string; status: string }>("task").filter((t) => t.record.status !== "pending"),
+        (t) => t.length === 0,
+      );
     } finally {
       await xapi.disconnect();
     }

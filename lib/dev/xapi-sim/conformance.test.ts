@@ -10,7 +10,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSimulator, type Simulator } from "./index";
 import { SERVED_CLASSES } from "./records";
-import { TestClient } from "../test/sim-client";
+import { TestClient } from "@/lib/dev/test/sim-client";
 
 interface ModelField {
   name: string;
@@ -77,7 +77,8 @@ function typeProblem(type: string, value: unknown, wire: "xml" | "json"): string
     }
     return "";
   }
-  if (t.endsWith(" ref")) return typeof value === "string" && /^OpaqueRef:(NULL|[0-9a-f-]{36})$/.test(value) ? "" : `expected a ref, got ${JSON.stringify(value)}`;
+  if (t.endsWith(" ref"))
+    return typeof value === "string" && /^OpaqueRef:(NULL|[0-9a-f-]{36})$/.test(value) ? "" : `expected a ref, got ${JSON.stringify(value)}`;
   if (t.startsWith("enum ")) return enums.get(t.slice(5))?.has(String(value)) ? "" : `${JSON.stringify(value)} is not in enum ${t.slice(5)}`;
   switch (t) {
     case "string":

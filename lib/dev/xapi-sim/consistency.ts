@@ -4,7 +4,7 @@
  * relation is written on both sides, and the VMs resident on a host fit in its memory. Used by the tests
  * and offered as `sim.inspect.consistencyErrors()`.
  */
-import type { HostRecord } from "../../xapi/model/records.generated";
+import type { HostRecord } from "@/lib/xapi/model/records.generated";
 import { hostMemory } from "./objects";
 import type { SimPool } from "./pool";
 import { NULL_REF, type XType } from "./protocol/xapi-types";

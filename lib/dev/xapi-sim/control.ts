@@ -78,9 +78,16 @@ export class ControlServer {
       "POST /faults/expire-sessions": (b) => ({ expired: sim.faults.expireSessions(b.pool === undefined ? undefined : poolKey(b)) }),
       "POST /faults/fail": (b) => {
         if (!Array.isArray(b.error) || b.error.length === 0) throw new BadRequest('"error" must be [code, ...params]');
-        sim.faults.failNext({ method: str(b, "method")!, error: b.error.map(String), count: num(b, "count", 1), host: str(b, "host", false), object: str(b, "object", false) });
+        sim.faults.failNext({
+          method: str(b, "method")!,
+          error: b.error.map(String),
+          count: num(b, "count", 1),
+          host: str(b, "host", false),
+          object: str(b, "object", false),
+        });
       },
-      "POST /faults/truncate": (b) => sim.faults.truncateNext({ method: str(b, "method")!, count: num(b, "count", 1), host: str(b, "host", false), object: str(b, "object", false) }),
+      "POST /faults/truncate": (b) =>
+        sim.faults.truncateNext({ method: str(b, "method")!, count: num(b, "count", 1), host: str(b, "host", false), object: str(b, "object", false) }),
       "POST /faults/reset": () => sim.faults.reset(),
       "POST /outside/vm": (b) =>
         sim.outside.vm(str(b, "vm")!, {

@@ -5,8 +5,8 @@
  * (SESSION_INVALID), pool role (HOST_IS_SLAVE on members), then the handler, synchronously or as a task.
  * Injected latency and failures apply here too.
  */
-import type { SessionRecord } from "../../xapi/model/records.generated";
-import type { MessageSpec } from "../../xapi/model/spec";
+import type { SessionRecord } from "@/lib/xapi/model/records.generated";
+import type { MessageSpec } from "@/lib/xapi/model/spec";
 import { alertMessages } from "./alerts";
 import type { SimCore } from "./core";
 import { toXapiError, XapiError } from "./errors";
@@ -36,9 +36,7 @@ export interface IncomingCall {
   signal: AbortSignal;
 }
 
-export type CallOutcome =
-  | { ok: true; type: XType; value: unknown; bare: boolean; truncate: boolean }
-  | { ok: false; error: XapiError; truncate: boolean };
+export type CallOutcome = { ok: true; type: XType; value: unknown; bare: boolean; truncate: boolean } | { ok: false; error: XapiError; truncate: boolean };
 
 interface Resolved {
   qualified: string;
@@ -141,7 +139,15 @@ export class Dispatcher {
     const def = resolved.def;
     const resultType = parseType(spec.result);
     if (!resolved.async) {
-      const ctx: CallContext = { core: this.core, pool, hostRef: call.hostRef, session, name: resolved.qualified, op: pool.tasks.transient(), signal: call.signal };
+      const ctx: CallContext = {
+        core: this.core,
+        pool,
+        hostRef: call.hostRef,
+        session,
+        name: resolved.qualified,
+        op: pool.tasks.transient(),
+        signal: call.signal,
+      };
       return { type: resultType, value: await def.handler(ctx, args) };
     }
     const task = pool.tasks.create(`Async.${resolved.qualified}`, "", session?.ref, true);
@@ -172,6 +178,6 @@ function callObject(pool: SimPool, resolved: Resolved, params: readonly RpcValue
   const param = params[offset];
   if (!type?.endsWith(" ref") || param?.t !== "str") return {};
   const ref = param.v;
-  const uuid = (pool.store.getOf<{ uuid?: unknown }>(type.slice(0, -" ref".length), ref)?.rec.uuid);
+  const uuid = pool.store.getOf<{ uuid?: unknown }>(type.slice(0, -" ref".length), ref)?.rec.uuid;
   return { objectRef: ref, objectUuid: typeof uuid === "string" ? uuid : undefined };
 }

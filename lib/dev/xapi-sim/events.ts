@@ -6,7 +6,7 @@
  * timeout passes. Class filters: `*`, a class name (any case) or `class/ref`. `valid_ref_counts` counts
  * every table. Also `event.inject`, `event.get_current_id` and the legacy `register`/`next`/`unregister`.
  */
-import type { SessionRecord } from "../../xapi/model/records.generated";
+import type { SessionRecord } from "@/lib/xapi/model/records.generated";
 import { XapiError } from "./errors";
 import type { SimPool } from "./pool";
 import { ByteWriter, bytesOf } from "./protocol/byte-writer";

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { VmRecord } from "../../xapi/model/records.generated";
+import type { VmRecord } from "@/lib/xapi/model/records.generated";
 import { startSimulator, type Simulator } from "./index";
-import { post, TestClient } from "../test/sim-client";
+import { post, TestClient } from "@/lib/dev/test/sim-client";
 
 let sim: Simulator;
 let xapi: TestClient;
@@ -16,8 +16,7 @@ afterEach(async () => {
   await sim.faults.reset();
 });
 
-const ordinary = (pool = 0) =>
-  sim.inspect.all<VmRecord>("VM", pool).filter((v) => !v.record.is_a_template && !v.record.is_control_domain);
+const ordinary = (pool = 0) => sim.inspect.all<VmRecord>("VM", pool).filter((v) => !v.record.is_a_template && !v.record.is_control_domain);
 const timed = async (fn: () => Promise<unknown>) => {
   const start = Date.now();
   await fn();

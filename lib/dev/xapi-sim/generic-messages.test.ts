@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSimulator, type Simulator } from "./index";
-import { TestClient } from "../test/sim-client";
+import { TestClient } from "@/lib/dev/test/sim-client";
 
 let sim: Simulator;
 let xapi: TestClient;
@@ -11,7 +11,9 @@ beforeAll(async () => {
   sim = await startSimulator({ pools: 1, hostsPerPool: 2, vmsPerPool: 6 });
   xapi = new TestClient(sim.pools[0].masterUrl);
   await xapi.login(sim.username, sim.password);
-  const view = sim.inspect.all<{ is_a_template: boolean; is_control_domain: boolean; uuid: string }>("VM").find((v) => !v.record.is_a_template && !v.record.is_control_domain)!;
+  const view = sim.inspect
+    .all<{ is_a_template: boolean; is_control_domain: boolean; uuid: string }>("VM")
+    .find((v) => !v.record.is_a_template && !v.record.is_control_domain)!;
   vm = view.ref;
   vmUuid = view.record.uuid;
 });
@@ -19,7 +21,25 @@ afterAll(() => sim.stop());
 
 describe("generic messages", () => {
   it("get_all, get_all_records, get_record agree for every served class", async () => {
-    for (const cls of ["pool", "host", "host_metrics", "host_cpu", "VM", "VM_metrics", "VM_guest_metrics", "SR", "PBD", "VDI", "VBD", "VIF", "network", "PIF", "console", "message", "task"]) {
+    for (const cls of [
+      "pool",
+      "host",
+      "host_metrics",
+      "host_cpu",
+      "VM",
+      "VM_metrics",
+      "VM_guest_metrics",
+      "SR",
+      "PBD",
+      "VDI",
+      "VBD",
+      "VIF",
+      "network",
+      "PIF",
+      "console",
+      "message",
+      "task",
+    ]) {
       const refs = (await xapi.s(`${cls}.get_all`)) as string[];
       const records = (await xapi.s(`${cls}.get_all_records`)) as Record<string, Record<string, unknown>>;
       expect(Object.keys(records).sort(), cls).toEqual([...refs].sort());
@@ -43,7 +63,9 @@ describe("generic messages", () => {
     expect(await xapi.s("VM.get_name_label", vm)).toBe("renamed by test");
     expect(sim.inspect.vm(vm)?.record.name_label).toBe("renamed by test");
     const batch = (await xapi.s("event.from", ["vm"], token, 1)) as { events: { ref: string; operation: string; snapshot: { name_label: string } }[] };
-    expect(batch.events).toEqual([expect.objectContaining({ ref: vm, operation: "mod", snapshot: expect.objectContaining({ name_label: "renamed by test" }) })]);
+    expect(batch.events).toEqual([
+      expect.objectContaining({ ref: vm, operation: "mod", snapshot: expect.objectContaining({ name_label: "renamed by test" }) }),
+    ]);
   });
 
   it("has no setter for read-only fields (MESSAGE_METHOD_UNKNOWN)", async () => {

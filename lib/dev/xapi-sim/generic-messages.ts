@@ -5,7 +5,7 @@
  * `add_<set>` / `remove_<set>` (tags). A few explicit messages of the model are plain field updates too
  * (`VM.add_to_other_config`, `SR.set_name_label`...) and share the same code.
  */
-import type { MessageSpec } from "../../xapi/model/spec";
+import type { MessageSpec } from "@/lib/xapi/model/spec";
 import { XapiError } from "./errors";
 import { NULL_REF } from "./protocol/xapi-types";
 import { classInfo, SERVED_CLASSES, type ClassInfo, type FieldInfo } from "./records";
@@ -13,7 +13,7 @@ import type { Handler, MessageRegistry } from "./registry";
 import type { SimPool } from "./pool";
 import type { AnyObject, StoredObject } from "./store";
 import { refreshAllowedOperations } from "./vm-rules";
-import type { VmRecord } from "../../xapi/model/records.generated";
+import type { VmRecord } from "@/lib/xapi/model/records.generated";
 
 /** Explicit messages of the model whose behaviour is exactly a field update. */
 const PLAIN_EXPLICIT = new Set([
@@ -122,7 +122,13 @@ export function genericHandler(info: ClassInfo, m: MessageSpec): Handler | undef
       return (ctx, [self, value]) => {
         const obj = ctx.pool.need(cls, String(self));
         const set = obj.rec[fieldName] as unknown[];
-        if (set.includes(value)) change(ctx.pool, obj, fieldName, set.filter((v) => v !== value));
+        if (set.includes(value))
+          change(
+            ctx.pool,
+            obj,
+            fieldName,
+            set.filter((v) => v !== value),
+          );
       };
   }
   return undefined;

@@ -3,7 +3,7 @@
  * management interface, the server certificate, and master changes (`pool.designate_new_master`, and the failover fault), after
  * which the old master answers `HOST_IS_SLAVE [new master address]`.
  */
-import type { HostRecord, PifRecord } from "../../xapi/model/records.generated";
+import type { HostRecord, PifRecord } from "@/lib/xapi/model/records.generated";
 import { tlsPairOf, type TlsOptions } from "./config";
 import { XapiError } from "./errors";
 import { hostFreeMemory } from "./objects";
@@ -11,7 +11,7 @@ import type { SimPool } from "./pool";
 import { NULL_REF } from "./protocol/xapi-types";
 import type { CallContext, MessageRegistry } from "./registry";
 import type { StoredObject } from "./store";
-import { TEST_TLS } from "../test/tls";
+import { TEST_TLS } from "@/lib/dev/test/tls";
 
 const hostOf = (ctx: CallContext, ref: unknown): StoredObject<HostRecord> => ctx.pool.need<HostRecord>("host", String(ref));
 

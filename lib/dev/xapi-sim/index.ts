@@ -9,16 +9,7 @@
  * See README.md for the options, the control API and what is (and is not) simulated.
  */
 export { startSimulator } from "./simulator";
-export type {
-  ObjectView,
-  PoolKey,
-  SimHostInfo,
-  SimPoolInfo,
-  Simulator,
-  SimulatorFaults,
-  SimulatorInspect,
-  SimulatorOutside,
-} from "./simulator";
+export type { ObjectView, PoolKey, SimHostInfo, SimPoolInfo, Simulator, SimulatorFaults, SimulatorInspect, SimulatorOutside } from "./simulator";
 export { BASE_DURATIONS, DEFAULT_PASSWORD } from "./config";
 export type { SimulatorOptions, VmOperationName, TlsOptions, TlsKeyPair } from "./config";
 export type { HostState } from "./server";

@@ -16,7 +16,7 @@ import type {
   VmGuestMetricsRecord,
   VmMetricsRecord,
   VmRecord,
-} from "../../xapi/model/records.generated";
+} from "@/lib/xapi/model/records.generated";
 import type { SimPool } from "./pool";
 import { NULL_REF } from "./protocol/xapi-types";
 import type { PoolStore, StoredObject } from "./store";
@@ -78,7 +78,15 @@ export function createGuestMetrics(pool: SimPool, os: Record<string, string>, ne
     PV_drivers_up_to_date: true,
     PV_drivers_detected: true,
     networks,
-    other: { "feature-shutdown": "1", "feature-suspend": "1", "feature-poweroff": "1", "feature-reboot": "1", "feature-vcpu-hotplug": "1", platform_feature_multiprocessor_suspend: "1", has_vendor_device: "0" },
+    other: {
+      "feature-shutdown": "1",
+      "feature-suspend": "1",
+      "feature-poweroff": "1",
+      "feature-reboot": "1",
+      "feature-vcpu-hotplug": "1",
+      platform_feature_multiprocessor_suspend: "1",
+      has_vendor_device: "0",
+    },
     last_updated: new Date(),
     other_config: {},
     live: true,

@@ -3,7 +3,7 @@
  * power state (with everything a real pool updates: resident_on, domid, metrics, guest metrics, consoles,
  * allowed_operations, events), fields change, alerts appear. No task, no client involved.
  */
-import type { MessageRecord, VmPowerState, VmRecord } from "../../xapi/model/records.generated";
+import type { MessageRecord, VmPowerState, VmRecord } from "@/lib/xapi/model/records.generated";
 import { createAlert } from "./alerts";
 import { XapiError } from "./errors";
 import type { SimPool } from "./pool";

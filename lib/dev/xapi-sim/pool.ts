@@ -2,7 +2,7 @@
  * One simulated pool: its own database (refs of one pool mean nothing to another, as with real pools), its
  * hosts and their addresses, who the master is, and its sessions, tasks and events.
  */
-import type { HostRecord, PoolRecord } from "../../xapi/model/records.generated";
+import type { HostRecord, PoolRecord } from "@/lib/xapi/model/records.generated";
 import type { SimCore } from "./core";
 import { XapiError } from "./errors";
 import { EventHub } from "./events";

@@ -3,7 +3,7 @@
  * whose lifecycle is `Removed_s` are not served, as real xapi does not serve them), the model's defaults,
  * and the cached wire form of a record.
  */
-import { classSpec, type ClassSpec } from "../../xapi/model/spec";
+import { classSpec, type ClassSpec } from "@/lib/xapi/model/spec";
 import { ByteWriter } from "./protocol/byte-writer";
 import type { WireWrite } from "./protocol/encodable";
 import { jsonRecordTemplates } from "./protocol/jsonrpc";
@@ -69,7 +69,8 @@ export function classInfo(name: string): ClassInfo {
   const spec = classSpec(name);
   if (!spec) throw new Error(`class ${name} is not in the model`);
   const served = spec.fields.filter((f) => f.lifecycle !== "Removed_s");
-  if (served.some((f) => !/^[A-Za-z_][A-Za-z0-9_]*$/.test(f.name) || f.name === "__proto__")) throw new Error(`class ${name} has a field name that cannot be a property`);
+  if (served.some((f) => !/^[A-Za-z_][A-Za-z0-9_]*$/.test(f.name) || f.name === "__proto__"))
+    throw new Error(`class ${name} has a field name that cannot be a property`);
   const fields: FieldInfo[] = served.map((f) => {
     const type = parseType(f.type);
     return { name: f.name, type, rw: f.qualifier === "RW" };
@@ -129,7 +130,10 @@ function compileRecordWrite(fields: FieldInfo[], { starts, writers, end }: { sta
 /** A new record of the model's defaults, built as one object literal (every record of a class shares its shape). */
 function compileDefaults(fields: FieldInfo[], defaults: unknown[]): () => Record<string, unknown> {
   const body = fields.map((f, i) => `${JSON.stringify(f.name)}: c(d[${i}])`).join(",\n");
-  return new Function("d", "c", `"use strict"; return function makeDefaults() { return {\n${body}\n}; };`)(defaults, cloneValue) as () => Record<string, unknown>;
+  return new Function("d", "c", `"use strict"; return function makeDefaults() { return {\n${body}\n}; };`)(defaults, cloneValue) as () => Record<
+    string,
+    unknown
+  >;
 }
 
 /** Records are encoded one at a time, synchronously: one writer serves them all. */

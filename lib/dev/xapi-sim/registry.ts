@@ -3,13 +3,13 @@
  * VM lifecycle...) defines its handlers here; the dispatcher looks them up. A message must exist in the data
  * model: its parameters, their types and its result type come from there, never from the handler.
  */
-import type { MessageSpec } from "../../xapi/model/spec";
+import type { MessageSpec } from "@/lib/xapi/model/spec";
 import type { SimCore } from "./core";
 import { classInfo } from "./records";
 import type { SimPool } from "./pool";
 import type { StoredObject } from "./store";
 import type { Operation } from "./tasks";
-import type { SessionRecord } from "../../xapi/model/records.generated";
+import type { SessionRecord } from "@/lib/xapi/model/records.generated";
 
 export interface CallContext {
   core: SimCore;

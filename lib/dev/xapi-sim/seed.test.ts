@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { HostRecord, PoolRecord, SrRecord, VdiRecord, VmGuestMetricsRecord, VmRecord } from "../../xapi/model/records.generated";
+import type { HostRecord, PoolRecord, SrRecord, VdiRecord, VmGuestMetricsRecord, VmRecord } from "@/lib/xapi/model/records.generated";
 import { startSimulator, type Simulator } from "./index";
 
 let sim: Simulator;
@@ -64,7 +64,10 @@ describe("the data set", () => {
     expect(Math.min(...memory)).toBeGreaterThanOrEqual(512 * 1024 ** 2);
     expect(Math.max(...memory)).toBeLessThanOrEqual(32 * GiB);
     expect(new Set(memory).size).toBeGreaterThan(3);
-    const sizes = sim.inspect.all<VdiRecord>("VDI", 0).filter((v) => v.record.type === "system" || v.record.type === "user").map((v) => v.record.virtual_size);
+    const sizes = sim.inspect
+      .all<VdiRecord>("VDI", 0)
+      .filter((v) => v.record.type === "system" || v.record.type === "user")
+      .map((v) => v.record.virtual_size);
     const disks = sizes.filter((s) => s >= 8 * GiB);
     expect(Math.min(...disks)).toBeGreaterThanOrEqual(8 * GiB);
     expect(Math.max(...disks)).toBeLessThanOrEqual(2 * 1024 * GiB);

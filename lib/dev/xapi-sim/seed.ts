@@ -16,7 +16,7 @@ import type {
   SrRecord,
   VmMetricsRecord,
   VmRecord,
-} from "../../xapi/model/records.generated";
+} from "@/lib/xapi/model/records.generated";
 import { hostAddress } from "./config";
 import { createConsole, createGuestMetrics, createVbd, createVdi, createVif, createVm, linkRef } from "./objects";
 import type { SimPool } from "./pool";
@@ -117,19 +117,40 @@ class Builder {
     this.networks = [
       make("Pool-wide network associated with eth0", "xenbr0", "Management and VM traffic"),
       make("Pool-wide network associated with eth1", "xenbr1", "Storage and VM traffic"),
-      make("Host internal management network", "xenapi", "Network on which guests will be assigned a private link-local IP address which can be used to talk XenAPI", {
-        is_guest_installer_network: "true",
-        is_host_internal_management_network: "true",
-        ip_begin: "169.254.0.1",
-        ip_end: "169.254.255.254",
-        netmask: "255.255.0.0",
-      }),
+      make(
+        "Host internal management network",
+        "xenapi",
+        "Network on which guests will be assigned a private link-local IP address which can be used to talk XenAPI",
+        {
+          is_guest_installer_network: "true",
+          is_host_internal_management_network: "true",
+          ip_begin: "169.254.0.1",
+          ip_end: "169.254.255.254",
+          netmask: "255.255.0.0",
+        },
+      ),
     ];
   }
 
   private sr(values: Partial<SrRecord>): StoredObject<SrRecord> {
     return this.store.add<SrRecord>("SR", {
-      allowed_operations: ["vdi_create", "vdi_destroy", "vdi_resize", "vdi_clone", "vdi_snapshot", "vdi_mirror", "vdi_copy", "scan", "plug", "unplug", "update", "forget", "destroy", "pbd_create", "pbd_destroy"],
+      allowed_operations: [
+        "vdi_create",
+        "vdi_destroy",
+        "vdi_resize",
+        "vdi_clone",
+        "vdi_snapshot",
+        "vdi_mirror",
+        "vdi_copy",
+        "scan",
+        "plug",
+        "unplug",
+        "update",
+        "forget",
+        "destroy",
+        "pbd_create",
+        "pbd_destroy",
+      ],
       current_operations: {},
       VDIs: [],
       PBDs: [],
@@ -223,7 +244,11 @@ class Builder {
         network_backend: "openvswitch",
         db_schema: "5.786",
       },
-      other_config: { agent_start_time: `${(SEED_EPOCH - 30 * DAY) / 1000}.`, boot_time: `${(SEED_EPOCH - 31 * DAY) / 1000}.`, iscsi_iqn: `iqn.2024-10.net.example:${name}` },
+      other_config: {
+        agent_start_time: `${(SEED_EPOCH - 30 * DAY) / 1000}.`,
+        boot_time: `${(SEED_EPOCH - 31 * DAY) / 1000}.`,
+        iscsi_iqn: `iqn.2024-10.net.example:${name}`,
+      },
       capabilities: ["xen-3.0-x86_64", "hvm-3.0-x86_32", "hvm-3.0-x86_32p", "hvm-3.0-x86_64"],
       cpu_configuration: {},
       sched_policy: "credit",
@@ -239,16 +264,25 @@ class Builder {
         family: String(cpu.family),
         model: String(cpu.modelNo),
         stepping: "1",
-        flags: "fpu de tsc msr pae mce cx8 apic sep mca cmov pat clflush acpi mmx fxsr sse sse2 ht syscall nx lm constant_tsc rep_good nopl nonstop_tsc cpuid pni pclmulqdq monitor est ssse3 fma cx16 sse4_1 sse4_2 movbe popcnt aes xsave avx f16c rdrand hypervisor lahf_lm abm",
-        features_pv: "1fc9cbf5-f6f83203-2991cbf5-00000123-00000007-219c07a9-00000000-00000000-00001000-ac000400-00000000-00000000-00000000-00000000-00000000-00000000-00000000-00000000",
-        features_hvm: "1fcbfbff-f7fa3223-2d93fbff-00000523-0000000f-219c07a9-00000000-00000000-00001000-bc000400-00000000-00000000-00000000-00000000-00000000-00000000-00000000-00000000",
+        flags:
+          "fpu de tsc msr pae mce cx8 apic sep mca cmov pat clflush acpi mmx fxsr sse sse2 ht syscall nx lm constant_tsc rep_good nopl nonstop_tsc cpuid pni pclmulqdq monitor est ssse3 fma cx16 sse4_1 sse4_2 movbe popcnt aes xsave avx f16c rdrand hypervisor lahf_lm abm",
+        features_pv:
+          "1fc9cbf5-f6f83203-2991cbf5-00000123-00000007-219c07a9-00000000-00000000-00001000-ac000400-00000000-00000000-00000000-00000000-00000000-00000000-00000000-00000000",
+        features_hvm:
+          "1fcbfbff-f7fa3223-2d93fbff-00000523-0000000f-219c07a9-00000000-00000000-00001000-bc000400-00000000-00000000-00000000-00000000-00000000-00000000-00000000-00000000",
       },
       memory_overhead: 600 * MiB,
       metrics: metrics.ref,
       license_params: { sku_type: "xcp-ng", sku_marketing_name: "XCP-ng", expiry: "20380119T03:14:07Z", restrict_vswitch_controller: "false" },
       edition: "xcp-ng",
       license_server: { address: "localhost", port: "27000" },
-      bios_strings: { "system-manufacturer": cpu.vendor === "AuthenticAMD" ? "Supermicro" : "Dell Inc.", "system-product-name": cpu.vendor === "AuthenticAMD" ? "AS-1114S-WN10RT" : "PowerEdge R650", "bios-vendor": "American Megatrends", "bios-version": "2.6", "system-serial-number": rng.uuid().slice(0, 8).toUpperCase() },
+      bios_strings: {
+        "system-manufacturer": cpu.vendor === "AuthenticAMD" ? "Supermicro" : "Dell Inc.",
+        "system-product-name": cpu.vendor === "AuthenticAMD" ? "AS-1114S-WN10RT" : "PowerEdge R650",
+        "bios-vendor": "American Megatrends",
+        "bios-version": "2.6",
+        "system-serial-number": rng.uuid().slice(0, 8).toUpperCase(),
+      },
       power_on_mode: "",
       power_on_config: {},
       local_cache_sr: NULL_REF,
@@ -337,8 +371,18 @@ class Builder {
     host.rec.suspend_image_sr = local.ref;
     for (const sr of [local, this.nfs, this.isoSr]) {
       const device_config: Record<string, string> =
-        sr === local ? { device: "/dev/sda3" } : sr === this.nfs ? { server: "nas-01.example.net", serverpath: `/export/xcp-${this.pool.name}`, nfsversion: "4.1" } : { location: "nas-01.example.net:/export/iso", type: "nfs_iso" };
-      const pbd = store.add<PbdRecord>("PBD", { host: host.ref, SR: sr.ref, device_config, currently_attached: true, other_config: { storage_driver_domain: NULL_REF } });
+        sr === local
+          ? { device: "/dev/sda3" }
+          : sr === this.nfs
+            ? { server: "nas-01.example.net", serverpath: `/export/xcp-${this.pool.name}`, nfsversion: "4.1" }
+            : { location: "nas-01.example.net:/export/iso", type: "nfs_iso" };
+      const pbd = store.add<PbdRecord>("PBD", {
+        host: host.ref,
+        SR: sr.ref,
+        device_config,
+        currently_attached: true,
+        other_config: { storage_driver_domain: NULL_REF },
+      });
       host.rec.PBDs.push(pbd.ref);
       linkRef(store, sr, "PBDs", pbd.ref);
     }
@@ -432,7 +476,10 @@ class Builder {
   }
 
   private createTemplate(t: TemplateInfo): void {
-    const reference = t.name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/-+$/, "");
+    const reference = t.name
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, "-")
+      .replace(/-+$/, "");
     const vm = createVm(this.pool, {
       vm: {
         name_label: t.name,
@@ -510,7 +557,12 @@ class Builder {
     const onLocal = this.hosts.length > 1 && rng.chance(0.15);
     const localHost = onLocal ? rng.int(0, this.hosts.length - 1) : -1;
     const sr = onLocal ? this.localSrs[localHost].ref : this.nfs.ref;
-    const state = rng.weighted([["Running", 70], ["Halted", 22], ["Suspended", 5], ["Paused", 3]] as const);
+    const state = rng.weighted([
+      ["Running", 70],
+      ["Halted", 22],
+      ["Suspended", 5],
+      ["Paused", 3],
+    ] as const);
     const vm = createVm(this.pool, {
       vm: {
         name_label: name,
@@ -527,7 +579,14 @@ class Builder {
         platform: this.platform(os.windows, vcpus),
         other_config: { base_template_name: os.template, mac_seed: rng.uuid(), "install-methods": "cdrom", ...(os.windows ? {} : { linux_template: "true" }) },
         tags: this.tags(role),
-        bios_strings: { "bios-vendor": "Xen", "system-manufacturer": "Xen", "system-product-name": "HVM domU", "hp-rombios": "", "oem-1": "Xen", "oem-2": "MS_VM_CERT/SHA1/bdbeb6e0a816d43fa6d3fe8aaef04c2bad9d3e3d" },
+        bios_strings: {
+          "bios-vendor": "Xen",
+          "system-manufacturer": "Xen",
+          "system-product-name": "HVM domU",
+          "hp-rombios": "",
+          "oem-1": "Xen",
+          "oem-2": "MS_VM_CERT/SHA1/bdbeb6e0a816d43fa6d3fe8aaef04c2bad9d3e3d",
+        },
         has_vendor_device: os.windows,
         domain_type: "hvm",
         reference_label: "",
@@ -624,9 +683,12 @@ class Builder {
     for (let i = 0; i < count; i++) {
       const alert = this.rng.pick(ALERTS);
       const target =
-        alert.cls === "VM" ? this.rng.pick(vms.length ? vms : [...this.store.all<VmRecord>("VM")]).uuid
-          : alert.cls === "Host" ? this.rng.pick(this.hosts).uuid
-            : alert.cls === "SR" ? this.nfs.uuid
+        alert.cls === "VM"
+          ? this.rng.pick(vms.length ? vms : [...this.store.all<VmRecord>("VM")]).uuid
+          : alert.cls === "Host"
+            ? this.rng.pick(this.hosts).uuid
+            : alert.cls === "SR"
+              ? this.nfs.uuid
               : this.pool.pool.uuid;
       this.store.add<MessageRecord>("message", {
         name: alert.name,

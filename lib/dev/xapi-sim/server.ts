@@ -12,6 +12,7 @@ import type { AddressInfo, Socket } from "node:net";
 import { tlsPairOf } from "./config";
 import type { SimCore } from "./core";
 import type { CallOutcome, Dispatcher } from "./dispatch";
+import { HTTP_ROUTES } from "./http-routes";
 import type { SimPool } from "./pool";
 import { jsonFailure, jsonSuccess, parseJsonRequest, type JsonRpcRequest } from "./protocol/jsonrpc";
 import { byteLength, type Part } from "./protocol/encodable";
@@ -153,7 +154,12 @@ export class SimServer {
       return void res.end();
     }
     const json = path === "/jsonrpc";
-    if (req.method !== "POST" || !(json || XML_PATHS.has(path))) return plain(res, 404, "Not found");
+    if (req.method !== "POST" || !(json || XML_PATHS.has(path))) {
+      const route = Object.hasOwn(HTTP_ROUTES, path) ? HTTP_ROUTES[path] : undefined;
+      if (!route) return plain(res, 404, "Not found");
+      const url = new URL(req.url ?? "/", `http://${req.headers.host ?? ep.address}`);
+      return route({ core: this.core, pool: ep.pool, hostRef: ep.hostRef, url, req, res });
+    }
     const body = await readBody(req, res, this.core.options.maxBodyBytes);
     if (body === undefined) return;
     const aborted = new AbortController();
@@ -168,7 +174,12 @@ export class SimServer {
       }
     } catch (error) {
       // XAPI answers what it cannot parse with an HTTP 500.
-      return plain(res, 500, `<html><body><h1>HTTP 500 internal server error</h1>An unexpected error occurred; please wait a while and try again. If the problem persists, please contact your support representative.<h1> Additional information </h1>${escapeHtml((error as Error).message)}</body></html>`, "text/html");
+      return plain(
+        res,
+        500,
+        `<html><body><h1>HTTP 500 internal server error</h1>An unexpected error occurred; please wait a while and try again. If the problem persists, please contact your support representative.<h1> Additional information </h1>${escapeHtml((error as Error).message)}</body></html>`,
+        "text/html",
+      );
     }
     const outcome = await this.dispatcher.call({ pool: ep.pool, hostRef: ep.hostRef, method: parsed.method, params: parsed.params, signal: aborted.signal });
     if (res.destroyed) return;
@@ -272,7 +283,7 @@ async function send(res: ServerResponse, contentType: string, parts: Part[], tru
     const bytes = typeof part === "string" ? Buffer.from(part) : part;
     const length = Math.min(bytes.length, budget);
     budget -= length;
-    for (let offset = 0; offset < length; ) {
+    for (let offset = 0; offset < length;) {
       const n = Math.min(length - offset, CHUNK - used);
       bytes.copy(chunk, used, offset, offset + n);
       used += n;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSimulator, type Simulator } from "./index";
-import { TestClient } from "../test/sim-client";
+import { TestClient } from "@/lib/dev/test/sim-client";
 
 let sim: Simulator;
 
@@ -24,7 +24,11 @@ describe("sessions", () => {
   });
 
   it("refuses wrong credentials with SESSION_AUTHENTICATION_FAILED [user, message]", async () => {
-    for (const [user, password] of [["root", "nope"], ["admin", "s3cret"], ["root", ""]]) {
+    for (const [user, password] of [
+      ["root", "nope"],
+      ["admin", "s3cret"],
+      ["root", ""],
+    ]) {
       const fault = await master().fault("session.login_with_password", user, password);
       expect([fault.code, ...fault.params]).toEqual(["SESSION_AUTHENTICATION_FAILED", user, "Authentication failure"]);
     }

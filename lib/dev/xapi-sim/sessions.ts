@@ -5,7 +5,7 @@
  * events (their refs are credentials) and the number kept is bounded.
  */
 import { timingSafeEqual } from "node:crypto";
-import type { SessionRecord } from "../../xapi/model/records.generated";
+import type { SessionRecord } from "@/lib/xapi/model/records.generated";
 import { XapiError } from "./errors";
 import type { SimPool } from "./pool";
 import { NULL_REF } from "./protocol/xapi-types";
@@ -103,8 +103,9 @@ function sameText(a: string, b: string): boolean {
 }
 
 export function sessionMessages(r: MessageRegistry): void {
-  r.define("session.login_with_password", (ctx, [uname, pwd, , originator]) =>
-    ctx.pool.sessions.login(String(uname), String(pwd), originator === undefined ? "" : String(originator)).ref,
+  r.define(
+    "session.login_with_password",
+    (ctx, [uname, pwd, , originator]) => ctx.pool.sessions.login(String(uname), String(pwd), originator === undefined ? "" : String(originator)).ref,
   );
   r.define("session.logout", (ctx) => {
     if (ctx.session) ctx.pool.sessions.destroy(ctx.session);

@@ -3,9 +3,9 @@ import { connect } from "node:tls";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { startSimulator } from "./index";
-import { TestClient } from "../test/sim-client";
+import { TestClient } from "@/lib/dev/test/sim-client";
 import { X509Certificate } from "node:crypto";
-import { TEST_TLS, TEST_TLS_FINGERPRINT, TEST_TLS_MEMBER, TEST_TLS_MEMBER_FINGERPRINT } from "../test/tls";
+import { TEST_TLS, TEST_TLS_FINGERPRINT, TEST_TLS_MEMBER, TEST_TLS_MEMBER_FINGERPRINT } from "@/lib/dev/test/tls";
 
 const resources = (kind: string) => process.getActiveResourcesInfo().filter((r) => r === kind).length;
 
@@ -27,7 +27,10 @@ describe("simulator lifecycle", () => {
   });
 
   it("runs several simulators side by side", async () => {
-    const [a, b] = await Promise.all([startSimulator({ pools: 1, hostsPerPool: 1, vmsPerPool: 1 }), startSimulator({ pools: 1, hostsPerPool: 1, vmsPerPool: 1 })]);
+    const [a, b] = await Promise.all([
+      startSimulator({ pools: 1, hostsPerPool: 1, vmsPerPool: 1 }),
+      startSimulator({ pools: 1, hostsPerPool: 1, vmsPerPool: 1 }),
+    ]);
     try {
       expect(a.port).not.toBe(b.port);
       for (const sim of [a, b]) expect(await new TestClient(sim.pools[0].masterUrl).login(sim.username, sim.password)).toMatch(/^OpaqueRef:/);
@@ -82,7 +85,10 @@ describe("HTTPS", () => {
       const client = new TestClient(sim.pools[0].masterUrl);
       await client.login(sim.username, sim.password);
       expect(await client.s("pool.get_all")).toEqual([sim.pools[0].ref]);
-      expect((await new TestClient(sim.pools[0].hosts[1].url).fault("session.login_with_password", "root", sim.password)).description).toEqual(["HOST_IS_SLAVE", "127.0.1.1"]);
+      expect((await new TestClient(sim.pools[0].hosts[1].url).fault("session.login_with_password", "root", sim.password)).description).toEqual([
+        "HOST_IS_SLAVE",
+        "127.0.1.1",
+      ]);
       const fingerprint = await new Promise<string>((resolve, reject) => {
         const socket = connect({ host: "127.0.1.1", port: sim.port, rejectUnauthorized: false }, () => {
           resolve(socket.getPeerCertificate().fingerprint256);
@@ -116,7 +122,11 @@ describe("HTTPS", () => {
         expect(new X509Certificate(pem).fingerprint256).toBe(expected[i]);
         expect(await served(host.address)).toBe(expected[i]);
       }
-      expect((await client.fault("host.get_server_certificate", client.session, "OpaqueRef:nope")).description).toEqual(["HANDLE_INVALID", "host", "OpaqueRef:nope"]);
+      expect((await client.fault("host.get_server_certificate", client.session, "OpaqueRef:nope")).description).toEqual([
+        "HANDLE_INVALID",
+        "host",
+        "OpaqueRef:nope",
+      ]);
     } finally {
       await sim.stop();
     }

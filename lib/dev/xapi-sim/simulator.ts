@@ -3,7 +3,7 @@
  * background activity, and returns the handle tests and the CLI use: URLs and credentials, fault injection,
  * outside changes, read-only inspection, `stop()`.
  */
-import type { VmRecord } from "../../xapi/model/records.generated";
+import type { VmRecord } from "@/lib/xapi/model/records.generated";
 import { Activity } from "./activity";
 import { resolveOptions, type SimulatorOptions } from "./config";
 import { consistencyErrors } from "./consistency";
@@ -203,7 +203,8 @@ class SimulatorHandle implements Simulator {
 
   pool(key: PoolKey): SimPool {
     const pools = this.core.pools;
-    const pool = typeof key === "number" ? pools[key] : pools.find((p) => p.name === key || p.poolRef === key || p.pool.uuid === key || String(p.index) === key);
+    const pool =
+      typeof key === "number" ? pools[key] : pools.find((p) => p.name === key || p.poolRef === key || p.pool.uuid === key || String(p.index) === key);
     if (!pool) throw new Error(`no pool ${key}`);
     return pool;
   }
@@ -255,8 +256,7 @@ class SimulatorHandle implements Simulator {
         // The old master's toolstack restarts as a member: its open connections (event long-polls) drop.
         if (old !== host.ref && options.dropConnections !== false) this.server.endpointOf(old)?.dropConnections();
       },
-      expireSessions: (poolKey) =>
-        (poolKey === undefined ? this.core.pools : [this.pool(poolKey)]).reduce((n, p) => n + p.sessions.expireAll(), 0),
+      expireSessions: (poolKey) => (poolKey === undefined ? this.core.pools : [this.pool(poolKey)]).reduce((n, p) => n + p.sessions.expireAll(), 0),
       reset: async () => {
         faults.reset();
         await Promise.all(this.server.endpoints.map((e) => e.setState("up")));
@@ -286,8 +286,7 @@ class SimulatorHandle implements Simulator {
       },
       get: <R>(cls: string, key: string, poolKey?: PoolKey) => {
         for (const pool of pools(poolKey)) {
-          const obj =
-            pool.store.getOf(cls, key) ?? pool.store.byUuidOf(cls, key) ?? [...pool.store.all(cls)].find((o) => o.rec.name_label === key);
+          const obj = pool.store.getOf(cls, key) ?? pool.store.byUuidOf(cls, key) ?? [...pool.store.all(cls)].find((o) => o.rec.name_label === key);
           if (obj) return this.view<R>(pool, obj);
         }
         return undefined;

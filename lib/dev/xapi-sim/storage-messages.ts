@@ -2,7 +2,7 @@
  * Storage messages the simulator implements beyond the generic ones: CD drives (`VBD.insert` / `eject`),
  * `SR.scan`, `SR.get_supported_types`, `VDI.destroy`.
  */
-import type { SrRecord, VbdRecord, VdiRecord } from "../../xapi/model/records.generated";
+import type { SrRecord, VbdRecord, VdiRecord } from "@/lib/xapi/model/records.generated";
 import { XapiError } from "./errors";
 import { destroyVbd, destroyVdi, linkRef, unlinkRef, vbdOperations } from "./objects";
 import { NULL_REF } from "./protocol/xapi-types";
@@ -32,7 +32,22 @@ export function storageMessages(r: MessageRegistry): void {
   r.define("SR.scan", (ctx, [ref]) => {
     ctx.pool.need<SrRecord>("SR", String(ref));
   });
-  r.define("SR.get_supported_types", () => ["ext", "lvm", "nfs", "iso", "iscsi", "lvmoiscsi", "lvmohba", "smb", "cifs", "udev", "file", "zfs", "xfs", "largeblock"]);
+  r.define("SR.get_supported_types", () => [
+    "ext",
+    "lvm",
+    "nfs",
+    "iso",
+    "iscsi",
+    "lvmoiscsi",
+    "lvmohba",
+    "smb",
+    "cifs",
+    "udev",
+    "file",
+    "zfs",
+    "xfs",
+    "largeblock",
+  ]);
   r.define("VDI.destroy", (ctx, [ref]) => {
     const vdi = ctx.pool.need<VdiRecord>("VDI", String(ref));
     const vbds = vdi.rec.VBDs.map((v) => ctx.pool.store.getOf<VbdRecord>("VBD", v)).filter((v) => v !== undefined);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSimulator, type Simulator } from "./index";
 import { parseValueFragment } from "./protocol/xmlrpc";
-import { TestClient } from "../test/sim-client";
+import { TestClient } from "@/lib/dev/test/sim-client";
 
 let sim: Simulator;
 let xapi: TestClient;
@@ -24,7 +24,12 @@ describe("tasks", () => {
     const task = (await xapi.s("Async.VM.clean_shutdown", vm.ref)) as string;
     expect(Date.now() - started).toBeLessThan(100);
     const first = (await xapi.s("task.get_record", task)) as Record<string, unknown>;
-    expect(first).toMatchObject({ status: "pending", name_label: "Async.VM.clean_shutdown", resident_on: sim.pools[0].master.ref, finished: "19700101T00:00:00Z" });
+    expect(first).toMatchObject({
+      status: "pending",
+      name_label: "Async.VM.clean_shutdown",
+      resident_on: sim.pools[0].master.ref,
+      finished: "19700101T00:00:00Z",
+    });
     const progress: number[] = [];
     let record = first;
     while (record.status === "pending") {
@@ -69,7 +74,12 @@ describe("tasks", () => {
       const done = await client.waitTask(task);
       expect(done).toMatchObject({ status: "cancelled", error_info: ["TASK_CANCELLED", task] });
       const after = slow.inspect.vm(vm.ref)!.record;
-      expect(after).toMatchObject({ power_state: "Halted", current_operations: {}, resident_on: "OpaqueRef:NULL", scheduled_to_be_resident_on: "OpaqueRef:NULL" });
+      expect(after).toMatchObject({
+        power_state: "Halted",
+        current_operations: {},
+        resident_on: "OpaqueRef:NULL",
+        scheduled_to_be_resident_on: "OpaqueRef:NULL",
+      });
       expect(after.allowed_operations).toContain("start");
     } finally {
       await slow.stop();

@@ -4,7 +4,7 @@
  * `[code, ...params]`. Synchronous calls run the same operation code with a transient task that is never
  * stored (as XAPI's in-memory tasks). Finished tasks are destroyed after `taskTtlMs`.
  */
-import type { TaskRecord } from "../../xapi/model/records.generated";
+import type { TaskRecord } from "@/lib/xapi/model/records.generated";
 import { XapiError } from "./errors";
 import type { SimPool } from "./pool";
 import { NULL_REF } from "./protocol/xapi-types";
@@ -142,9 +142,7 @@ export class TaskService {
 export function taskMessages(r: MessageRegistry): void {
   const task = (ctx: CallContext, ref: unknown) => ctx.pool.need<TaskRecord>("task", String(ref));
 
-  r.define("task.create", (ctx, [label, description]) =>
-    ctx.pool.tasks.create(String(label), String(description), ctx.session?.ref, true).ref,
-  );
+  r.define("task.create", (ctx, [label, description]) => ctx.pool.tasks.create(String(label), String(description), ctx.session?.ref, true).ref);
   r.define("task.cancel", (ctx, [ref]) => ctx.pool.tasks.cancel(task(ctx, ref), ctx.op.taskRef));
   r.define("task.destroy", (ctx, [ref]) => ctx.pool.tasks.destroy(task(ctx, ref), ctx.op.taskRef));
   // The owner of a task made with task.create reports its progress and outcome through these.

@@ -7,10 +7,13 @@ export class Timers {
   private stopped = false;
 
   setTimeout(fn: () => void, ms: number): NodeJS.Timeout {
-    const handle = setTimeout(() => {
-      this.pending.delete(handle);
-      fn();
-    }, Math.max(0, Math.min(ms, 2 ** 31 - 1)));
+    const handle = setTimeout(
+      () => {
+        this.pending.delete(handle);
+        fn();
+      },
+      Math.max(0, Math.min(ms, 2 ** 31 - 1)),
+    );
     if (this.stopped) clearTimeout(handle);
     else this.pending.add(handle);
     return handle;

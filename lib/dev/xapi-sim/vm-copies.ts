@@ -4,26 +4,8 @@
  * disks replaced by clones of the snapshot's) and destroy (what a real VM.destroy removes: VBDs, VIFs,
  * consoles, metrics and guest metrics; the VDIs and the snapshots stay).
  */
-import type {
-  VbdRecord,
-  VdiRecord,
-  VifRecord,
-  VmGuestMetricsRecord,
-  VmMetricsRecord,
-  VmRecord,
-} from "../../xapi/model/records.generated";
-import {
-  createVbd,
-  createVdi,
-  createVif,
-  createVm,
-  destroyConsoles,
-  destroyVbd,
-  destroyVdi,
-  destroyVif,
-  linkRef,
-  unlinkRef,
-} from "./objects";
+import type { VbdRecord, VdiRecord, VifRecord, VmGuestMetricsRecord, VmMetricsRecord, VmRecord } from "@/lib/xapi/model/records.generated";
+import { createVbd, createVdi, createVif, createVm, destroyConsoles, destroyVbd, destroyVdi, destroyVif, linkRef, unlinkRef } from "./objects";
 import type { SimPool } from "./pool";
 import { Prng } from "./prng";
 import { NULL_REF } from "./protocol/xapi-types";

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { VbdRecord, VdiRecord, VmRecord } from "../../xapi/model/records.generated";
+import type { VbdRecord, VdiRecord, VmRecord } from "@/lib/xapi/model/records.generated";
 import { startSimulator, type Simulator } from "./index";
-import { TestClient } from "../test/sim-client";
+import { TestClient } from "@/lib/dev/test/sim-client";
 
 let sim: Simulator;
 let xapi: TestClient;

@@ -5,7 +5,7 @@
  * `current_operations` for as long as it runs (so `allowed_operations` and OTHER_OPERATION_IN_PROGRESS stay
  * true at every moment), takes its configured time, and applies the final state (vm-state.ts).
  */
-import type { HostRecord, PbdRecord, SrRecord, VbdRecord, VdiRecord, VmOperations, VmRecord } from "../../xapi/model/records.generated";
+import type { HostRecord, PbdRecord, SrRecord, VbdRecord, VdiRecord, VmOperations, VmRecord } from "@/lib/xapi/model/records.generated";
 import type { VmOperationName } from "./config";
 import { XapiError } from "./errors";
 import { createVbd, createVdi, hostFreeMemory, vmFootprint } from "./objects";
@@ -86,9 +86,7 @@ export function chooseHost(pool: SimPool, vm: Vm): string {
     return candidates.reduce((best, ref) => (hostFreeMemory(pool, ref) > hostFreeMemory(pool, best) ? ref : best));
   }
   // No host fits: report the memory shortage of the roomiest host if memory is the reason.
-  const memory = pool.hostRefs
-    .map((ref) => bootError(pool, vm, ref))
-    .filter((e): e is XapiError => e?.code === "HOST_NOT_ENOUGH_FREE_MEMORY");
+  const memory = pool.hostRefs.map((ref) => bootError(pool, vm, ref)).filter((e): e is XapiError => e?.code === "HOST_NOT_ENOUGH_FREE_MEMORY");
   if (memory.length > 0) throw memory.reduce((a, b) => (Number(b.params[1]) > Number(a.params[1]) ? b : a));
   throw new XapiError("NO_HOSTS_AVAILABLE", []);
 }
@@ -128,7 +126,11 @@ function setMemory(ctx: CallContext, vm: Vm, op: VmOperations, patch: Partial<Vm
     for (const v of [next.memory_static_min, next.memory_dynamic_min, next.memory_dynamic_max, next.memory_static_max]) {
       if (!(v >= 0)) throw new XapiError("INVALID_VALUE", ["memory", String(v)]);
     }
-    if (!(next.memory_static_min <= next.memory_dynamic_min && next.memory_dynamic_min <= next.memory_dynamic_max && next.memory_dynamic_max <= next.memory_static_max)) {
+    if (!(
+      next.memory_static_min <= next.memory_dynamic_min &&
+      next.memory_dynamic_min <= next.memory_dynamic_max &&
+      next.memory_dynamic_max <= next.memory_static_max
+    )) {
       throw new XapiError("MEMORY_CONSTRAINT_VIOLATION", [MEMORY_ORDER]);
     }
     const halted = vm.rec.power_state === "Halted";
@@ -373,7 +375,13 @@ function provisionDisks(pool: SimPool, vm: Vm): void {
     const sr = (attrs.sr && pool.store.byUuidOf<SrRecord>("SR", attrs.sr)?.ref) || defaultSr;
     if (!pool.store.getOf<SrRecord>("SR", sr)) throw new XapiError("DEFAULT_SR_NOT_FOUND", [sr]);
     const size = Number(attrs.size) || 0;
-    const vdi = createVdi(pool, { SR: sr, name_label: `${vm.rec.name_label} ${attrs.device ?? "0"}`, name_description: "Created by template provisioner", virtual_size: size, type: attrs.type === "system" ? "system" : "user" });
+    const vdi = createVdi(pool, {
+      SR: sr,
+      name_label: `${vm.rec.name_label} ${attrs.device ?? "0"}`,
+      name_description: "Created by template provisioner",
+      virtual_size: size,
+      type: attrs.type === "system" ? "system" : "user",
+    });
     createVbd(pool, vm, vdi.ref, { userdevice: attrs.device ?? "0", bootable: attrs.bootable === "true", type: "Disk", mode: "RW" });
   }
   const otherConfig = { ...vm.rec.other_config };

@@ -6,7 +6,7 @@
  * provision/revert, the control domain (OPERATION_NOT_ALLOWED). `allowed_operations` is the list of
  * operations that pass these checks, recomputed after every change of the VM.
  */
-import type { VmOperations, VmPowerState, VmRecord, VmGuestMetricsRecord } from "../../xapi/model/records.generated";
+import type { VmOperations, VmPowerState, VmRecord, VmGuestMetricsRecord } from "@/lib/xapi/model/records.generated";
 import { XapiError } from "./errors";
 import type { SimPool } from "./pool";
 import type { StoredObject } from "./store";
@@ -132,7 +132,13 @@ export function operationError(pool: SimPool, vm: Vm, op: VmOperations): Refusal
     return ["VM_BAD_POWER_STATE", vm.ref, states.map((s) => s.toLowerCase()).join(", "), r.power_state.toLowerCase()];
   }
   const current = Object.entries(r.current_operations);
-  if (current.length > 0 && !allowedConcurrently(op, current.map(([, o]) => o))) {
+  if (
+    current.length > 0 &&
+    !allowedConcurrently(
+      op,
+      current.map(([, o]) => o),
+    )
+  ) {
     const [task, running] = current[0];
     return ["OTHER_OPERATION_IN_PROGRESS", "VM", vm.ref, running, task];
   }

@@ -14,18 +14,8 @@ import type {
   PoolRecord,
   SrRecord,
   HostRecord,
-} from "../../xapi/model/records.generated";
-import {
-  createConsole,
-  createGuestMetrics,
-  createVdi,
-  destroyConsoles,
-  destroyVdi,
-  deviceName,
-  linkRef,
-  unlinkRef,
-  vbdOperations,
-} from "./objects";
+} from "@/lib/xapi/model/records.generated";
+import { createConsole, createGuestMetrics, createVdi, destroyConsoles, destroyVdi, deviceName, linkRef, unlinkRef, vbdOperations } from "./objects";
 import type { SimPool } from "./pool";
 import { hashString } from "./prng";
 import { NULL_REF } from "./protocol/xapi-types";
@@ -54,7 +44,7 @@ export function osVersion(os: OsInfo): Record<string, string> {
 /** A stable private address per VM and interface. */
 export function ipAddress(pool: SimPool, vm: Vm, device: string): string {
   const h = hashString(`${vm.uuid}/${device}`);
-  return `10.${(pool.index + 1) % 256}.${(h >>> 8) % 250 + 1}.${(h & 0xff) % 250 + 2}`;
+  return `10.${(pool.index + 1) % 256}.${((h >>> 8) % 250) + 1}.${((h & 0xff) % 250) + 2}`;
 }
 
 export function guestNetworks(pool: SimPool, vm: Vm): Record<string, string> {

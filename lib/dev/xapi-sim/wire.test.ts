@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSimulator, type Simulator } from "./index";
-import { post, TestClient, wire } from "../test/sim-client";
+import { post, TestClient, wire } from "@/lib/dev/test/sim-client";
 
 let sim: Simulator;
 let xml: TestClient;
@@ -15,8 +15,7 @@ beforeAll(async () => {
 });
 afterAll(() => sim.stop());
 
-const call = (method: string, params: string) =>
-  `<?xml version="1.0"?><methodCall><methodName>${method}</methodName><params>${params}</params></methodCall>`;
+const call = (method: string, params: string) => `<?xml version="1.0"?><methodCall><methodName>${method}</methodName><params>${params}</params></methodCall>`;
 const p = (value: string) => `<param><value>${value}</value></param>`;
 
 describe("addresses", () => {
@@ -43,7 +42,9 @@ describe("XML-RPC over HTTP", () => {
     const reply = await post(sim.pools[0].masterUrl, "/", call("host.get_record", p(xml.session) + p(ref)), "text/xml");
     expect(reply.body).toMatch(/<member><name>API_version_major<\/name><value>2<\/value><\/member>/);
     expect(reply.body).toMatch(/<member><name>enabled<\/name><value><boolean>1<\/boolean><\/value><\/member>/);
-    expect(reply.body).toMatch(/<member><name>last_software_update<\/name><value><dateTime\.iso8601>\d{8}T\d\d:\d\d:\d\dZ<\/dateTime\.iso8601><\/value><\/member>/);
+    expect(reply.body).toMatch(
+      /<member><name>last_software_update<\/name><value><dateTime\.iso8601>\d{8}T\d\d:\d\d:\d\dZ<\/dateTime\.iso8601><\/value><\/member>/,
+    );
     const [cpu] = (await xml.s("host_cpu.get_all")) as string[];
     const cpuReply = await post(sim.pools[0].masterUrl, "/", call("host_cpu.get_record", p(xml.session) + p(cpu)), "text/xml");
     expect(cpuReply.body).toMatch(/<member><name>utilisation<\/name><value><double>0<\/double><\/value><\/member>/);
@@ -84,7 +85,12 @@ describe("JSON-RPC over HTTP", () => {
   it("serves 1.0 with result and error members", async () => {
     const ok = await post(sim.pools[0].masterUrl, "/jsonrpc", JSON.stringify({ method: "pool.get_all", params: [json.session], id: 7 }), "application/json");
     expect(JSON.parse(ok.body)).toEqual({ result: [sim.pools[0].ref], error: null, id: 7 });
-    const bad = await post(sim.pools[0].masterUrl, "/jsonrpc", JSON.stringify({ method: "pool.get_all", params: ["OpaqueRef:nope"], id: 8 }), "application/json");
+    const bad = await post(
+      sim.pools[0].masterUrl,
+      "/jsonrpc",
+      JSON.stringify({ method: "pool.get_all", params: ["OpaqueRef:nope"], id: 8 }),
+      "application/json",
+    );
     expect(JSON.parse(bad.body)).toEqual({ result: null, error: ["SESSION_INVALID", "OpaqueRef:nope"], id: 8 });
   });
 

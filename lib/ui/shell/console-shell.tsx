@@ -8,10 +8,10 @@
  */
 import Link from "next/link";
 import type { ReactNode } from "react";
-import { cx } from "../classes";
-import { Icon } from "../icons";
-import { ThemeToggle } from "../theme-toggle";
-import { ToastProvider } from "../toast";
+import { cx } from "@/lib/ui/classes";
+import { Icon } from "@/lib/ui/icons";
+import { ThemeToggle } from "@/lib/ui/theme-toggle";
+import { ToastProvider } from "@/lib/ui/toast";
 import { LogoutButton } from "./logout-button";
 import { accountLinks, navSectionsFor, type ShellUser } from "./nav-items";
 import { NavLinks } from "./nav-links";
@@ -40,7 +40,13 @@ export function ConsoleShell({ user, children }: { user: ShellUser | null; child
         <Brand />
         <div className="ml-auto flex items-center gap-1">
           <ThemeToggle />
-          {user ? <AccountMenu user={user} /> : <Link href="/login" className={ICON_BUTTON}>Log in</Link>}
+          {user ? (
+            <AccountMenu user={user} />
+          ) : (
+            <Link href="/login" className={ICON_BUTTON}>
+              Log in
+            </Link>
+          )}
         </div>
       </header>
 

@@ -2,9 +2,9 @@
 
 import { signOut } from "next-auth/react";
 import { useState } from "react";
-import { cx } from "../classes";
-import { Icon } from "../icons";
-import { Spinner } from "../progress";
+import { cx } from "@/lib/ui/classes";
+import { Icon } from "@/lib/ui/icons";
+import { Spinner } from "@/lib/ui/progress";
 
 /**
  * Ends the session through next-auth (CSRF-protected POST to /api/auth/signout), then goes to the login page.
@@ -17,6 +17,8 @@ export function LogoutButton({ className }: { className?: string }) {
     try {
       await signOut({ callbackUrl: "/login" });
     } catch {
+      // next-auth's own sign-out page (a route handler, not a page of the app), loaded in full.
+      // eslint-disable-next-line @next/next/no-location-assign-relative-destination
       window.location.assign("/api/auth/signout");
     }
   }

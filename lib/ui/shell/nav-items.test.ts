@@ -2,8 +2,7 @@ import { describe, expect, it } from "vitest";
 import { CHANGE_PASSWORD_PATH } from "@/lib/auth/paths";
 import { accountLinks, isNavItemActive, navSectionsFor } from "./nav-items";
 
-const hrefs = (user: Parameters<typeof navSectionsFor>[0]) =>
-  navSectionsFor(user).flatMap((s) => s.items.map((i) => i.href));
+const hrefs = (user: Parameters<typeof navSectionsFor>[0]) => navSectionsFor(user).flatMap((s) => s.items.map((i) => i.href));
 
 describe("navigation", () => {
   it("shows the administration section to admins only", () => {
@@ -15,13 +14,8 @@ describe("navigation", () => {
   });
 
   it("gives non-admins their own activity in the account menu", () => {
-    expect(accountLinks({ username: "op", displayName: null, isAdmin: false }).map((l) => l.href)).toEqual([
-      CHANGE_PASSWORD_PATH,
-      "/audit",
-    ]);
-    expect(accountLinks({ username: "root", displayName: null, isAdmin: true }).map((l) => l.href)).toEqual([
-      CHANGE_PASSWORD_PATH,
-    ]);
+    expect(accountLinks({ username: "op", displayName: null, isAdmin: false }).map((l) => l.href)).toEqual([CHANGE_PASSWORD_PATH, "/audit"]);
+    expect(accountLinks({ username: "root", displayName: null, isAdmin: true }).map((l) => l.href)).toEqual([CHANGE_PASSWORD_PATH]);
   });
 
   it.each([

@@ -1,6 +1,6 @@
 /** The console's navigation: what the side bar lists, for whom, and which entry is the current page. */
 import { CHANGE_PASSWORD_PATH } from "@/lib/auth/paths";
-import type { IconName } from "../icons";
+import type { IconName } from "@/lib/ui/icons";
 
 export interface NavItem {
   href: string;

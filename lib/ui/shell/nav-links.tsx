@@ -1,8 +1,8 @@
 "use client";
 
 import { usePathname } from "next/navigation";
-import { cx } from "../classes";
-import { Icon } from "../icons";
+import { cx } from "@/lib/ui/classes";
+import { Icon } from "@/lib/ui/icons";
 import { isNavItemActive, type NavSection } from "./nav-items";
 import { PopoverLink } from "./popover-link";
 
@@ -13,11 +13,7 @@ export function NavLinks({ sections, label }: { sections: NavSection[]; label: s
     <nav aria-label={label} className="space-y-4 p-2">
       {sections.map((section) => (
         <div key={section.label ?? "main"} className="space-y-0.5">
-          {section.label && (
-            <h2 className="px-2 pt-1 pb-1 text-[0.6875rem] font-semibold tracking-wider text-muted uppercase">
-              {section.label}
-            </h2>
-          )}
+          {section.label && <h2 className="px-2 pt-1 pb-1 text-[0.6875rem] font-semibold tracking-wider text-muted uppercase">{section.label}</h2>}
           <ul className="space-y-0.5">
             {section.items.map((item) => {
               const active = isNavItemActive(pathname, item.href);

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { defaultModelPath, loadReference, renderAll, tsType } from "../../dev/generate-xapi-model";
+import { defaultModelPath, loadReference, renderAll, tsType } from "@/lib/dev/generate-xapi-model";
 import { classSpec, enumValues } from "./spec";
 
 describe("generated XAPI model", () => {

@@ -60,15 +60,13 @@ export function classSpec(name: string): ClassSpec | undefined {
   if (hit) return hit;
   const raw = MODEL.classes[name];
   if (!raw) return undefined;
-  const fields = raw.fields.map(
-    ([fname, type, qualifier, def, lifecycle]): FieldSpec => ({
-      name: fname,
-      type,
-      qualifier: qualifier as Qualifier,
-      default: def,
-      lifecycle: lifecycle as LifecycleState,
-    }),
-  );
+  const fields = raw.fields.map(([fname, type, qualifier, def, lifecycle]): FieldSpec => ({
+    name: fname,
+    type,
+    qualifier: qualifier as Qualifier,
+    default: def,
+    lifecycle: lifecycle as LifecycleState,
+  }));
   const spec: ClassSpec = {
     name,
     fields,

@@ -45,10 +45,7 @@ export default async function AclsPage(props: Props) {
 
   return (
     <>
-      <PageHeader
-        title="Access"
-        description="ACLs give a user or a group a role on a pool, host, VM, SR or network. Global administrators need none."
-      />
+      <PageHeader title="Access" description="ACLs give a user or a group a role on a pool, host, VM, SR or network. Global administrators need none." />
 
       {presetObject && (
         <div className="mb-6">
@@ -110,7 +107,14 @@ export default async function AclsPage(props: Props) {
 
         <Card title="Grant access" description="A subject has one role per object: granting again replaces it.">
           <ActionForm action={addAclAction} submitLabel="Grant" pendingLabel="Granting…">
-            <FormSelectField label="User or group" name="subject" required placeholder="Choose…" options={subjects} defaultValue={filter.subject || undefined} />
+            <FormSelectField
+              label="User or group"
+              name="subject"
+              required
+              placeholder="Choose…"
+              options={subjects}
+              defaultValue={filter.subject || undefined}
+            />
             <ObjectPicker search={searchAclObjectsAction} initial={presetObject} />
             <FormRadioGroup
               legend="Role"
@@ -138,7 +142,13 @@ function AclFilterForm({ filter, subjects }: { filter: AclListFilter; subjects: 
         placeholder="Any kind"
         options={ACL_OBJECT_KINDS.map((kind) => ({ value: kind, label: KIND_LABELS[kind] }))}
       />
-      <SelectField label="Role" name="role" defaultValue={filter.role} placeholder="Any role" options={ROLES.map((role) => ({ value: role, label: ROLE_LABELS[role] }))} />
+      <SelectField
+        label="Role"
+        name="role"
+        defaultValue={filter.role}
+        placeholder="Any role"
+        options={ROLES.map((role) => ({ value: role, label: ROLE_LABELS[role] }))}
+      />
       {filter.object && <input type="hidden" name="object" value={filter.object} />}
       <Button type="submit">Filter</Button>
       <ButtonLink href={aclsHref({})} variant="ghost">

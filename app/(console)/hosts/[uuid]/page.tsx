@@ -14,9 +14,9 @@ import { formatBytes } from "@/lib/ui/format";
 import { KeyValue, KeyValueList } from "@/lib/ui/key-value";
 import { PageHeader } from "@/lib/ui/page-header";
 import { Skeleton } from "@/lib/ui/skeleton";
-import { HostState } from "../_components/host-state";
-import { MemoryUsage } from "../_components/memory-usage";
-import { StorageTable } from "../_components/storage-table";
+import { HostState } from "@/app/(console)/hosts/_components/host-state";
+import { MemoryUsage } from "@/app/(console)/hosts/_components/memory-usage";
+import { StorageTable } from "@/app/(console)/hosts/_components/storage-table";
 
 type Props = { params: Promise<{ uuid: string }> };
 
@@ -71,7 +71,10 @@ export default async function HostPage({ params }: Props) {
             <KeyValue label="XAPI version">{host.apiVersion}</KeyValue>
           </KeyValueList>
         </Card>
-        <Section title="Resident VMs" description={`${host.residentVmCount} VMs run here${host.vms.length < host.residentVmCount ? `; ${host.vms.length} of them are visible to you` : ""}.`}>
+        <Section
+          title="Resident VMs"
+          description={`${host.residentVmCount} VMs run here${host.vms.length < host.residentVmCount ? `; ${host.vms.length} of them are visible to you` : ""}.`}
+        >
           <DataTable label="Resident VMs">
             <TableHead>
               <tr>

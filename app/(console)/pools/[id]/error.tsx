@@ -1,4 +1,4 @@
 "use client";
 
 /** Errors of the pool page: the console's error boundary (explains, keeps the shell, offers a retry). */
-export { default } from "../../error";
+export { default } from "@/app/(console)/error";

@@ -14,11 +14,11 @@ import { formatBytes } from "@/lib/ui/format";
 import { KeyValue, KeyValueList } from "@/lib/ui/key-value";
 import { PageHeader } from "@/lib/ui/page-header";
 import { Skeleton } from "@/lib/ui/skeleton";
-import { HostsTable } from "../../hosts/_components/hosts-table";
-import { StorageTable } from "../../hosts/_components/storage-table";
-import { PoolAdminControls } from "../_components/pool-admin-controls";
-import { PoolForm } from "../_components/pool-form";
-import { PoolStatus } from "../_components/pool-status";
+import { HostsTable } from "@/app/(console)/hosts/_components/hosts-table";
+import { StorageTable } from "@/app/(console)/hosts/_components/storage-table";
+import { PoolAdminControls } from "@/app/(console)/pools/_components/pool-admin-controls";
+import { PoolForm } from "@/app/(console)/pools/_components/pool-form";
+import { PoolStatus } from "@/app/(console)/pools/_components/pool-status";
 
 type Props = { params: Promise<{ id: string }> };
 
@@ -36,7 +36,12 @@ export default async function PoolPage({ params }: Props) {
 
   return (
     <>
-      <PageHeader title={pool.label} breadcrumbs={[{ label: "Pools", href: "/pools" }, { label: pool.label }]} meta={<PoolStatus status={pool.status} enabled={pool.enabled} />} description={pool.description || undefined} />
+      <PageHeader
+        title={pool.label}
+        breadcrumbs={[{ label: "Pools", href: "/pools" }, { label: pool.label }]}
+        meta={<PoolStatus status={pool.status} enabled={pool.enabled} />}
+        description={pool.description || undefined}
+      />
       <LiveUpdates pools={[pool]} watch={[pool.uuid, ...pool.hosts.map((host) => host.uuid)]} />
       <PoolBanners pools={pool.enabled ? [{ id: pool.id, label: pool.label, status: pool.status }] : []} />
       <div className="space-y-5">
@@ -53,7 +58,9 @@ export default async function PoolPage({ params }: Props) {
                 </Link>
               ) : null}
             </KeyValue>
-            <KeyValue label="Default storage">{pool.defaultSr ? `${pool.defaultSr.name} (${formatBytes(pool.defaultSr.used)} used of ${formatBytes(pool.defaultSr.size)})` : null}</KeyValue>
+            <KeyValue label="Default storage">
+              {pool.defaultSr ? `${pool.defaultSr.name} (${formatBytes(pool.defaultSr.used)} used of ${formatBytes(pool.defaultSr.size)})` : null}
+            </KeyValue>
             <KeyValue label="VMs">
               <Link href={`/vms?pool=${pool.id}`} className="text-link hover:underline">
                 {pool.runningVmCount} running of {pool.vmCount}
@@ -74,11 +81,23 @@ export default async function PoolPage({ params }: Props) {
             <Card>
               <div className="space-y-5">
                 <PoolAdminControls
-                  pool={{ id: registration.id, label: registration.label, enabled: registration.enabled, https: registration.url.startsWith("https://"), fingerprint: registration.fingerprint }}
+                  pool={{
+                    id: registration.id,
+                    label: registration.label,
+                    enabled: registration.enabled,
+                    https: registration.url.startsWith("https://"),
+                    fingerprint: registration.fingerprint,
+                  }}
                 />
                 <PoolForm
                   poolId={registration.id}
-                  initial={{ label: registration.label, url: registration.url, username: registration.username, fingerprint: registration.fingerprint, readOnly: registration.readOnly }}
+                  initial={{
+                    label: registration.label,
+                    url: registration.url,
+                    username: registration.username,
+                    fingerprint: registration.fingerprint,
+                    readOnly: registration.readOnly,
+                  }}
                 />
               </div>
             </Card>

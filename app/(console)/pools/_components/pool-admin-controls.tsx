@@ -10,7 +10,7 @@ import type { CertificateDto } from "@/lib/pools/registration";
 import { Button } from "@/lib/ui/button";
 import { ConfirmDialog } from "@/lib/ui/confirm-dialog";
 import { StatusMessage } from "@/lib/ui/status-message";
-import { checkCertificateAction, pinCertificateAction, removePoolAction, setPoolEnabledAction } from "../actions";
+import { checkCertificateAction, pinCertificateAction, removePoolAction, setPoolEnabledAction } from "@/app/(console)/pools/actions";
 
 const REQUEST_FAILED = "The request did not reach XenDeck; check your connection and try again.";
 
@@ -39,7 +39,8 @@ export function PoolAdminControls({ pool }: { pool: { id: string; label: string;
         const result = await checkCertificateAction(pool.id);
         if (!result.ok) return setMessage({ tone: "error", text: result.error });
         setCertificate(result.certificate);
-        if (result.certificate && result.certificate.fingerprint === result.pinned) setMessage({ tone: "success", text: "The pool presents the pinned certificate." });
+        if (result.certificate && result.certificate.fingerprint === result.pinned)
+          setMessage({ tone: "success", text: "The pool presents the pinned certificate." });
       } catch {
         setMessage({ tone: "error", text: REQUEST_FAILED });
       }
@@ -49,7 +50,15 @@ export function PoolAdminControls({ pool }: { pool: { id: string; label: string;
   return (
     <div className="space-y-3">
       <div className="flex flex-wrap gap-2">
-        <Button pending={pending} onClick={() => act(() => setPoolEnabledAction(pool.id, !pool.enabled), pool.enabled ? "Disabled: XenDeck disconnected from the pool." : "Enabled: XenDeck is connecting to the pool.")}>
+        <Button
+          pending={pending}
+          onClick={() =>
+            act(
+              () => setPoolEnabledAction(pool.id, !pool.enabled),
+              pool.enabled ? "Disabled: XenDeck disconnected from the pool." : "Enabled: XenDeck is connecting to the pool.",
+            )
+          }
+        >
           {pool.enabled ? "Disable" : "Enable"}
         </Button>
         {pool.https && (
@@ -77,12 +86,14 @@ export function PoolAdminControls({ pool }: { pool: { id: string; label: string;
       </div>
       {certificate && certificate.fingerprint !== pool.fingerprint && (
         <div className="space-y-2 rounded-md border border-warn/40 bg-warn-soft p-3 text-sm">
-          <p>
-            The pool presents {pool.fingerprint ? "a certificate that is not the pinned one" : "this certificate (none is pinned)"}. SHA-256 fingerprint:
-          </p>
+          <p>The pool presents {pool.fingerprint ? "a certificate that is not the pinned one" : "this certificate (none is pinned)"}. SHA-256 fingerprint:</p>
           <p className="font-mono text-xs break-all">{certificate.fingerprint}</p>
-          <p className="text-xs">Pin it only if you know why it changed (the host's certificate was renewed).</p>
-          <Button size="sm" pending={pending} onClick={() => act(() => pinCertificateAction(pool.id, certificate.fingerprint), "The new certificate is pinned.")}>
+          <p className="text-xs">Pin it only if you know why it changed (the host’s certificate was renewed).</p>
+          <Button
+            size="sm"
+            pending={pending}
+            onClick={() => act(() => pinCertificateAction(pool.id, certificate.fingerprint), "The new certificate is pinned.")}
+          >
             Pin this certificate
           </Button>
         </div>

@@ -13,7 +13,7 @@ import { Button } from "@/lib/ui/button";
 import { CheckboxField, TextField } from "@/lib/ui/field";
 import { LocalTime } from "@/lib/ui/local-time";
 import { StatusMessage } from "@/lib/ui/status-message";
-import { editPoolAction, registerPoolAction, testConnectionAction } from "../actions";
+import { editPoolAction, registerPoolAction, testConnectionAction } from "@/app/(console)/pools/actions";
 
 type Failure = { ok: false; error: string; fieldErrors?: Record<string, string[]> };
 
@@ -94,7 +94,14 @@ export function PoolForm({ poolId, initial }: { poolId?: string; initial?: PoolF
   return (
     <form ref={formRef} onSubmit={save} noValidate className="max-w-xl space-y-4" aria-label={editing ? "Edit the pool registration" : "Register a pool"}>
       <StatusMessage tone="error" message={failureState?.error} />
-      <TextField label="Label" name="label" required defaultValue={initial?.label} error={fieldError("label")} hint="How XenDeck names this pool, e.g. “production”." />
+      <TextField
+        label="Label"
+        name="label"
+        required
+        defaultValue={initial?.label}
+        error={fieldError("label")}
+        hint="How XenDeck names this pool, e.g. “production”."
+      />
       <TextField
         label="URL"
         name="url"
@@ -107,7 +114,15 @@ export function PoolForm({ poolId, initial }: { poolId?: string; initial?: PoolF
         spellCheck={false}
       />
       <div className="grid gap-4 sm:grid-cols-2">
-        <TextField label="Username" name="username" required defaultValue={initial?.username ?? "root"} error={fieldError("username")} autoComplete="off" spellCheck={false} />
+        <TextField
+          label="Username"
+          name="username"
+          required
+          defaultValue={initial?.username ?? "root"}
+          error={fieldError("username")}
+          autoComplete="off"
+          spellCheck={false}
+        />
         <TextField
           label="Password"
           name="password"
@@ -130,7 +145,8 @@ export function PoolForm({ poolId, initial }: { poolId?: string; initial?: PoolF
         {presented ? (
           <div className="space-y-1 text-sm">
             <p>
-              The server presents a {presented.selfSigned ? "self-signed " : ""}certificate for <span className="font-mono text-xs">{presented.subject || "(no subject)"}</span>, valid until{" "}
+              The server presents a {presented.selfSigned ? "self-signed " : ""}certificate for{" "}
+              <span className="font-mono text-xs">{presented.subject || "(no subject)"}</span>, valid until{" "}
               <LocalTime value={presented.validTo} format="date" />
               {presented.trustedByCa ? ", signed by an authority this server trusts." : ", not signed by an authority this server trusts."}
             </p>

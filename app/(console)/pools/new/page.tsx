@@ -4,7 +4,7 @@ import { can } from "@/lib/access/can";
 import { requireUser } from "@/lib/auth/current-user";
 import { Card } from "@/lib/ui/card";
 import { PageHeader } from "@/lib/ui/page-header";
-import { PoolForm } from "../_components/pool-form";
+import { PoolForm } from "@/app/(console)/pools/_components/pool-form";
 
 export const metadata: Metadata = { title: "Register a pool" };
 

@@ -17,7 +17,13 @@ import { changeOwnPassword } from "@/lib/auth/users";
 export async function changePasswordAction(_previous: FormState, formData: FormData): Promise<FormState> {
   const actor = await getCurrentUser();
   if (!actor) {
-    await recordAudit({ actor: null, address: await currentClientAddress(), action: "user.change_password", outcome: "refused", error: { code: "NOT_SIGNED_IN", message: NOT_SIGNED_IN } });
+    await recordAudit({
+      actor: null,
+      address: await currentClientAddress(),
+      action: "user.change_password",
+      outcome: "refused",
+      error: { code: "NOT_SIGNED_IN", message: NOT_SIGNED_IN },
+    });
     return { ok: false, error: NOT_SIGNED_IN };
   }
   const result = await changeOwnPassword(actor, formFields(formData));

@@ -28,7 +28,14 @@ export default async function ChangePasswordPage() {
             required
             autoComplete="current-password"
           />
-          <FormTextField label="New password" name="newPassword" type="password" required autoComplete="new-password" hint={`At least ${PASSWORD_MIN_LENGTH} characters, not only spaces.`} />
+          <FormTextField
+            label="New password"
+            name="newPassword"
+            type="password"
+            required
+            autoComplete="new-password"
+            hint={`At least ${PASSWORD_MIN_LENGTH} characters, not only spaces.`}
+          />
           <FormTextField label="Confirm new password" name="confirmPassword" type="password" required autoComplete="new-password" />
           <p className="text-xs text-muted">Your other sessions end; this browser stays signed in.</p>
         </ActionForm>

@@ -18,7 +18,7 @@ import { LocalTime } from "@/lib/ui/local-time";
 import { PageHeader } from "@/lib/ui/page-header";
 import { ProgressBar } from "@/lib/ui/progress";
 import { Skeleton } from "@/lib/ui/skeleton";
-import { VmOperationButtons } from "../_components/vm-operation-buttons";
+import { VmOperationButtons } from "@/app/(console)/vms/_components/vm-operation-buttons";
 import { SnapshotActions } from "./_components/snapshot-actions";
 import { VmManagementButtons } from "./_components/vm-management-buttons";
 
@@ -65,7 +65,11 @@ export default async function VmPage({ params }: Props) {
         <Snapshots vm={vm} operations={management.snapshotOperations} />
         <Section title="Operations XAPI allows now" description="From the VM's allowed_operations: what the pool would accept at this moment.">
           <p className="flex flex-wrap gap-1">
-            {vm.allowedOperations.length === 0 ? <span className="text-sm text-muted">None</span> : vm.allowedOperations.map((op) => <Badge key={op}>{op}</Badge>)}
+            {vm.allowedOperations.length === 0 ? (
+              <span className="text-sm text-muted">None</span>
+            ) : (
+              vm.allowedOperations.map((op) => <Badge key={op}>{op}</Badge>)
+            )}
           </p>
         </Section>
         {user.isAdmin && (
@@ -83,7 +87,13 @@ function RunningTasks({ tasks }: { tasks: VmDetail["tasks"] }) {
   return (
     <div className="space-y-2" aria-label="Operations in progress">
       {tasks.map((task, index) => (
-        <ProgressBar key={`${task.operation}-${index}`} label={`${task.operation.replace(/_/g, " ")} in progress`} value={task.progress} showLabel className="max-w-md" />
+        <ProgressBar
+          key={`${task.operation}-${index}`}
+          label={`${task.operation.replace(/_/g, " ")} in progress`}
+          value={task.progress}
+          showLabel
+          className="max-w-md"
+        />
       ))}
     </div>
   );
@@ -132,7 +142,17 @@ function General({ vm }: { vm: VmDetail }) {
         <KeyValue label="Virtualization">{vm.domainType.toUpperCase()}</KeyValue>
         <KeyValue label="HA">{vm.haAlwaysRun ? "Restarted by HA" : "Not protected"}</KeyValue>
         <KeyValue label="Started">{vm.startTime ? <LocalTime value={vm.startTime} format="relative" /> : null}</KeyValue>
-        <KeyValue label="Tags">{vm.tags.length > 0 ? <span className="flex flex-wrap gap-1">{vm.tags.map((tag) => <Badge key={tag} tone="info">{tag}</Badge>)}</span> : null}</KeyValue>
+        <KeyValue label="Tags">
+          {vm.tags.length > 0 ? (
+            <span className="flex flex-wrap gap-1">
+              {vm.tags.map((tag) => (
+                <Badge key={tag} tone="info">
+                  {tag}
+                </Badge>
+              ))}
+            </span>
+          ) : null}
+        </KeyValue>
       </KeyValueList>
     </Card>
   );

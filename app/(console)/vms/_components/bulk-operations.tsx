@@ -15,7 +15,7 @@ import { ConfirmDialog } from "@/lib/ui/confirm-dialog";
 import { ProgressBar } from "@/lib/ui/progress";
 import { SelectionCount, useRowSelection } from "@/lib/ui/row-selection";
 import { StatusMessage } from "@/lib/ui/status-message";
-import { bulkVmOperationAction } from "../actions";
+import { bulkVmOperationAction } from "@/app/(console)/vms/actions";
 import { OperationResults } from "./operation-results";
 
 const REQUEST_FAILED = "The request did not reach XenDeck; check your connection and try again.";
@@ -87,7 +87,13 @@ export function BulkOperations({ operations }: { operations: BulkOperationsData 
           </>
         )}
       </div>
-      {running && <ProgressBar label={`${VM_OPERATIONS[running.id].progressive} ${running.count === 1 ? "1 VM" : `${running.count} VMs`}…`} showLabel className="max-w-md" />}
+      {running && (
+        <ProgressBar
+          label={`${VM_OPERATIONS[running.id].progressive} ${running.count === 1 ? "1 VM" : `${running.count} VMs`}…`}
+          showLabel
+          className="max-w-md"
+        />
+      )}
       <StatusMessage tone="error" message={error} />
       {outcome && <OperationResults operation={outcome.id} results={outcome.results} onDismiss={() => setOutcome(null)} />}
     </div>

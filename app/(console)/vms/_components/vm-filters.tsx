@@ -8,7 +8,8 @@ import { Button, ButtonLink } from "@/lib/ui/button";
 import { inputClasses } from "@/lib/ui/field";
 import { cx } from "@/lib/ui/classes";
 
-const SEARCH_HINT = "Words match name, IP, OS, host, pool and tags. Terms: name:, power_state:, pool:, host:, os:, ip:, tag:, uuid: — prefix with - to exclude.";
+const SEARCH_HINT =
+  "Words match name, IP, OS, host, pool and tags. Terms: name:, power_state:, pool:, host:, os:, ip:, tag:, uuid: — prefix with - to exclude.";
 
 export function VmFilters({ query, pools }: { query: VmQuery; pools: { id: string; label: string }[] }) {
   const filtered = query.q !== "" || query.power.length > 0 || query.pool.length > 0;

@@ -15,7 +15,7 @@ import { ConfirmDialog } from "@/lib/ui/confirm-dialog";
 import { SelectField } from "@/lib/ui/field";
 import { ProgressBar } from "@/lib/ui/progress";
 import { StatusMessage } from "@/lib/ui/status-message";
-import { vmOperationAction } from "../actions";
+import { vmOperationAction } from "@/app/(console)/vms/actions";
 
 const REQUEST_FAILED = "The request did not reach XenDeck; check your connection and try again.";
 
@@ -101,7 +101,13 @@ export function VmOperationButtons({
             );
           }
           return (
-            <Button key={state.id} variant={state.id === "start" ? "primary" : "secondary"} disabledReason={reason} pending={running === state.id} onClick={() => run(state.id)}>
+            <Button
+              key={state.id}
+              variant={state.id === "start" ? "primary" : "secondary"}
+              disabledReason={reason}
+              pending={running === state.id}
+              onClick={() => run(state.id)}
+            >
               {spec.label}
             </Button>
           );

@@ -18,7 +18,13 @@ export type VmListRow = Pick<VmRow, "uuid" | "name" | "powerState" | "poolLabel"
 
 export function VmTableRows({ rows }: { rows: VmListRow[] }) {
   const followLink = useInAppLinks();
-  return <tbody onClick={followLink}>{rows.map((vm) => <VmTableRow key={vm.uuid} vm={vm} />)}</tbody>;
+  return (
+    <tbody onClick={followLink}>
+      {rows.map((vm) => (
+        <VmTableRow key={vm.uuid} vm={vm} />
+      ))}
+    </tbody>
+  );
 }
 
 function VmTableRow({ vm }: { vm: VmListRow }) {

@@ -31,7 +31,10 @@ export async function GET(request: NextRequest): Promise<Response> {
     return problem(400, "Invalid filter.", fieldErrors);
   }
   const stream = await exportAudit(actor, search.filter, format, { address: await currentClientAddress() });
-  const stamp = new Date().toISOString().replaceAll(":", "").replace(/\.\d+Z$/, "Z");
+  const stamp = new Date()
+    .toISOString()
+    .replaceAll(":", "")
+    .replace(/\.\d+Z$/, "Z");
   return new Response(stream, {
     headers: {
       "Content-Type": CONTENT_TYPES[format],

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { seedPool } from "../seed";
-import { SimCore } from "../core";
-import { resolveOptions } from "../config";
-import { SimPool } from "../pool";
-import { classInfo, recordJson, recordXml, SERVED_CLASSES } from "../records";
+import { seedPool } from "@/lib/dev/xapi-sim/seed";
+import { SimCore } from "@/lib/dev/xapi-sim/core";
+import { resolveOptions } from "@/lib/dev/xapi-sim/config";
+import { SimPool } from "@/lib/dev/xapi-sim/pool";
+import { classInfo, recordJson, recordXml, SERVED_CLASSES } from "@/lib/dev/xapi-sim/records";
 import { ByteWriter, escapeXml } from "./byte-writer";
 import { jsonValue } from "./jsonrpc";
 import { xmlValue } from "./xmlrpc";

@@ -17,10 +17,7 @@ export interface Encodable {
 
 export function isEncodable(value: unknown): value is Encodable {
   return (
-    typeof value === "object" &&
-    value !== null &&
-    typeof (value as Encodable).xmlParts === "function" &&
-    typeof (value as Encodable).jsonParts === "function"
+    typeof value === "object" && value !== null && typeof (value as Encodable).xmlParts === "function" && typeof (value as Encodable).jsonParts === "function"
   );
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { XapiError } from "../errors";
+import { XapiError } from "@/lib/dev/xapi-sim/errors";
 import { jsonFailure, jsonSuccess, jsonValue, parseJsonRequest } from "./jsonrpc";
 import { decodeParam, type RpcValue } from "./values";
 import { formatDouble, formatXapiDate, parseType, parseXapiDate } from "./xapi-types";
@@ -58,7 +58,17 @@ describe("XML-RPC encoding", () => {
         t: "struct",
         v: [
           ["Status", { t: "str", v: "Failure" }],
-          ["ErrorDescription", { t: "arr", v: [{ t: "str", v: "HANDLE_INVALID" }, { t: "str", v: "VM" }, { t: "str", v: "OpaqueRef:x" }] }],
+          [
+            "ErrorDescription",
+            {
+              t: "arr",
+              v: [
+                { t: "str", v: "HANDLE_INVALID" },
+                { t: "str", v: "VM" },
+                { t: "str", v: "OpaqueRef:x" },
+              ],
+            },
+          ],
         ],
       },
     });
@@ -141,13 +151,20 @@ describe("XML-RPC parsing", () => {
     ["attributes", '<methodCall a="1"><methodName>x</methodName></methodCall>'],
     ["unknown entity", "<methodCall><methodName>&foo;</methodName></methodCall>"],
     ["trailing content", "<methodCall><methodName>x</methodName></methodCall><more/>"],
-    ["too deep", `<methodCall><methodName>x</methodName><params><param>${"<value><array><data>".repeat(100)}${"</data></array></value>".repeat(100)}</param></params></methodCall>`],
+    [
+      "too deep",
+      `<methodCall><methodName>x</methodName><params><param>${"<value><array><data>".repeat(100)}${"</data></array></value>".repeat(100)}</param></params></methodCall>`,
+    ],
   ])("refuses %s", (_name, body) => {
     expect(() => parseMethodCall(body)).toThrow();
   });
 
   it("round-trips what it formats, and task result fragments", () => {
-    const params: RpcValue[] = [{ t: "str", v: "é<>&" }, { t: "arr", v: [{ t: "bool", v: true }] }, { t: "date", v: "20250101T00:00:00Z" }];
+    const params: RpcValue[] = [
+      { t: "str", v: "é<>&" },
+      { t: "arr", v: [{ t: "bool", v: true }] },
+      { t: "date", v: "20250101T00:00:00Z" },
+    ];
     expect(parseMethodCall(formatMethodCall("m", params)).params).toEqual(params);
     expect(parseValueFragment("<value>OpaqueRef:abc</value>")).toEqual({ t: "str", v: "OpaqueRef:abc" });
   });

@@ -5,7 +5,7 @@
  * (XML-RPC `1` is true), strings only strings, enums case-insensitively. A mismatch is
  * `FIELD_TYPE_ERROR [param]`.
  */
-import { XapiError } from "../errors";
+import { XapiError } from "@/lib/dev/xapi-sim/errors";
 import { parseXapiDate, type XType } from "./xapi-types";
 
 export type RpcValue =

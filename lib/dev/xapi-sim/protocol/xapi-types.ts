@@ -3,7 +3,7 @@
  * `enum vm_power_state`, `VM record`...), parsed once into a small tree that the wire encoders and the
  * parameter decoder walk. One place knows the type grammar; everything else asks `parseType`.
  */
-import { enumValues } from "../../../xapi/model/spec";
+import { enumValues } from "@/lib/xapi/model/spec";
 
 export type XType =
   | { k: "string" }

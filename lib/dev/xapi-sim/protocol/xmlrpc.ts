@@ -156,7 +156,9 @@ export function xmlRecordTemplates(fields: readonly { name: string; type: XType 
   const untyped = fields.map((f) => xmlUntypedWriter(f.type));
   const close = (i: number) => (untyped[i] ? "</value></member>" : "</member>");
   return {
-    starts: fields.map((f, i) => bytesOf(`${i === 0 ? "<value><struct>" : close(i - 1)}<member><name>${escapeXml(f.name)}</name>${untyped[i] ? "<value>" : ""}`)),
+    starts: fields.map((f, i) =>
+      bytesOf(`${i === 0 ? "<value><struct>" : close(i - 1)}<member><name>${escapeXml(f.name)}</name>${untyped[i] ? "<value>" : ""}`),
+    ),
     writers: fields.map((f, i) => untyped[i] ?? xmlWriter(f.type)),
     end: bytesOf(`${fields.length > 0 ? close(fields.length - 1) : "<value><struct>"}</struct></value>`),
   };
@@ -247,9 +249,7 @@ export function xmlOfRpcValue(value: RpcValue): string {
     case "arr":
       return `<value><array><data>${value.v.map(xmlOfRpcValue).join("")}</data></array></value>`;
     case "struct":
-      return `<value><struct>${value.v
-        .map(([k, v]) => `<member><name>${escapeXml(k)}</name>${xmlOfRpcValue(v)}</member>`)
-        .join("")}</struct></value>`;
+      return `<value><struct>${value.v.map(([k, v]) => `<member><name>${escapeXml(k)}</name>${xmlOfRpcValue(v)}</member>`).join("")}</struct></value>`;
   }
 }
 

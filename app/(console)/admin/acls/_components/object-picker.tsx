@@ -13,8 +13,8 @@ import { Button } from "@/lib/ui/button";
 import { FieldError, inputClasses } from "@/lib/ui/field";
 import { Spinner } from "@/lib/ui/progress";
 import { cx } from "@/lib/ui/classes";
-import { useFieldError } from "../../../../../lib/ui/action-form";
-import { KIND_LABELS } from "../../../../../lib/admin/roles";
+import { useFieldError } from "@/lib/ui/action-form";
+import { KIND_LABELS } from "@/lib/admin/roles";
 
 export type ObjectSearchAction = (input: { query: string; kind: AclObjectKind | "" }) => Promise<MutationResult<{ objects: AclObjectDto[]; total: number }>>;
 
@@ -65,6 +65,7 @@ export function ObjectPicker({ search, initial }: { search: ObjectSearchAction; 
     const timer = setTimeout(() => run(query, kind), DEBOUNCE_MS);
     return () => clearTimeout(timer);
     // `run` reads only its arguments and refs, so it need not be a dependency.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [query, kind, selected]);
 
   return (
@@ -157,9 +158,7 @@ export function ObjectPicker({ search, initial }: { search: ObjectSearchAction; 
                 </ul>
               )}
               {results.total > results.objects.length && (
-                <p className="mt-1 text-xs text-muted">
-                  {results.total - results.objects.length} more match: type more of the name to narrow the list.
-                </p>
+                <p className="mt-1 text-xs text-muted">{results.total - results.objects.length} more match: type more of the name to narrow the list.</p>
               )}
             </div>
           )}

@@ -14,8 +14,8 @@ import { Card, Section } from "@/lib/ui/card";
 import { Cell, DataTable, EmptyRow, HeaderCell, TableBody, TableHead, TableRow } from "@/lib/ui/data-table";
 import { EmptyState } from "@/lib/ui/empty-state";
 import { PageHeader } from "@/lib/ui/page-header";
-import { RemoveAclButton } from "../../acls/remove-acl-button";
-import { changeMembershipAction, deleteGroupAction, updateGroupAction } from "../actions";
+import { RemoveAclButton } from "@/app/(console)/admin/acls/remove-acl-button";
+import { changeMembershipAction, deleteGroupAction, updateGroupAction } from "@/app/(console)/admin/groups/actions";
 
 type Props = { params: Promise<{ id: string }> };
 
@@ -34,7 +34,11 @@ export default async function GroupPage(props: Props) {
 
   return (
     <>
-      <PageHeader title={group.name} breadcrumbs={[{ label: "Groups", href: GROUPS_PATH }, { label: group.name }]} description={group.description || undefined} />
+      <PageHeader
+        title={group.name}
+        breadcrumbs={[{ label: "Groups", href: GROUPS_PATH }, { label: group.name }]}
+        description={group.description || undefined}
+      />
       <div className="grid grid-cols-1 gap-4 lg:grid-cols-[1fr_20rem]">
         <Section title="Members" description="Changes apply at each member's next request.">
           <DataTable label={`Members of ${group.name}`}>
@@ -101,7 +105,13 @@ export default async function GroupPage(props: Props) {
           </Card>
           <Card title="Delete group">
             <p className="mb-3 text-sm text-muted">Its ACLs go with it: members lose what they had through the group.</p>
-            <ConfirmAction action={deleteGroupAction} input={{ groupId: group.id }} triggerLabel="Delete group" title={`Delete group ${group.name}?`} confirmLabel="Delete">
+            <ConfirmAction
+              action={deleteGroupAction}
+              input={{ groupId: group.id }}
+              triggerLabel="Delete group"
+              title={`Delete group ${group.name}?`}
+              confirmLabel="Delete"
+            >
               Its {acls.length} ACL(s) are removed too. The users stay.
             </ConfirmAction>
           </Card>

@@ -21,11 +21,11 @@ import { formatCount } from "@/lib/ui/format";
 import { KeyValue, KeyValueList } from "@/lib/ui/key-value";
 import { LocalTime } from "@/lib/ui/local-time";
 import { PageHeader } from "@/lib/ui/page-header";
-import { RemoveAclButton } from "../../acls/remove-acl-button";
-import { changeMembershipAction } from "../../groups/actions";
-import { AccountBadges } from "../account-badges";
-import { ACCOUNT_TYPES } from "../account-type";
-import { deleteUserAction, resetPasswordAction, setUserDisabledAction, updateUserAction } from "../actions";
+import { RemoveAclButton } from "@/app/(console)/admin/acls/remove-acl-button";
+import { changeMembershipAction } from "@/app/(console)/admin/groups/actions";
+import { AccountBadges } from "@/app/(console)/admin/users/account-badges";
+import { ACCOUNT_TYPES } from "@/app/(console)/admin/users/account-type";
+import { deleteUserAction, resetPasswordAction, setUserDisabledAction, updateUserAction } from "@/app/(console)/admin/users/actions";
 
 type Props = { params: Promise<{ id: string }> };
 
@@ -75,8 +75,15 @@ export default async function UserPage(props: Props) {
         </Card>
 
         <div className="space-y-4">
-          <Card title={user.disabled ? "Account disabled" : "Sign-in"} description={user.disabled ? "This user cannot log in." : "Disabling ends the user's sessions at once."}>
-            <ActionForm action={setUserDisabledAction} submitLabel={user.disabled ? "Enable account" : "Disable account"} submitVariant={user.disabled ? "primary" : "secondary"}>
+          <Card
+            title={user.disabled ? "Account disabled" : "Sign-in"}
+            description={user.disabled ? "This user cannot log in." : "Disabling ends the user's sessions at once."}
+          >
+            <ActionForm
+              action={setUserDisabledAction}
+              submitLabel={user.disabled ? "Enable account" : "Disable account"}
+              submitVariant={user.disabled ? "primary" : "secondary"}
+            >
               <input type="hidden" name="userId" value={user.id} />
               <input type="hidden" name="disabled" value={user.disabled ? "false" : "true"} />
             </ActionForm>
@@ -235,11 +242,7 @@ function UserAccess({
                       </>
                     )}
                   </Cell>
-                  <Cell>
-                    {grant.via.type === "user" && (
-                      <RemoveAclButton aclId={grant.aclId} />
-                    )}
-                  </Cell>
+                  <Cell>{grant.via.type === "user" && <RemoveAclButton aclId={grant.aclId} />}</Cell>
                 </TableRow>
               ))}
             </TableBody>
@@ -274,10 +277,7 @@ function UserAccess({
                   </Cell>
                   <Cell muted>
                     {reasons
-                      .map(
-                        ({ grant, scope }) =>
-                          `${grant.role} on ${SCOPE_WORDS[scope]}${grant.via.type === "group" ? ` (group ${grant.via.groupName})` : ""}`,
-                      )
+                      .map(({ grant, scope }) => `${grant.role} on ${SCOPE_WORDS[scope]}${grant.via.type === "group" ? ` (group ${grant.via.groupName})` : ""}`)
                       .join("; ")}
                   </Cell>
                 </TableRow>

@@ -11,16 +11,28 @@ import { VM_MANAGEMENT } from "@/lib/vm/management";
 import type { ManagementOperationState } from "@/lib/inventory/vm-management";
 import { ConfirmDialog } from "@/lib/ui/confirm-dialog";
 import { useToast } from "@/lib/ui/toast";
-import { vmManagementAction } from "../actions";
+import { vmManagementAction } from "@/app/(console)/vms/[uuid]/actions";
 
 const REQUEST_FAILED = "The request did not reach XenDeck; check your connection and try again.";
 
-export function SnapshotActions({ vmName, snapshot, operations }: { vmName: string; snapshot: { uuid: string; name: string }; operations: ManagementOperationState[] }) {
+export function SnapshotActions({
+  vmName,
+  snapshot,
+  operations,
+}: {
+  vmName: string;
+  snapshot: { uuid: string; name: string };
+  operations: ManagementOperationState[];
+}) {
   const router = useRouter();
   const toast = useToast();
 
   function done(result: VmManagementOutcome) {
-    toast(result.ok ? { tone: "success", title: result.message } : { tone: "error", title: `Could not ${VM_MANAGEMENT[result.operation ?? "revert"].verb} “${snapshot.name}”`, description: result.error });
+    toast(
+      result.ok
+        ? { tone: "success", title: result.message }
+        : { tone: "error", title: `Could not ${VM_MANAGEMENT[result.operation ?? "revert"].verb} “${snapshot.name}”`, description: result.error },
+    );
     router.refresh();
   }
   const failed = () => toast({ tone: "error", title: REQUEST_FAILED });
@@ -40,8 +52,8 @@ export function SnapshotActions({ vmName, snapshot, operations }: { vmName: stri
             onDone={done}
             onError={failed}
           >
-            The VM goes back to this snapshot&apos;s disks and settings, and is halted if it runs. Whatever changed since the snapshot was taken is lost, unless you
-            snapshot it first.
+            The VM goes back to this snapshot&apos;s disks and settings, and is halted if it runs. Whatever changed since the snapshot was taken is lost, unless
+            you snapshot it first.
           </ConfirmDialog>
         ) : (
           <ConfirmDialog

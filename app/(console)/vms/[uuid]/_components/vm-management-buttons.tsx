@@ -19,7 +19,7 @@ import { FormDialog, type FormDialogResult } from "@/lib/ui/form-dialog";
 import { ProgressBar } from "@/lib/ui/progress";
 import { StatusMessage } from "@/lib/ui/status-message";
 import { useToast } from "@/lib/ui/toast";
-import { vmManagementAction } from "../actions";
+import { vmManagementAction } from "@/app/(console)/vms/[uuid]/actions";
 
 type Props = Omit<VmManagementView, "snapshotOperations"> & {
   vm: { uuid: string; name: string; description: string };
@@ -93,7 +93,9 @@ export function VmManagementButtons({ vm, operations, migrationHosts, copyTarget
                   description="A new halted VM with its own copies of the disks, on the same storage (a fast clone where the storage allows it)."
                   onSubmit={(data) => run({ operation: "clone", vm: vm.uuid, name: text(data, "name") })}
                 >
-                  {(errors) => <TextField label="Name of the clone" name="name" defaultValue={`${vm.name} (clone)`} maxLength={NAME_MAX} error={errors.name} required />}
+                  {(errors) => (
+                    <TextField label="Name of the clone" name="name" defaultValue={`${vm.name} (clone)`} maxLength={NAME_MAX} error={errors.name} required />
+                  )}
                 </FormDialog>
               );
             case "copy":
@@ -115,7 +117,10 @@ export function VmManagementButtons({ vm, operations, migrationHosts, copyTarget
                         error={errors.sr}
                         options={[
                           { value: "", label: "Each disk on its current storage" },
-                          ...copyTargets.map((sr) => ({ value: sr.uuid, label: `${sr.name}${sr.isDefault ? " (default)" : ""} · ${formatBytes(sr.freeBytes)} free` })),
+                          ...copyTargets.map((sr) => ({
+                            value: sr.uuid,
+                            label: `${sr.name}${sr.isDefault ? " (default)" : ""} · ${formatBytes(sr.freeBytes)} free`,
+                          })),
                         ]}
                       />
                     </>
@@ -216,7 +221,9 @@ function DeletionSummary({ deletion }: { deletion: VmManagementView["deletion"] 
       ) : (
         <p>It has no disk of its own.</p>
       )}
-      {snapshots > 0 && <p>{snapshots === 1 ? "Its snapshot is deleted too, with its disks." : `Its ${snapshots} snapshots are deleted too, with their disks.`}</p>}
+      {snapshots > 0 && (
+        <p>{snapshots === 1 ? "Its snapshot is deleted too, with its disks." : `Its ${snapshots} snapshots are deleted too, with their disks.`}</p>
+      )}
     </div>
   );
 }
