@@ -17,6 +17,7 @@ import { Skeleton } from "@/lib/ui/skeleton";
 import { HostState } from "@/app/(console)/hosts/_components/host-state";
 import { MemoryUsage } from "@/app/(console)/hosts/_components/memory-usage";
 import { StorageTable } from "@/app/(console)/hosts/_components/storage-table";
+import { HostTabs } from "./_components/host-tabs";
 
 type Props = { params: Promise<{ uuid: string }> };
 
@@ -39,6 +40,7 @@ export default async function HostPage({ params }: Props) {
         meta={<HostState enabled={host.enabled} live={host.live} stale={host.stale} />}
         description={host.description || undefined}
       />
+      <HostTabs uuid={host.uuid} current="Overview" />
       <LiveUpdates pools={[host.pool]} watch={[host.uuid, ...host.vms.map((vm) => vm.uuid)]} />
       <PoolBanners pools={host.pool.status.state === "connected" ? [] : [{ id: host.pool.id, label: host.pool.label, status: host.pool.status }]} />
       <div className="space-y-5">

@@ -21,6 +21,7 @@ import { Skeleton } from "@/lib/ui/skeleton";
 import { VmOperationButtons } from "@/app/(console)/vms/_components/vm-operation-buttons";
 import { SnapshotActions } from "./_components/snapshot-actions";
 import { VmManagementButtons } from "./_components/vm-management-buttons";
+import { VmTabs } from "./_components/vm-tabs";
 
 type Props = { params: Promise<{ uuid: string }> };
 
@@ -44,6 +45,7 @@ export default async function VmPage({ params }: Props) {
         meta={<PowerStateBadge state={vm.powerState} stale={vm.stale} />}
         description={vm.description || undefined}
       />
+      <VmTabs uuid={vm.uuid} current="Overview" />
       <LiveUpdates pools={[vm.pool]} watch={vm.related} />
       <PoolBanners pools={vm.pool.status.state === "connected" ? [] : [{ id: vm.pool.id, label: vm.pool.label, status: vm.pool.status }]} />
       <div className="space-y-5">
