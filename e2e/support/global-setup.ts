@@ -19,7 +19,7 @@ import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from "node
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { request } from "@playwright/test";
-import { buildApp, copyBuild, freePort, startNext, stopChild, waitForHttp } from "../../lib/dev/demo/next-server";
+import { buildApp, copyBuild, freePort, startAppServer, stopChild, waitForHttp } from "../../lib/dev/demo/next-server";
 import { startSimulator } from "../../lib/dev/xapi-sim/index";
 import { assertAuditChainIntact } from "./access";
 import { runDbCli } from "./db";
@@ -83,7 +83,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   const started = Date.now();
   const runDir = path.join(ROOT, "e2e", ".run", `run-${new Date().toISOString().replace(/[:.]/g, "-")}-${process.pid}`);
   mkdirSync(path.join(runDir, "auth"), { recursive: true });
-  let server: ReturnType<typeof startNext> | undefined;
+  let server: ReturnType<typeof startAppServer> | undefined;
 
   const sim = await startSimulator({ pools: SIM_POOLS.length, hostsPerPool: 3, vmsPerPool: 24, speed: 0.1, seed: 1 });
   let appEnv: Record<string, string> | undefined;
@@ -150,7 +150,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     const setup = await runDbCli<SetupResult>(appEnv, ["setup", specFile]);
     log(`database ready, pools registered: ${setup.pools.map((pool) => pool.label).join(", ")}`);
 
-    server = startNext({ port, env: { ...process.env, ...appEnv }, logFile: path.join(runDir, "server.log"), distDir });
+    server = startAppServer({ port, env: { ...process.env, ...appEnv }, logFile: path.join(runDir, "server.log"), distDir });
     await waitForHttp(`${baseUrl}/login`, 60_000, server);
 
     const users = {} as RunInfo["users"];

@@ -17,15 +17,16 @@ import { loadSessionUser, type CurrentUser } from "./session-user";
 
 export type { CurrentUser } from "./session-user";
 
-type CookieStore = Awaited<ReturnType<typeof cookies>>;
+/** Reads a cookie of the request by name (from `next/headers`, or from a raw Cookie header outside Next). */
+export type CookieReader = (name: string) => string | undefined;
 
 /** The session token next-auth set: the `__Secure-` cookie on HTTPS sites, possibly split in chunks `.0`, `.1`... */
-function sessionToken(store: CookieStore): string | null {
+function sessionToken(read: CookieReader): string | null {
   for (const name of [SECURE_SESSION_COOKIE, SESSION_COOKIE]) {
-    const whole = store.get(name)?.value;
+    const whole = read(name);
     if (whole) return whole;
     const chunks: string[] = [];
-    for (let index = 0; store.get(`${name}.${index}`)?.value; index++) chunks.push(store.get(`${name}.${index}`)!.value);
+    for (let index = 0; read(`${name}.${index}`); index++) chunks.push(read(`${name}.${index}`)!);
     if (chunks.length > 0) return chunks.join("");
   }
   return null;
@@ -64,12 +65,22 @@ async function decodeSessionToken(token: string, secret: string): Promise<Sessio
   return claims;
 }
 
-/** The current user, or null when there is no valid session (none, expired, forged, disabled, deleted, epoch changed). */
-export const getCurrentUser = cache(async (): Promise<CurrentUser | null> => {
-  const token = sessionToken(await cookies());
+/**
+ * The user of a request's session cookies, or null when there is no valid session (none, expired, forged,
+ * disabled, deleted, epoch changed). THE session check: `getCurrentUser` uses it for pages, actions and route
+ * handlers; requests Next does not handle (console websockets) call it with their Cookie header.
+ */
+export async function userFromSessionCookies(read: CookieReader): Promise<CurrentUser | null> {
+  const token = sessionToken(read);
   if (!token) return null;
   const claims = await decodeSessionToken(token, getConfig().authSecret);
   return claims ? loadSessionUser(claims.userId, claims.epoch) : null;
+}
+
+/** The current request's user (once per request), or null when there is no valid session. */
+export const getCurrentUser = cache(async (): Promise<CurrentUser | null> => {
+  const store = await cookies();
+  return userFromSessionCookies((name) => store.get(name)?.value);
 });
 
 /**

@@ -19,7 +19,7 @@ function describeDatabase(url: string): string {
   return `PostgreSQL ${parsed.hostname || "(socket)"}${parsed.port ? `:${parsed.port}` : ""}${parsed.pathname}`;
 }
 
-// The same .env files `next start` reads, so both use the same database.
+// The same .env files the server reads (Next loads them), so both use the same database.
 nextEnv.loadEnvConfig(process.cwd(), false, { info: () => {}, error: console.error });
 
 try {

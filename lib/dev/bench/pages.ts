@@ -15,7 +15,7 @@
  *
  *   npm run bench:pages [-- --vms 5000 --pools 2 --clients 10 --requests 40 --per-page 50 --instances 1 --compress --profile DIR --serve]
  *
- * `--instances N` starts N `next start` servers on ports of their own, as the documented scale-out (several
+ * `--instances N` starts N app servers on ports of their own, as the documented scale-out (several
  * app instances behind a load balancer): the same build, database and secrets, each with its own connections
  * to the simulator's pools. Client i talks to instance i mod N throughout (a load balancer with sticky
  * connections); the session cookie from signing in on the first instance is used on all of them. Measuring
@@ -39,7 +39,7 @@ import { gunzipSync } from "node:zlib";
 import { resetConfigForTests } from "@/lib/config";
 import { getDb } from "@/lib/db/client";
 import { adminActor, ensureRegisteredPool, ensureUser, prepareDatabase } from "@/lib/dev/demo/seed";
-import { buildApp, copyBuild, freePort, ROOT, runLogged, startNext, stopChild, waitForHttp } from "@/lib/dev/demo/next-server";
+import { buildApp, copyBuild, freePort, ROOT, runLogged, startAppServer, stopChild, waitForHttp } from "@/lib/dev/demo/next-server";
 import { startSimulator } from "@/lib/dev/xapi-sim/index";
 
 interface Scenario {
@@ -393,7 +393,7 @@ async function main(): Promise<void> {
       const baseUrl = `http://127.0.0.1:${await freePort()}`;
       if (baseUrls.includes(baseUrl)) continue;
       const logFile = path.join(runDir, baseUrls.length === 0 ? "server.log" : `server-${baseUrls.length + 1}.log`);
-      servers.push(startNext({ port: Number(new URL(baseUrl).port), env: { ...process.env, ...env, NEXTAUTH_URL: baseUrl }, logFile, distDir, nodeArgs }));
+      servers.push(startAppServer({ port: Number(new URL(baseUrl).port), env: { ...process.env, ...env, NEXTAUTH_URL: baseUrl }, logFile, distDir, nodeArgs }));
       baseUrls.push(baseUrl);
     }
     await Promise.all(baseUrls.map((baseUrl, i) => waitForHttp(`${baseUrl}/login`, 60_000, servers[i])));

@@ -29,6 +29,7 @@ import { fileURLToPath } from "node:url";
 export const ROOT = fileURLToPath(new URL("../../..", import.meta.url));
 const NEXT_BIN = path.join(ROOT, "node_modules", "next", "dist", "bin", "next");
 export const BUILD_DIR = path.join(ROOT, ".next");
+const SERVER_MAIN = path.join(ROOT, "lib", "server", "main.ts");
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -142,12 +143,19 @@ function absolutiseLinks(dir: string, originalDir: string): void {
   }
 }
 
-/** Starts `next start` on 127.0.0.1:`port`; output appended to `logFile`. */
-export function startNext(options: { port: number; env: NodeJS.ProcessEnv; logFile: string; distDir?: string; nodeArgs?: string[] }): ChildProcess {
+/** Starts XenDeck's server (lib/server/main.ts, as `npm start` does) on 127.0.0.1:`port`; output appended to `logFile`. */
+export function startAppServer(options: { port: number; env: NodeJS.ProcessEnv; logFile: string; distDir?: string; nodeArgs?: string[] }): ChildProcess {
   mkdirSync(path.dirname(options.logFile), { recursive: true });
   const fd = openSync(options.logFile, "a");
-  const env = { ...options.env, NEXT_TELEMETRY_DISABLED: "1", ...(options.distDir ? { XENDECK_DIST_DIR: options.distDir } : {}) };
-  const args = [...(options.nodeArgs ?? []), NEXT_BIN, "start", "-p", String(options.port), "-H", "127.0.0.1"];
+  const env = {
+    ...options.env,
+    NEXT_TELEMETRY_DISABLED: "1",
+    NODE_ENV: "production" as const,
+    PORT: String(options.port),
+    HOSTNAME: "127.0.0.1",
+    ...(options.distDir ? { XENDECK_DIST_DIR: options.distDir } : {}),
+  };
+  const args = [...(options.nodeArgs ?? []), "--import", "tsx", SERVER_MAIN];
   const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ["ignore", fd, fd] });
   child.on("exit", () => closeSync(fd));
   return child;

@@ -6,7 +6,7 @@
  * 2. the XAPI simulator starts with the demo data set: pools "lab" and "production", 3 hosts each, 30 VMs
  *    each, and background activity (guests shutting down, alerts...);
  * 3. those pools are registered (or their registration updated: the simulator picks a new port each run);
- * 4. the app is built when there is no build or the sources are newer, then served by `next start`
+ * 4. the app is built when there is no build or the sources are newer, then served by lib/server/main.ts (as `npm start` does)
  *    (PORT, default 3000);
  * 5. Ctrl-C stops the server and the simulator.
  *
@@ -20,7 +20,7 @@ import { INITIAL_ADMIN_USERNAME } from "@/lib/auth/initial-admin";
 import { ConfigError, getConfig } from "@/lib/config";
 import { getDb } from "@/lib/db/client";
 import { startSimulator, type Simulator } from "@/lib/dev/xapi-sim/index";
-import { BUILD_DIR, buildApp, ROOT, startNext, stopChild, waitForHttp } from "./next-server";
+import { BUILD_DIR, buildApp, ROOT, startAppServer, stopChild, waitForHttp } from "./next-server";
 import { adminActor, ensureRegisteredPool, prepareDatabase } from "./seed";
 
 /** Everything the build depends on: when one of these is newer than the build, the demo rebuilds. */
@@ -72,7 +72,7 @@ async function main(): Promise<void> {
   // eslint-disable-next-line prefer-const
   let sim: Simulator | undefined;
   // eslint-disable-next-line prefer-const
-  let server: ReturnType<typeof startNext> | undefined;
+  let server: ReturnType<typeof startAppServer> | undefined;
   let stopping = false;
   const stop = async (code: number) => {
     if (stopping) return;
@@ -99,7 +99,7 @@ async function main(): Promise<void> {
     await buildApp({ logFile: path.join(config.dataDir, "build.log") });
   }
 
-  server = startNext({ port, env: process.env, logFile: path.join(config.dataDir, "server.log") });
+  server = startAppServer({ port, env: process.env, logFile: path.join(config.dataDir, "server.log") });
   server.on("exit", (code) => {
     if (!stopping) {
       console.error(`The server stopped (exit ${code}); see ${path.join(config.dataDir, "server.log")}`);
