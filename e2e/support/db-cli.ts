@@ -1,7 +1,7 @@
 /**
  * The end-to-end tests' hands on XenDeck's database, acting as the `admin` account through the repositories
  * (authorized and audited like the UI would be). Run by the global setup and by tests through `runDbCli()`
- * (e2e/support/app.ts), with the test server's environment (DATABASE_URL, XENDECK_DATA_DIR...):
+ * (e2e/support/db.ts), with the test server's environment (DATABASE_URL, XENDECK_DATA_DIR...):
  *
  *   setup <spec.json>                         migrate, first admin, users with ACLs, pools; prints the pools
  *   create-user <json UserToCreate>           prints { id }
@@ -11,6 +11,7 @@
  * Run with: node --experimental-wasm-modules --conditions=react-server --import tsx e2e/support/db-cli.ts ...
  */
 import { readFileSync } from "node:fs";
+import { recordChangesAs } from "@/lib/audit/record";
 import { updateUser, listUsers } from "@/lib/auth/users";
 import { getDb } from "@/lib/db/client";
 import { adminActor, ensureRegisteredPool, ensureUser, prepareDatabase, type PoolToRegister, type UserToCreate } from "@/lib/dev/demo/seed";
@@ -47,7 +48,7 @@ async function main(): Promise<unknown> {
       const actor = await adminActor();
       const user = (await listUsers(actor)).find((candidate) => candidate.username === args[0]);
       if (!user) throw new Error(`no user ${args[0]}`);
-      const result = await updateUser(actor, user.id, JSON.parse(args[1]!));
+      const result = await updateUser(user.id, JSON.parse(args[1]!), recordChangesAs(actor, "user.update"));
       if (!result.ok) throw new Error(result.error);
       return { id: user.id };
     }

@@ -9,7 +9,7 @@ import { recordAudit } from "@/lib/audit/record";
 import { getConfig } from "@/lib/config";
 import { getDb } from "@/lib/db/client";
 import { authenticate } from "./login";
-import { LOGIN_PATH } from "./paths";
+import { LOGIN_PATH } from "@/lib/routes";
 import { clientAddressFromHeaders, currentClientAddress } from "./request-context";
 
 /** What the session token and the session object carry. */

@@ -1,8 +1,3 @@
-/** Routes the auth layer sends people to. The pages themselves live in app/. */
-export const LOGIN_PATH = "/login";
-/** Where a user whose password was reset must go first (`requireUser` redirects there). */
-export const CHANGE_PASSWORD_PATH = "/settings/password";
-
 /** next-auth's session cookie names (the `__Secure-` one when the site is served over HTTPS). */
 export const SESSION_COOKIE = "next-auth.session-token";
 export const SECURE_SESSION_COOKIE = "__Secure-next-auth.session-token";

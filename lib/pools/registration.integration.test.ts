@@ -9,9 +9,23 @@ import { inventoryEnvironmentForFile, waitFor } from "@/lib/dev/test/pool-enviro
 import { startSimulator, type Simulator } from "@/lib/dev/xapi-sim/index";
 import { getPoolRegistry } from "@/lib/xapi/registry";
 import { TLS_CERT, TLS_FINGERPRINT, TLS_KEY } from "@/lib/dev/test/hostile-xapi-server";
-import { changePoolEnabled, editPool, pinCertificate, registerPool, testPoolConnection, unregisterPool } from "./registration";
+import { runAction, type ServerAction } from "@/lib/actions/define";
+import type { CurrentUser } from "@/lib/auth/session-user";
+import * as actions from "./actions";
 
 const env = inventoryEnvironmentForFile();
+
+/** The pool actions, called as `actor` (what the browser would send, as a plain object). */
+const as =
+  <In, Out extends object>(action: ServerAction<In, Out>) =>
+  (actor: CurrentUser, input: Record<string, unknown>) =>
+    runAction(action, { actor, input: input as In });
+const testPoolConnection = as(actions.testPoolConnection);
+const registerPool = as(actions.registerPool);
+const editPool = (actor: CurrentUser, poolId: string, input: Record<string, unknown>) => as(actions.editPool)(actor, { poolId, ...input });
+const pinCertificate = (actor: CurrentUser, poolId: string, fingerprint: string) => as(actions.pinCertificate)(actor, { poolId, fingerprint });
+const changePoolEnabled = (actor: CurrentUser, poolId: string, enabled: boolean) => as(actions.changePoolEnabled)(actor, { poolId, enabled });
+const unregisterPool = (actor: CurrentUser, poolId: string) => as(actions.unregisterPool)(actor, { poolId });
 
 let tlsSim: Simulator;
 beforeAll(async () => {
@@ -30,7 +44,7 @@ const tlsForm = (extra: Record<string, unknown> = {}) => ({
 describe("testing a connection", () => {
   it("a wrong password is refused on the password field", async () => {
     const result = await testPoolConnection(env().admin, tlsForm({ password: "wrong" }));
-    expect(result).toEqual({
+    expect(result).toMatchObject({
       ok: false,
       error: "The pool refused the username or password.",
       fieldErrors: { password: ["The pool refused the username or password"] },
@@ -58,8 +72,8 @@ describe("testing a connection", () => {
 
   it("is for admins only", async () => {
     const operator = await env().user("not-admin", [{ kind: "pool", uuid: env().pools.lab!.uuid, role: "admin" }]);
-    expect(await testPoolConnection(operator, tlsForm())).toEqual({ ok: false, error: "You are not allowed to do this." });
-    expect(await registerPool(operator, tlsForm({ fingerprint: TLS_FINGERPRINT }))).toEqual({ ok: false, error: "You are not allowed to do this." });
+    expect(await testPoolConnection(operator, tlsForm())).toMatchObject({ ok: false, error: "You are not allowed to do this." });
+    expect(await registerPool(operator, tlsForm({ fingerprint: TLS_FINGERPRINT }))).toMatchObject({ ok: false, error: "You are not allowed to do this." });
     expect(await getDb().auditEntry.count({ where: { actorUsername: "not-admin", action: "pools.register", outcome: "refused" } })).toBe(2);
   });
 });
@@ -70,10 +84,11 @@ describe("registering and administering", () => {
     const unpinned = await registerPool(admin, tlsForm());
     expect(unpinned).toMatchObject({ ok: false, fieldErrors: { fingerprint: ["The server's certificate is not trusted: test the connection and pin it"] } });
 
-    const registered = await registerPool(admin, tlsForm({ fingerprint: TLS_FINGERPRINT.replaceAll(":", "").toLowerCase() }));
-    if (!registered.ok) throw new Error(registered.error);
+    const answer = await registerPool(admin, tlsForm({ fingerprint: TLS_FINGERPRINT.replaceAll(":", "").toLowerCase() }));
+    if (!answer.ok) throw new Error(answer.error);
+    expect(JSON.stringify(answer)).not.toContain(tlsSim.password);
+    const registered = { pool: await getDb().pool.findUniqueOrThrow({ where: { id: answer.poolId } }) };
     expect(registered.pool).toMatchObject({ label: "secure", fingerprint: TLS_FINGERPRINT, xapiPoolUuid: tlsSim.pools[0]!.uuid, enabled: true });
-    expect(JSON.stringify(registered)).not.toContain(tlsSim.password);
     const connection = getPoolRegistry().get(registered.pool.id);
     expect(connection).toBeDefined();
     await connection!.waitForSync(10_000);
@@ -95,7 +110,7 @@ describe("registering and administering", () => {
 
   it("an edited URL must lead to the same pool; a new label needs no reconnection", async () => {
     const { admin, pools, sim } = env();
-    const toOtherPool = await editPool(admin, pools.lab!.id, { label: "lab", url: sim.pools[1]!.masterUrl, username: sim.username });
+    const toOtherPool = await editPool(admin, pools.lab!.id, { label: "lab", url: sim.pools[1]!.masterUrl, username: sim.username, password: sim.password });
     expect(toOtherPool).toMatchObject({ ok: false, error: "This URL leads to another pool (“production”): register it as a new pool instead." });
 
     const connection = getPoolRegistry().get(pools.lab!.id)!;
@@ -115,5 +130,60 @@ describe("registering and administering", () => {
     expect(connection).toBeDefined();
     await connection!.waitForSync(10_000);
     await waitFor(() => connection!.status.state === "connected");
+  });
+});
+
+describe("a stored password stays with its pool (issue 11)", () => {
+  /** Counts the logins a listening server receives (a server an attacker would point a registration at). */
+  async function catcher() {
+    const { createServer } = await import("node:http");
+    const bodies: string[] = [];
+    const server = createServer((req, res) => {
+      let body = "";
+      req.on("data", (chunk: Buffer) => (body += chunk.toString()));
+      req.on("end", () => {
+        bodies.push(body);
+        res.writeHead(500).end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const port = (server.address() as { port: number }).port;
+    return { url: `http://127.0.0.1:${port}`, bodies, close: () => new Promise((resolve) => server.close(resolve)) };
+  }
+
+  it("is not sent to an address outside the pool's hosts, by a test or an edit, and the test is audited", async () => {
+    const { admin, pools, sim } = env();
+    const attacker = await catcher();
+    try {
+      const test = await testPoolConnection(admin, { url: attacker.url, username: "root", poolId: pools.lab!.id });
+      expect(test).toMatchObject({ ok: false, code: "PASSWORD_REQUIRED", fieldErrors: { password: [actions.PASSWORD_FOR_NEW_ADDRESS] } });
+      const edit = await editPool(admin, pools.lab!.id, { label: "lab", url: attacker.url, username: "root" });
+      expect(edit).toMatchObject({ ok: false, code: "PASSWORD_REQUIRED" });
+      expect(attacker.bodies).toEqual([]);
+      expect((await getDb().pool.findUniqueOrThrow({ where: { id: pools.lab!.id } })).url).toBe(sim.pools[0]!.masterUrl);
+
+      const audited = await getDb().auditEntry.findFirstOrThrow({ where: { action: "pool.test-connection" }, orderBy: { id: "desc" } });
+      expect(audited).toMatchObject({ actorUsername: admin.username, outcome: "error", errorCode: "PASSWORD_REQUIRED", poolId: pools.lab!.id });
+      expect(JSON.parse(audited.params)).toEqual({ operation: "test", url: attacker.url });
+      expect(JSON.stringify(audited)).not.toContain(sim.password);
+    } finally {
+      await attacker.close();
+    }
+  });
+
+  it("is used for the pool's own members, and every test is audited with its outcome", async () => {
+    const { admin, pools, sim } = env();
+    const member = sim.pools[0]!.hosts[1]!.url;
+    const result = await testPoolConnection(admin, { url: member, username: sim.username, poolId: pools.lab!.id });
+    expect(result).toMatchObject({ ok: true, pool: { poolUuid: sim.pools[0]!.uuid } });
+    const audited = await getDb().auditEntry.findFirstOrThrow({ where: { action: "pool.test-connection" }, orderBy: { id: "desc" } });
+    expect(audited).toMatchObject({ outcome: "ok", poolId: pools.lab!.id });
+    expect(JSON.parse(audited.params)).toEqual({ operation: "test", url: member });
+  });
+
+  it("warns at once that a tested pool is already registered", async () => {
+    const { admin, sim } = env();
+    const result = await testPoolConnection(admin, { url: sim.pools[1]!.masterUrl, username: sim.username, password: sim.password });
+    expect(result).toMatchObject({ ok: true, alreadyRegistered: "production" });
   });
 });

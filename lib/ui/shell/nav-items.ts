@@ -1,5 +1,5 @@
 /** The console's navigation: what the side bar lists, for whom, and which entry is the current page. */
-import { CHANGE_PASSWORD_PATH } from "@/lib/auth/paths";
+import { CHANGE_PASSWORD_PATH } from "@/lib/routes";
 import type { IconName } from "@/lib/ui/icons";
 
 export interface NavItem {
