@@ -5,7 +5,7 @@
  */
 import type { VmRecord } from "@/lib/xapi/model/records.generated";
 import { Activity } from "./activity";
-import { raiseAlarm, type AlarmSpec } from "./alarms";
+import { ALARM_VARIABLES, raiseAlarm, type AlarmSpec } from "./alarms";
 import { resolveOptions, type SimulatorOptions, type VmOperationName } from "./config";
 import { consistencyErrors } from "./consistency";
 import { ControlServer } from "./control";
@@ -297,9 +297,10 @@ class SimulatorHandle implements Simulator {
       },
       alert: (poolKey, spec) => raiseAlert(this.pool(poolKey), spec).ref,
       alarm: (spec) => {
-        const pool = this.core.pools.find((p) => p.store.byUuidOf(CLASS_OF_ALARM[spec.cls ?? "VM"], spec.obj_uuid));
-        if (!pool) throw new XapiError("UUID_INVALID", [spec.cls ?? "VM", spec.obj_uuid]);
-        return raiseAlarm(pool, spec).ref;
+        const cls = spec.cls ?? ALARM_VARIABLES.find((v) => v.name === spec.variable)?.cls ?? "VM";
+        const pool = this.core.pools.find((p) => p.store.byUuidOf(CLASS_OF_ALARM[cls], spec.obj_uuid));
+        if (!pool) throw new XapiError("UUID_INVALID", [cls, spec.obj_uuid]);
+        return raiseAlarm(pool, { ...spec, cls }).ref;
       },
       powerOnHost: async (key) => {
         const { pool, ref } = this.host(key);
