@@ -14,7 +14,7 @@ import type { HostMetricsRecord, HostRecord, PbdRecord, VmMetricsRecord, VmRecor
 import { createAlert } from "./alerts";
 import { toXapiError, XapiError } from "./errors";
 import { evacuateHost, vmsPreventingEvacuation } from "./evacuation";
-import { refreshHostOperations } from "./host-rules";
+import { refreshHostOperations, withHostOperation } from "./host-rules";
 import type { SimPool } from "./pool";
 import type { CallContext } from "./registry";
 import type { StoredObject } from "./store";
@@ -128,7 +128,7 @@ async function ensureNoVms(ctx: CallContext, host: Host): Promise<void> {
   const task = pool.tasks.create("Async.host.evacuate", "", undefined, true);
   const op = pool.tasks.operation(task);
   try {
-    await evacuateHost({ ...ctx, name: "host.evacuate", op, signal: op.signal }, host, 0);
+    await withHostOperation(pool, host, "evacuate", task.ref, () => evacuateHost({ ...ctx, name: "host.evacuate", op, signal: op.signal }, host, 0));
     pool.tasks.succeed(task, "");
   } catch (error) {
     pool.tasks.fail(task, toXapiError(error));
