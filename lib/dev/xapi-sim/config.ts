@@ -22,7 +22,15 @@ export type VmOperationName =
   | "checkpoint"
   | "revert"
   | "destroy"
-  | "provision";
+  | "provision"
+  // Storage and device operations (VDI.create takes its duration once, plus once more per TiB).
+  | "vdi_create"
+  | "vdi_resize"
+  | "vdi_destroy"
+  | "vbd_plug"
+  | "vbd_unplug"
+  | "vif_plug"
+  | "vif_unplug";
 
 /** Demo-like durations in milliseconds at speed 1; `speed` scales them all. */
 export const BASE_DURATIONS: Record<VmOperationName, number> = {
@@ -46,6 +54,13 @@ export const BASE_DURATIONS: Record<VmOperationName, number> = {
   revert: 2000,
   destroy: 400,
   provision: 1500,
+  vdi_create: 800,
+  vdi_resize: 600,
+  vdi_destroy: 300,
+  vbd_plug: 800,
+  vbd_unplug: 600,
+  vif_plug: 500,
+  vif_unplug: 400,
 };
 
 export interface TlsKeyPair {

@@ -24,6 +24,10 @@ import { sessionMessages } from "./sessions";
 import { storageMessages } from "./storage-messages";
 import type { StoredObject } from "./store";
 import { taskMessages } from "./tasks";
+import { vbdMessages } from "./vbds";
+import { vdiMessages } from "./vdis";
+import { vifMessages } from "./vifs";
+import { vmHardwareMessages } from "./vm-hardware";
 import { vmMessages } from "./vm-lifecycle";
 
 export interface IncomingCall {
@@ -58,6 +62,10 @@ export function buildRegistry(): MessageRegistry {
   hostMessages(r);
   storageMessages(r);
   vmMessages(r);
+  vmHardwareMessages(r);
+  vdiMessages(r);
+  vbdMessages(r);
+  vifMessages(r);
   r.define("host.list_methods", () => r.names());
   return r;
 }
