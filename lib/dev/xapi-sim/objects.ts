@@ -239,6 +239,12 @@ export function destroyConsoles(pool: SimPool, vm: Obj<VmRecord>): void {
 // ---------------------------------------------------------------------------------------------------------
 // Host memory
 
+/** Memory the hypervisor needs beside the guest's own (shadow page tables, vCPU state, device model). */
+export function memoryOverhead(staticMax: number, vcpusMax: number): number {
+  const MiB = 1024 ** 2;
+  return Math.ceil((staticMax / 128 + vcpusMax * MiB + 4 * MiB) / MiB) * MiB;
+}
+
 /** Memory a VM takes on a host while it runs (or is about to). */
 export function vmFootprint(vm: VmRecord): number {
   return vm.memory_static_max + vm.memory_overhead;

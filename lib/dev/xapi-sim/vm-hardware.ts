@@ -10,7 +10,7 @@
 import type { HostRecord, SrRecord, VbdRecord, VifRecord, VmMetricsRecord, VmRecord } from "@/lib/xapi/model/records.generated";
 import { allowedVbdDevices, allowedVifDevices } from "./device-numbers";
 import { XapiError } from "./errors";
-import { hostMemory } from "./objects";
+import { hostMemory, memoryOverhead } from "./objects";
 import type { SimPool } from "./pool";
 import type { CallContext, MessageRegistry } from "./registry";
 import type { StoredObject } from "./store";
@@ -21,14 +21,7 @@ import { refreshAllowedOperations } from "./vm-rules";
 
 type Vm = StoredObject<VmRecord>;
 
-const MiB = 1024 ** 2;
-
 const vmOf = (ctx: CallContext, ref: unknown): Vm => ctx.pool.need<VmRecord>("VM", String(ref));
-
-/** Memory the hypervisor needs beside the guest's own (shadow page tables, vCPU state, device model). */
-export function memoryOverhead(staticMax: number, vcpusMax: number): number {
-  return Math.ceil((staticMax / 128 + vcpusMax * MiB + 4 * MiB) / MiB) * MiB;
-}
 
 function updateOverhead(pool: SimPool, vm: Vm): void {
   const overhead = memoryOverhead(vm.rec.memory_static_max, vm.rec.VCPUs_max);
