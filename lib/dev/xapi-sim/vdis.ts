@@ -22,14 +22,17 @@ const TiB = 1024 ** 4;
 export type NewDisk = Pick<VdiRecord, "name_label" | "name_description" | "SR" | "virtual_size" | "type" | "sharable" | "read_only" | "other_config"> &
   Partial<Pick<VdiRecord, "xenstore_data" | "sm_config" | "tags">>;
 
-/** What `VDI.create` does once its arguments are read: used by the message and by `VM.provision`. */
-export function createDisk(ctx: CallContext, disk: NewDisk): Promise<Vdi> {
+/**
+ * What `VDI.create` does once its arguments are read: used by the message and by `VM.provision` (which says
+ * how far its task's progress gets by the end of this disk).
+ */
+export function createDisk(ctx: CallContext, disk: NewDisk, progressUpTo?: number): Promise<Vdi> {
   const sr = ctx.pool.need<SrRecord>("SR", disk.SR);
   return withStorageOperation(ctx, sr, "vdi_create", async () => {
     if (disk.type === "cbt_metadata") throw new XapiError("VDI_INCOMPATIBLE_TYPE", ["", "cbt_metadata"]);
     assertSrAttached(ctx, sr);
     const volume = createVolume(sr.rec, disk.virtual_size);
-    await ctx.op.work(ctx.core.duration("vdi_create") * (1 + volume.virtualSize / TiB));
+    await ctx.op.work(ctx.core.duration("vdi_create") * (1 + volume.virtualSize / TiB), progressUpTo);
     const iso = sr.rec.content_type === "iso";
     const vdi = createVdi(ctx.pool, {
       SR: sr.ref,

@@ -238,6 +238,55 @@ describe("VM.provision", () => {
   });
 });
 
+describe("VM.provision as a task", () => {
+  it("reports progress per disk while it creates them, and stops when cancelled", async () => {
+    const slow = await startSimulator({ pools: 1, hostsPerPool: 1, vmsPerPool: 1, durations: { provision: 10, vdi_create: 600_000 } });
+    try {
+      const client = new TestClient(slow.pools[0].masterUrl);
+      await client.login(slow.username, slow.password);
+      const debian = slow.inspect.all<VmRecord>("VM").find((v) => v.record.name_label === "Debian Bookworm 12")!.ref;
+      const nfs = slow.inspect.all<SrRecord>("SR").find((s) => s.record.type === "nfs")!;
+      const ref = (await client.s("VM.clone", debian, "slow")) as string;
+      await client.s("VM.remove_from_other_config", ref, "disks");
+      await client.s(
+        "VM.add_to_other_config",
+        ref,
+        "disks",
+        `<provision><disk device="0" size="${GiB}" sr="${nfs.record.uuid}" bootable="true" type="system"/></provision>`,
+      );
+      const task = (await client.s("Async.VM.provision", ref)) as string;
+      // Wait for the task to reach the disk creation, through its events.
+      let token = "";
+      for (;;) {
+        const batch = (await client.s("event.from", [`task/${task}`], token, 5)) as { token: string; events: { snapshot?: { progress: number } }[] };
+        token = batch.token;
+        if (batch.events.some((e) => (e.snapshot?.progress ?? 0) >= 0.2)) break;
+      }
+      expect(slow.inspect.get<SrRecord>("SR", nfs.ref)!.record.current_operations).toEqual({ [task]: "vdi_create" });
+      expect(slow.inspect.vm(ref)!.record.current_operations).toEqual({ [task]: "provision" });
+      await client.s("task.cancel", task);
+      expect(await client.waitTask(task)).toMatchObject({ status: "cancelled" });
+      expect(slow.inspect.vm(ref)!.record).toMatchObject({ is_a_template: false, VBDs: [], current_operations: {} });
+      expect(slow.inspect.get<SrRecord>("SR", nfs.ref)!.record).toMatchObject({ current_operations: {}, VDIs: nfs.record.VDIs });
+    } finally {
+      await slow.stop();
+    }
+  });
+});
+
+describe("tags", () => {
+  it("adds a tag once, removes it, and ignores a tag that is not there", async () => {
+    const halted = take("Halted");
+    const before = vm(halted).tags;
+    await xapi.s("VM.add_tags", halted, "edited");
+    await xapi.s("VM.add_tags", halted, "edited");
+    expect(vm(halted).tags).toEqual([...before, "edited"]);
+    await xapi.s("VM.remove_tags", halted, "edited");
+    await xapi.s("VM.remove_tags", halted, "never-there");
+    expect(vm(halted).tags).toEqual(before);
+  });
+});
+
 describe("copies of templates", () => {
   it("a clone of a VM gets new MACs from its new mac_seed and owns its disk copies", async () => {
     const halted = take("Halted", (v) => v.VIFs.length > 0);

@@ -177,20 +177,24 @@ async function provision(ctx: CallContext, vm: Vm): Promise<void> {
   if (disks.length === 0 && vm.rec.other_config.postinstall === undefined) return;
   if (ctx.op.task) pool.store.update(ctx.op.task, { progress: 0.1 });
   await ctx.op.work(ctx.core.duration("provision"), 0.2);
-  for (const disk of disks) {
+  for (const [i, disk] of disks.entries()) {
     const sr = pool.store.byUuidOf<SrRecord>("SR", disk.sr);
     if (!sr) throw new XapiError("UUID_INVALID", ["sr", disk.sr]);
-    const vdi = await createDisk(ctx, {
-      SR: sr.ref,
-      name_label: "",
-      name_description: "Created by template provisioner",
-      virtual_size: disk.size,
-      type: disk.type,
-      sharable: false,
-      read_only: false,
-      other_config: {},
-      sm_config: { vmhint: vm.uuid },
-    });
+    const vdi = await createDisk(
+      ctx,
+      {
+        SR: sr.ref,
+        name_label: "",
+        name_description: "Created by template provisioner",
+        virtual_size: disk.size,
+        type: disk.type,
+        sharable: false,
+        read_only: false,
+        other_config: {},
+        sm_config: { vmhint: vm.uuid },
+      },
+      0.2 + (0.75 * (i + 1)) / disks.length,
+    );
     const vbd = createVbdChecked(ctx, {
       VM: vm.ref,
       VDI: vdi.ref,
