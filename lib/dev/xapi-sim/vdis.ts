@@ -89,11 +89,9 @@ function resize(ctx: CallContext, vdi: Vdi, size: number, op: "resize" | "resize
       const grown = resizeVolume(sr.rec, { virtualSize: vdi.rec.virtual_size, physicalUtilisation: vdi.rec.physical_utilisation }, size);
       if (!grown) return;
       await ctx.op.work(ctx.core.duration("vdi_resize"));
-      const before = vdi.rec;
-      const fresh = ctx.pool.need<SrRecord>("SR", sr.ref);
-      ctx.pool.store.update(fresh, {
-        virtual_allocation: fresh.rec.virtual_allocation + grown.virtualSize - before.virtual_size,
-        physical_utilisation: fresh.rec.physical_utilisation + grown.physicalUtilisation - before.physical_utilisation,
+      ctx.pool.store.update(sr, {
+        virtual_allocation: sr.rec.virtual_allocation + grown.virtualSize - vdi.rec.virtual_size,
+        physical_utilisation: sr.rec.physical_utilisation + grown.physicalUtilisation - vdi.rec.physical_utilisation,
       });
       ctx.pool.store.update(vdi, { virtual_size: grown.virtualSize, physical_utilisation: grown.physicalUtilisation });
     },
