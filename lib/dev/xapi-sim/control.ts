@@ -110,6 +110,11 @@ export class ControlServer {
         if (!vm) throw new NotFound(`no VM ${key}`);
         return vm;
       },
+      "GET /inspect/console/*": (_b, [key]) => {
+        const view = sim.inspect.console(key);
+        if (!view) throw new NotFound(`no VM ${key}`);
+        return view;
+      },
       "GET /inspect/calls": () => sim.inspect.callLog(),
       "DELETE /inspect/calls": () => sim.inspect.clearCallLog(),
       "GET /inspect/consistency": () => ({ errors: sim.inspect.consistencyErrors() }),

@@ -472,6 +472,7 @@ class Builder {
     linkRef(store, host, "resident_VMs", dom0.ref);
     store.update(host, { control_domain: dom0.ref });
     createConsole(this.pool, dom0, host.ref);
+    createConsole(this.pool, dom0, host.ref, "vt100");
     refreshAllowedOperations(this.pool, dom0);
   }
 
