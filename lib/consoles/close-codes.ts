@@ -41,3 +41,34 @@ export const RECONNECTABLE_CLOSE_CODES: ReadonlySet<number> = new Set([
   1006,
   1001,
 ]);
+
+/** What the console widget does after a close: reconnect by itself, offer a button, or explain and stop. */
+export interface CloseOutcome {
+  reconnect: "auto" | "manual" | "never";
+  message: string;
+  /** The session is over: the way on is signing in again. */
+  signIn?: boolean;
+}
+
+/** The widget's reading of a close code (and the server's reason, when it gave one). */
+export function closeOutcome(code: number, reason: string): CloseOutcome {
+  switch (code) {
+    case CONSOLE_CLOSE.consoleEnded:
+      return { reconnect: "auto", message: "The console closed (the VM may be rebooting); reconnecting…" };
+    case CONSOLE_CLOSE.notRunning:
+      return { reconnect: "auto", message: "The VM has no console right now (it is not running); retrying…" };
+    case CONSOLE_CLOSE.unavailable:
+      return { reconnect: "auto", message: reason || "The host did not open the console; retrying…" };
+    case CONSOLE_CLOSE.serverStopping:
+      return { reconnect: "auto", message: "XenDeck is restarting; reconnecting…" };
+    case 1006:
+      return { reconnect: "auto", message: "The connection was lost; reconnecting…" };
+    case CONSOLE_CLOSE.sessionEnded:
+      return { reconnect: "never", message: reason || "Your session has ended. Sign in again to use the console.", signIn: true };
+    case CONSOLE_CLOSE.notAllowed:
+    case CONSOLE_CLOSE.notFound:
+      return { reconnect: "never", message: reason || "You do not have access to this console." };
+    default:
+      return { reconnect: "manual", message: reason || "The console was closed." };
+  }
+}

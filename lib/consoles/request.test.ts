@@ -1,6 +1,6 @@
 import type { IncomingMessage } from "node:http";
 import { describe, expect, it } from "vitest";
-import { CONSOLE_CLOSE } from "./close-codes";
+import { CONSOLE_CLOSE, closeOutcome } from "./close-codes";
 import { timeVerdict } from "./open-consoles";
 import { consoleClientAddress, consoleTarget, cookieReader, isSameOrigin } from "./request";
 
@@ -44,5 +44,18 @@ describe("console time limits", () => {
     expect(timeVerdict({ openedAt: opened, lastInputAt: opened }, opened + 60_000, limits)?.code).toBe(CONSOLE_CLOSE.idle);
     expect(timeVerdict({ openedAt: opened, lastInputAt: opened + 3_599_000 }, opened + 3_600_000, limits)?.code).toBe(CONSOLE_CLOSE.maxDuration);
     expect(timeVerdict({ openedAt: 0, lastInputAt: 0 }, 10 ** 12, { idleTimeoutSeconds: 0, maxDurationSeconds: 0 })).toBeNull();
+  });
+});
+
+describe("console close codes, as the widget reads them", () => {
+  it("reconnects by itself after a reboot or a lost connection, stops with the reason when access is gone", () => {
+    expect(closeOutcome(CONSOLE_CLOSE.consoleEnded, "").reconnect).toBe("auto");
+    expect(closeOutcome(1006, "").reconnect).toBe("auto");
+    expect(closeOutcome(CONSOLE_CLOSE.notAllowed, "You no longer have access to this console.")).toEqual({
+      reconnect: "never",
+      message: "You no longer have access to this console.",
+    });
+    expect(closeOutcome(CONSOLE_CLOSE.sessionEnded, "").signIn).toBe(true);
+    expect(closeOutcome(CONSOLE_CLOSE.idle, "Closed after a while.")).toEqual({ reconnect: "manual", message: "Closed after a while." });
   });
 });
