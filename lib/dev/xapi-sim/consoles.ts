@@ -8,7 +8,7 @@
  *   that does not exist, or whose VM is not running on the host that received the request → 500 (XAPI raises
  *   `Failure` there), as do malformed requests.
  * - Each running domain has one simulated guest (console-guest.ts) behind its consoles: its screen (RFB) is
- *   720×400, 800×600 or 1024×768 depending on the domain id, so a reboot (new domain) changes its size. When the
+ *   720×400, 800×600 or 1024×768, the next size at each new domain of the VM (a reboot). When the
  *   domain goes (halt, suspend, reboot, migration) its connections close, as qemu's do.
  * - What was typed into each VM's consoles is kept (bounded) for the control API and tests.
  */
@@ -24,7 +24,7 @@ import type { SimCore } from "./core";
 import type { SimPool } from "./pool";
 import type { AnyObject, StoredObject } from "./store";
 
-/** Screen sizes, chosen by domain id: a reboot gives the domain a new id, and its console another size. */
+/** Screen sizes: each new domain of a VM (a reboot) takes the next one, so its console changes size. */
 const SCREEN_MODES: readonly [number, number][] = [
   [720, 400],
   [800, 600],
@@ -64,9 +64,11 @@ export interface ConsoleView {
   screen: { width: number; height: number; lines: string[]; connections: number } | null;
 }
 
+/** What is kept about a VM across its domains: what was typed, and the screen mode of its last domain. */
 interface TypedLog {
   text: string;
   ctrlAltDel: number;
+  screen?: { domid: number; mode: number };
 }
 
 class DomainConsole {
@@ -83,7 +85,10 @@ class DomainConsole {
     core: SimCore,
     private readonly log: TypedLog,
   ) {
-    const [width, height] = SCREEN_MODES[Math.abs(domid) % SCREEN_MODES.length]!;
+    const last = log.screen;
+    const mode = !last ? Math.abs(domid) % SCREEN_MODES.length : last.domid === domid ? last.mode : (last.mode + 1) % SCREEN_MODES.length;
+    log.screen = { domid, mode };
+    const [width, height] = SCREEN_MODES[mode]!;
     this.screen = new TextScreen(width, height);
     this.guest = new SimGuest(identity, {
       bootMs,

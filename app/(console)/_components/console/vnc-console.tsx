@@ -47,38 +47,42 @@ export function VncConsole({ vmUuid, vmName, running, popoutHref, fill = false }
   const open = useCallback(
     (events: ConnectionEvents) => {
       let rfb: RFB | null = null;
+      let socket: WebSocket | null = null;
       let cancelled = false;
-      // The socket is ours (not noVNC's) to read the close code and reason the server explains itself with.
-      const socket = new WebSocket(consoleSocketUrl(vmUuid, "rfb"), ["binary"]);
-      socket.binaryType = "arraybuffer";
-      let closeCode = 1006;
-      let closeReason = "";
-      socket.addEventListener("close", (event) => {
-        closeCode = event.code;
-        closeReason = event.reason;
-      });
       void import("@novnc/novnc").then(({ default: Rfb }) => {
         if (cancelled || !screenRef.current) return;
-        rfb = new Rfb(screenRef.current, socket, { shared: true });
-        rfb.scaleViewport = scaleRef.current;
-        rfb.background = "rgb(16, 16, 16)";
-        rfb.focusOnClick = true;
-        rfb.addEventListener("connect", () => {
-          rfbRef.current = rfb;
+        // The socket is ours (not noVNC's) to read the close code and reason the server explains itself with.
+        // It is handed to noVNC in the same task: the server speaks first, and no message may go unheard.
+        const channel = new WebSocket(consoleSocketUrl(vmUuid, "rfb"), ["binary"]);
+        channel.binaryType = "arraybuffer";
+        socket = channel;
+        let closeCode = 1006;
+        let closeReason = "";
+        channel.addEventListener("close", (event) => {
+          closeCode = event.code;
+          closeReason = event.reason;
+        });
+        const client = new Rfb(screenRef.current, channel, { shared: true });
+        rfb = client;
+        client.scaleViewport = scaleRef.current;
+        client.background = "rgb(16, 16, 16)";
+        client.focusOnClick = true;
+        client.addEventListener("connect", () => {
+          rfbRef.current = client;
           events.opened();
-          rfb?.focus({ preventScroll: true });
+          client.focus({ preventScroll: true });
         });
         // noVNC reports the end after the socket's close event: the code is known by then.
-        rfb.addEventListener("disconnect", () => {
-          if (rfbRef.current === rfb) rfbRef.current = null;
+        client.addEventListener("disconnect", () => {
+          if (rfbRef.current === client) rfbRef.current = null;
           events.closed(closeCode, closeReason);
         });
       });
       return () => {
         cancelled = true;
-        if (rfbRef.current === rfb) rfbRef.current = null;
+        if (rfb && rfbRef.current === rfb) rfbRef.current = null;
         if (rfb) rfb.disconnect();
-        else socket.close();
+        else socket?.close();
       };
     },
     [vmUuid],
