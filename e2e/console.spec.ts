@@ -48,7 +48,7 @@ test.describe("as an operator", () => {
   test.use({ as: "operator" });
 
   test("opens the console, sees the screen, types into the guest, and the console comes back after a reboot", async ({ page, context, sim, vm }) => {
-    const target = vm("production", "mail-01");
+    const target = vm("production", "app-04");
     await page.goto(`/vms/${target.uuid}`);
     await page.getByRole("navigation", { name: "VM sections" }).getByRole("link", { name: "Console" }).click();
     await expect(page).toHaveURL(new RegExp(`/vms/${target.uuid}/console$`));
@@ -76,7 +76,7 @@ test.describe("as an operator", () => {
     const overview = await context.newPage();
     await overview.goto(`/vms/${target.uuid}`);
     await overview.getByRole("button", { name: "Reboot", exact: true }).click();
-    await expect(overview.getByText("mail-01 rebooted")).toBeVisible();
+    await expect(overview.getByText(`${target.name} rebooted`)).toBeVisible();
     await overview.close();
     await expect.poll(() => canvasSize(page), { timeout: 20_000 }).not.toBe(before);
     await expect(consoleState(page)).toHaveAttribute("data-console-state", "connected");
@@ -92,7 +92,7 @@ test.describe("refusals", () => {
 
   test("a viewer has no Console tab; forged console websockets are refused and audited", async ({ page, browser, run, vm }) => {
     const since = auditSince();
-    const production = vm("production", "log-01");
+    const production = vm("production", "k8s-node-06");
     const otherPool = vm("lab", "db-01");
 
     await page.goto(`/vms/${production.uuid}`);

@@ -60,6 +60,14 @@ export function seedPool(pool: SimPool, options: SeedOptions): void {
   store.ids = { uuid: () => rng.uuid() };
   const b = new Builder(pool, rng, options);
   b.build();
+  // The control domains' text consoles come from a sequence of their own, so that adding them left every other
+  // seeded record (and the tests that name them) as it was.
+  const textConsoles = new Prng(`${options.seed}/pool/${pool.index}/vt100`);
+  store.ids = { uuid: () => textConsoles.uuid() };
+  for (const host of pool.hosts()) {
+    const dom0 = store.getOf<VmRecord>("VM", host.rec.control_domain);
+    if (dom0) createConsole(pool, dom0, host.ref, "vt100");
+  }
   store.ids = randomIds;
 }
 
@@ -472,7 +480,6 @@ class Builder {
     linkRef(store, host, "resident_VMs", dom0.ref);
     store.update(host, { control_domain: dom0.ref });
     createConsole(this.pool, dom0, host.ref);
-    createConsole(this.pool, dom0, host.ref, "vt100");
     refreshAllowedOperations(this.pool, dom0);
   }
 
