@@ -9,6 +9,7 @@ import { ConsoleHttpError, hasDrawing, openWebSocket, rfbSession, type OpenWebSo
 import { inventoryEnvironmentForFile, waitFor } from "@/lib/dev/test/pool-environment";
 import { sessionCookieFor } from "@/lib/dev/test/session-cookie";
 import { TestClient } from "@/lib/dev/test/sim-client";
+import { getPoolRegistry } from "@/lib/xapi/registry";
 import { CONSOLE_CLOSE } from "./close-codes";
 import { openConsoles } from "./open-consoles";
 import { handleConsoleUpgrade, pendingHandshakes } from "./route";
@@ -283,6 +284,9 @@ describe("bad input", () => {
     await Promise.allSettled(drops);
 
     await waitFor(() => pendingHandshakes() === 0 && openConsoles().size === 0 && env().sim.inspect.consoleConnections() === 0, 20_000);
+    // The pool's own connection (its event stream, its calls) went on undisturbed.
+    expect(getPoolRegistry().get(env().pools.lab!.id)!.status.state).toBe("connected");
+    await env().catchUp();
     const after = await rfbSession((await open(vm.uuid, cookie)).stream);
     expect(hasDrawing(await after.nextRect())).toBe(true);
     after.close();
