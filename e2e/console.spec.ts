@@ -84,6 +84,15 @@ test.describe("as an operator", () => {
     await page.locator("[data-testid=vm-console] canvas").click();
     await page.keyboard.type("again");
     await expect.poll(async () => (await sim.console(target.uuid)).typed).toContain("again");
+
+    // The same console alone in a window of its own.
+    const opened = page.waitForEvent("popup");
+    await page.getByRole("button", { name: "Pop out" }).click();
+    const popup = await opened;
+    await expect(popup).toHaveURL(new RegExp(`/consoles/${target.uuid}$`));
+    await expect(consoleState(popup)).toHaveAttribute("data-console-state", "connected");
+    await expect.poll(() => canvasColours(popup)).toBeGreaterThan(1);
+    await popup.close();
   });
 });
 

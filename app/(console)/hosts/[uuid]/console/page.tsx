@@ -24,9 +24,9 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 export default async function HostConsolePage({ params }: Props) {
   const user = await requireUser();
   const { uuid } = await params;
-  const [host, console] = await Promise.all([hostDetail(user, uuid), hostConsolePageView(user, uuid)]);
+  const [host, hostConsole] = await Promise.all([hostDetail(user, uuid), hostConsolePageView(user, uuid)]);
   if (!host) notFound();
-  const allowed = console?.allowed ?? false;
+  const allowed = hostConsole?.allowed ?? false;
 
   return (
     <>
@@ -36,10 +36,10 @@ export default async function HostConsolePage({ params }: Props) {
         meta={<HostState enabled={host.enabled} live={host.live} stale={host.stale} />}
       />
       <HostTabs uuid={host.uuid} current="Console" console={allowed} />
-      <LiveUpdates pools={[host.pool]} watch={console?.watch ?? [host.uuid]} />
+      <LiveUpdates pools={[host.pool]} watch={hostConsole?.watch ?? [host.uuid]} />
       <PoolBanners pools={host.pool.status.state === "connected" ? [] : [{ id: host.pool.id, label: host.pool.label, status: host.pool.status }]} />
-      {console && allowed ? (
-        <TextConsoleWidget vmUuid={console.consoleUuid} label={`Text console of ${host.name}`} running={console.running} />
+      {hostConsole && allowed ? (
+        <TextConsoleWidget vmUuid={hostConsole.consoleUuid} label={`Text console of ${host.name}`} running={hostConsole.running} />
       ) : (
         <Card padded={false}>
           <EmptyState title="You may not open this host's console" icon="shield">
