@@ -2,6 +2,7 @@
  * What every part of one simulator shares: its options, its timers, the injected faults, its pools and a
  * log of the calls it received (tests use it to assert that a call never reached the "pool").
  */
+import { SimClock } from "./clock";
 import type { ResolvedOptions, VmOperationName } from "./config";
 import { FaultState } from "./faults";
 import type { SimPool } from "./pool";
@@ -20,11 +21,14 @@ const CALL_LOG_LIMIT = 10_000;
 
 export class SimCore {
   readonly timers = new Timers();
+  readonly clock: SimClock;
   readonly faults = new FaultState();
   readonly pools: SimPool[] = [];
   private calls: CallLogEntry[] = [];
 
-  constructor(readonly options: ResolvedOptions) {}
+  constructor(readonly options: ResolvedOptions) {
+    this.clock = new SimClock(options.clockOffsetMs);
+  }
 
   /** How long an operation takes right now, in ms. */
   duration(op: VmOperationName): number {

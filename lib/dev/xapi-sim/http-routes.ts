@@ -6,6 +6,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { SimCore } from "./core";
 import type { SimPool } from "./pool";
+import { hostRrdRoute, rrdUpdatesRoute, vmRrdRoute } from "./rrd-http";
 
 export interface HttpRouteContext {
   core: SimCore;
@@ -21,4 +22,8 @@ export interface HttpRouteContext {
 export type HttpRoute = (context: HttpRouteContext) => void | Promise<void>;
 
 /** Handlers by path. */
-export const HTTP_ROUTES: Readonly<Record<string, HttpRoute>> = {};
+export const HTTP_ROUTES: Readonly<Record<string, HttpRoute>> = {
+  "/rrd_updates": rrdUpdatesRoute,
+  "/host_rrd": hostRrdRoute,
+  "/vm_rrd": vmRrdRoute,
+};
