@@ -59,9 +59,9 @@ export interface ObjectStatsDto {
 
 export const TOP_METRICS = {
   cpu: { title: "CPU", unit: "percent" },
-  memory: { title: "Memory", unit: "bytes" },
-  network: { title: "Network", unit: "bytesPerSecond" },
-  disk: { title: "Disk", unit: "bytesPerSecond" },
+  memory: { title: "memory", unit: "bytes" },
+  network: { title: "network", unit: "bytesPerSecond" },
+  disk: { title: "disk", unit: "bytesPerSecond" },
 } as const satisfies Record<string, { title: string; unit: ChartUnit }>;
 
 export type TopMetric = keyof typeof TOP_METRICS;
