@@ -24,6 +24,9 @@ test("the VM Stats tab draws CPU, memory, network and disk graphs, over each ran
   expect(await points(page, "CPU")).toBeGreaterThan(100);
   await expect(chart(page, "CPU").getByRole("list", { name: "CPU: last values" })).toContainText("%");
   await expect(chart(page, "Memory").getByRole("list", { name: "Memory: last values" })).toContainText(/[KMG]iB/);
+  // Hovering a graph shows every series' value at that time.
+  await chart(page, "CPU").locator(".u-over").hover();
+  await expect(chart(page, "CPU").getByText(/^Total: \d/)).toBeVisible();
 
   await page.getByRole("navigation", { name: "Time range" }).getByRole("link", { name: "1 week" }).click();
   await expect(page).toHaveURL(/range=1w/);
@@ -65,6 +68,18 @@ test("a host's Stats tab draws its graphs, and says so when the host does not an
   } finally {
     await sim.setHostState(host.address, "up");
   }
+});
+
+test("fits a phone: the page never scrolls sideways, in the dark theme too", async ({ page, vm }) => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.emulateMedia({ colorScheme: "dark" });
+  const pageWidth = () => page.evaluate(() => document.documentElement.scrollWidth);
+  await page.goto(`/vms/${vm("lab", "db-02").uuid}/stats`);
+  await expect(chart(page, "Disk").locator("canvas").first()).toBeVisible();
+  expect(await pageWidth()).toBeLessThanOrEqual(390);
+  await page.goto("/");
+  await expect(page.getByRole("list", { name: "Top VMs by CPU" }).getByRole("listitem").first()).toBeVisible();
+  expect(await pageWidth()).toBeLessThanOrEqual(390);
 });
 
 test("a viewer of one VM sees only that VM in the dashboard's top lists, and no host", async ({ browser, run, vm }, testInfo) => {

@@ -70,7 +70,7 @@ function maxAt(getters: ((i: number) => number)[], i: number): number {
 }
 
 /** Charts with at least one series; per-core lines only while they stay readable. */
-const MAX_CORE_LINES = 8;
+const MAX_CORE_LINES = 4;
 
 function trafficChart(
   id: ChartDto["id"],

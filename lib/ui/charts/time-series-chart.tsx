@@ -13,7 +13,7 @@ import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
 import { cx } from "../classes";
 import { formatDateTime } from "../format";
-import { BINARY_INCREMENTS, formatAxisValue, formatChartValue, type ValueUnit } from "./units";
+import { BINARY_INCREMENTS, formatAxisValue, formatChartValue, formatTimeTick, type ValueUnit } from "./units";
 
 export interface ChartSeries {
   label: string;
@@ -132,7 +132,7 @@ function options(width: number, height: number, unit: ValueUnit, labels: string[
       },
     },
     axes: [
-      axis,
+      { ...axis, values: (_u, splits, _axis, _space, step) => splits.map((t) => formatTimeTick(t * 1000, step)) },
       {
         ...axis,
         size: unit === "percent" || unit === "number" ? 44 : 76,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { BINARY_INCREMENTS, formatAxisValue, formatChartValue } from "./units";
+import { BINARY_INCREMENTS, formatAxisValue, formatChartValue, formatTimeTick } from "./units";
 
 describe("formatChartValue", () => {
   it.each([
@@ -28,5 +28,13 @@ describe("formatAxisValue", () => {
     expect(BINARY_INCREMENTS).toContain(256 * 2 ** 20);
     expect(BINARY_INCREMENTS).toContain(2 ** 30);
     expect([...BINARY_INCREMENTS].sort((a, b) => a - b)).toEqual(BINARY_INCREMENTS);
+  });
+});
+
+describe("formatTimeTick", () => {
+  it("gives hours and minutes within a day, month and day beyond", () => {
+    const ms = new Date(2025, 10, 24, 14, 5).getTime();
+    expect(formatTimeTick(ms, 300)).toBe("14:05");
+    expect(formatTimeTick(ms, 86_400 * 7)).toBe("11-24");
   });
 });

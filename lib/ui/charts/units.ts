@@ -2,7 +2,7 @@
  * How chart values read: fractions as percentages, sizes in binary units, rates per second, plain numbers.
  * Pure functions (server and browser give the same text); null and NaN read as "—".
  */
-import { MISSING, formatBytes } from "../format";
+import { MISSING, formatBytes, formatDate, formatDateTime } from "../format";
 
 export type ValueUnit = "percent" | "bytes" | "bytesPerSecond" | "number";
 
@@ -46,3 +46,8 @@ export function formatAxisValue(value: number, unit: ValueUnit): string {
 export const BINARY_INCREMENTS: number[] = Array.from({ length: 6 }, (_, power) =>
   [1, 2, 4, 8, 16, 32, 64, 128, 256, 512].map((n) => n * 1024 ** power),
 ).flat();
+
+/** A tick of the time axis, 24-hour: "14:05" while ticks are less than a day apart, then "11-24" (month-day). */
+export function formatTimeTick(ms: number, stepSeconds: number): string {
+  return stepSeconds < 86_400 ? formatDateTime(ms).slice(11) : formatDate(ms).slice(5);
+}
