@@ -19,6 +19,8 @@ describe("formatAxisValue", () => {
   it("keeps ticks short", () => {
     expect(formatAxisValue(0.4, "percent")).toBe("40%");
     expect(formatAxisValue(0.005, "percent")).toBe("0.5%");
+    expect(formatAxisValue(0.025, "percent")).toBe("2.5%");
+    expect(formatAxisValue(0.05, "percent")).toBe("5%");
     expect(formatAxisValue(512 * 2 ** 20, "bytes")).toBe("512 MiB");
     expect(formatAxisValue(1.5 * 2 ** 20, "bytesPerSecond")).toBe("1.5 MiB/s");
     expect(formatAxisValue(2.5, "number")).toBe("2.5");

@@ -31,8 +31,11 @@ export function formatChartValue(value: number | null | undefined, unit: ValueUn
 export function formatAxisValue(value: number, unit: ValueUnit): string {
   if (!Number.isFinite(value)) return "";
   switch (unit) {
-    case "percent":
-      return `${trimZeros((value * 100).toFixed(value * 100 < 1 && value !== 0 ? 1 : 0))}%`;
+    case "percent": {
+      // Ticks of 2.5 % must not read "3%": one decimal when the tick is not a whole percentage.
+      const percent = value * 100;
+      return `${trimZeros(percent.toFixed(Math.abs(percent - Math.round(percent)) > 1e-9 ? 1 : 0))}%`;
+    }
     case "bytes":
       return formatBytes(Math.max(0, value), 1);
     case "bytesPerSecond":
