@@ -22,6 +22,12 @@ import { TOP_METRIC_IDS, type HostUsageDto, type StatsOverviewDto, type TopMetri
 
 type Figures = Record<TopMetric, number>;
 
+/**
+ * How long a refresh waits for a host's table: a host that is slow to answer (or a server that has just started and
+ * fetches every host's ten minutes) must not hold up the others; it joins at a later refresh.
+ */
+const HOST_WAIT_MS = 4_000;
+
 const figuresMemo = new WeakMap<LiveTable, { version: number; vms: Map<string, Figures> }>();
 
 /** Every VM's figures of a host table, computed once per version of the table. */
@@ -77,7 +83,7 @@ function hostUsage(view: PoolView, host: XapiObject<"host">, snapshot: LiveSnaps
       memoryTotal: null,
       networkRx: null,
       networkTx: null,
-      message: snapshot.error ? `No answer: ${describeXapiError(snapshot.error)}` : "No statistics yet",
+      message: snapshot.error ? `No answer: ${describeXapiError(snapshot.error)}` : snapshot.pending ? "Loading statistics…" : "No statistics yet",
     };
   }
   const figures = currentHostFigures(mapColumns(object.metrics, snapshot.table.rowCount));
@@ -131,7 +137,7 @@ export async function statsOverview(user: CurrentUser, options: OverviewOptions 
           [...needed].map(async (hostRef) => {
             const host = cache.get("host", hostRef);
             if (!host) return;
-            const snapshot = await source.live(hostRef);
+            const snapshot = await source.live(hostRef, HOST_WAIT_MS);
             if (visibleHosts.has(hostRef)) hosts.push(hostUsage(view, host, snapshot));
             for (const [uuid, figures] of vmFigures(snapshot.table)) {
               if (visible && !visible.has(uuid)) continue;

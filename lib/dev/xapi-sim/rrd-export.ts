@@ -38,25 +38,27 @@ export function consolidate(sum: number, known: number, pdps: number): number {
   return pdps - known > Math.floor(XFF * pdps) ? NaN : sum / known;
 }
 
-/** `Printf.sprintf "%0.5g"` as xcp-rrdd writes values (`f_to_s`). */
+/** `Printf.sprintf "%0.5g"` as xcp-rrdd writes values (`f_to_s`). Hot: a big host's answer has a million values. */
 export function formatValue(x: number): string {
-  if (Number.isNaN(x)) return "NaN";
-  if (x === Infinity) return "Infinity";
-  if (x === -Infinity) return "-Infinity";
   if (x === 0) return "0.0";
+  if (!Number.isFinite(x)) return Number.isNaN(x) ? "NaN" : x > 0 ? "Infinity" : "-Infinity";
+  const magnitude = x < 0 ? -x : x;
+  // Where %g writes fixed notation, toPrecision does too (it differs only below 1e-4 and from 1e5 on).
+  if (magnitude >= 1e-4 && magnitude < 99_999.5) return stripZeros(x.toPrecision(5));
   const exponential = x.toExponential(4);
   const e = exponential.indexOf("e");
   const exponent = Number(exponential.slice(e + 1));
-  if (exponent < -4 || exponent >= 5) {
-    const mantissa = stripZeros(exponential.slice(0, e));
-    return `${mantissa}e${exponent < 0 ? "-" : "+"}${String(Math.abs(exponent)).padStart(2, "0")}`;
-  }
-  return stripZeros(x.toFixed(4 - exponent));
+  if (exponent >= -4 && exponent < 5) return stripZeros(x.toPrecision(5));
+  return `${stripZeros(exponential.slice(0, e))}e${exponent < 0 ? "-" : "+"}${String(Math.abs(exponent)).padStart(2, "0")}`;
 }
 
+/** "1.2000" → "1.2", "12.000" → "12" (as %g does). */
 function stripZeros(text: string): string {
-  if (!text.includes(".")) return text;
-  return text.replace(/0+$/, "").replace(/\.$/, "");
+  if (text.indexOf(".") < 0) return text;
+  let end = text.length;
+  while (text.charCodeAt(end - 1) === 48) end--;
+  if (text.charCodeAt(end - 1) === 46) end--;
+  return text.slice(0, end);
 }
 
 /** `Rrd.find_best_rras`: the archive for `start` at `pdpInterval` PDPs per row at least; undefined: none. */
@@ -140,7 +142,7 @@ export function* xportXml(x: Xport): Generator<string> {
   for (let i = 0; i < x.times.length; i++) {
     const values = x.row(i);
     let row = `<row><t>${x.times[i]}</t>`;
-    for (const v of values) row += `<v>${formatValue(v)}</v>`;
+    for (let c = 0; c < values.length; c++) row += `<v>${formatValue(values[c])}</v>`;
     yield `${row}</row>`;
   }
   yield "</data></xport>";
@@ -152,8 +154,10 @@ export function* xportJson(x: Xport, flavor: JsonFlavor): Generator<string> {
     yield `{meta: {start:${x.start},step:${x.step},end:${x.end},rows:${x.times.length},columns:${x.legend.length},`;
     yield `legend:[${x.legend.map((entry) => JSON.stringify(entry)).join(",")}]},data:[`;
     for (let i = 0; i < x.times.length; i++) {
-      const values = Array.from(x.row(i), formatValue);
-      yield `${i > 0 ? "," : ""}{t:${x.times[i]},values:[${values.join(",")}]}`;
+      const values = x.row(i);
+      let row = `${i > 0 ? "," : ""}{t:${x.times[i]},values:[`;
+      for (let c = 0; c < values.length; c++) row += `${c > 0 ? "," : ""}${formatValue(values[c])}`;
+      yield `${row}]}`;
     }
     yield "]}";
     return;
@@ -162,8 +166,10 @@ export function* xportJson(x: Xport, flavor: JsonFlavor): Generator<string> {
   const meta = `"start":"${x.start}","step":"${x.step}","end":"${x.end}","rows":"${x.times.length}","columns":"${x.legend.length}","legend":${JSON.stringify(x.legend)}`;
   yield flavor === "data-in-meta" ? `{"meta":{${meta},"data":[` : `{"meta":{${meta}},"data":[`;
   for (let i = 0; i < x.times.length; i++) {
-    const values = Array.from(x.row(i), (v) => `"${formatValue(v)}"`);
-    yield `${i > 0 ? "," : ""}{"t":"${x.times[i]}","values":[${values.join(",")}]}`;
+    const values = x.row(i);
+    let row = `${i > 0 ? "," : ""}{"t":"${x.times[i]}","values":[`;
+    for (let c = 0; c < values.length; c++) row += `${c > 0 ? ',"' : '"'}${formatValue(values[c])}"`;
+    yield `${row}]}`;
   }
   yield flavor === "data-in-meta" ? "]}}" : "]}";
 }

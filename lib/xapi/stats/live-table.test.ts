@@ -106,3 +106,25 @@ describe("HostLiveStats", () => {
     expect(h.requests).toHaveLength(3);
   });
 });
+
+describe("HostLiveStats.read with a deadline", () => {
+  it("answers with the table as it is while a slow refresh goes on, then with the refreshed one", async () => {
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const stats = new HostLiveStats(
+      async () => {
+        await gate;
+        return answer(range(1000, 1595), [{ kind: "host", uuid: HOST, offset: 0 }]);
+      },
+      async () => 0,
+      () => 1_600_000,
+    );
+    const early = await stats.read(10);
+    expect(early.pending).toBe(true);
+    expect(early.table.rowCount).toBe(0);
+    release();
+    const done = await stats.read();
+    expect(done.pending).toBe(false);
+    expect(done.table.rowCount).toBe(LIVE_ROWS);
+  });
+});

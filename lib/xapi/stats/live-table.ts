@@ -131,8 +131,11 @@ export class LiveTable {
   }
 }
 
-/** `/rrd_updates` of the host at 5 s, in its clock: `start`, and one VM only (its history) or the host and all. */
-export type LiveFetch = (query: { start: number; vm?: string }) => Promise<RrdUpdates>;
+/**
+ * `/rrd_updates` of the host at 5 s, in its clock: `start`, and one VM only (its history) or the host and all;
+ * `whole` marks the big request of a whole window (the source bounds how many run at once).
+ */
+export type LiveFetch = (query: { start: number; vm?: string; whole?: boolean }) => Promise<RrdUpdates>;
 
 export interface LiveSnapshot {
   table: LiveTable;
@@ -140,6 +143,8 @@ export interface LiveSnapshot {
   offsetMs: number;
   /** The last refresh failed: the rows (if any) are older than they should be. */
   error: Error | null;
+  /** A refresh is still running (the reader chose not to wait for it longer). */
+  pending: boolean;
 }
 
 /** A host's live table and when to refresh it. */
@@ -161,12 +166,20 @@ export class HostLiveStats {
     this.lastUsed = now();
   }
 
-  /** The table, refreshed first when a new row is due (readers share the refresh). */
-  async read(): Promise<LiveSnapshot> {
+  /**
+   * The table, refreshed first when a new row is due (readers share the refresh). `waitMs`: how long to wait for
+   * that refresh at most; past it, the table as it is (`pending`).
+   */
+  async read(waitMs = Infinity): Promise<LiveSnapshot> {
     this.lastUsed = this.now();
     const refresh = this.inflight ?? this.startRefreshIfDue();
-    if (refresh) await refresh;
-    return { table: this.table, offsetMs: this.offsetMs, error: this.error };
+    if (refresh) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const patience = Number.isFinite(waitMs) ? new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs))) : null;
+      await (patience ? Promise.race([refresh, patience]) : refresh);
+      clearTimeout(timer);
+    }
+    return { table: this.table, offsetMs: this.offsetMs, error: this.error, pending: this.inflight !== null };
   }
 
   private startRefreshIfDue(): Promise<void> | null {
@@ -192,7 +205,7 @@ export class HostLiveStats {
       // that the answer is never empty: old xapi fails on exports without rows).
       const whole = this.refetchAll || !(last > hostNow - (LIVE_ROWS - 2) * LIVE_STEP);
       // Ten minutes less a little: a start older than the 5-second archive holds makes the host answer per minute.
-      const updates = await this.fetch({ start: whole ? Math.floor(hostNow - (LIVE_ROWS - 2) * LIVE_STEP) : last });
+      const updates = await this.fetch(whole ? { start: Math.floor(hostNow - (LIVE_ROWS - 2) * LIVE_STEP), whole } : { start: last });
       expectStep(updates);
       const added = this.table.merge(updates, whole);
       this.refetchAll = added.length > MAX_BACKFILLS;

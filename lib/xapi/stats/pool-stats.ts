@@ -11,6 +11,7 @@
  */
 import type { PoolConnection } from "../connection";
 import { XapiError } from "../errors";
+import { Semaphore } from "../semaphore";
 import { ArchiveCache } from "./archive-cache";
 import { HostClocks } from "./host-clock";
 import { HostLiveStats, LIVE_STEP, type LiveSnapshot } from "./live-table";
@@ -27,8 +28,14 @@ export interface ArchiveSnapshot {
   offsetMs: number;
 }
 
-/** A big host takes a few seconds to write ten minutes of hundreds of VMs; not a minute. */
+/** A small answer (new rows, one object) comes in seconds; a whole window of hundreds of VMs may take a while. */
 const STATS_TIMEOUT_MS = 20_000;
+const WHOLE_WINDOW_TIMEOUT_MS = 60_000;
+/**
+ * Whole windows (megabytes to fetch and parse for a big host) at once in this process: when a server starts with
+ * every dashboard asking for every host, they come a few at a time instead of all timing out together.
+ */
+const wholeWindows = new Semaphore(3);
 /** Live tables nobody read for this long are dropped. */
 const LIVE_IDLE_MS = 2 * 60_000;
 
@@ -45,26 +52,22 @@ export class PoolStatsSource {
     this.archives = new ArchiveCache(now);
   }
 
-  /** The host's live table, refreshed when a row is due. */
-  live(hostRef: string): Promise<LiveSnapshot> {
+  /** The host's live table, refreshed when a row is due (waiting `waitMs` at most for that; default: until done). */
+  live(hostRef: string, waitMs?: number): Promise<LiveSnapshot> {
     let stats = this.liveStats.get(hostRef);
     if (!stats) {
       this.sweep();
       stats = new HostLiveStats(
-        ({ start, vm }) =>
-          this.fetch(hostRef, {
-            start: String(start),
-            interval: String(LIVE_STEP),
-            cf: "AVERAGE",
-            json: "true",
-            ...(vm ? { vm_uuid: vm } : { host: "true" }),
-          }),
+        ({ start, vm, whole }) => {
+          const query = { start: String(start), interval: String(LIVE_STEP), cf: "AVERAGE", json: "true", ...(vm ? { vm_uuid: vm } : { host: "true" }) };
+          return whole ? wholeWindows.run(() => this.fetch(hostRef, query, WHOLE_WINDOW_TIMEOUT_MS)) : this.fetch(hostRef, query);
+        },
         () => this.clocks.offsetOf(hostRef),
         this.now,
       );
       this.liveStats.set(hostRef, stats);
     }
-    return stats.read();
+    return stats.read(waitMs);
   }
 
   /** One object's rows at a coarse resolution, over the archive's whole span. */
@@ -85,11 +88,11 @@ export class PoolStatsSource {
     return { updates, offsetMs };
   }
 
-  private async fetch(hostRef: string, query: Record<string, string>): Promise<RrdUpdates> {
+  private async fetch(hostRef: string, query: Record<string, string>, timeoutMs = STATS_TIMEOUT_MS): Promise<RrdUpdates> {
     const address = this.connection.cache.get("host", hostRef)?.address;
     if (!address) throw new XapiError("HANDLE_INVALID", ["host", hostRef], { method: "GET /rrd_updates" });
     try {
-      return await this.connection.client.getResource("/rrd_updates", query, rrdUpdatesSink, { address, timeoutMs: STATS_TIMEOUT_MS });
+      return await this.connection.client.getResource("/rrd_updates", query, rrdUpdatesSink, { address, timeoutMs });
     } catch (error) {
       // The host may have restarted with another clock: measure it again next time.
       this.clocks.forget(hostRef);

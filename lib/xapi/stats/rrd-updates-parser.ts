@@ -143,6 +143,8 @@ class Collector {
   start = NaN;
   step = NaN;
   end = NaN;
+  /** What the answer announces (`meta.rows`): room is made for it at once instead of growing step by step. */
+  announcedRows = NaN;
   readonly legend: string[] = [];
   private times = new Float64Array(128);
   private rowLengths = new Int32Array(128);
@@ -160,6 +162,15 @@ class Collector {
     this.times[this.rows] = NaN;
     this.rowLengths[this.rows] = 0;
     this.inRow = true;
+    if (this.rows === 0) this.reserve();
+  }
+
+  private reserve(): void {
+    const announced = this.announcedRows * this.legend.length;
+    if (!(announced > this.values.length && announced <= 1 << 22)) return;
+    const values = new Float64Array(announced);
+    values.set(this.values.subarray(0, this.count));
+    this.values = values;
   }
 
   time(t: number): void {
@@ -296,6 +307,7 @@ class XmlParser implements SyntaxParser {
         );
       else if (name === "meta") this.inMeta = false;
       else if (this.inMeta && (name === "start" || name === "step" || name === "end")) this.out[name] = parseRrdNumber(text.bytes, 0, text.length);
+      else if (this.inMeta && name === "rows") this.out.announcedRows = parseRrdNumber(text.bytes, 0, text.length);
     }
     text.length = 0;
   }
@@ -450,6 +462,7 @@ class JsonParser implements SyntaxParser {
         return;
       case Role.Meta:
         if (key === "start" || key === "step" || key === "end") this.out[key] = parseRrdNumber(token.bytes, 0, token.length);
+        else if (key === "rows") this.out.announcedRows = parseRrdNumber(token.bytes, 0, token.length);
         return;
     }
   }
