@@ -95,8 +95,23 @@ test("a viewer of one VM sees only that VM in the dashboard's top lists, and no 
       await expect(list.getByRole("link")).toHaveText(mine.name);
     }
     await expect(page.getByRole("table", { name: "Host usage" })).toHaveCount(0);
+    // Its own VM's statistics answer; another VM's and any host's do not exist for it.
+    expect((await page.request.get(`/api/stats/vms/${mine.uuid}?range=10m`)).status()).toBe(200);
+    expect((await page.request.get(`/api/stats/vms/${vm("lab", "db-02").uuid}?range=10m`)).status()).toBe(404);
+    expect((await page.request.get(`/api/stats/hosts/${run.pools[0]!.hosts[0]!.uuid}`)).status()).toBe(404);
   } finally {
     await context.close();
+  }
+});
+
+test("the stats routes answer nothing without a session", async ({ playwright, run, vm }) => {
+  const anonymous = await playwright.request.newContext({ baseURL: run.baseUrl });
+  try {
+    for (const path of [`/api/stats/vms/${vm("lab", "db-02").uuid}`, `/api/stats/hosts/${run.pools[0]!.hosts[0]!.uuid}`, "/api/stats/overview"]) {
+      expect((await anonymous.get(path)).status(), path).toBe(401);
+    }
+  } finally {
+    await anonymous.dispose();
   }
 });
 

@@ -10,6 +10,7 @@
  */
 import type { HostMetricsRecord, PifRecord, VbdRecord, VifRecord, VmRecord } from "@/lib/xapi/model/records.generated";
 import type { SimPool } from "./pool";
+import type { StoredObject } from "./store";
 import { hashString } from "./prng";
 import type { HostHistory, Residency, Spike, VmHistory } from "./rrd-history";
 import { HISTORY_SECONDS } from "./rrd-history";
@@ -131,10 +132,23 @@ interface VmDs {
   series: Series | null;
 }
 
-/** The RRD of a VM as `pool`'s hosts serve it (offset: the serving host's clock, in seconds ahead of true time). */
-export function vmSource(pool: SimPool, history: VmHistory, offset: number): RrdSource | undefined {
-  const vm = pool.store.getOf<VmRecord>("VM", history.ref);
-  if (!vm) return undefined;
+interface VmShape {
+  /** The VM record's generation the shape was built at (its VIFs, disks and vCPUs are in it). */
+  mtime: number;
+  rhythm: Rhythm;
+  dss: DsInfo[];
+  defs: VmDs[];
+}
+
+/**
+ * A VM's data sources and series, built once per change of its record: a big host's answer has hundreds of VMs,
+ * and building their series is most of what a request of a few new rows costs.
+ */
+const vmShapes = new WeakMap<object, VmShape>();
+
+function vmShape(pool: SimPool, vm: StoredObject<VmRecord>, history: VmHistory): VmShape {
+  const known = vmShapes.get(vm);
+  if (known && known.mtime === vm.mtime) return known;
   const { uuid, controlDomain } = history;
   const rhythm = rhythmOf(uuid);
   const dss: DsInfo[] = [];
@@ -165,6 +179,17 @@ export function vmSource(pool: SimPool, history: VmHistory, offset: number): Rrd
       add(derive(name), { kind: KIND_DISK, base: vbdBase(uuid, controlDomain, device, direction), series: new Series(rhythm, "io", `${uuid}/${name}`) });
     }
   }
+  const shape = { mtime: vm.mtime, rhythm, dss, defs };
+  vmShapes.set(vm, shape);
+  return shape;
+}
+
+/** The RRD of a VM as `pool`'s hosts serve it (offset: the serving host's clock, in seconds ahead of true time). */
+export function vmSource(pool: SimPool, history: VmHistory, offset: number): RrdSource | undefined {
+  const vm = pool.store.getOf<VmRecord>("VM", history.ref);
+  if (!vm) return undefined;
+  const { uuid } = history;
+  const { rhythm, dss, defs } = vmShape(pool, vm, history);
   const ranges = knownRanges(history.residency, offset);
   const spikes = spikeRanges(history.spikes, offset);
   const waves = new WaveIntegrals(rhythm);
