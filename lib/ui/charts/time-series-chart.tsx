@@ -191,9 +191,17 @@ export function TimeSeriesChart({
     plot.current?.setData(toData(times, series));
   }, [times, series]);
 
-  const known = series[0]?.values.filter((v) => v !== null).length ?? 0;
+  // What the figure shows, for tests and tools: how many points the first line has, and the time of its newest.
+  const first = series[0]?.values ?? [];
+  const known = first.filter((v) => v !== null).length;
+  const newest = first.findLastIndex((v) => v !== null);
   return (
-    <figure aria-label={`${title} chart`} data-points={known} className="min-w-0 rounded-lg border border-line bg-surface p-3">
+    <figure
+      aria-label={`${title} chart`}
+      data-points={known}
+      data-last-time={newest >= 0 ? times[newest] : undefined}
+      className="min-w-0 rounded-lg border border-line bg-surface p-3"
+    >
       <figcaption className="mb-2 text-sm font-semibold">{title}</figcaption>
       <div className="relative w-full min-w-0">
         <div ref={container} aria-hidden="true" className="w-full min-w-0" />
