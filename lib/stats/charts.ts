@@ -171,10 +171,27 @@ function recent(values: ArrayLike<number> | undefined, length: number, rows: num
   return n > 0 ? sum / n : NaN;
 }
 
+/** Which of a VM's data sources each figure reads (worked out once per set of names: rankings read 10,000 VMs). */
+export interface VmFigurePlan {
+  cpus: string[];
+  traffic: string[];
+  disks: string[];
+}
+
+export function vmFigurePlan(names: Iterable<string>): VmFigurePlan {
+  const plan: VmFigurePlan = { cpus: [], traffic: [], disks: [] };
+  for (const name of names) {
+    if (/^cpu\d+$/.test(name)) plan.cpus.push(name);
+    else if (name.startsWith("vif_")) plan.traffic.push(name);
+    else if (name.startsWith("vbd_")) plan.disks.push(name);
+  }
+  return plan;
+}
+
 /** What a VM ranks by now: CPU (fraction of its vCPUs), memory used (bytes), network and disk (bytes/s). NaN: unknown. */
-export function currentVmFigures(columns: MetricColumns, rows = 3): Record<TopMetric, number> {
+export function currentVmFigures(columns: MetricColumns, rows = 3, plan: VmFigurePlan = vmFigurePlan(columns.names())): Record<TopMetric, number> {
   const n = columns.length;
-  const cpus = cores(columns);
+  const cpus = plan.cpus;
   let cpuSum = 0;
   let cpuCount = 0;
   for (const name of cpus) {
@@ -186,16 +203,16 @@ export function currentVmFigures(columns: MetricColumns, rows = 3): Record<TopMe
   }
   const memory = recent(columns.get("memory"), n, rows);
   const free = recent(columns.get("memory_internal_free"), n, rows) * 1024;
-  let network = NaN;
-  let disk = NaN;
-  for (const name of columns.names()) {
-    const isNet = name.startsWith("vif_");
-    if (!isNet && !name.startsWith("vbd_")) continue;
-    const v = recent(columns.get(name), n, rows);
-    if (!Number.isFinite(v)) continue;
-    if (isNet) network = (Number.isNaN(network) ? 0 : network) + v;
-    else disk = (Number.isNaN(disk) ? 0 : disk) + v;
-  }
+  const total = (names: string[]) => {
+    let sum = NaN;
+    for (const name of names) {
+      const v = recent(columns.get(name), n, rows);
+      if (Number.isFinite(v)) sum = (Number.isNaN(sum) ? 0 : sum) + v;
+    }
+    return sum;
+  };
+  const network = total(plan.traffic);
+  const disk = total(plan.disks);
   return {
     cpu: cpuCount > 0 ? cpuSum / cpuCount : NaN,
     memory: Number.isFinite(free) && free <= memory ? memory - free : memory,

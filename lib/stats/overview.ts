@@ -17,7 +17,7 @@ import { loadPoolViews, type PoolView } from "@/lib/pools/views";
 import { isOrdinaryVm } from "@/lib/vm/fields";
 import { describeXapiError, type XapiObject } from "@/lib/xapi";
 import { poolStatsOf, type LiveSnapshot, type LiveTable } from "@/lib/xapi/stats";
-import { currentHostFigures, currentVmFigures, mapColumns } from "./charts";
+import { currentHostFigures, currentVmFigures, mapColumns, vmFigurePlan, type VmFigurePlan } from "./charts";
 import { TOP_METRIC_IDS, type HostUsageDto, type StatsOverviewDto, type TopMetric, type TopVmDto } from "./types";
 
 type Figures = Record<TopMetric, number>;
@@ -29,6 +29,14 @@ type Figures = Record<TopMetric, number>;
 const HOST_WAIT_MS = 4_000;
 
 const figuresMemo = new WeakMap<LiveTable, { version: number; vms: Map<string, Figures> }>();
+/** Per VM of a table (its metrics map), which sources each figure reads, while its set of sources stays. */
+const plans = new WeakMap<ReadonlyMap<string, Float32Array>, { size: number; plan: VmFigurePlan }>();
+
+function planOf(metrics: ReadonlyMap<string, Float32Array>): VmFigurePlan {
+  let known = plans.get(metrics);
+  if (!known || known.size !== metrics.size) plans.set(metrics, (known = { size: metrics.size, plan: vmFigurePlan(metrics.keys()) }));
+  return known.plan;
+}
 
 /** Every VM's figures of a host table, computed once per version of the table. */
 function vmFigures(table: LiveTable): Map<string, Figures> {
@@ -36,7 +44,7 @@ function vmFigures(table: LiveTable): Map<string, Figures> {
   if (memo && memo.version === table.version) return memo.vms;
   const vms = new Map<string, Figures>();
   for (const object of table.objects.values()) {
-    if (object.kind === "vm") vms.set(object.uuid, currentVmFigures(mapColumns(object.metrics, table.rowCount)));
+    if (object.kind === "vm") vms.set(object.uuid, currentVmFigures(mapColumns(object.metrics, table.rowCount), 3, planOf(object.metrics)));
   }
   figuresMemo.set(table, { version: table.version, vms });
   return vms;

@@ -33,6 +33,23 @@ describe("LiveTable", () => {
     expect(table.object("vm", "b")).toBeUndefined();
   });
 
+  it("answers with the same legend go straight to the same arrays, before and after the legend changes", () => {
+    const table = new LiveTable();
+    const host = { kind: "host", uuid: HOST, offset: 0 };
+    const a = { kind: "vm", uuid: "a", offset: 1 };
+    const b = { kind: "vm", uuid: "b", offset: 2 };
+    table.merge(answer(range(1000, 1595), [host, a]), true);
+    expect(table.merge(answer([1595, 1600, 1605], [host, a]), false)).toEqual([]);
+    expect(table.rowCount).toBe(LIVE_ROWS);
+    expect(table.firstTime).toBe(1010);
+    expect(Array.from(table.series("vm", "a", "cpu0")!.slice(-3)).map((v) => Math.round(v * 1000))).toEqual([2595, 2600, 2605]);
+    expect(table.merge(answer([1605, 1610], [host, a, b]), false)).toEqual(["b"]);
+    table.merge(answer([1610, 1615], [host, a, b]), false);
+    expect(table.series("vm", "b", "cpu0")!.at(-1)).toBeCloseTo(3.615);
+    expect(table.series("host", HOST, "cpu0")!.at(-1)).toBeCloseTo(1.615);
+    expect(table.lastTime).toBe(1615);
+  });
+
   it("reports VMs that appear, with unknown older rows until their history fills them", () => {
     const table = new LiveTable();
     const host = { kind: "host", uuid: HOST, offset: 0 };

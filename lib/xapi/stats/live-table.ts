@@ -36,6 +36,12 @@ export class LiveTable {
   readonly objects = new Map<string, LiveObject>();
   /** Grows at every change (for read models that memoise on it). */
   version = 0;
+  /**
+   * The legend of the last answer and, per column, the array it went to: a host's answers repeat the same legend
+   * (thousands of entries) until a VM comes or goes, and then nothing needs looking up.
+   */
+  private lastLegend: readonly string[] = [];
+  private lastTargets: (Float32Array | null)[] = [];
 
   get lastTime(): number {
     return this.rowCount > 0 ? this.times[this.rowCount - 1] : NaN;
@@ -60,6 +66,7 @@ export class LiveTable {
    * (their older rows are unknown until `fill`).
    */
   merge(updates: RrdUpdates, replace: boolean): string[] {
+    if (!replace && sameLegend(updates.legend, this.lastLegend)) return this.append(updates);
     const columns = updates.legend.map(parseLegendEntry);
     const last = replace ? -Infinity : this.lastTime;
     let first = 0;
@@ -85,7 +92,9 @@ export class LiveTable {
     const written = new Set<Float32Array>();
     const added: string[] = [];
     const width = updates.legend.length;
+    const targets: (Float32Array | null)[] = [];
     columns.forEach((entry, c) => {
+      targets.push(null);
       if (!entry) return;
       const key = `${entry.kind}:${entry.uuid}`;
       let object = this.objects.get(key);
@@ -102,6 +111,7 @@ export class LiveTable {
       }
       for (let r = 0; r < taken; r++) values[keep + r] = updates.values[(first + skip + r) * width + c];
       written.add(values);
+      targets[c] = values;
     });
     // A VM that left the host (stopped, migrated away) leaves the table; metrics not in this answer get NaN rows.
     for (const key of existing) if (!seen.has(key)) this.objects.delete(key);
@@ -109,8 +119,39 @@ export class LiveTable {
     for (const object of this.objects.values()) {
       for (const values of object.metrics.values()) if (!written.has(values)) values.fill(NaN, keep, rowCount);
     }
+    this.lastLegend = updates.legend;
+    this.lastTargets = targets;
     this.version++;
     return added;
+  }
+
+  /** New rows of an answer with the same legend as the last: straight into the arrays they go to. */
+  private append(updates: RrdUpdates): string[] {
+    const last = this.lastTime;
+    let first = 0;
+    while (first < updates.times.length && !(updates.times[first] > (Number.isNaN(last) ? -Infinity : last))) first++;
+    const taken = Math.min(updates.times.length - first, LIVE_ROWS);
+    if (taken === 0) return [];
+    first = updates.times.length - taken;
+    const keep = Math.max(0, Math.min(this.rowCount, LIVE_ROWS - taken));
+    const drop = this.rowCount - keep;
+    const targets = this.lastTargets;
+    if (drop > 0) {
+      this.times.copyWithin(0, drop, this.rowCount);
+      for (const values of targets) values?.copyWithin(0, drop, this.rowCount);
+    }
+    const width = updates.legend.length;
+    for (let r = 0; r < taken; r++) {
+      this.times[keep + r] = updates.times[first + r];
+      const row = (first + r) * width;
+      for (let c = 0; c < width; c++) {
+        const values = targets[c];
+        if (values) values[keep + r] = updates.values[row + c];
+      }
+    }
+    this.rowCount = keep + taken;
+    this.version++;
+    return [];
   }
 
   /** Fills the older rows of objects from an answer about them (the history of a VM that just appeared). */
@@ -129,6 +170,12 @@ export class LiveTable {
     });
     this.version++;
   }
+}
+
+function sameLegend(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length || a.length === 0) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /**

@@ -44,6 +44,7 @@ export function parseLegendEntry(entry: string): LegendEntry | null {
 }
 
 const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
+const UTF8 = new TextDecoder();
 const MAX_TOKEN = 4096;
 
 const fail = (message: string) => new XapiProtocolError(`rrd_updates: ${message}`, { method: "GET /rrd_updates" });
@@ -233,8 +234,9 @@ class Token {
     this.bytes[this.length++] = b;
   }
 
+  /** The token as text (legend entries: thousands per answer, so no Buffer per token). */
   text(): string {
-    return Buffer.from(this.bytes.buffer, this.bytes.byteOffset, this.length).toString("utf8");
+    return UTF8.decode(this.bytes.subarray(0, this.length));
   }
 }
 
