@@ -205,7 +205,9 @@ const MESSAGES: Record<string, Describer> = {
   SR_FULL: ([requested, maximum]) => `The storage repository is full (${bytes(requested)} requested, ${bytes(maximum)} maximum)`,
   SR_HAS_NO_PBDS: () => "The storage repository is not attached to any host",
   VDI_IN_USE: ([, operation]) =>
-    operation ? `The disk is attached to a running VM; detach it (or halt the VM) to ${operation} it` : "The disk is in use by a running VM or another operation",
+    operation
+      ? `The disk is attached to a running VM; detach it (or halt the VM) to ${operation} it`
+      : "The disk is in use by a running VM or another operation",
   SR_BACKEND_FAILURE_44: () => "There is not enough free space on the storage repository",
   SR_BACKEND_FAILURE_79: ([, message]) => `The storage repository refused this disk size${message ? ` (${message})` : ""}`,
   SR_OPERATION_NOT_SUPPORTED: () => "This storage repository does not support this operation",

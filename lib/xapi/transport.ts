@@ -237,11 +237,15 @@ export class Transport {
       });
       request.on("error", (error: NodeJS.ErrnoException) => {
         if (error instanceof XapiError) return settle(error);
-        settle(new XapiTransportError(`${options.method}: ${describeSocketError(error)} (${url.host})`, { errno: error.code, cause: error, method: options.method }));
+        settle(
+          new XapiTransportError(`${options.method}: ${describeSocketError(error)} (${url.host})`, { errno: error.code, cause: error, method: options.method }),
+        );
       });
       const timer = setTimeout(() => {
         request.destroy();
-        settle(new XapiTimeoutError(`${options.method}: no answer from ${url.host} within ${(options.timeoutMs / 1000).toFixed(1)} s`, { method: options.method }));
+        settle(
+          new XapiTimeoutError(`${options.method}: no answer from ${url.host} within ${(options.timeoutMs / 1000).toFixed(1)} s`, { method: options.method }),
+        );
       }, options.timeoutMs);
       const onAbort = () => {
         request.destroy();

@@ -37,9 +37,9 @@ class MemoryDisk implements FatFs.DiskIO {
   }
   ioctl(ff: FatFs.FatFs, _drive: number, command: number, buffer: number) {
     if (command === FatFs.CTRL_SYNC) return FatFs.RES_OK;
-    if (command === FatFs.GET_SECTOR_COUNT) return ff.setValue(buffer, this.image.byteLength / SECTOR, "i32"), FatFs.RES_OK;
-    if (command === FatFs.GET_SECTOR_SIZE) return ff.setValue(buffer, SECTOR, "i16"), FatFs.RES_OK;
-    if (command === FatFs.GET_BLOCK_SIZE) return ff.setValue(buffer, 1, "i32"), FatFs.RES_OK;
+    if (command === FatFs.GET_SECTOR_COUNT) return (ff.setValue(buffer, this.image.byteLength / SECTOR, "i32"), FatFs.RES_OK);
+    if (command === FatFs.GET_SECTOR_SIZE) return (ff.setValue(buffer, SECTOR, "i16"), FatFs.RES_OK);
+    if (command === FatFs.GET_BLOCK_SIZE) return (ff.setValue(buffer, 1, "i32"), FatFs.RES_OK);
     return FatFs.RES_PARERR;
   }
 }
