@@ -15,7 +15,9 @@ interface Entry extends CreationProgress {
   expires: number;
 }
 
-const entries = new Map<string, Entry>();
+// On globalThis: the server action and the route handler may be bundled apart, each with its own module copy.
+const store = globalThis as typeof globalThis & { __xendeckVmCreations?: Map<string, Entry> };
+const entries = (store.__xendeckVmCreations ??= new Map<string, Entry>());
 
 function purge(now: number): void {
   for (const [id, entry] of entries) if (entry.expires < now) entries.delete(id);

@@ -4,11 +4,14 @@
  */
 import { TabNav } from "@/lib/ui/tab-nav";
 
-export type VmTab = "Overview";
+export type VmTab = "Overview" | "Hardware";
 
 const vmHref = (uuid: string, path: string) => `/vms/${encodeURIComponent(uuid)}${path}`;
 
 export function VmTabs({ uuid, current }: { uuid: string; current: VmTab }) {
-  const tabs = [{ label: "Overview", href: vmHref(uuid, "") }];
+  const tabs = [
+    { label: "Overview", href: vmHref(uuid, "") },
+    { label: "Hardware", href: vmHref(uuid, "/hardware") },
+  ];
   return <TabNav tabs={tabs} current={current} label="VM sections" />;
 }
