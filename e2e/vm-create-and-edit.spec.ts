@@ -19,8 +19,8 @@ test.describe("an admin", () => {
     await page.getByRole("link", { name: "New VM" }).click();
     await expect(page.getByRole("heading", { level: 1, name: "New VM" })).toBeVisible();
     await page.getByLabel("Pool").selectOption({ label: "lab" });
-    await page.getByLabel("Template", { exact: true }).selectOption({ label: "Debian Bookworm 12" });
-    await page.getByLabel("Name", { exact: true }).fill("e2e-debian");
+    await page.getByRole("combobox", { name: "Template", exact: true }).selectOption({ label: "Debian Bookworm 12" });
+    await page.getByRole("textbox", { name: "Name", exact: true }).fill("e2e-debian");
     await page.getByLabel("vCPUs").fill("2");
     await page.getByLabel("Memory").fill("2 GiB");
     // The template's provision spec gives the first disk; a second one is added.

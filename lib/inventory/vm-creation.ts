@@ -27,8 +27,6 @@ export interface CreationTemplate {
   /** Networks of the template's interfaces that the user may use: the form's first interface rows. */
   networks: string[];
   cloudInit: boolean;
-  /** "disk", "cd" or "network": what the form proposes to boot from (cdrom installs for provisioned templates). */
-  defaultBoot: "disk" | "cd" | "network";
 }
 
 export interface CreationPool {
@@ -128,7 +126,6 @@ async function creationPool(user: CurrentUser, view: PoolView, connection: PoolC
             .map((vif) => cache.get("network", vif.network)?.uuid)
             .filter((uuid): uuid is string => uuid !== undefined && usableNetworks.has(uuid)),
           cloudInit: template.tags.includes(CLOUD_INIT_TAG),
-          defaultBoot: ownDisks.length > 0 ? "disk" : "cd",
         };
       }),
   );

@@ -86,7 +86,8 @@ export function NewVmForm({ pools }: { pools: CreationPool[] }) {
     if (chosen) {
       setVcpus(String(chosen.vcpus));
       setMemory(sizeText(chosen.memoryBytes));
-      setBoot(chosen.defaultBoot);
+      // Disk first: an empty disk falls through to the CD, so an install from an ISO boots as well.
+      setBoot("disk");
     }
   }
 
