@@ -42,13 +42,15 @@ describe("importRawVdi", () => {
     const content = sim.inspect.vdiContent(vdi)!;
     expect(content.size).toBe(MiB);
     expect(content.head.subarray(0, 5).toString()).toBe("hello");
-    expect(tasksLeft()).toEqual([]);
+    // Destroyed in the background once finished.
+    await expect.poll(tasksLeft).toEqual([]);
   });
 
   it("reports an image bigger than the disk as the pool's VDI_IO_ERROR", async () => {
     const vdi = await newDisk(2 * MiB);
     await expect(importRawVdi(client, vdi, Buffer.alloc(3 * MiB))).rejects.toMatchObject({ code: "VDI_IO_ERROR", params: ["Device I/O errors"] });
-    expect(tasksLeft()).toEqual([]);
+    // Destroyed in the background once finished.
+    await expect.poll(tasksLeft).toEqual([]);
   });
 
   it("reports a disk a running VM uses as VDI_IN_USE", async () => {
