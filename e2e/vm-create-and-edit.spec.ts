@@ -15,6 +15,8 @@ const dialog = (page: Page, name: string | RegExp) => page.getByRole("dialog", {
 
 test.describe("an admin", () => {
   test("creates a started Debian VM with two disks and an interface, edits its hardware, then deletes it", async ({ page, sim }) => {
+    // One long journey on one VM (a creation, seven edits, a delete): three times the usual time.
+    test.slow();
     await page.goto("/vms");
     await page.getByRole("link", { name: "New VM" }).click();
     await expect(page.getByRole("heading", { level: 1, name: "New VM" })).toBeVisible();
@@ -123,5 +125,22 @@ test.describe("the operator of pool production", () => {
     await page.getByRole("button", { name: `Remove tag ${tag}` }).click();
     await expect(page.getByRole("list", { name: "Tags" }).getByText(tag)).toHaveCount(0);
     expect((await sim.vm(target.uuid)).record.tags).not.toContain(tag);
+  });
+});
+
+test.describe("on a phone", () => {
+  test.use({ viewport: { width: 390, height: 844 } });
+
+  test("the New VM form and the Hardware tab do not scroll sideways", async ({ page, vm }) => {
+    const sideways = () => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    await page.goto("/vms/new");
+    await page.getByRole("combobox", { name: "Template", exact: true }).selectOption({ label: "Debian 12 Cloud-init (Hub) (cloud-init)" });
+    await expect(page.getByLabel("User data")).toBeVisible();
+    await page.getByRole("button", { name: "Add a disk" }).click();
+    await page.getByRole("button", { name: "Add an interface" }).click();
+    expect(await sideways()).toBeLessThanOrEqual(0);
+    await page.goto(`/vms/${vm("lab", "web-01").uuid}/hardware`);
+    await expect(page.getByRole("heading", { level: 2, name: "Disks" })).toBeVisible();
+    expect(await sideways()).toBeLessThanOrEqual(0);
   });
 });
