@@ -129,19 +129,15 @@ function plan(actor: CurrentUser, target: CreationTarget, input: ParsedVmCreatio
   let cloudInit: Plan["cloudInit"] = null;
   if (input.cloudInit) {
     // Beside the system disk: where the template's disks go, else the first new disk's SR, else the default SR.
-    const defaultSr = cache.pool()?.default_SR;
-    const srRef =
-      copyToSr ??
-      own
-        .map((disk) => disk.vdi.SR)
-        .find((ref) => {
-          const sr = cache.get("SR", ref);
-          return sr !== undefined && usableSr(sr.uuid) !== null;
-        }) ??
-      disks[0]?.srRef ??
-      (defaultSr && cache.get("SR", defaultSr) ? usableSr(cache.get("SR", defaultSr)!.uuid) : null);
-    if (!srRef)
-      return failure("Add a disk: the config drive goes on the same storage", { cloudInit: ["Add a disk: the config drive goes on the same storage"] });
+    const usableRef = (ref: string | undefined) => {
+      const sr = ref ? cache.get("SR", ref) : undefined;
+      return sr ? usableSr(sr.uuid) : null;
+    };
+    const srRef = copyToSr ?? own.map((disk) => usableRef(disk.vdi.SR)).find(Boolean) ?? disks[0]?.srRef ?? usableRef(cache.pool()?.default_SR);
+    if (!srRef) {
+      const message = "Add a disk: the config drive goes on the same storage";
+      return failure(message, { cloudInit: [message] }, "INVALID_INPUT");
+    }
     cloudInit = { userData: input.cloudInit.userData, networkConfig: input.cloudInit.networkConfig, srRef };
   }
   return {
