@@ -70,6 +70,8 @@ export interface AccessSubject {
 export const OBJECT_ACTIONS = {
   "pool.view": { kind: "pool", role: "viewer" },
   "pool.manage": { kind: "pool", role: "admin" },
+  /** A new VM from a template of the pool; its SRs, networks, ISOs and host must be visible to the user too. */
+  "pool.vm.create": { kind: "pool", role: "admin" },
 
   "host.view": { kind: "host", role: "viewer" },
   "host.manage": { kind: "host", role: "admin" },
@@ -106,6 +108,11 @@ export const OBJECT_ACTIONS = {
   /** Target: the snapshot to revert to. */
   "vm.revert": { kind: "vm", role: "admin" },
   "vm.edit": { kind: "vm", role: "admin" },
+  /** vCPUs, memory, disks and network interfaces; a new disk's SR or interface's network must be visible too. */
+  "vm.edit.hardware": { kind: "vm", role: "admin" },
+  "vm.edit.tags": { kind: "vm", role: "operator" },
+  /** Insert or eject an ISO (visible to the user) in the CD drive: a day-to-day operation, like power. */
+  "vm.cd": { kind: "vm", role: "operator" },
 
   "vdi.view": { kind: "vdi", role: "viewer" },
   "vdi.manage": { kind: "vdi", role: "admin" },

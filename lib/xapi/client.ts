@@ -29,7 +29,7 @@ import { isReadOnlyMethod } from "./read-only";
 import { Semaphore } from "./semaphore";
 import { TaskWatcher } from "./task-watcher";
 import { normalizeFingerprint, type TrustPolicy } from "./tls";
-import { Transport, type BodySink } from "./transport";
+import { Transport, type BodySink, type PutAnswer } from "./transport";
 import type { ParsePlan } from "./xmlrpc-parser";
 
 export interface XapiLogger {
@@ -261,6 +261,15 @@ export class XapiClient {
     if (this.readOnly) throw new XapiReadOnlyError(asyncMethod);
     if (options.signal?.aborted) throw abortedError(asyncMethod);
     const taskRef = await this.request<string>(asyncMethod, params, { signal: options.signal });
+    return this.awaitTask<T>(method, taskRef, options);
+  }
+
+  /**
+   * Follows a task the caller started (`callAsync`'s, or one made with `task.create` for an HTTP handler) until
+   * it finishes: resolves with its result decoded as `method`'s, rejects with its error; cancels it on abort or
+   * timeout; destroys it once finished.
+   */
+  async awaitTask<T = unknown>(method: string, taskRef: string, options: CallAsyncOptions = {}): Promise<T> {
     options.onTask?.(taskRef);
     const watch = this.tasks.watch(taskRef, (task) => {
       if (typeof task.progress === "number") options.onProgress?.(task.progress, task);
@@ -354,6 +363,30 @@ export class XapiClient {
         }
         throw error;
       }
+    }
+  }
+
+  /**
+   * PUTs `body` to one of the master's HTTP handlers (`/import_raw_vdi`), authenticated by the session, with the
+   * same certificate trust as calls; follows one redirection to another host of the pool (a host that sees the
+   * disk's SR). Refused before anything is sent on a read-only pool.
+   */
+  async put(path: string, query: Record<string, string>, body: Buffer, options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<PutAnswer> {
+    const method = `PUT ${path}`;
+    this.assertOpen(method);
+    if (this.readOnly) throw new XapiReadOnlyError(method);
+    const session = await this.ensureSession();
+    let url = new URL(path, this.master);
+    for (const [key, value] of Object.entries({ session_id: session, ...query })) url.searchParams.set(key, value);
+    const signal = options.signal ? AbortSignal.any([options.signal, this.closeController.signal]) : this.closeController.signal;
+    for (let hops = 0; ; hops++) {
+      const answer = await this.transport.put(url, body, { timeoutMs: options.timeoutMs ?? this.options.callTimeoutMs, signal, method });
+      const location = answer.headers.location;
+      if (answer.status !== 302 || !location || hops > 0) return answer;
+      const next = new URL(location, url);
+      // Only to a host of this pool, with the session: never anywhere a redirection says.
+      if (!this.memberAddresses.includes(next.hostname.replace(/^\[(.*)\]$/, "$1"))) return answer;
+      url = hostUrl(url, next.hostname.replace(/^\[(.*)\]$/, "$1"));
     }
   }
 

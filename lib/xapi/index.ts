@@ -45,6 +45,7 @@ export type { RegistryEvent, RegistryListener, RegistryOptions } from "./registr
 export { fetchCertificate } from "./certificate";
 export type { CertificateInfo } from "./certificate";
 export { probePool } from "./probe";
+export { importRawVdi } from "./import-raw-vdi";
 export type { PoolProbe } from "./probe";
 export { normalizeFingerprint } from "./tls";
 export { isReadOnlyMethod } from "./read-only";

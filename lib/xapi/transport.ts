@@ -36,6 +36,13 @@ export interface BodySink<T> {
   end(): T;
 }
 
+/** What a PUT answered: its status and headers, and whether the answer arrived whole. */
+export interface PutAnswer {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  complete: boolean;
+}
+
 /** Bytes of a non-200 answer kept for the error message. */
 const EXCERPT_BYTES = 200;
 
@@ -208,6 +215,67 @@ export class Transport {
         });
       });
       request.end(payload ?? undefined);
+    });
+  }
+
+  /**
+   * PUTs `body` to one of XAPI's HTTP handlers (`/import_raw_vdi`...), through the same agents (and so the same
+   * certificate checks). Resolves with the answer's status and headers once the exchange is over; an answer
+   * cut short after its headers still resolves (`complete: false`): such handlers answer 200 before reading the
+   * body and report the outcome in their task, which the caller reads.
+   */
+  put(url: URL, body: Buffer, options: Omit<PostOptions, "maxBytes">): Promise<PutAnswer> {
+    const secure = url.protocol === "https:";
+    if (!secure && url.protocol !== "http:") return Promise.reject(new XapiTransportError(`Unsupported URL scheme ${url.protocol}`, { notSent: true }));
+    return new Promise<PutAnswer>((resolve, reject) => {
+      let settled = false;
+      let answer: PutAnswer | undefined;
+      const settle = (error: Error | null) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        options.signal?.removeEventListener("abort", onAbort);
+        if (answer) resolve(answer);
+        else reject(error ?? new XapiProtocolError(`${options.method}: no answer`, { method: options.method }));
+      };
+      const request = (secure ? https : http).request({
+        protocol: url.protocol,
+        hostname: url.hostname.replace(/^\[(.*)\]$/, "$1"),
+        port: url.port || (secure ? 443 : 80),
+        path: `${url.pathname}${url.search}`,
+        method: "PUT",
+        agent: secure ? this.httpsAgent : this.httpAgent,
+        headers: { "Content-Type": "application/octet-stream", "Content-Length": body.length, "User-Agent": "XenDeck" },
+      });
+      request.on("error", (error: NodeJS.ErrnoException) => {
+        if (error instanceof XapiError) return settle(error);
+        settle(
+          new XapiTransportError(`${options.method}: ${describeSocketError(error)} (${url.host})`, { errno: error.code, cause: error, method: options.method }),
+        );
+      });
+      const timer = setTimeout(() => {
+        request.destroy();
+        settle(
+          new XapiTimeoutError(`${options.method}: no answer from ${url.host} within ${(options.timeoutMs / 1000).toFixed(1)} s`, { method: options.method }),
+        );
+      }, options.timeoutMs);
+      const onAbort = () => {
+        request.destroy();
+        settle(new XapiError(CLIENT_CODES.aborted, [], { kind: "aborted", method: options.method, message: `${options.method}: aborted` }));
+      };
+      if (options.signal?.aborted) return onAbort();
+      options.signal?.addEventListener("abort", onAbort, { once: true });
+      request.on("response", (response) => {
+        answer = { status: response.statusCode ?? 0, headers: response.headers, complete: false };
+        response.resume();
+        response.on("end", () => {
+          answer!.complete = true;
+          settle(null);
+        });
+        response.on("close", () => settle(null));
+        response.on("error", () => settle(null));
+      });
+      request.end(body);
     });
   }
 

@@ -4,7 +4,7 @@
  */
 import { TabNav } from "@/lib/ui/tab-nav";
 
-export type VmTab = "Overview" | "Stats" | "Console";
+export type VmTab = "Overview" | "Stats" | "Hardware" | "Console";
 
 const vmHref = (uuid: string, path: string) => `/vms/${encodeURIComponent(uuid)}${path}`;
 
@@ -12,6 +12,7 @@ export function VmTabs({ uuid, current, console: showConsole = false }: { uuid: 
   const tabs = [
     { label: "Overview", href: vmHref(uuid, "") },
     { label: "Stats", href: vmHref(uuid, "/stats") },
+    { label: "Hardware", href: vmHref(uuid, "/hardware") },
   ];
   if (showConsole) tabs.push({ label: "Console", href: vmHref(uuid, "/console") });
   return <TabNav tabs={tabs} current={current} label="VM sections" />;
