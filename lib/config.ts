@@ -43,10 +43,15 @@ export interface Config {
 }
 
 export interface LoginThrottleConfig {
-  /** Failed logins on one account within the window that lock the account. */
+  /** Failed logins on one account from one client address within the window that lock that account-address pair. */
   maxFailuresPerAccount: number;
   /** Failed logins from one client address within the window that lock the address. */
   maxFailuresPerAddress: number;
+  /**
+   * Failed logins on one account from all addresses within the window that hold off attempts from addresses the
+   * account never signed in from (lib/auth/login-throttle.ts).
+   */
+  accountSlowdownFailures: number;
   windowSeconds: number;
   lockoutSeconds: number;
 }
@@ -104,6 +109,7 @@ const envSchema = z.object({
   XENDECK_SESSION_MAX_AGE_SECONDS: positiveInt(12 * 60 * 60, 60),
   XENDECK_LOGIN_MAX_FAILURES_PER_ACCOUNT: positiveInt(5),
   XENDECK_LOGIN_MAX_FAILURES_PER_ADDRESS: positiveInt(20),
+  XENDECK_LOGIN_ACCOUNT_SLOWDOWN_FAILURES: positiveInt(50),
   XENDECK_LOGIN_FAILURE_WINDOW_SECONDS: positiveInt(15 * 60),
   XENDECK_LOGIN_LOCKOUT_SECONDS: positiveInt(15 * 60),
   XENDECK_TRUSTED_PROXIES: positiveInt(0, 0),
@@ -186,6 +192,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     login: {
       maxFailuresPerAccount: vars.XENDECK_LOGIN_MAX_FAILURES_PER_ACCOUNT,
       maxFailuresPerAddress: vars.XENDECK_LOGIN_MAX_FAILURES_PER_ADDRESS,
+      accountSlowdownFailures: vars.XENDECK_LOGIN_ACCOUNT_SLOWDOWN_FAILURES,
       windowSeconds: vars.XENDECK_LOGIN_FAILURE_WINDOW_SECONDS,
       lockoutSeconds: vars.XENDECK_LOGIN_LOCKOUT_SECONDS,
     },

@@ -7,15 +7,19 @@
 import "server-only";
 import { z } from "zod";
 import { recordAudit, recordChangeInTransaction } from "@/lib/audit/record";
+import { getConfig } from "@/lib/config";
 import { getDb, type DbTransaction } from "@/lib/db/client";
 import { failure, formBoolean, invalidInput, optionalFormBoolean, type MutationResult } from "@/lib/actions/result";
 import { lockedMutation, Rollback } from "@/lib/db/transaction";
 import { can } from "@/lib/access/can";
+import { clearPairFailures, loginThrottleRefusal, recordLoginFailure } from "./login-throttle";
 import { hashPassword, verifyPassword } from "./password";
 import { passwordPolicy } from "./password-policy";
 import { refuseUnlessAllowed } from "@/lib/access/refusal";
 import { currentClientAddress } from "./request-context";
 import type { CurrentUser } from "./session-user";
+import { isKnownAddress, revokeUserSessions } from "./sessions";
+import { TOO_MANY_ATTEMPTS } from "./two-factor";
 import { usernameSchema } from "./usernames";
 
 export interface UserDto {
@@ -130,7 +134,7 @@ export async function createUser(actor: CurrentUser, input: unknown): Promise<Mu
   });
 }
 
-/** Changes display name, admin flag or disabled flag. Disabling ends the user's sessions at once. */
+/** Changes display name, admin flag or disabled flag. Disabling ends the user's sessions for good (enabling does not revive them). */
 export async function updateUser(actor: CurrentUser, userId: string, input: unknown): Promise<MutationResult<{ user: UserDto }>> {
   const refused = await refuseUnlessAllowed(actor, { action: "users.manage" }, { object: { kind: "user", uuid: userId }, params: { operation: "update" } });
   if (refused) return refused;
@@ -142,6 +146,7 @@ export async function updateUser(actor: CurrentUser, userId: string, input: unkn
     if (!before) return failure("This user no longer exists.");
     const row = await tx.user.update({ where: { id: userId }, data: changes, include: userInclude });
     if (before.isAdmin && !before.disabled && (!row.isAdmin || row.disabled)) await assertAnEnabledAdminRemains(tx);
+    if (row.disabled && !before.disabled) await revokeUserSessions(tx, userId, "disabled");
     const changed = Object.fromEntries(Object.entries(changes).filter(([key, value]) => value !== undefined && before[key as keyof typeof before] !== value));
     await recordChangeInTransaction(tx, actor, { action: "user.update", object: userObject(row), params: changed });
     return { ok: true, user: toUserDto(row) };
@@ -179,41 +184,46 @@ export async function resetUserPassword(actor: CurrentUser, userId: string, inpu
   return lockedMutation("accounts", async (tx) => {
     const row = await tx.user.findUnique({ where: { id: userId } });
     if (!row) return failure("This user no longer exists.");
-    await tx.user.update({ where: { id: userId }, data: { passwordHash, mustChangePassword: true, sessionEpoch: { increment: 1 } } });
+    await tx.user.update({ where: { id: userId }, data: { passwordHash, mustChangePassword: true } });
+    await revokeUserSessions(tx, userId, "password-reset");
     await recordChangeInTransaction(tx, actor, { action: "user.reset_password", object: userObject(row) });
     return { ok: true };
   });
 }
 
 /**
- * Changes the actor's own password (the current one is required). Every session of the user ends, this one
- * included, unless the caller renews it with the returned epoch (`renewSession` in lib/auth/current-user.ts).
+ * Changes the actor's own password (the current one is required, and its check is throttled like a login).
+ * Every other session of the user ends; the one that asked (`actor.sessionId`) stays signed in.
  */
-export async function changeOwnPassword(actor: CurrentUser, input: unknown): Promise<MutationResult<{ sessionEpoch: number }>> {
+export async function changeOwnPassword(actor: CurrentUser, input: unknown): Promise<MutationResult> {
   const parsed = changeOwnPasswordSchema.safeParse(input);
   if (!parsed.success) return invalidInput(parsed.error);
   const db = getDb();
+  const subject = { username: actor.username, address: await currentClientAddress() };
+  const refuse = (code: string, message: string) =>
+    recordAudit({ actor, address: subject.address, action: "user.change_password", object: userObject(actor), outcome: "refused", error: { code, message } });
+  const throttled = await loginThrottleRefusal(db, subject, () => isKnownAddress(db, actor.id, subject.address));
+  if (throttled) {
+    await refuse(throttled, TOO_MANY_ATTEMPTS);
+    return failure(TOO_MANY_ATTEMPTS, { currentPassword: [TOO_MANY_ATTEMPTS] });
+  }
   const current = await db.user.findUnique({ where: { id: actor.id } });
   if (!current || !(await verifyPassword(parsed.data.currentPassword, current.passwordHash))) {
-    await recordAudit({
-      actor,
-      address: await currentClientAddress(),
-      action: "user.change_password",
-      object: userObject(actor),
-      outcome: "refused",
-      error: { code: "WRONG_PASSWORD", message: "The current password is wrong" },
-    });
+    await recordLoginFailure(db, getConfig().login, subject);
+    await refuse("WRONG_PASSWORD", "The current password is wrong");
     return failure("The current password is wrong.", { currentPassword: ["The current password is wrong"] });
   }
+  await clearPairFailures(db, subject);
   const passwordHash = await hashPassword(parsed.data.newPassword);
   return lockedMutation("accounts", async (tx) => {
     // Guard against a reset or another change that happened while hashing.
     const { count } = await tx.user.updateMany({
       where: { id: actor.id, passwordHash: current.passwordHash },
-      data: { passwordHash, mustChangePassword: false, sessionEpoch: { increment: 1 } },
+      data: { passwordHash, mustChangePassword: false },
     });
     if (count === 0) return failure("Your password was changed meanwhile. Please sign in again.");
-    await recordChangeInTransaction(tx, actor, { action: "user.change_password", object: userObject(current) });
-    return { ok: true, sessionEpoch: current.sessionEpoch + 1 };
+    const ended = await revokeUserSessions(tx, actor.id, "password-change", actor.sessionId);
+    await recordChangeInTransaction(tx, actor, { action: "user.change_password", object: userObject(current), params: { otherSessionsEnded: ended } });
+    return { ok: true };
   });
 }

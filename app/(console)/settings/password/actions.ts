@@ -1,15 +1,14 @@
 "use server";
 /**
- * Changing one's own password. The current password is required; every other session of the user ends, and this
- * browser gets a renewed session so it stays signed in. Allowed while a password change is required (that is
- * what it is for).
+ * Changing one's own password. The current password is required; every other session of the user ends, this
+ * browser's stays. Allowed while a password change is required (that is what it is for).
  */
 import { redirect } from "next/navigation";
 import { formFields } from "@/lib/admin/action-input";
 import type { FormState } from "@/lib/actions/form-state";
 import { formState } from "@/lib/actions/form-state";
 import { recordAudit } from "@/lib/audit/record";
-import { getCurrentUser, renewSession } from "@/lib/auth/current-user";
+import { getCurrentUser } from "@/lib/auth/current-user";
 import { NOT_SIGNED_IN } from "@/lib/access/refusal";
 import { currentClientAddress } from "@/lib/auth/request-context";
 import { changeOwnPassword } from "@/lib/auth/users";
@@ -28,7 +27,6 @@ export async function changePasswordAction(_previous: FormState, formData: FormD
   }
   const result = await changeOwnPassword(actor, formFields(formData));
   if (!result.ok) return formState(result, "");
-  await renewSession(actor.id, result.sessionEpoch);
   if (actor.mustChangePassword) redirect("/");
   return { ok: true, message: "Password changed. Your other sessions have ended." };
 }
