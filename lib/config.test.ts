@@ -34,6 +34,7 @@ describe("configuration", () => {
     }
     expect(config.login).toEqual({ maxFailuresPerAccount: 5, maxFailuresPerAddress: 20, accountSlowdownFailures: 50, windowSeconds: 900, lockoutSeconds: 900 });
     expect(config.trustedProxies).toBe(0);
+    expect(config.auditAnonymousMaxPerAddress).toBe(60);
     expect(config.compress).toBe(false);
     expect(config.publicUrl).toBeNull();
     expect(config.initialAdminPassword).toBeNull();

@@ -32,6 +32,8 @@ export interface Config {
   /** How long a session lasts without activity. */
   sessionMaxAgeSeconds: number;
   login: LoginThrottleConfig;
+  /** Audit entries recorded per client address and 15 minutes for requests without a session (lib/audit/anonymous.ts). */
+  auditAnonymousMaxPerAddress: number;
   /** Number of reverse proxies in front of XenDeck that append the client address to X-Forwarded-For. */
   trustedProxies: number;
   /**
@@ -112,6 +114,7 @@ const envSchema = z.object({
   XENDECK_LOGIN_ACCOUNT_SLOWDOWN_FAILURES: positiveInt(50),
   XENDECK_LOGIN_FAILURE_WINDOW_SECONDS: positiveInt(15 * 60),
   XENDECK_LOGIN_LOCKOUT_SECONDS: positiveInt(15 * 60),
+  XENDECK_AUDIT_ANONYMOUS_MAX_PER_ADDRESS: positiveInt(60),
   XENDECK_TRUSTED_PROXIES: positiveInt(0, 0),
   XENDECK_COMPRESS: onOff(false),
 });
@@ -196,6 +199,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       windowSeconds: vars.XENDECK_LOGIN_FAILURE_WINDOW_SECONDS,
       lockoutSeconds: vars.XENDECK_LOGIN_LOCKOUT_SECONDS,
     },
+    auditAnonymousMaxPerAddress: vars.XENDECK_AUDIT_ANONYMOUS_MAX_PER_ADDRESS,
     trustedProxies: vars.XENDECK_TRUSTED_PROXIES,
     compress: vars.XENDECK_COMPRESS,
   };

@@ -6,6 +6,7 @@
  * with two-factor login, is "now the code" (`TWO_FACTOR_REQUIRED`).
  */
 import "server-only";
+import { recordAnonymousAudit } from "@/lib/audit/anonymous";
 import { recordAudit } from "@/lib/audit/record";
 import { getConfig } from "@/lib/config";
 import { getDb, type Db } from "@/lib/db/client";
@@ -50,7 +51,8 @@ export async function authenticate(attempt: LoginAttempt, db: Db = getDb()): Pro
 
   const fail = async (failureCode: LoginFailureCode, countIt: boolean, actor: { id: string; username: string } | null = null) => {
     if (countIt) await recordLoginFailure(db, config.login, subject);
-    await recordAudit(
+    // Anyone can send failed logins: rate-limited and size-capped per address.
+    await recordAnonymousAudit(
       { actor, attemptedUsername: username || null, address: attempt.address, action: "auth.login", outcome: "refused", error: { code: failureCode } },
       db,
     );

@@ -5,7 +5,8 @@
  */
 import "server-only";
 import { z } from "zod";
-import { recordAudit, recordChangeInTransaction } from "@/lib/audit/record";
+import { recordAnonymousAudit } from "@/lib/audit/anonymous";
+import { recordChangeInTransaction } from "@/lib/audit/record";
 import { can } from "@/lib/access/can";
 import { NOT_SIGNED_IN, refuseUnlessAllowed } from "@/lib/access/refusal";
 import { failure, invalidInput, type MutationResult } from "@/lib/actions/result";
@@ -33,7 +34,7 @@ export const endSessionSchema = z.object({ sessionId: z.string().min(1, "No sess
 /** Ends one of the actor's own sessions (this one included: that is a logout). Another user's session id is "not found". */
 export async function endOwnSession(actor: CurrentUser | null, input: unknown): Promise<MutationResult<{ endedCurrent: boolean }>> {
   if (!actor) {
-    await recordAudit({
+    await recordAnonymousAudit({
       actor: null,
       address: await currentClientAddress(),
       action: "session.end",

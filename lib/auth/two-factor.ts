@@ -8,6 +8,7 @@
 import "server-only";
 import QRCode from "qrcode";
 import { z } from "zod";
+import { recordAnonymousAudit } from "@/lib/audit/anonymous";
 import { recordAudit, recordChangeInTransaction } from "@/lib/audit/record";
 import { refuseUnlessAllowed, NOT_SIGNED_IN } from "@/lib/access/refusal";
 import { failure, invalidInput, type MutationFailure, type MutationResult } from "@/lib/actions/result";
@@ -89,7 +90,7 @@ export async function twoFactorStatus(actor: CurrentUser, db: Db = getDb()): Pro
 
 /** Audits a refusal of one of these actions to a request without a session; the failure to show. */
 async function refuseAnonymous(action: string): Promise<MutationFailure> {
-  await recordAudit({
+  await recordAnonymousAudit({
     actor: null,
     address: await currentClientAddress(),
     action,

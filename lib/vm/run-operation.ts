@@ -12,7 +12,7 @@ import { recordAudit, type AuditInput } from "@/lib/audit/record";
 import { can, type ObjectAction, type Securable } from "@/lib/access/can";
 import { refuseUnlessAllowed } from "@/lib/access/refusal";
 import { currentClientAddress } from "@/lib/auth/request-context";
-import type { CurrentUser } from "@/lib/auth/session-user";
+import { pendingAccountStep, type CurrentUser } from "@/lib/auth/session-user";
 import { asLocalXapiError } from "@/lib/pools/registry";
 import { loadPoolViews } from "@/lib/pools/views";
 import { hostSecurable } from "@/lib/access/securables";
@@ -125,7 +125,7 @@ export async function authorizeVmAction(actor: CurrentUser | null, request: VmAu
   const { uuid, permission, params, accept = isOrdinaryVm, notFound = VM_NOT_FOUND } = request;
   const located = locateVm(await loadPoolViews(), uuid);
   const target: Securable = located?.securable ?? { kind: "vm", uuid, poolUuid: "" };
-  if (!actor || actor.mustChangePassword) {
+  if (!actor || pendingAccountStep(actor)) {
     const refused = await refuseUnlessAllowed(actor, { action: permission, target }, { object: { kind: "vm", uuid }, params });
     return { ok: false, vm: null, error: refused!.error };
   }

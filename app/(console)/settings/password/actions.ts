@@ -7,7 +7,7 @@ import { redirect } from "next/navigation";
 import { formFields } from "@/lib/admin/action-input";
 import type { FormState } from "@/lib/actions/form-state";
 import { formState } from "@/lib/actions/form-state";
-import { recordAudit } from "@/lib/audit/record";
+import { recordAnonymousAudit } from "@/lib/audit/anonymous";
 import { getCurrentUser } from "@/lib/auth/current-user";
 import { NOT_SIGNED_IN } from "@/lib/access/refusal";
 import { currentClientAddress } from "@/lib/auth/request-context";
@@ -16,7 +16,7 @@ import { changeOwnPassword } from "@/lib/auth/users";
 export async function changePasswordAction(_previous: FormState, formData: FormData): Promise<FormState> {
   const actor = await getCurrentUser();
   if (!actor) {
-    await recordAudit({
+    await recordAnonymousAudit({
       actor: null,
       address: await currentClientAddress(),
       action: "user.change_password",
