@@ -95,7 +95,7 @@ describe("registering and administering", () => {
 
   it("an edited URL must lead to the same pool; a new label needs no reconnection", async () => {
     const { admin, pools, sim } = env();
-    const toOtherPool = await editPool(admin, pools.lab!.id, { label: "lab", url: sim.pools[1]!.masterUrl, username: sim.username });
+    const toOtherPool = await editPool(admin, pools.lab!.id, { label: "lab", url: sim.pools[1]!.masterUrl, username: sim.username, password: sim.password });
     expect(toOtherPool).toMatchObject({ ok: false, error: "This URL leads to another pool (“production”): register it as a new pool instead." });
 
     const connection = getPoolRegistry().get(pools.lab!.id)!;
@@ -115,5 +115,78 @@ describe("registering and administering", () => {
     expect(connection).toBeDefined();
     await connection!.waitForSync(10_000);
     await waitFor(() => connection!.status.state === "connected");
+  });
+});
+
+describe("the stored password stays bound to its pool", () => {
+  /** An HTTP server that records every request body it receives: a stand-in for a host an attacker controls. */
+  async function listeningTrap() {
+    const { createServer } = await import("node:http");
+    const bodies: string[] = [];
+    const server = createServer((request, response) => {
+      let body = "";
+      request.on("data", (chunk) => (body += chunk));
+      request.on("end", () => {
+        bodies.push(body);
+        response.writeHead(500).end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as { port: number };
+    return { url: `http://127.0.0.1:${port}`, bodies, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  }
+
+  const testsOf = async (poolId: string, since: number) =>
+    (
+      await getDb().auditEntry.findMany({
+        where: { action: { in: ["pool.test_connection", "pool.update"] }, poolId, id: { gt: since } },
+        orderBy: { id: "asc" },
+      })
+    ).map((entry) => [entry.action, entry.actorUsername, entry.outcome, entry.errorCode, JSON.parse(entry.params).url]);
+
+  it("is not sent to a URL outside the pool's hosts, whether testing or editing; a typed password is", async () => {
+    const { admin, pools, sim } = env();
+    const since = (await getDb().auditEntry.findFirst({ orderBy: { id: "desc" } }))?.id ?? 0;
+    const trap = await listeningTrap();
+    try {
+      const form = { label: "lab", url: trap.url, username: sim.username, poolId: pools.lab!.id };
+      expect(await testPoolConnection(admin, form)).toMatchObject({
+        ok: false,
+        fieldErrors: { password: ["Enter the password: the stored one is only sent to the hosts of this pool."] },
+      });
+      expect(await editPool(admin, pools.lab!.id, form)).toMatchObject({ ok: false, fieldErrors: { password: [expect.any(String)] } });
+      expect(trap.bodies).toEqual([]);
+
+      // Typed again, the password goes where the admin says: that is their call.
+      expect((await testPoolConnection(admin, { ...form, password: "typed-by-the-admin" })).ok).toBe(false);
+      expect(trap.bodies.join("")).toContain("typed-by-the-admin");
+      expect(trap.bodies.join("")).not.toContain(sim.password);
+    } finally {
+      await trap.close();
+    }
+    expect(await testsOf(pools.lab!.id, since)).toEqual([
+      ["pool.test_connection", "admin", "refused", "PASSWORD_NOT_FOR_THIS_HOST", trap.url],
+      ["pool.update", "admin", "refused", "PASSWORD_NOT_FOR_THIS_HOST", trap.url],
+      ["pool.test_connection", "admin", "error", expect.any(String), trap.url],
+    ]);
+    expect(JSON.stringify(await getDb().auditEntry.findMany())).not.toMatch(/typed-by-the-admin/);
+  });
+
+  it("is used for the pool's other members, as XAPI reported them, and every test is audited", async () => {
+    const { admin, pools, sim } = env();
+    const connection = getPoolRegistry().get(pools.production!.id)!;
+    await connection.waitForSync(10_000);
+    const member = sim.pools[1]!.hosts[1]!;
+    expect(connection.cache.list("host").map((host) => host.address)).toContain(new URL(member.url).hostname);
+
+    const result = await testPoolConnection(admin, { url: member.url, username: sim.username, poolId: pools.production!.id });
+    expect(result).toMatchObject({ ok: true, pool: { poolUuid: sim.pools[1]!.uuid } });
+    expect((await testsOf(pools.production!.id, 0)).at(-1)).toEqual(["pool.test_connection", "admin", "ok", null, member.url]);
+    const entry = await getDb().auditEntry.findFirstOrThrow({
+      where: { action: "pool.test_connection", poolId: pools.production!.id },
+      orderBy: { id: "desc" },
+    });
+    expect(JSON.parse(entry.params)).toEqual({ url: member.url, username: sim.username, usesRegisteredLogin: true });
+    expect(entry).toMatchObject({ objectUuid: sim.pools[1]!.uuid, objectLabel: "production" });
   });
 });

@@ -4,15 +4,23 @@
  * stores, audits and refuses duplicates; this module talks to the pool first (`probePool`: the pool's uuid
  * comes from XAPI, never from the browser) and refreshes the live registry after every change so that the
  * next page shows it. Passwords never leave the server: results carry no secrets.
+ *
+ * The stored password of a registered pool stays bound to that pool: when a form leaves the password empty to
+ * reuse it (testing or editing a registration), it is only sent to the registered URL's host or to an address
+ * of one of the pool's members as XAPI reported them (`poolMemberAddresses`); any other URL needs the password
+ * typed again. Every connection test is audited (who, which URL, the outcome; never the password).
  */
 import "server-only";
 import { z } from "zod";
 import { refuseUnlessAllowed } from "@/lib/access/refusal";
+import { recordAudit } from "@/lib/audit/record";
+import { currentClientAddress } from "@/lib/auth/request-context";
 import type { CurrentUser } from "@/lib/auth/session-user";
 import { failure, formBoolean, invalidInput, optionalFormBoolean, type MutationFailure, type MutationResult } from "@/lib/actions/result";
 import { createPool, fingerprintSchema, getPool, getPoolConnectionConfig, removePool, setPoolEnabled, updatePool, type PoolDto } from "@/lib/pools/store";
 import { SecretDecryptionError } from "@/lib/db/secrets";
 import { refreshPoolRegistry } from "@/lib/pools/registry";
+import { getPoolRegistry } from "@/lib/xapi/registry";
 import {
   CLIENT_CODES,
   describeXapiError,
@@ -122,6 +130,72 @@ function connectionFailure(error: unknown): MutationFailure {
   return failure(`The pool answered with an error: ${message}`);
 }
 
+const PASSWORD_NOT_FOR_THIS_HOST = "Enter the password: the stored one is only sent to the hosts of this pool.";
+
+/** The host part of a URL as compared with member addresses (lower case, IPv6 without brackets). */
+function hostOf(url: string): string | null {
+  try {
+    return new URL(url).hostname.toLowerCase().replace(/^\[(.*)\]$/, "$1");
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Where a registered pool's stored password may be sent: the host of its registered URL and the address of
+ * every member host its live connection knows (XAPI's `host.address`; the cache keeps them while reconnecting).
+ */
+export function poolMemberAddresses(pool: { id: string; url: string }): Set<string> {
+  const addresses = new Set<string>();
+  const registered = hostOf(pool.url);
+  if (registered) addresses.add(registered);
+  for (const host of getPoolRegistry().get(pool.id)?.cache.list("host") ?? []) {
+    if (host.address) addresses.add(host.address.toLowerCase());
+  }
+  return addresses;
+}
+
+/** The stored password of `poolId` for a test or an edit that reaches `url`; a failure to show when it may not go there. */
+async function storedPasswordFor(actor: CurrentUser, poolId: string, url: string): Promise<{ password?: string } | MutationFailure> {
+  const pool = await getPool(actor, poolId);
+  if (!pool) return failure("This pool registration no longer exists.");
+  const host = hostOf(url);
+  if (!host || !poolMemberAddresses(pool).has(host)) return failure(PASSWORD_NOT_FOR_THIS_HOST, { password: [PASSWORD_NOT_FOR_THIS_HOST] });
+  try {
+    return { password: (await getPoolConnectionConfig(actor, poolId))?.password };
+  } catch (error) {
+    if (!(error instanceof SecretDecryptionError)) throw error;
+    const message = "The stored password cannot be decrypted (the secret key changed): enter the password again.";
+    return failure(message, { password: ["Enter the password again"] });
+  }
+}
+
+/** Audits a connection test: who, which URL and pool, whether the stored password was used, and the outcome. */
+async function auditConnectionTest(
+  actor: CurrentUser,
+  test: { url: string; username: string; poolId?: string; usesRegisteredLogin: boolean },
+  outcome: { ok: true; poolUuid: string; poolName: string } | { ok: false; refused?: boolean; error: unknown },
+): Promise<void> {
+  const code = outcome.ok ? null : isXapiError(outcome.error) ? outcome.error.code : outcome.refused ? "PASSWORD_NOT_FOR_THIS_HOST" : "FAILED";
+  const message = outcome.ok
+    ? null
+    : outcome.refused
+      ? PASSWORD_NOT_FOR_THIS_HOST
+      : typeof outcome.error === "string"
+        ? outcome.error
+        : describeXapiError(outcome.error);
+  await recordAudit({
+    actor,
+    address: await currentClientAddress(),
+    action: "pool.test_connection",
+    object: outcome.ok ? { kind: "pool", uuid: outcome.poolUuid, label: outcome.poolName } : { kind: "pool" },
+    poolId: test.poolId ?? null,
+    params: { url: test.url, username: test.username, usesRegisteredLogin: test.usesRegisteredLogin },
+    outcome: outcome.ok ? "ok" : outcome.refused ? "refused" : "error",
+    error: outcome.ok ? null : { code, message },
+  });
+}
+
 function parseUrlError(error: unknown): MutationFailure | null {
   return error instanceof TypeError ? failure(error.message, { url: [error.message] }) : null;
 }
@@ -141,23 +215,28 @@ export async function testPoolConnection(actor: CurrentUser | null, input: unkno
   if (!parsed.success) return invalidInput(parsed.error);
   const { url, username, fingerprint, poolId } = parsed.data;
   let password = parsed.data.password;
-  if (!password && poolId) {
-    try {
-      password = (await getPoolConnectionConfig(actor!, poolId))?.password;
-    } catch (error) {
-      if (!(error instanceof SecretDecryptionError)) throw error;
+  const usesRegisteredLogin = !password && Boolean(poolId);
+  const tested = { url, username, poolId, usesRegisteredLogin };
+  if (usesRegisteredLogin) {
+    const stored = await storedPasswordFor(actor!, poolId!, url);
+    if ("ok" in stored) {
+      await auditConnectionTest(actor!, tested, { ok: false, refused: stored.error === PASSWORD_NOT_FOR_THIS_HOST, error: stored.error });
+      return stored;
     }
+    password = stored.password;
   }
   if (!password) return failure("Password is required", { password: ["Password is required"] });
   try {
     const certificate = await certificateOf(url);
     const pool = await probePool({ url, username, password, fingerprint: fingerprint ?? certificate?.fingerprint ?? null });
+    await auditConnectionTest(actor!, tested, { ok: true, poolUuid: pool.poolUuid, poolName: pool.poolName });
     return {
       ok: true,
       pool: { poolName: pool.poolName, poolUuid: pool.poolUuid, hostCount: pool.hostCount, apiVersion: pool.apiVersion, masterUrl: pool.masterUrl },
       certificate,
     };
   } catch (error) {
+    await auditConnectionTest(actor!, tested, { ok: false, error });
     return parseUrlError(error) ?? connectionFailure(error);
   }
 }
@@ -203,14 +282,23 @@ export async function editPool(actor: CurrentUser | null, poolId: string, input:
   if (connectionChanged) {
     let effectivePassword = password;
     if (!effectivePassword) {
-      try {
-        effectivePassword = (await getPoolConnectionConfig(actor!, poolId))?.password;
-      } catch (error) {
-        if (!(error instanceof SecretDecryptionError)) throw error;
-        return failure("The stored password cannot be decrypted (the secret key changed): enter the password again.", {
-          password: ["Enter the password again"],
-        });
+      const stored = await storedPasswordFor(actor!, poolId, url);
+      if ("ok" in stored) {
+        if (stored.error === PASSWORD_NOT_FOR_THIS_HOST) {
+          await recordAudit({
+            actor,
+            address: await currentClientAddress(),
+            action: "pool.update",
+            object: { kind: "pool", uuid: before.xapiPoolUuid, label: before.label },
+            poolId,
+            params: { url, username },
+            outcome: "refused",
+            error: { code: "PASSWORD_NOT_FOR_THIS_HOST", message: PASSWORD_NOT_FOR_THIS_HOST },
+          });
+        }
+        return stored;
       }
+      effectivePassword = stored.password;
     }
     const probe = await probeForSave({ url, username, password: effectivePassword ?? "", fingerprint: fingerprint ?? null });
     if (isFailure(probe)) return probe;
