@@ -191,7 +191,7 @@ for (const who of ["operator", "viewer"] as const satisfies readonly Restricted[
     test("account and group management is refused: no new admin, no change to anyone, no chain verification", async ({ run }) => {
       const self = userId(run, who);
       const adminId = userId(run, "admin");
-      const usersBefore = withRunDb(run, (db) => db.prepare("SELECT id, username, isAdmin, disabled, passwordHash, sessionEpoch FROM User ORDER BY id").all());
+      const usersBefore = withRunDb(run, (db) => db.prepare("SELECT id, username, isAdmin, disabled, passwordHash, totpEnabledAt FROM User ORDER BY id").all());
       const groupsBefore = withRunDb(run, (db) => db.prepare("SELECT groupId, userId FROM GroupMember ORDER BY groupId, userId").all());
       const mallory = `mallory-${who}`;
 
@@ -209,7 +209,7 @@ for (const who of ["operator", "viewer"] as const satisfies readonly Restricted[
 
       expectRowsUnchanged(
         usersBefore,
-        withRunDb(run, (db) => db.prepare("SELECT id, username, isAdmin, disabled, passwordHash, sessionEpoch FROM User ORDER BY id").all()),
+        withRunDb(run, (db) => db.prepare("SELECT id, username, isAdmin, disabled, passwordHash, totpEnabledAt FROM User ORDER BY id").all()),
         "user",
       );
       expect(withRunDb(run, (db) => db.prepare("SELECT COUNT(*) AS n FROM User WHERE username = ?").get(mallory)!.n)).toBe(0);

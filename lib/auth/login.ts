@@ -19,8 +19,7 @@ import { normaliseUsername } from "./usernames";
 
 /** The only message a failed login shows. */
 export const LOGIN_FAILED_MESSAGE = "Invalid username or password, or too many attempts. Try again later.";
-/** The answer (next-auth's `error`) that asks the login page for the second factor. */
-export const TWO_FACTOR_REQUIRED = "TWO_FACTOR_REQUIRED";
+export { TWO_FACTOR_REQUIRED } from "./login-steps";
 
 export interface LoginAttempt {
   username: unknown;

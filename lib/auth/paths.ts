@@ -4,6 +4,8 @@ export const LOGIN_PATH = "/login";
 export const CHANGE_PASSWORD_PATH = "/settings/password";
 /** Where a user the two-factor policy applies to enrols (`requireUser` redirects there). */
 export const TWO_FACTOR_PATH = "/settings/two-factor";
+/** Where users see and end their sessions. */
+export const SESSIONS_PATH = "/settings/sessions";
 
 /** next-auth's session cookie names (the `__Secure-` one when the site is served over HTTPS). */
 export const SESSION_COOKIE = "next-auth.session-token";

@@ -29,6 +29,7 @@ export interface UserDto {
   isAdmin: boolean;
   disabled: boolean;
   mustChangePassword: boolean;
+  twoFactorEnabled: boolean;
   createdAt: Date;
   updatedAt: Date;
   lastLoginAt: Date | null;
@@ -74,7 +75,7 @@ const LAST_ADMIN = "This is the last enabled administrator: make another user an
 
 const userInclude = { memberships: { include: { group: { select: { id: true, name: true } } } } } as const;
 
-type UserRow = Omit<UserDto, "groups"> & { memberships: { group: { id: string; name: string } }[] };
+type UserRow = Omit<UserDto, "groups" | "twoFactorEnabled"> & { totpEnabledAt: Date | null; memberships: { group: { id: string; name: string } }[] };
 
 function toUserDto(row: UserRow): UserDto {
   return {
@@ -84,6 +85,7 @@ function toUserDto(row: UserRow): UserDto {
     isAdmin: row.isAdmin,
     disabled: row.disabled,
     mustChangePassword: row.mustChangePassword,
+    twoFactorEnabled: row.totpEnabledAt !== null,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
     lastLoginAt: row.lastLoginAt,

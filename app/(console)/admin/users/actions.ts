@@ -7,9 +7,11 @@
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { actingUser, isRefusal } from "@/lib/access/acting-user";
-import { parseCreateUser, parseId, parseResetPassword, parseSetUserDisabled, parseUpdateUser } from "@/lib/admin/action-input";
+import { formFields, parseCreateUser, parseId, parseResetPassword, parseSetUserDisabled, parseUpdateUser } from "@/lib/admin/action-input";
 import { formState, type FormState } from "@/lib/actions/form-state";
 import { USERS_PATH, userHref } from "@/lib/admin/paths";
+import { endAllUserSessions } from "@/lib/auth/session-management";
+import { resetTwoFactor } from "@/lib/auth/two-factor";
 import { createUser, deleteUser, resetUserPassword, updateUser } from "@/lib/auth/users";
 import type { MutationResult } from "@/lib/actions/result";
 
@@ -75,4 +77,25 @@ export async function deleteUserAction(input: unknown): Promise<MutationResult> 
   if (!result.ok) return result;
   revalidatePath(USERS_PATH, "layout");
   redirect(USERS_PATH);
+}
+
+export async function endUserSessionsAction(_previous: FormState, formData: FormData): Promise<FormState> {
+  const actor = await actingUser(MANAGE, audit("end-sessions"));
+  if (isRefusal(actor)) return formState(actor, "");
+  const parsed = parseId(formFields(formData), "userId");
+  if (!parsed.ok) return formState(parsed, "");
+  const result = await endAllUserSessions(actor, parsed.data.userId);
+  if (result.ok) revalidatePath(USERS_PATH, "layout");
+  return formState(result, result.ok ? `Sessions ended: ${result.ended}.` : "");
+}
+
+/** For the confirmation dialog: removes the user's second factor (a lost phone). */
+export async function resetTwoFactorAction(input: unknown): Promise<MutationResult> {
+  const actor = await actingUser(MANAGE, audit("reset-two-factor"));
+  if (isRefusal(actor)) return actor;
+  const parsed = parseId(input, "userId");
+  if (!parsed.ok) return parsed;
+  const result = await resetTwoFactor(actor, parsed.data.userId);
+  if (result.ok) revalidatePath(USERS_PATH, "layout");
+  return result;
 }
