@@ -141,7 +141,8 @@ async function toCurrentUser(user: UserRow, db: Db, sessionId?: string): Promise
     grants: await grantsAt(user.id, Number(user.auditPosition ?? 0), db),
     ...(sessionId ? { sessionId } : {}),
     twoFactorEnabled,
-    mustEnrolTwoFactor: !twoFactorEnabled && twoFactorRequiredFor(parseTwoFactorPolicy(user.twoFactorPolicy), isAdmin),
+    // A sign-in step: scripts acting as a user (no session) have no sign-in to complete.
+    mustEnrolTwoFactor: Boolean(sessionId) && !twoFactorEnabled && twoFactorRequiredFor(parseTwoFactorPolicy(user.twoFactorPolicy), isAdmin),
   };
 }
 
