@@ -95,9 +95,9 @@ test("changing one's password ends the other sessions and keeps this one", async
   const second = await signedIn(browser, run, username);
   try {
     await first.page.goto("/settings/password");
-    await first.page.getByLabel("Current password").fill(PASSWORD);
-    await first.page.getByLabel("New password", { exact: true }).fill("a brand new password");
-    await first.page.getByLabel("Confirm new password").fill("a brand new password");
+    await first.page.getByRole("textbox", { name: "Current password" }).fill(PASSWORD);
+    await first.page.getByRole("textbox", { name: "New password", exact: true }).fill("a brand new password");
+    await first.page.getByRole("textbox", { name: "Confirm new password" }).fill("a brand new password");
     await first.page.getByRole("button", { name: "Change password" }).click();
     await expect(first.page.getByText("Password changed. Your other sessions have ended.")).toBeVisible();
     expect(await stillSignedIn(second.page)).toBe(false);
