@@ -9,6 +9,8 @@ import { createUser, expect, test, updateUser } from "./support/fixtures";
 import type { RunInfo } from "./support/run-info";
 
 test.use({ storageState: { cookies: [], origins: [] } });
+// Each test signs in two or three browsers.
+test.describe.configure({ timeout: 90_000 });
 
 const PASSWORD = "session-user-password";
 

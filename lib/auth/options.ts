@@ -72,8 +72,10 @@ function buildAuthOptions(): NextAuthOptions {
         if (user) return { sub: user.id, sid: (user as { sid?: string }).sid };
         return { sub: token.sub, sid: token.sid };
       },
+      // What /api/auth/session tells the browser: the user id, not the session id (nothing client-side needs it).
       async session({ session, token }) {
-        return { expires: session.expires, ...sessionClaims(token) };
+        const claims = sessionClaims(token);
+        return { expires: session.expires, ...(claims ? { userId: claims.userId } : {}) };
       },
     },
     events: {
