@@ -6,7 +6,7 @@
 import "server-only";
 import { z } from "zod";
 import { recordAnonymousAudit } from "@/lib/audit/anonymous";
-import { recordChangeInTransaction } from "@/lib/audit/record";
+import { recordAuditInTransaction, recordChangeInTransaction } from "@/lib/audit/record";
 import { can } from "@/lib/access/can";
 import { NOT_SIGNED_IN, refuseUnlessAllowed } from "@/lib/access/refusal";
 import { failure, invalidInput, type MutationResult } from "@/lib/actions/result";
@@ -47,7 +47,18 @@ export async function endOwnSession(actor: CurrentUser | null, input: unknown): 
   if (!parsed.success) return invalidInput(parsed.error);
   const { sessionId } = parsed.data;
   return lockedMutation("accounts", async (tx) => {
-    if (!(await revokeSession(tx, sessionId, "ended-by-user", actor.id))) return failure("This session has already ended.");
+    if (!(await revokeSession(tx, sessionId, "ended-by-user", actor.id))) {
+      // Ended already, or not one of the actor's: the same answer either way, and a refusal on record.
+      await recordAuditInTransaction(tx, {
+        actor,
+        address: await currentClientAddress(),
+        action: "session.end",
+        object: { kind: "user", uuid: actor.id, label: actor.username },
+        outcome: "refused",
+        error: { code: "NOT_FOUND", message: "No such active session of this user" },
+      });
+      return failure("This session has already ended.");
+    }
     // The id is a bearer of the session: the audit log names the session by when it started, not by its id.
     const ended = await tx.session.findUniqueOrThrow({ where: { id: sessionId }, select: { createdAt: true, address: true } });
     await recordChangeInTransaction(tx, actor, {

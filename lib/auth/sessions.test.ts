@@ -47,8 +47,12 @@ describe.each(["sqlite", "postgresql"] as const)("sessions on %s", (provider) =>
     expect((await listOwnSessions(laptop)).map((session) => session.id)).toEqual([laptop.sessionId]);
     expect(await endOwnSession(laptop, { sessionId: phone.sessionId })).toMatchObject({ ok: false, error: "This session has already ended." });
 
-    const audit = await testDb().db.auditEntry.findMany({ where: { action: "session.end" } });
-    expect(audit.map((entry) => [entry.actorUsername, entry.outcome, JSON.parse(entry.params).from])).toEqual([["alice", "ok", "198.51.100.7"]]);
+    const audit = await testDb().db.auditEntry.findMany({ where: { action: "session.end" }, orderBy: { id: "asc" } });
+    expect(audit.map((entry) => [entry.actorUsername, entry.outcome, entry.errorCode, JSON.parse(entry.params).from ?? null])).toEqual([
+      ["mallory", "refused", "NOT_FOUND", null],
+      ["alice", "ok", null, "198.51.100.7"],
+      ["alice", "refused", "NOT_FOUND", null],
+    ]);
     // The session id is a bearer of the session: it never reaches the audit log.
     expect(JSON.stringify(await testDb().db.auditEntry.findMany())).not.toContain(phone.sessionId);
   });
