@@ -4,7 +4,8 @@
  * (lib/auth/current-user.ts, lib/access/can.ts) on every request.
  */
 import { NextResponse, type NextRequest } from "next/server";
-import { LOGIN_PATH, SECURE_SESSION_COOKIE, SESSION_COOKIE } from "@/lib/auth/paths";
+import { SECURE_SESSION_COOKIE, SESSION_COOKIE } from "@/lib/auth/paths";
+import { LOGIN_PATH } from "@/lib/routes";
 
 /** Paths reachable without a session. */
 export function isPublicPath(pathname: string): boolean {

@@ -5,10 +5,22 @@
  * simulator's VMs keep their state, the database keeps its pools, ACLs and accounts.
  *
  * Server actions are called as the browser calls them (Next-Action header, React's encoding of the arguments),
- * with their ids read from the build under test, so the test follows the code wherever the actions move.
+ * with their ids read from the build under test. The list of actions is the build's own: every one is attacked
+ * without a session, and a new action without a refusal test of its own in REFUSAL_TESTS fails the suite.
  */
 import type { APIRequestContext } from "@playwright/test";
-import { actionId, apiAs, auditEntriesOf, callServerAction, formData, lastAuditId, userId, withRunDb, type StoredAuditEntry } from "./support/access";
+import {
+  actionId,
+  apiAs,
+  auditEntriesOf,
+  callServerAction,
+  formData,
+  lastAuditId,
+  serverActions,
+  userId,
+  withRunDb,
+  type StoredAuditEntry,
+} from "./support/access";
 import { createUser, expect, test } from "./support/fixtures";
 import type { RunInfo } from "./support/run-info";
 
@@ -17,32 +29,50 @@ type Restricted = "operator" | "viewer";
 const NOT_ALLOWED = "You are not allowed to do this.";
 const VM_NOT_FOUND = "This VM does not exist, or you do not have access to it.";
 
-const ACTIONS = {
-  vmOperation: ["app/(console)/vms/actions.ts", "vmOperationAction"],
-  bulkVmOperation: ["app/(console)/vms/actions.ts", "bulkVmOperationAction"],
-  vmManagement: ["app/(console)/vms/[uuid]/actions.ts", "vmManagementAction"],
-  testConnection: ["app/(console)/pools/actions.ts", "testConnectionAction"],
-  registerPool: ["app/(console)/pools/actions.ts", "registerPoolAction"],
-  editPool: ["app/(console)/pools/actions.ts", "editPoolAction"],
-  setPoolEnabled: ["app/(console)/pools/actions.ts", "setPoolEnabledAction"],
-  removePool: ["app/(console)/pools/actions.ts", "removePoolAction"],
-  addAcl: ["app/(console)/admin/acls/actions.ts", "addAclAction"],
-  removeAcl: ["app/(console)/admin/acls/actions.ts", "removeAclAction"],
-  searchAclObjects: ["app/(console)/admin/acls/actions.ts", "searchAclObjectsAction"],
-  createUser: ["app/(console)/admin/users/actions.ts", "createUserAction"],
-  updateUser: ["app/(console)/admin/users/actions.ts", "updateUserAction"],
-  setUserDisabled: ["app/(console)/admin/users/actions.ts", "setUserDisabledAction"],
-  resetPassword: ["app/(console)/admin/users/actions.ts", "resetPasswordAction"],
-  deleteUser: ["app/(console)/admin/users/actions.ts", "deleteUserAction"],
-  createGroup: ["app/(console)/admin/groups/actions.ts", "createGroupAction"],
-  changeMembership: ["app/(console)/admin/groups/actions.ts", "changeMembershipAction"],
-  verifyAuditChain: ["app/(console)/audit/actions.ts", "verifyAuditChainAction"],
-} as const satisfies Record<string, readonly [string, string]>;
+/**
+ * Every server action, with the test below that attacks it as a signed-in user without the rights. The list is
+ * checked against the build: a new action must be attacked here before the suite passes.
+ */
+const REFUSAL_TESTS = {
+  vmOperationAction: "lifecycle operations on VMs of another pool",
+  bulkVmOperationAction: "lifecycle operations on VMs of another pool",
+  vmManagementAction: "deleting, cloning, renaming or migrating VMs",
+  testConnectionAction: "pool registration and changes to registered pools",
+  registerPoolAction: "pool registration and changes to registered pools",
+  editPoolAction: "pool registration and changes to registered pools",
+  setPoolEnabledAction: "pool registration and changes to registered pools",
+  removePoolAction: "pool registration and changes to registered pools",
+  checkCertificateAction: "pool registration and changes to registered pools",
+  pinCertificateAction: "pool registration and changes to registered pools",
+  addAclAction: "ACL changes are refused",
+  removeAclAction: "ACL changes are refused",
+  searchAclObjectsAction: "ACL changes are refused",
+  createUserAction: "account and group management is refused",
+  updateUserAction: "account and group management is refused",
+  setUserDisabledAction: "account and group management is refused",
+  resetPasswordAction: "account and group management is refused",
+  deleteUserAction: "account and group management is refused",
+  createGroupAction: "account and group management is refused",
+  updateGroupAction: "account and group management is refused",
+  deleteGroupAction: "account and group management is refused",
+  changeMembershipAction: "account and group management is refused",
+  verifyAuditChainAction: "account and group management is refused",
+  changePasswordAction: "a password change needs the current password",
+  startTwoFactorEnrolmentAction: "own-account actions reach no other account",
+  confirmTwoFactorEnrolmentAction: "own-account actions reach no other account",
+  regenerateRecoveryCodesAction: "own-account actions reach no other account",
+  disableTwoFactorAction: "own-account actions reach no other account",
+  endSessionAction: "own-account actions reach no other account",
+  endUserSessionsAction: "other users' sessions and second factor, and the security policy, are refused",
+  resetTwoFactorAction: "other users' sessions and second factor, and the security policy, are refused",
+  setTwoFactorPolicyAction: "other users' sessions and second factor, and the security policy, are refused",
+} as const satisfies Record<string, string>;
+
+type ActionName = keyof typeof REFUSAL_TESTS;
 
 /** Calls a server action as `api`'s user; the page it is posted to does not matter to the action. */
-async function forge(api: APIRequestContext, run: RunInfo, action: keyof typeof ACTIONS, ...args: unknown[]): Promise<string> {
-  const [file, name] = ACTIONS[action];
-  const { status, body } = await callServerAction(api, run, { id: actionId(run, file, name), page: "/", args });
+async function forge(api: APIRequestContext, run: RunInfo, name: ActionName, input?: unknown): Promise<string> {
+  const { status, body } = await callServerAction(api, run, { id: actionId(run, name), page: "/", args: input === undefined ? [] : [input] });
   expect(status, `${name}: HTTP status`).toBe(200);
   return body;
 }
@@ -89,9 +119,9 @@ for (const who of ["operator", "viewer"] as const satisfies readonly Restricted[
       const halted = seededVm(run, "dev", "Halted");
       const running = seededVm(run, "dev", "Running");
 
-      expect(await forge(api, run, "vmOperation", { operation: "start", vm: halted.uuid })).toContain(VM_NOT_FOUND);
-      expect(await forge(api, run, "vmOperation", { operation: "hard_shutdown", vm: running.uuid })).toContain(VM_NOT_FOUND);
-      expect(await forge(api, run, "bulkVmOperation", { operation: "clean_reboot", vms: [running.uuid] })).toContain(VM_NOT_FOUND);
+      expect(await forge(api, run, "vmOperationAction", { operation: "start", vm: halted.uuid })).toContain(VM_NOT_FOUND);
+      expect(await forge(api, run, "vmOperationAction", { operation: "hard_shutdown", vm: running.uuid })).toContain(VM_NOT_FOUND);
+      expect(await forge(api, run, "bulkVmOperationAction", { operation: "clean_reboot", vms: [running.uuid] })).toContain(VM_NOT_FOUND);
 
       expect((await sim.vm(halted.uuid)).record.power_state).toBe("Halted");
       expect((await sim.vm(running.uuid)).record.power_state).toBe("Running");
@@ -109,12 +139,12 @@ for (const who of ["operator", "viewer"] as const satisfies readonly Restricted[
       const production = run.pools.find((pool) => pool.name === "production")!;
       const before = await Promise.all([own, foreign].map(async (vm) => (await sim.vm(vm.uuid)).record));
 
-      expect(await forge(api, run, "vmManagement", { operation: "delete", vm: own.uuid, confirmName: own.name })).toContain(NOT_ALLOWED);
-      expect(await forge(api, run, "vmManagement", { operation: "delete", vm: foreign.uuid, confirmName: foreign.name })).toContain(VM_NOT_FOUND);
-      expect(await forge(api, run, "vmManagement", { operation: "clone", vm: own.uuid, name: `cloned-by-${who}` })).toContain(NOT_ALLOWED);
-      expect(await forge(api, run, "vmManagement", { operation: "edit", vm: own.uuid, name: `owned-by-${who}`, description: "" })).toContain(NOT_ALLOWED);
-      expect(await forge(api, run, "vmManagement", { operation: "migrate", vm: own.uuid, host: production.hosts[1]!.uuid })).toContain(NOT_ALLOWED);
-      const snapshot = await forge(api, run, "vmManagement", { operation: "snapshot", vm: foreign.uuid, name: `snapshot-by-${who}` });
+      expect(await forge(api, run, "vmManagementAction", { operation: "delete", vm: own.uuid, confirmName: own.name })).toContain(NOT_ALLOWED);
+      expect(await forge(api, run, "vmManagementAction", { operation: "delete", vm: foreign.uuid, confirmName: foreign.name })).toContain(VM_NOT_FOUND);
+      expect(await forge(api, run, "vmManagementAction", { operation: "clone", vm: own.uuid, name: `cloned-by-${who}` })).toContain(NOT_ALLOWED);
+      expect(await forge(api, run, "vmManagementAction", { operation: "edit", vm: own.uuid, name: `owned-by-${who}`, description: "" })).toContain(NOT_ALLOWED);
+      expect(await forge(api, run, "vmManagementAction", { operation: "migrate", vm: own.uuid, host: production.hosts[1]!.uuid })).toContain(NOT_ALLOWED);
+      const snapshot = await forge(api, run, "vmManagementAction", { operation: "snapshot", vm: foreign.uuid, name: `snapshot-by-${who}` });
       expect(snapshot).toContain(VM_NOT_FOUND);
 
       const after = await Promise.all([own, foreign].map(async (vm) => (await sim.vm(vm.uuid)).record));
@@ -141,13 +171,14 @@ for (const who of ["operator", "viewer"] as const satisfies readonly Restricted[
       const poolsBefore = withRunDb(run, (db) => db.prepare("SELECT id, label, url, enabled, readOnly FROM Pool ORDER BY id").all());
       const registration = { label: `stolen-${who}`, url: staging.masterUrl, username: run.sim.username, password: run.sim.password, readOnly: false };
 
-      expect(await forge(api, run, "testConnection", { url: staging.masterUrl, username: run.sim.username, password: run.sim.password })).toContain(
-        NOT_ALLOWED,
-      );
-      expect(await forge(api, run, "registerPool", registration)).toContain(NOT_ALLOWED);
-      expect(await forge(api, run, "editPool", production.id, { ...registration, label: "hijacked" })).toContain(NOT_ALLOWED);
-      expect(await forge(api, run, "setPoolEnabled", production.id, false)).toContain(NOT_ALLOWED);
-      expect(await forge(api, run, "removePool", production.id)).toContain(NOT_ALLOWED);
+      const test = { url: staging.masterUrl, username: run.sim.username, password: run.sim.password };
+      expect(await forge(api, run, "testConnectionAction", test)).toContain(NOT_ALLOWED);
+      expect(await forge(api, run, "registerPoolAction", registration)).toContain(NOT_ALLOWED);
+      expect(await forge(api, run, "editPoolAction", { poolId: production.id, ...registration, label: "hijacked" })).toContain(NOT_ALLOWED);
+      expect(await forge(api, run, "setPoolEnabledAction", { poolId: production.id, enabled: false })).toContain(NOT_ALLOWED);
+      expect(await forge(api, run, "removePoolAction", { poolId: production.id })).toContain(NOT_ALLOWED);
+      expect(await forge(api, run, "checkCertificateAction", { poolId: production.id })).toContain(NOT_ALLOWED);
+      expect(await forge(api, run, "pinCertificateAction", { poolId: production.id, fingerprint: "AB".repeat(32) })).toContain(NOT_ALLOWED);
 
       expectRowsUnchanged(
         poolsBefore,
@@ -156,7 +187,15 @@ for (const who of ["operator", "viewer"] as const satisfies readonly Restricted[
       );
       expect(withRunDb(run, (db) => db.prepare("SELECT COUNT(*) AS n FROM Pool WHERE label = ?").get(registration.label)!.n)).toBe(0);
       const refused = auditEntriesOf(run, who, since).filter((entry) => entry.action === "pools.register" && entry.outcome === "refused");
-      expect(refused.map((entry) => JSON.parse(entry.params).operation).sort()).toEqual(["disable", "register", "remove", "test", "update"]);
+      expect(refused.map((entry) => JSON.parse(entry.params).operation).sort()).toEqual([
+        "check-certificate",
+        "disable",
+        "pin-certificate",
+        "register",
+        "remove",
+        "test",
+        "update",
+      ]);
     });
 
     test("ACL changes are refused: no role on another pool, no ACL removed, no object list", async ({ run, vm }) => {
@@ -166,9 +205,9 @@ for (const who of ["operator", "viewer"] as const satisfies readonly Restricted[
       const ownAcl = aclsBefore.find((acl) => acl.userId === self)!;
 
       const add = formData({ subject: `user:${self}`, objectKind: "pool", objectUuid: lab.uuid, role: "admin" });
-      expect(await forge(api, run, "addAcl", null, add)).toContain(NOT_ALLOWED);
-      expect(await forge(api, run, "removeAcl", null, formData({ aclId: String(ownAcl.id) }))).toContain(NOT_ALLOWED);
-      const search = await forge(api, run, "searchAclObjects", { query: "", kind: "" });
+      expect(await forge(api, run, "addAclAction", add)).toContain(NOT_ALLOWED);
+      expect(await forge(api, run, "removeAclAction", formData({ aclId: String(ownAcl.id) }))).toContain(NOT_ALLOWED);
+      const search = await forge(api, run, "searchAclObjectsAction", { query: "", kind: "" });
       expect(search).toContain(NOT_ALLOWED);
       expect(search).not.toContain(vm("lab", "web-01").uuid);
       expect(search).not.toContain(lab.uuid);
@@ -181,11 +220,10 @@ for (const who of ["operator", "viewer"] as const satisfies readonly Restricted[
       expect(withRunDb(run, (db) => db.prepare("SELECT COUNT(*) AS n FROM Acl WHERE userId = ? AND objectUuid = ?").get(self, lab.uuid)!.n)).toBe(0);
       const entries = auditEntriesOf(run, who, since).filter((entry) => entry.action === "acl.manage" && entry.outcome === "refused");
       expect(entries.map((entry) => JSON.parse(entry.params).operation).sort()).toEqual(["add", "remove", "search-objects"]);
-      // The forged input is kept as evidence.
-      expect(JSON.parse(entries.find((entry) => JSON.parse(entry.params).operation === "add")!.params).input).toMatchObject({
-        objectUuid: lab.uuid,
-        role: "admin",
-      });
+      // What was asked for is kept as evidence.
+      const attempt = entries.find((entry) => JSON.parse(entry.params).operation === "add")!;
+      expect(attempt.objectUuid).toBe(lab.uuid);
+      expect(JSON.parse(attempt.params)).toMatchObject({ subjectId: self, role: "admin" });
     });
 
     test("account and group management is refused: no new admin, no change to anyone, no chain verification", async ({ run }) => {
@@ -196,16 +234,17 @@ for (const who of ["operator", "viewer"] as const satisfies readonly Restricted[
       const mallory = `mallory-${who}`;
 
       const create = formData({ username: mallory, password: "mallory-password", confirmPassword: "mallory-password", accountType: "admin" });
-      expect(await forge(api, run, "createUser", null, create)).toContain(NOT_ALLOWED);
-      expect(await forge(api, run, "updateUser", null, formData({ userId: self, displayName: "", accountType: "admin" }))).toContain(NOT_ALLOWED);
-      expect(await forge(api, run, "setUserDisabled", null, formData({ userId: adminId, disabled: "true" }))).toContain(NOT_ALLOWED);
-      expect(await forge(api, run, "resetPassword", null, formData({ userId: adminId, password: "", confirmPassword: "" }))).toContain(NOT_ALLOWED);
-      expect(await forge(api, run, "deleteUser", { userId: adminId })).toContain(NOT_ALLOWED);
-      expect(await forge(api, run, "createGroup", null, formData({ name: `cabal-${who}` }))).toContain(NOT_ALLOWED);
-      expect(await forge(api, run, "changeMembership", null, formData({ groupId: "00000000-0000-0000-0000-000000000000", userId: self }))).toContain(
-        NOT_ALLOWED,
-      );
-      expect(await forge(api, run, "verifyAuditChain")).toContain(NOT_ALLOWED);
+      const someGroup = "00000000-0000-0000-0000-000000000000";
+      expect(await forge(api, run, "createUserAction", create)).toContain(NOT_ALLOWED);
+      expect(await forge(api, run, "updateUserAction", formData({ userId: self, displayName: "", accountType: "admin" }))).toContain(NOT_ALLOWED);
+      expect(await forge(api, run, "setUserDisabledAction", formData({ userId: adminId, disabled: "true" }))).toContain(NOT_ALLOWED);
+      expect(await forge(api, run, "resetPasswordAction", formData({ userId: adminId, password: "", confirmPassword: "" }))).toContain(NOT_ALLOWED);
+      expect(await forge(api, run, "deleteUserAction", { userId: adminId })).toContain(NOT_ALLOWED);
+      expect(await forge(api, run, "createGroupAction", formData({ name: `cabal-${who}` }))).toContain(NOT_ALLOWED);
+      expect(await forge(api, run, "updateGroupAction", formData({ groupId: someGroup, name: `cabal-${who}` }))).toContain(NOT_ALLOWED);
+      expect(await forge(api, run, "deleteGroupAction", { groupId: someGroup })).toContain(NOT_ALLOWED);
+      expect(await forge(api, run, "changeMembershipAction", formData({ groupId: someGroup, userId: self }))).toContain(NOT_ALLOWED);
+      expect(await forge(api, run, "verifyAuditChainAction", {})).toContain(NOT_ALLOWED);
 
       expectRowsUnchanged(
         usersBefore,
@@ -223,7 +262,7 @@ for (const who of ["operator", "viewer"] as const satisfies readonly Restricted[
           .filter((entry) => entry.action === action && entry.outcome === "refused")
           .map((entry) => JSON.parse(entry.params).operation)
           .sort();
-      expect(operations("users.manage")).toEqual(["add-member", "create", "create", "delete", "reset-password", "update", "update"]);
+      expect(operations("users.manage")).toEqual(["add-member", "create", "create", "delete", "delete", "reset-password", "update", "update", "update"]);
       expectRefused(entries, "audit.read.all");
     });
 
@@ -251,7 +290,7 @@ test("requests without a valid session are refused and audited too", async ({ ru
     extraHTTPHeaders: { Cookie: "next-auth.session-token=forged" },
   });
   try {
-    const body = await forge(anonymous, run, "addAcl", null, formData({ subject: "user:x", objectKind: "pool", objectUuid: "x", role: "admin" }));
+    const body = await forge(anonymous, run, "addAclAction", formData({ subject: "user:x", objectKind: "pool", objectUuid: "x", role: "admin" }));
     expect(body).toContain("Your session has ended. Please sign in again.");
     expect((await anonymous.get("/api/audit/export?format=json")).status()).toBe(401);
     const entries = withRunDb(run, (db) =>
@@ -263,6 +302,102 @@ test("requests without a valid session are refused and audited too", async ({ ru
   }
 });
 
+test("every server action of the build has a refusal test, and refuses and audits a call without a session", async ({ run, playwright }) => {
+  const actions = serverActions(run);
+  const untested = actions.map((action) => `${action.filename} ${action.name}`).filter((key) => !(key.split(" ")[1]! in REFUSAL_TESTS));
+  expect(untested, "server actions without a refusal test in REFUSAL_TESTS").toEqual([]);
+  expect(actions.length).toBeGreaterThanOrEqual(Object.keys(REFUSAL_TESTS).length);
+
+  const since = lastAuditId(run);
+  // A session cookie that decodes to nothing (past the optimistic check in proxy.ts, which turns requests without
+  // any session cookie away before they reach an action); none of the fixtures' signed-in cookies.
+  const anonymous = await playwright.request.newContext({
+    baseURL: run.baseUrl,
+    storageState: { cookies: [], origins: [] },
+    extraHTTPHeaders: { Cookie: "next-auth.session-token=forged" },
+  });
+  try {
+    for (const action of actions) {
+      const { status, body } = await callServerAction(anonymous, run, { id: action.id, page: "/", args: [{}] });
+      expect(status, action.name).toBe(200);
+      expect(body, action.name).toContain("Your session has ended. Please sign in again.");
+    }
+  } finally {
+    await anonymous.dispose();
+  }
+  const refusals = withRunDb(run, (db) =>
+    db
+      .prepare("SELECT COUNT(*) AS n FROM AuditEntry WHERE id > ? AND actorUsername IS NULL AND outcome = 'refused' AND errorCode = 'NOT_SIGNED_IN'")
+      .get(since),
+  )!.n as number;
+  expect(refusals).toBeGreaterThanOrEqual(actions.length);
+});
+
+test("a password change needs the current password: a forged one is refused and audited, and the password stays", async ({ run }) => {
+  const api = await apiAs(run, "viewer");
+  const since = lastAuditId(run);
+  const self = userId(run, "viewer");
+  try {
+    const hashBefore = withRunDb(run, (db) => db.prepare("SELECT passwordHash FROM User WHERE id = ?").get(self)!.passwordHash);
+    const forged = formData({ currentPassword: "a guess", newPassword: "taken-over-password", confirmPassword: "taken-over-password" });
+    expect(await forge(api, run, "changePasswordAction", forged)).toContain("The current password is wrong.");
+    expect(withRunDb(run, (db) => db.prepare("SELECT passwordHash FROM User WHERE id = ?").get(self)!.passwordHash)).toBe(hashBefore);
+    expectRefused(auditEntriesOf(run, "viewer", since), "user.change_password");
+  } finally {
+    await api.dispose();
+  }
+});
+
+test("other users' sessions and second factor, and the security policy, are refused: nothing changes", async ({ run }) => {
+  const api = await apiAs(run, "viewer");
+  const since = lastAuditId(run);
+  const adminId = userId(run, "admin");
+  const activeSessions = () => withRunDb(run, (db) => db.prepare("SELECT id FROM Session WHERE userId = ? AND revokedAt IS NULL ORDER BY id").all(adminId));
+  try {
+    const before = activeSessions();
+    expect(before.length).toBeGreaterThan(0);
+    expect(await forge(api, run, "endUserSessionsAction", { userId: adminId })).toContain(NOT_ALLOWED);
+    expect(await forge(api, run, "resetTwoFactorAction", { userId: adminId })).toContain(NOT_ALLOWED);
+    expect(await forge(api, run, "setTwoFactorPolicyAction", { policy: "everyone" })).toContain(NOT_ALLOWED);
+
+    expect(activeSessions()).toEqual(before);
+    expect(withRunDb(run, (db) => db.prepare("SELECT COUNT(*) AS n FROM Setting").get()!.n)).toBe(0);
+    const refused = auditEntriesOf(run, "viewer", since).filter((entry) => entry.action === "users.manage" && entry.outcome === "refused");
+    expect(refused.map((entry) => JSON.parse(entry.params).operation ?? JSON.parse(entry.params).policy).sort()).toEqual([
+      "end-sessions",
+      "everyone",
+      "reset-two-factor",
+    ]);
+  } finally {
+    await api.dispose();
+  }
+});
+
+test("own-account actions reach no other account: another user's session stays, codes are checked", async ({ run }) => {
+  const api = await apiAs(run, "viewer");
+  const since = lastAuditId(run);
+  const adminId = userId(run, "admin");
+  const adminSession = withRunDb(run, (db) => db.prepare("SELECT id FROM Session WHERE userId = ? AND revokedAt IS NULL LIMIT 1").get(adminId))!.id;
+  const secrets = () =>
+    withRunDb(run, (db) => db.prepare("SELECT id, totpSecretEncrypted, totpEnabledAt FROM User WHERE id IN (?, ?)").all(adminId, userId(run, "viewer")));
+  try {
+    expect(await forge(api, run, "endSessionAction", { sessionId: adminSession })).toContain("This session has already ended.");
+    expect(withRunDb(run, (db) => db.prepare("SELECT revokedAt FROM Session WHERE id = ?").get(adminSession))).toEqual({ revokedAt: null });
+    expect(await forge(api, run, "confirmTwoFactorEnrolmentAction", { code: "000000" })).toContain("no enrolment is under way");
+    expect(await forge(api, run, "regenerateRecoveryCodesAction", { code: "000000" })).toContain("Two-factor login is off.");
+    expect(await forge(api, run, "disableTwoFactorAction", { code: "000000" })).toContain("Two-factor login is already off.");
+    // Starting an enrolment is the viewer's own business: it touches their row only, and turns nothing on.
+    const before = secrets();
+    expect(await forge(api, run, "startTwoFactorEnrolmentAction", {})).toContain('"ok":true');
+    const after = secrets();
+    expect(after.find((row) => row.id === adminId)).toEqual(before.find((row) => row.id === adminId));
+    expect(after.every((row) => row.totpEnabledAt === null)).toBe(true);
+    expectRefused(auditEntriesOf(run, "viewer", since), "session.end");
+  } finally {
+    await api.dispose();
+  }
+});
+
 // Controls: the same forged calls do reach the actions when the rights are there, so the refusals above are
 // the authorization at work and not a malformed request.
 test.describe("controls", () => {
@@ -270,12 +405,12 @@ test.describe("controls", () => {
     const api = await apiAs(run, "operator");
     try {
       const target = run.vms.filter((vm) => vm.pool === "production" && vm.powerState === "Halted").at(-2)!;
-      expect(await forge(api, run, "vmOperation", { operation: "start", vm: target.uuid })).toContain('"ok":true');
+      expect(await forge(api, run, "vmOperationAction", { operation: "start", vm: target.uuid })).toContain('"ok":true');
       await expect.poll(async () => (await sim.vm(target.uuid)).record.power_state).toBe("Running");
-      expect(await forge(api, run, "vmOperation", { operation: "hard_shutdown", vm: target.uuid })).toContain('"ok":true');
+      expect(await forge(api, run, "vmOperationAction", { operation: "hard_shutdown", vm: target.uuid })).toContain('"ok":true');
       await expect.poll(async () => (await sim.vm(target.uuid)).record.power_state).toBe("Halted");
       // A management operation within an operator's rights: a snapshot.
-      expect(await forge(api, run, "vmManagement", { operation: "snapshot", vm: target.uuid, name: "forged but allowed" })).toContain('"ok":true');
+      expect(await forge(api, run, "vmManagementAction", { operation: "snapshot", vm: target.uuid, name: "forged but allowed" })).toContain('"ok":true');
       expect((await sim.vm(target.uuid)).record.snapshots).toHaveLength(1);
     } finally {
       await api.dispose();
@@ -287,8 +422,8 @@ test.describe("controls", () => {
     const { id } = await createUser({ username: `control-${info.workerIndex}-${Date.now()}`, password: "control-password-1" });
     const dev = run.pools.find((pool) => pool.name === "dev")!;
     try {
-      expect(await forge(api, run, "searchAclObjects", { query: dev.uuid, kind: "pool" })).toContain(dev.uuid);
-      expect(await forge(api, run, "addAcl", null, formData({ subject: `user:${id}`, objectKind: "pool", objectUuid: dev.uuid, role: "viewer" }))).toContain(
+      expect(await forge(api, run, "searchAclObjectsAction", { query: dev.uuid, kind: "pool" })).toContain(dev.uuid);
+      expect(await forge(api, run, "addAclAction", formData({ subject: `user:${id}`, objectKind: "pool", objectUuid: dev.uuid, role: "viewer" }))).toContain(
         '"ok":true',
       );
       expect(withRunDb(run, (db) => db.prepare("SELECT role FROM Acl WHERE userId = ? AND objectUuid = ?").get(id, dev.uuid))).toEqual({ role: "viewer" });

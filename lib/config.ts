@@ -9,7 +9,7 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
-import { passwordPolicy } from "@/lib/auth/password-policy";
+import { passwordPolicy } from "@/lib/password-policy";
 
 export type DatabaseProvider = "sqlite" | "postgresql";
 

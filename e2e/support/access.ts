@@ -70,16 +70,20 @@ interface ServerReference {
   workers: Record<string, unknown>;
 }
 
-/**
- * The id of a server action in the build under test, from Next's server-reference manifest (the build the test
- * server runs is copied to `<runDir>/next`): e.g. `actionId(run, "app/(console)/admin/acls/actions.ts", "addAclAction")`.
- */
-export function actionId(run: RunInfo, filename: string, exportedName: string): string {
+/** Every server action of the build under test, from Next's server-reference manifest (the build is copied to `<runDir>/next`). */
+export function serverActions(run: RunInfo): { id: string; filename: string; name: string }[] {
   const manifestFile = path.join(run.runDir, "next", "server", "server-reference-manifest.json");
   const manifest = JSON.parse(readFileSync(manifestFile, "utf8")) as { node: Record<string, ServerReference> };
-  const found = Object.entries(manifest.node).find(([, reference]) => reference.filename === filename && reference.exportedName === exportedName);
-  if (!found) throw new Error(`no server action ${exportedName} in ${filename} in the build (${manifestFile})`);
-  return found[0];
+  return Object.entries(manifest.node)
+    .filter(([, reference]) => reference.filename.startsWith("app/"))
+    .map(([id, reference]) => ({ id, filename: reference.filename, name: reference.exportedName }));
+}
+
+/** The id of the server action exported as `exportedName` (names are unique across the app: checked here). */
+export function actionId(run: RunInfo, exportedName: string): string {
+  const found = serverActions(run).filter((action) => action.name === exportedName);
+  if (found.length !== 1) throw new Error(`${found.length} server actions named ${exportedName} in the build`);
+  return found[0]!.id;
 }
 
 /** React's own encoder of server action arguments, as the browser uses it (the Node build of Next's copy). */

@@ -1,7 +1,7 @@
 /**
  * The end-to-end tests' hands on XenDeck's database, acting as the `admin` account through the repositories
  * (authorized and audited like the UI would be). Run by the global setup and by tests through `runDbCli()`
- * (e2e/support/app.ts), with the test server's environment (DATABASE_URL, XENDECK_DATA_DIR...):
+ * (e2e/support/db.ts), with the test server's environment (DATABASE_URL, XENDECK_DATA_DIR...):
  *
  *   setup <spec.json>                         migrate, first admin, users with ACLs, pools; prints the pools
  *   create-user <json UserToCreate>           prints { id }
@@ -15,6 +15,7 @@
 import { readFileSync } from "node:fs";
 import { createGroup } from "@/lib/access/groups";
 import { setTwoFactorPolicy } from "@/lib/auth/two-factor-policy";
+import { recordChangesAs } from "@/lib/audit/record";
 import { updateUser, listUsers } from "@/lib/auth/users";
 import { getDb } from "@/lib/db/client";
 import { adminActor, ensureRegisteredPool, ensureUser, prepareDatabase, type PoolToRegister, type UserToCreate } from "@/lib/dev/demo/seed";
@@ -51,7 +52,7 @@ async function main(): Promise<unknown> {
       const actor = await adminActor();
       const user = (await listUsers(actor)).find((candidate) => candidate.username === args[0]);
       if (!user) throw new Error(`no user ${args[0]}`);
-      const result = await updateUser(actor, user.id, JSON.parse(args[1]!));
+      const result = await updateUser(user.id, JSON.parse(args[1]!), recordChangesAs(actor, "user.update"));
       if (!result.ok) throw new Error(result.error);
       return { id: user.id };
     }
@@ -64,12 +65,12 @@ async function main(): Promise<unknown> {
       return { id: user.id };
     }
     case "set-two-factor-policy": {
-      const result = await setTwoFactorPolicy(await adminActor(), { policy: args[0] });
+      const result = await setTwoFactorPolicy({ policy: args[0] }, recordChangesAs(await adminActor(), "settings.two_factor_policy"));
       if (!result.ok) throw new Error(result.error);
       return { policy: result.policy };
     }
     case "create-group": {
-      const result = await createGroup(await adminActor(), { name: args[0] });
+      const result = await createGroup({ name: args[0] }, recordChangesAs(await adminActor(), "group.create"));
       if (!result.ok) throw new Error(result.error);
       return { id: result.group.id };
     }

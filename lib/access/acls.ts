@@ -5,13 +5,12 @@
  */
 import "server-only";
 import { z } from "zod";
-import { recordChangeInTransaction } from "@/lib/audit/record";
+import type { RecordChange } from "@/lib/audit/record";
 import { getDb } from "@/lib/db/client";
 import type { Prisma } from "@/lib/db/generated/sqlite/client";
-import { failure, invalidInput, type MutationResult } from "@/lib/actions/result";
+import { failure, invalidInput, type ActionResult } from "@/lib/result";
 import { lockedMutation } from "@/lib/db/transaction";
 import { ACL_OBJECT_KINDS, can, ROLES, scopeAnchors, type AclObjectKind, type Role, type ScopeReason, type Securable } from "./can";
-import { refuseUnlessAllowed } from "./refusal";
 import type { CurrentUser } from "@/lib/auth/session-user";
 
 export type AclSubjectDto = { type: "user"; id: string; username: string; displayName: string } | { type: "group"; id: string; name: string };
@@ -104,9 +103,7 @@ export async function listAclsCovering(actor: CurrentUser, target: Securable): P
  * Gives a subject a role on an object. A subject has at most one ACL per object: an existing one gets the new
  * role (`replaced: true`).
  */
-export async function addAcl(actor: CurrentUser, input: unknown): Promise<MutationResult<{ acl: AclDto; replaced: boolean }>> {
-  const refused = await refuseUnlessAllowed(actor, { action: "acl.manage" }, { object: { kind: "acl" }, params: { operation: "add", input } });
-  if (refused) return refused;
+export async function addAcl(actor: CurrentUser, input: unknown, record: RecordChange): Promise<ActionResult<{ acl: AclDto; replaced: boolean }>> {
   const parsed = addAclSchema.safeParse(input);
   if (!parsed.success) return invalidInput(parsed.error);
   const { subjectType, subjectId, objectKind, objectUuid, objectLabel, role } = parsed.data;
@@ -121,7 +118,7 @@ export async function addAcl(actor: CurrentUser, input: unknown): Promise<Mutati
     const row = existing
       ? await tx.acl.update({ where: { id: existing.id }, data: { role, ...(objectLabel ? { objectLabel } : {}) }, include: aclInclude })
       : await tx.acl.create({ data: { ...subject, objectKind, objectUuid, objectLabel, role, createdBy: actor.username }, include: aclInclude });
-    await recordChangeInTransaction(tx, actor, {
+    await record(tx, {
       action: existing ? "acl.update" : "acl.add",
       object: { kind: objectKind, uuid: objectUuid, label: objectLabel || row.objectLabel },
       params: { aclId: row.id, subjectType, subjectId, role, ...(existing ? { previousRole: existing.role } : {}) },
@@ -131,14 +128,12 @@ export async function addAcl(actor: CurrentUser, input: unknown): Promise<Mutati
 }
 
 /** Removes an ACL. */
-export async function removeAcl(actor: CurrentUser, aclId: string): Promise<MutationResult> {
-  const refused = await refuseUnlessAllowed(actor, { action: "acl.manage" }, { object: { kind: "acl", uuid: aclId }, params: { operation: "remove" } });
-  if (refused) return refused;
+export async function removeAcl(aclId: string, record: RecordChange): Promise<ActionResult> {
   return lockedMutation("accounts", async (tx) => {
     const row = await tx.acl.findUnique({ where: { id: aclId } });
     if (!row) return failure("This ACL no longer exists.");
     await tx.acl.delete({ where: { id: aclId } });
-    await recordChangeInTransaction(tx, actor, {
+    await record(tx, {
       action: "acl.remove",
       object: { kind: row.objectKind, uuid: row.objectUuid, label: row.objectLabel },
       params: { aclId, subjectType: row.userId ? "user" : "group", subjectId: row.userId ?? row.groupId, role: row.role },

@@ -126,13 +126,6 @@ export type Action = ObjectAction | GlobalAction;
 
 const ROLE_RANK: Record<Role, number> = { viewer: 1, operator: 2, admin: 3 };
 
-/** The stronger of two roles (null = none). */
-export function strongerRole(a: Role | null, b: Role | null): Role | null {
-  if (a === null) return b;
-  if (b === null) return a;
-  return ROLE_RANK[a] >= ROLE_RANK[b] ? a : b;
-}
-
 /** True when `role` is at least `minimum`. */
 export function roleAtLeast(role: Role | null, minimum: Role): boolean {
   return role !== null && ROLE_RANK[role] >= ROLE_RANK[minimum];

@@ -4,12 +4,11 @@
  */
 import "server-only";
 import { z } from "zod";
-import { recordChangeInTransaction } from "@/lib/audit/record";
+import type { RecordChange } from "@/lib/audit/record";
 import { getDb } from "@/lib/db/client";
-import { failure, invalidInput, type MutationResult } from "@/lib/actions/result";
+import { failure, invalidInput, type ActionResult } from "@/lib/result";
 import { lockedMutation } from "@/lib/db/transaction";
 import { can } from "./can";
-import { refuseUnlessAllowed } from "./refusal";
 import type { CurrentUser } from "@/lib/auth/session-user";
 
 export interface GroupMemberDto {
@@ -52,9 +51,6 @@ function toGroupDto(row: GroupRow): GroupDto {
 
 const groupObject = (group: { id: string; name?: string }) => ({ kind: "group", uuid: group.id, label: group.name ?? null });
 
-const refuse = (actor: CurrentUser, groupId: string | undefined, operation: string) =>
-  refuseUnlessAllowed(actor, { action: "users.manage" }, { object: { kind: "group", uuid: groupId }, params: { operation } });
-
 /** Every group with its members, by name. Empty for non-admins. */
 export async function listGroups(actor: CurrentUser): Promise<GroupDto[]> {
   if (!can(actor, "users.manage")) return [];
@@ -69,9 +65,7 @@ export async function getGroup(actor: CurrentUser, groupId: string): Promise<Gro
   return row ? toGroupDto(row) : null;
 }
 
-export async function createGroup(actor: CurrentUser, input: unknown): Promise<MutationResult<{ group: GroupDto }>> {
-  const refused = await refuse(actor, undefined, "create");
-  if (refused) return refused;
+export async function createGroup(input: unknown, record: RecordChange): Promise<ActionResult<{ group: GroupDto }>> {
   const parsed = groupSchema.safeParse(input);
   if (!parsed.success) return invalidInput(parsed.error);
   return lockedMutation("accounts", async (tx) => {
@@ -79,14 +73,12 @@ export async function createGroup(actor: CurrentUser, input: unknown): Promise<M
       return failure("A group with this name exists.", { name: ["A group with this name exists"] });
     }
     const row = await tx.group.create({ data: parsed.data, include: groupInclude });
-    await recordChangeInTransaction(tx, actor, { action: "group.create", object: groupObject(row), params: parsed.data });
+    await record(tx, { object: groupObject(row), params: parsed.data });
     return { ok: true, group: toGroupDto(row) };
   });
 }
 
-export async function updateGroup(actor: CurrentUser, groupId: string, input: unknown): Promise<MutationResult<{ group: GroupDto }>> {
-  const refused = await refuse(actor, groupId, "update");
-  if (refused) return refused;
+export async function updateGroup(groupId: string, input: unknown, record: RecordChange): Promise<ActionResult<{ group: GroupDto }>> {
   const parsed = groupSchema.safeParse(input);
   if (!parsed.success) return invalidInput(parsed.error);
   return lockedMutation("accounts", async (tx) => {
@@ -94,27 +86,24 @@ export async function updateGroup(actor: CurrentUser, groupId: string, input: un
     const clash = await tx.group.findUnique({ where: { name: parsed.data.name } });
     if (clash && clash.id !== groupId) return failure("A group with this name exists.", { name: ["A group with this name exists"] });
     const row = await tx.group.update({ where: { id: groupId }, data: parsed.data, include: groupInclude });
-    await recordChangeInTransaction(tx, actor, { action: "group.update", object: groupObject(row), params: parsed.data });
+    await record(tx, { object: groupObject(row), params: parsed.data });
     return { ok: true, group: toGroupDto(row) };
   });
 }
 
 /** Deletes a group; its ACLs go with it, so its members lose what they had through it. */
-export async function deleteGroup(actor: CurrentUser, groupId: string): Promise<MutationResult> {
-  const refused = await refuse(actor, groupId, "delete");
-  if (refused) return refused;
+export async function deleteGroup(groupId: string, record: RecordChange): Promise<ActionResult> {
   return lockedMutation("accounts", async (tx) => {
     const row = await tx.group.findUnique({ where: { id: groupId } });
     if (!row) return failure("This group no longer exists.");
     await tx.group.delete({ where: { id: groupId } });
-    await recordChangeInTransaction(tx, actor, { action: "group.delete", object: groupObject(row) });
+    await record(tx, { object: groupObject(row) });
     return { ok: true };
   });
 }
 
-async function changeMembership(actor: CurrentUser, groupId: string, userId: string, add: boolean): Promise<MutationResult> {
-  const refused = await refuse(actor, groupId, add ? "add-member" : "remove-member");
-  if (refused) return refused;
+/** Adds a user to a group, or removes them; a change that is no change is recorded as asked, with nothing done. */
+export async function changeMembership(groupId: string, userId: string, add: boolean, record: RecordChange): Promise<ActionResult> {
   return lockedMutation("accounts", async (tx) => {
     const group = await tx.group.findUnique({ where: { id: groupId } });
     const user = await tx.user.findUnique({ where: { id: userId }, select: { id: true, username: true } });
@@ -124,23 +113,11 @@ async function changeMembership(actor: CurrentUser, groupId: string, userId: str
     const existing = await tx.groupMember.findUnique({ where: key });
     if (add && !existing) await tx.groupMember.create({ data: { groupId, userId } });
     if (!add && existing) await tx.groupMember.delete({ where: key });
-    if (add === !existing) {
-      await recordChangeInTransaction(tx, actor, {
-        action: add ? "group.add_member" : "group.remove_member",
-        object: groupObject(group),
-        params: { userId: user.id, username: user.username },
-      });
-    }
+    await record(tx, {
+      action: add ? "group.add_member" : "group.remove_member",
+      object: groupObject(group),
+      params: { userId: user.id, username: user.username, changed: add === !existing },
+    });
     return { ok: true };
   });
-}
-
-/** Adds a user to a group (no-op when already a member). */
-export function addGroupMember(actor: CurrentUser, groupId: string, userId: string): Promise<MutationResult> {
-  return changeMembership(actor, groupId, userId, true);
-}
-
-/** Removes a user from a group (no-op when not a member). */
-export function removeGroupMember(actor: CurrentUser, groupId: string, userId: string): Promise<MutationResult> {
-  return changeMembership(actor, groupId, userId, false);
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { AclDto } from "@/lib/access/acls";
 import { filterAcls, parseAclListFilter, subjectFilter } from "./acl-filters";
-import { aclsHref } from "./paths";
+import { aclsHref } from "@/lib/routes";
 
 const acl = (id: string, fields: Partial<AclDto>): AclDto => ({
   id,

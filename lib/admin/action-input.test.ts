@@ -1,17 +1,36 @@
 import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import { actionInput } from "@/lib/actions/input";
+import { invalidInput } from "@/lib/result";
 import {
-  formFields,
+  addAclInput,
+  createUserInput,
   generateTemporaryPassword,
-  parseAddAcl,
-  parseCreateUser,
-  parseGroup,
-  parseId,
-  parseMembership,
-  parseObjectSearch,
-  parseResetPassword,
-  parseSetUserDisabled,
-  parseUpdateUser,
+  groupInput,
+  idSchema,
+  membershipInput,
+  objectSearchInput,
+  resetPasswordInput,
+  setUserDisabledInput,
+  updateUserInput,
 } from "./action-input";
+
+/** What the action pipeline does with an input before its run: the schema on the normalised input. */
+const parse =
+  <S extends z.ZodType>(schema: S) =>
+  (input: unknown) => {
+    const parsed = schema.safeParse(actionInput(input));
+    return parsed.success ? { ok: true as const, data: parsed.data } : invalidInput(parsed.error);
+  };
+const parseCreateUser = parse(createUserInput);
+const parseUpdateUser = parse(updateUserInput);
+const parseSetUserDisabled = parse(setUserDisabledInput);
+const parseResetPassword = parse(resetPasswordInput);
+const parseGroup = parse(groupInput);
+const parseMembership = parse(membershipInput);
+const parseAddAcl = parse(addAclInput);
+const parseObjectSearch = parse(objectSearchInput);
+const parseId = (input: unknown, key: string) => parse(z.object({ [key]: idSchema }))(input);
 
 const form = (fields: Record<string, string | string[]>) => {
   const data = new FormData();
@@ -21,20 +40,22 @@ const form = (fields: Record<string, string | string[]>) => {
 
 const UUID = "0b6a3c9e-2f41-4d7a-9c55-1f2e3d4c5b6a";
 
-describe("formFields", () => {
-  it("reads the first text value of each form field and drops files and React's action fields", () => {
-    const data = form({ name: ["first", "second"], $ACTION_ID_abc: "x", $ACTION_KEY: "k" });
+describe("actionInput", () => {
+  it("reads a form's text fields (a repeated one as a list), dropping files and React's action fields", () => {
+    const data = form({ name: ["first", "second"], one: "x", $ACTION_ID_abc: "x", $ACTION_KEY: "k" });
     data.append("upload", new Blob(["data"]), "file.txt");
-    expect(formFields(data)).toEqual({ name: "first" });
+    expect(actionInput(data)).toEqual({ name: ["first", "second"], one: "x" });
   });
 
-  it("accepts a plain object from a forged call, keeping only scalar values as text", () => {
-    expect(formFields({ a: "x", b: 3, c: true, d: { nested: 1 }, e: ["list"], f: null })).toEqual({ a: "x", b: "3", c: "true" });
+  it("bounds huge form values", () => {
+    expect((actionInput(form({ a: "x".repeat(1_000_000) })) as { a: string }).a).toHaveLength(10_000);
   });
 
-  it("turns anything else into no fields, and bounds huge values", () => {
-    for (const junk of [undefined, null, "text", 42, ["a"], new Date()]) expect(formFields(junk)).toEqual({});
-    expect(formFields({ a: "x".repeat(1_000_000) }).a).toHaveLength(10_000);
+  it("leaves anything else to the schema (nothing at all becomes an empty object)", () => {
+    const forged = { a: "x", b: 3, d: { nested: 1 } };
+    expect(actionInput(forged)).toBe(forged);
+    expect(actionInput(undefined)).toEqual({});
+    expect(actionInput(null)).toEqual({});
   });
 });
 
@@ -84,6 +105,7 @@ describe("parseUpdateUser and parseSetUserDisabled", () => {
       expect(parseUpdateUser({ userId, displayName: "", accountType: "user" })).toMatchObject({ ok: false, fieldErrors: { userId: expect.any(Array) } });
     }
     expect(parseSetUserDisabled({ userId: UUID, disabled: "on" })).toMatchObject({ ok: false, fieldErrors: { disabled: expect.any(Array) } });
+    expect(parseSetUserDisabled({ userId: UUID, disabled: true })).toEqual({ ok: true, data: { userId: UUID, disabled: true } });
     expect(parseSetUserDisabled({ userId: UUID })).toMatchObject({ ok: false });
   });
 });
@@ -118,10 +140,10 @@ describe("groups and memberships", () => {
     expect(parseGroup({ name: "ops", description: "Operators" })).toEqual({ ok: true, data: { name: "ops", description: "Operators" } });
     expect(parseGroup({ groupId: UUID, name: "ops" })).toEqual({ ok: true, data: { groupId: UUID, name: "ops", description: "" } });
     expect(parseGroup({ groupId: "no way", name: "ops" })).toMatchObject({ ok: false, fieldErrors: { groupId: ["Not a valid id"] } });
-    expect(parseMembership({ groupId: UUID, userId: UUID })).toEqual({ ok: true, data: { groupId: UUID, userId: UUID } });
+    expect(parseMembership({ groupId: UUID, userId: UUID })).toEqual({ ok: true, data: { groupId: UUID, userId: UUID, intent: "add" } });
     expect(parseMembership({ groupId: UUID })).toMatchObject({ ok: false, fieldErrors: { userId: ["Missing id"] } });
     expect(parseId({ aclId: UUID }, "aclId")).toEqual({ ok: true, data: { aclId: UUID } });
-    expect(parseId({ aclId: 7 }, "aclId")).toEqual({ ok: true, data: { aclId: "7" } });
+    expect(parseId({ aclId: 7 }, "aclId")).toMatchObject({ ok: false, fieldErrors: { aclId: expect.any(Array) } });
     expect(parseId({}, "aclId")).toMatchObject({ ok: false, fieldErrors: { aclId: ["Missing id"] } });
   });
 });

@@ -7,7 +7,7 @@ import type { AclSubjectDto } from "@/lib/access/acls";
 import type { AclObjectKind, Role, ScopeReason } from "@/lib/access/can";
 import { Badge } from "@/lib/ui/badge";
 import type { Tone } from "@/lib/ui/tone";
-import { groupHref, userHref } from "./paths";
+import { groupHref, userHref } from "@/lib/routes";
 
 export const ROLE_LABELS: Record<Role, string> = { viewer: "Viewer", operator: "Operator", admin: "Admin" };
 

@@ -110,3 +110,27 @@ export async function recordChangeInTransaction(
 ): Promise<AuditEntryDto> {
   return recordAuditInTransaction(tx, { actor, address: await currentClientAddress(), outcome: "ok", ...input });
 }
+
+/**
+ * A `RecordChange` for code that changes the database outside a request (the demo's and the tests' set-up):
+ * entries by `actor`, named `action` unless the repository names the event itself.
+ */
+export function recordChangesAs(actor: { id: string; username: string }, action: string): RecordChange {
+  return async (tx, entry) => {
+    await recordChangeInTransaction(tx, actor, { ...entry, action: entry.action ?? action });
+  };
+}
+
+/**
+ * Records a change's audit entry in the change's own transaction: repositories take one from the action that
+ * calls them (lib/actions/define.ts, `recordInTransaction`), which names the actor, the action and the address.
+ */
+export type RecordChange = (tx: DbTransaction, entry: ChangeEntry) => Promise<void>;
+
+/** What a repository adds to its change's entry: the event when it depends on the data (`acl.add` or `acl.update`)... */
+export interface ChangeEntry {
+  action?: string;
+  object?: AuditInput["object"];
+  poolId?: string | null;
+  params?: Record<string, unknown>;
+}

@@ -12,7 +12,8 @@ import { notFound, redirect } from "next/navigation";
 import { cache } from "react";
 import { getConfig } from "@/lib/config";
 import { sessionClaims, type SessionClaims } from "./options";
-import { CHANGE_PASSWORD_PATH, LOGIN_PATH, SECURE_SESSION_COOKIE, SESSION_COOKIE, TWO_FACTOR_PATH } from "./paths";
+import { SECURE_SESSION_COOKIE, SESSION_COOKIE } from "./paths";
+import { CHANGE_PASSWORD_PATH, LOGIN_PATH, TWO_FACTOR_PATH } from "@/lib/routes";
 import { loadSessionUser, pendingAccountStep, type CurrentUser } from "./session-user";
 
 export type { CurrentUser } from "./session-user";

@@ -12,7 +12,7 @@ import { getConfig } from "@/lib/config";
 import { getDb } from "@/lib/db/client";
 import { lockedTransaction } from "@/lib/db/transaction";
 import { authenticate, TWO_FACTOR_REQUIRED } from "./login";
-import { LOGIN_PATH } from "./paths";
+import { LOGIN_PATH } from "@/lib/routes";
 import { clientAddressFromHeaders, currentClientAddress, headerValue } from "./request-context";
 import { revokeSession } from "./sessions";
 

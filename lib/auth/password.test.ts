@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { passwordPolicy } from "./password-policy";
+import { passwordPolicy } from "@/lib/password-policy";
 import { hashPassword, needsRehash, verifyDummyPassword, verifyPassword } from "./password";
 
 const fast = { logN: 10, r: 8, p: 1 };

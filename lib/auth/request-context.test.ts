@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { PEER_ADDRESS_HEADER } from "@/lib/server/peer-address";
+import { PEER_ADDRESS_HEADER } from "./peer-address";
 import { clientAddressFromHeaders, currentClientAddress, runWithClientAddress } from "./request-context";
 
 /** A request as XenDeck's server hands it to the app: the socket's peer stamped, X-Forwarded-For as received. */

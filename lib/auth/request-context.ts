@@ -11,7 +11,7 @@ import "server-only";
 import { AsyncLocalStorage } from "node:async_hooks";
 import { isIP } from "node:net";
 import { getConfig } from "@/lib/config";
-import { PEER_ADDRESS_HEADER } from "@/lib/server/peer-address";
+import { PEER_ADDRESS_HEADER } from "./peer-address";
 
 /** Fetch-style headers (Next's requests and `headers()`), or a Node-style record (next-auth's request object). */
 export type HeaderSource = Pick<Headers, "get"> | Record<string, string | string[] | undefined>;

@@ -1,12 +1,21 @@
 import { describe, expect, it } from "vitest";
+import { endSessionAction } from "@/lib/account/actions";
+import { runAction } from "@/lib/actions/define";
+import { endUserSessionsAction } from "@/lib/admin/actions";
+import { recordChangesAs } from "@/lib/audit/record";
 import { createDbClient } from "@/lib/db/client";
 import { testDatabaseForEachTest } from "@/lib/dev/test/database";
 import { authenticate } from "./login";
 import { hashPassword } from "./password";
-import { endAllUserSessions, endOwnSession, listOwnSessions, listUserSessions } from "./session-management";
+import { listOwnSessions, listUserSessions } from "./session-management";
 import { loadActor, loadSessionUser, type CurrentUser } from "./session-user";
 import { describeUserAgent } from "./sessions";
-import { updateUser } from "./users";
+import * as users from "./users";
+
+// The actions, as a request of `actor` runs them (the pipeline authorizes and audits).
+const endOwnSession = (actor: CurrentUser, input: { sessionId?: string }) => runAction(endSessionAction, { actor, input: input as never });
+const endAllUserSessions = (actor: CurrentUser, userId: string) => runAction(endUserSessionsAction, { actor, input: { userId } });
+const updateUser = (actor: CurrentUser, userId: string, input: unknown) => users.updateUser(userId, input, recordChangesAs(actor, "user.update"));
 
 const FAST = { logN: 10, r: 8, p: 1 };
 const PASSWORD = "correct horse battery";
@@ -42,7 +51,7 @@ describe.each(["sqlite", "postgresql"] as const)("sessions on %s", (provider) =>
     expect(await endOwnSession(mallory, { sessionId: phone.sessionId })).toMatchObject({ ok: false });
     expect(await loadSessionUser(phone.sessionId!)).not.toBeNull();
 
-    expect(await endOwnSession(laptop, { sessionId: phone.sessionId })).toEqual({ ok: true, endedCurrent: false });
+    expect(await endOwnSession(laptop, { sessionId: phone.sessionId })).toMatchObject({ ok: true, endedCurrent: false });
     expect(await loadSessionUser(phone.sessionId!)).toBeNull();
     expect((await listOwnSessions(laptop)).map((session) => session.id)).toEqual([laptop.sessionId]);
     expect(await endOwnSession(laptop, { sessionId: phone.sessionId })).toMatchObject({ ok: false, error: "This session has already ended." });
@@ -68,7 +77,7 @@ describe.each(["sqlite", "postgresql"] as const)("sessions on %s", (provider) =>
     expect(await listUserSessions(first, bob.id)).toEqual([]);
     expect(await listUserSessions(root, bob.id)).toHaveLength(2);
 
-    expect(await endAllUserSessions(root, bob.id)).toEqual({ ok: true, ended: 2 });
+    expect(await endAllUserSessions(root, bob.id)).toMatchObject({ ok: true, ended: 2 });
     expect(await loadSessionUser(first.sessionId!)).toBeNull();
     expect(await loadSessionUser(second.sessionId!)).toBeNull();
     const audit = await testDb().db.auditEntry.findMany({
@@ -101,7 +110,7 @@ describe.each(["sqlite", "postgresql"] as const)("sessions on %s", (provider) =>
         const dave = await signIn("dave");
         expect(await loadSessionUser(dave.sessionId!, other)).not.toBeNull();
         // Logged out through this instance; the other one refuses the same session at its next request.
-        expect(await endOwnSession(dave, { sessionId: dave.sessionId })).toEqual({ ok: true, endedCurrent: true });
+        expect(await endOwnSession(dave, { sessionId: dave.sessionId })).toMatchObject({ ok: true, endedCurrent: true });
         expect(await loadSessionUser(dave.sessionId!, other)).toBeNull();
       } finally {
         await other.$disconnect();

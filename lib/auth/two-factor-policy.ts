@@ -6,12 +6,10 @@
  */
 import "server-only";
 import { z } from "zod";
-import { recordChangeInTransaction } from "@/lib/audit/record";
-import { refuseUnlessAllowed } from "@/lib/access/refusal";
-import { invalidInput, type MutationResult } from "@/lib/actions/result";
+import type { RecordChange } from "@/lib/audit/record";
+import { invalidInput, type ActionResult } from "@/lib/result";
 import { getDb, type Db } from "@/lib/db/client";
 import { lockedMutation } from "@/lib/db/transaction";
-import type { CurrentUser } from "./session-user";
 
 export const TWO_FACTOR_POLICIES = ["off", "admins", "everyone"] as const;
 export type TwoFactorPolicy = (typeof TWO_FACTOR_POLICIES)[number];
@@ -35,21 +33,15 @@ export const twoFactorPolicySchema = z.object({
   policy: z.enum(TWO_FACTOR_POLICIES, { error: "Choose who must use two-factor login" }),
 });
 
-/** Sets the policy (global admins, `users.manage`); audited with the old and new values. */
-export async function setTwoFactorPolicy(actor: CurrentUser | null, input: unknown): Promise<MutationResult<{ policy: TwoFactorPolicy }>> {
-  const refused = await refuseUnlessAllowed(actor, { action: "users.manage" }, { object: { kind: "setting", uuid: TWO_FACTOR_POLICY_KEY } });
-  if (refused) return refused;
+/** Sets the policy (global admins, authorized by the action); the entry records the old and new values. */
+export async function setTwoFactorPolicy(input: unknown, record: RecordChange): Promise<ActionResult<{ policy: TwoFactorPolicy }>> {
   const parsed = twoFactorPolicySchema.safeParse(input);
   if (!parsed.success) return invalidInput(parsed.error);
   const { policy } = parsed.data;
   return lockedMutation("accounts", async (tx) => {
     const before = parseTwoFactorPolicy((await tx.setting.findUnique({ where: { key: TWO_FACTOR_POLICY_KEY } }))?.value);
     await tx.setting.upsert({ where: { key: TWO_FACTOR_POLICY_KEY }, create: { key: TWO_FACTOR_POLICY_KEY, value: policy }, update: { value: policy } });
-    await recordChangeInTransaction(tx, actor!, {
-      action: "settings.two_factor_policy",
-      object: { kind: "setting", uuid: TWO_FACTOR_POLICY_KEY },
-      params: { from: before, to: policy },
-    });
+    await record(tx, { object: { kind: "setting", uuid: TWO_FACTOR_POLICY_KEY }, params: { from: before, to: policy } });
     return { ok: true, policy };
   });
 }

@@ -4,18 +4,20 @@
  * and never leaves the server except to the user enrolling (as a QR code and text); codes are accepted once
  * (the last accepted time step is stored, and a code of that step or an earlier one is refused); wrong codes
  * count toward the login throttle (lib/auth/login-throttle.ts). Neither secrets nor codes reach the audit log.
+ *
+ * The functions for the user's own account take the actor (the action pipeline authenticated them: `self`
+ * actions, lib/account/actions.ts) and the change's `RecordChange`; a wrong code is a `refusal` the pipeline audits.
  */
 import "server-only";
 import QRCode from "qrcode";
 import { z } from "zod";
-import { recordAnonymousAudit } from "@/lib/audit/anonymous";
-import { recordAudit, recordChangeInTransaction } from "@/lib/audit/record";
-import { refuseUnlessAllowed, NOT_SIGNED_IN } from "@/lib/access/refusal";
-import { failure, invalidInput, type MutationFailure, type MutationResult } from "@/lib/actions/result";
+import type { RecordChange } from "@/lib/audit/record";
+import { failure, invalidInput, refusal, type ActionFailure, type ActionResult } from "@/lib/result";
 import { getConfig } from "@/lib/config";
 import { getDb, type Db } from "@/lib/db/client";
 import { decryptSecret, encryptSecret } from "@/lib/db/secrets";
 import { lockedMutation, lockedTransaction } from "@/lib/db/transaction";
+import type { DbTransaction } from "@/lib/db/client";
 import { clearPairFailures, loginThrottleRefusal, recordLoginFailure, type ThrottleSubject } from "./login-throttle";
 import { hashRecoveryCode, newRecoveryCode, RECOVERY_CODE_COUNT } from "./recovery-codes";
 import { currentClientAddress } from "./request-context";
@@ -46,7 +48,7 @@ export interface SecondFactorUser {
 
 export type SecondFactorCheck = { ok: true; method: "totp" | "recovery-code"; recoveryCodesLeft: number } | { ok: false };
 
-const codeSchema = z.object({ code: z.string().trim().min(1, "Enter a code").max(64) });
+export const codeSchema = z.object({ code: z.string().trim().min(1, "Enter a code").max(64) });
 
 /**
  * Checks a second factor and consumes it: a TOTP code (its time step becomes the last accepted one, so it
@@ -88,88 +90,61 @@ export async function twoFactorStatus(actor: CurrentUser, db: Db = getDb()): Pro
   return { enabled: user.totpEnabledAt !== null, enabledAt: user.totpEnabledAt, required, recoveryCodesLeft: await recoveryCodesLeft(db, actor.id), enrolment };
 }
 
-/** Audits a refusal of one of these actions to a request without a session; the failure to show. */
-async function refuseAnonymous(action: string): Promise<MutationFailure> {
-  await recordAnonymousAudit({
-    actor: null,
-    address: await currentClientAddress(),
-    action,
-    outcome: "refused",
-    error: { code: "NOT_SIGNED_IN", message: NOT_SIGNED_IN },
-  });
-  return failure(NOT_SIGNED_IN);
-}
-
 /**
  * Starts enrolment: a new secret, stored encrypted but not yet in force (`twoFactorStatus` then shows its QR
  * code). Starting again replaces it, so a secret seen by someone looking over the shoulder can be dropped.
  */
-export async function startTwoFactorEnrolment(actor: CurrentUser | null): Promise<MutationResult> {
-  if (!actor) return refuseAnonymous("user.two_factor.enable");
-  const db = getDb();
+export async function startTwoFactorEnrolment(actor: CurrentUser): Promise<ActionResult> {
   const secret = encryptSecret(newTotpSecret());
-  const { count } = await lockedTransaction(db, "accounts", (tx) =>
+  const { count } = await lockedTransaction(getDb(), "accounts", (tx) =>
     tx.user.updateMany({ where: { id: actor.id, totpEnabledAt: null }, data: { totpSecretEncrypted: secret, totpLastStep: null } }),
   );
   return count === 1 ? { ok: true } : failure("Two-factor login is already on.");
 }
 
-/** Checks and counts a code typed by the signed-in actor (enrolment, turning off, new recovery codes). */
-async function checkActorCode(
-  actor: CurrentUser,
-  action: string,
-  verify: (code: string) => Promise<boolean>,
-  input: unknown,
-): Promise<MutationFailure | { ok: true; subject: ThrottleSubject }> {
-  const parsed = codeSchema.safeParse(input);
-  if (!parsed.success) return invalidInput(parsed.error);
+/**
+ * Checks a code typed by the signed-in actor (enrolment, turning off, new recovery codes), throttled and
+ * counted like a login; a refusal (for the pipeline to audit) when it is wrong or the actor is locked.
+ */
+async function checkActorCode(actor: CurrentUser, code: string, verify: (code: string) => Promise<boolean>): Promise<ActionFailure | null> {
   const db = getDb();
-  const subject = { username: actor.username, address: await currentClientAddress() };
-  const refusal = await loginThrottleRefusal(db, subject, () => isKnownAddress(db, actor.id, subject.address));
-  const refuse = async (code: string, message: string) => {
-    await recordAudit({
-      actor,
-      address: subject.address,
-      action,
-      object: { kind: "user", uuid: actor.id, label: actor.username },
-      outcome: "refused",
-      error: { code },
-    });
-    return failure(message, { code: [message] });
-  };
-  if (refusal) return refuse(refusal, TOO_MANY_ATTEMPTS);
-  if (!(await verify(parsed.data.code))) {
+  const subject: ThrottleSubject = { username: actor.username, address: await currentClientAddress() };
+  const throttled = await loginThrottleRefusal(db, subject, () => isKnownAddress(db, actor.id, subject.address));
+  if (throttled) return refusal(throttled, TOO_MANY_ATTEMPTS, { code: [TOO_MANY_ATTEMPTS] });
+  if (!(await verify(code))) {
     await recordLoginFailure(db, getConfig().login, subject);
-    return refuse("WRONG_CODE", WRONG_CODE);
+    return refusal("WRONG_CODE", WRONG_CODE, { code: [WRONG_CODE] });
   }
   await clearPairFailures(db, subject);
-  return { ok: true, subject };
+  return null;
 }
 
-async function replaceRecoveryCodes(tx: Parameters<Parameters<typeof lockedMutation>[1]>[0], userId: string): Promise<string[]> {
+async function replaceRecoveryCodes(tx: DbTransaction, userId: string): Promise<string[]> {
   const codes = Array.from({ length: RECOVERY_CODE_COUNT }, newRecoveryCode);
   await tx.recoveryCode.deleteMany({ where: { userId } });
   await tx.recoveryCode.createMany({ data: codes.map((code) => ({ userId, codeHash: hashRecoveryCode(userId, code)! })) });
   return codes;
 }
 
+const ownAccount = (actor: CurrentUser) => ({ kind: "user", uuid: actor.id, label: actor.username });
+
+function parseCode(input: unknown): { code: string } | ActionFailure {
+  const parsed = codeSchema.safeParse(input);
+  return parsed.success ? parsed.data : invalidInput(parsed.error);
+}
+
 /**
  * Confirms enrolment with a first valid code from the app: two-factor login is on from now, and ten recovery
  * codes are returned, to be shown once (only their hashes are kept).
  */
-export async function confirmTwoFactorEnrolment(actor: CurrentUser | null, input: unknown): Promise<MutationResult<{ recoveryCodes: string[] }>> {
-  if (!actor) return refuseAnonymous("user.two_factor.enable");
-  const db = getDb();
-  const pending = await db.user.findUnique({ where: { id: actor.id }, select: { totpSecretEncrypted: true, totpEnabledAt: true } });
+export async function confirmTwoFactorEnrolment(actor: CurrentUser, input: unknown, record: RecordChange): Promise<ActionResult<{ recoveryCodes: string[] }>> {
+  const parsed = parseCode(input);
+  if ("ok" in parsed) return parsed;
+  const pending = await getDb().user.findUnique({ where: { id: actor.id }, select: { totpSecretEncrypted: true, totpEnabledAt: true } });
   if (!pending?.totpSecretEncrypted || pending.totpEnabledAt) return failure("Start the set-up again: no enrolment is under way.");
   let step: number | null = null;
-  const checked = await checkActorCode(
-    actor,
-    "user.two_factor.enable",
-    async (code) => (step = matchTotpCode(decryptSecret(pending.totpSecretEncrypted!), code)) !== null,
-    input,
-  );
-  if (!checked.ok) return checked;
+  const refused = await checkActorCode(actor, parsed.code, async (code) => (step = matchTotpCode(decryptSecret(pending.totpSecretEncrypted!), code)) !== null);
+  if (refused) return refused;
   return lockedMutation("accounts", async (tx) => {
     const { count } = await tx.user.updateMany({
       where: { id: actor.id, totpEnabledAt: null, totpSecretEncrypted: pending.totpSecretEncrypted },
@@ -177,7 +152,7 @@ export async function confirmTwoFactorEnrolment(actor: CurrentUser | null, input
     });
     if (count === 0) return failure("Start the set-up again: the enrolment changed meanwhile.");
     const recoveryCodes = await replaceRecoveryCodes(tx, actor.id);
-    await recordChangeInTransaction(tx, actor, { action: "user.two_factor.enable", object: { kind: "user", uuid: actor.id, label: actor.username } });
+    await record(tx, { object: ownAccount(actor), params: {} });
     return { ok: true, recoveryCodes };
   });
 }
@@ -187,15 +162,16 @@ async function actorSecondFactor(actor: CurrentUser): Promise<SecondFactorUser |
 }
 
 /** Ten new recovery codes in place of the old ones, with a current code as proof; shown once. */
-export async function regenerateRecoveryCodes(actor: CurrentUser | null, input: unknown): Promise<MutationResult<{ recoveryCodes: string[] }>> {
-  if (!actor) return refuseAnonymous("user.two_factor.recovery_codes");
+export async function regenerateRecoveryCodes(actor: CurrentUser, input: unknown, record: RecordChange): Promise<ActionResult<{ recoveryCodes: string[] }>> {
+  const parsed = parseCode(input);
+  if ("ok" in parsed) return parsed;
   const user = await actorSecondFactor(actor);
   if (!user?.totpEnabledAt) return failure("Two-factor login is off.");
-  const checked = await checkActorCode(actor, "user.two_factor.recovery_codes", async (code) => (await consumeSecondFactor(getDb(), user, code)).ok, input);
-  if (!checked.ok) return checked;
+  const refused = await checkActorCode(actor, parsed.code, async (code) => (await consumeSecondFactor(getDb(), user, code)).ok);
+  if (refused) return refused;
   return lockedMutation("accounts", async (tx) => {
     const recoveryCodes = await replaceRecoveryCodes(tx, actor.id);
-    await recordChangeInTransaction(tx, actor, { action: "user.two_factor.recovery_codes", object: { kind: "user", uuid: actor.id, label: actor.username } });
+    await record(tx, { object: ownAccount(actor), params: {} });
     return { ok: true, recoveryCodes };
   });
 }
@@ -203,44 +179,38 @@ export async function regenerateRecoveryCodes(actor: CurrentUser | null, input: 
 const clearedSecondFactor = { totpSecretEncrypted: null, totpEnabledAt: null, totpLastStep: null };
 
 /** Turns the actor's two-factor login off, with a current code (or a recovery code) as proof. */
-export async function disableTwoFactor(actor: CurrentUser | null, input: unknown): Promise<MutationResult> {
-  if (!actor) return refuseAnonymous("user.two_factor.disable");
+export async function disableTwoFactor(actor: CurrentUser, input: unknown, record: RecordChange): Promise<ActionResult> {
+  const parsed = parseCode(input);
+  if ("ok" in parsed) return parsed;
   const user = await actorSecondFactor(actor);
   if (!user?.totpEnabledAt) return failure("Two-factor login is already off.");
   if (twoFactorRequiredFor(await getTwoFactorPolicy(), actor.isAdmin)) {
-    return failure("Your administrators require two-factor login: it cannot be turned off. Ask one to reset it if your authenticator is lost.");
+    return refusal(
+      "TWO_FACTOR_REQUIRED_BY_POLICY",
+      "Your administrators require two-factor login: it cannot be turned off. Ask one to reset it if your authenticator is lost.",
+    );
   }
-  const checked = await checkActorCode(actor, "user.two_factor.disable", async (code) => (await consumeSecondFactor(getDb(), user, code)).ok, input);
-  if (!checked.ok) return checked;
+  const refused = await checkActorCode(actor, parsed.code, async (code) => (await consumeSecondFactor(getDb(), user, code)).ok);
+  if (refused) return refused;
   return lockedMutation("accounts", async (tx) => {
     await tx.user.update({ where: { id: actor.id }, data: clearedSecondFactor });
     await tx.recoveryCode.deleteMany({ where: { userId: actor.id } });
-    await recordChangeInTransaction(tx, actor, { action: "user.two_factor.disable", object: { kind: "user", uuid: actor.id, label: actor.username } });
+    await record(tx, { object: ownAccount(actor), params: {} });
     return { ok: true };
   });
 }
 
 /**
- * An admin removes a user's second factor (a lost phone): the user signs in with their password alone, and
- * enrols again when the policy requires it. Audited.
+ * Removes a user's second factor (a lost phone; global admins, authorized by the action): the user signs in with
+ * their password alone, and enrols again when the policy requires it.
  */
-export async function resetTwoFactor(actor: CurrentUser | null, userId: string): Promise<MutationResult> {
-  const refused = await refuseUnlessAllowed(
-    actor,
-    { action: "users.manage" },
-    { object: { kind: "user", uuid: userId }, params: { operation: "reset-two-factor" } },
-  );
-  if (refused) return refused;
+export async function resetTwoFactor(userId: string, record: RecordChange): Promise<ActionResult> {
   return lockedMutation("accounts", async (tx) => {
     const row = await tx.user.findUnique({ where: { id: userId }, select: { id: true, username: true, totpSecretEncrypted: true } });
     if (!row) return failure("This user no longer exists.");
     await tx.user.update({ where: { id: userId }, data: clearedSecondFactor });
     await tx.recoveryCode.deleteMany({ where: { userId } });
-    await recordChangeInTransaction(tx, actor!, {
-      action: "user.reset_two_factor",
-      object: { kind: "user", uuid: row.id, label: row.username },
-      params: { hadSecondFactor: row.totpSecretEncrypted !== null },
-    });
+    await record(tx, { object: { kind: "user", uuid: row.id, label: row.username }, params: { hadSecondFactor: row.totpSecretEncrypted !== null } });
     return { ok: true };
   });
 }

@@ -6,16 +6,15 @@
  */
 import "server-only";
 import { z } from "zod";
-import { recordAudit, recordChangeInTransaction } from "@/lib/audit/record";
+import type { RecordChange } from "@/lib/audit/record";
 import { getConfig } from "@/lib/config";
 import { getDb, type DbTransaction } from "@/lib/db/client";
-import { failure, formBoolean, invalidInput, optionalFormBoolean, type MutationResult } from "@/lib/actions/result";
+import { failure, formBoolean, invalidInput, optionalFormBoolean, refusal, type ActionResult } from "@/lib/result";
 import { lockedMutation, Rollback } from "@/lib/db/transaction";
 import { can } from "@/lib/access/can";
 import { clearPairFailures, loginThrottleRefusal, recordLoginFailure } from "./login-throttle";
 import { hashPassword, verifyPassword } from "./password";
-import { passwordPolicy } from "./password-policy";
-import { refuseUnlessAllowed } from "@/lib/access/refusal";
+import { passwordPolicy } from "@/lib/password-policy";
 import { currentClientAddress } from "./request-context";
 import type { CurrentUser } from "./session-user";
 import { isKnownAddress, revokeUserSessions } from "./sessions";
@@ -117,9 +116,7 @@ export async function getUser(actor: CurrentUser, userId: string): Promise<UserD
  * Creates an account. With `mustChangePassword`, the new user can do nothing but choose their own password
  * until they have (see `requireUser`). The audit entry records the fields and the flag, never the password.
  */
-export async function createUser(actor: CurrentUser, input: unknown): Promise<MutationResult<{ user: UserDto }>> {
-  const refused = await refuseUnlessAllowed(actor, { action: "users.manage" }, { object: { kind: "user" }, params: { operation: "create" } });
-  if (refused) return refused;
+export async function createUser(input: unknown, record: RecordChange): Promise<ActionResult<{ user: UserDto }>> {
   const parsed = createUserSchema.safeParse(input);
   if (!parsed.success) return invalidInput(parsed.error);
   const { password, ...fields } = parsed.data;
@@ -131,15 +128,13 @@ export async function createUser(actor: CurrentUser, input: unknown): Promise<Mu
     const row = await tx.user.create({ data: { ...fields, passwordHash }, include: userInclude });
     // Named so that the audit sanitizer, which drops every key that looks like "password", keeps the flag.
     const { mustChangePassword: mustChangeAtFirstLogin, ...recorded } = fields;
-    await recordChangeInTransaction(tx, actor, { action: "user.create", object: userObject(row), params: { ...recorded, mustChangeAtFirstLogin } });
+    await record(tx, { object: userObject(row), params: { ...recorded, mustChangeAtFirstLogin } });
     return { ok: true, user: toUserDto(row) };
   });
 }
 
 /** Changes display name, admin flag or disabled flag. Disabling ends the user's sessions for good (enabling does not revive them). */
-export async function updateUser(actor: CurrentUser, userId: string, input: unknown): Promise<MutationResult<{ user: UserDto }>> {
-  const refused = await refuseUnlessAllowed(actor, { action: "users.manage" }, { object: { kind: "user", uuid: userId }, params: { operation: "update" } });
-  if (refused) return refused;
+export async function updateUser(userId: string, input: unknown, record: RecordChange): Promise<ActionResult<{ user: UserDto }>> {
   const parsed = updateUserSchema.safeParse(input);
   if (!parsed.success) return invalidInput(parsed.error);
   const changes = parsed.data;
@@ -150,21 +145,19 @@ export async function updateUser(actor: CurrentUser, userId: string, input: unkn
     if (before.isAdmin && !before.disabled && (!row.isAdmin || row.disabled)) await assertAnEnabledAdminRemains(tx);
     if (row.disabled && !before.disabled) await revokeUserSessions(tx, userId, "disabled");
     const changed = Object.fromEntries(Object.entries(changes).filter(([key, value]) => value !== undefined && before[key as keyof typeof before] !== value));
-    await recordChangeInTransaction(tx, actor, { action: "user.update", object: userObject(row), params: changed });
+    await record(tx, { object: userObject(row), params: changed });
     return { ok: true, user: toUserDto(row) };
   });
 }
 
 /** Deletes an account (its ACLs and memberships go with it; its audit entries stay). */
-export async function deleteUser(actor: CurrentUser, userId: string): Promise<MutationResult> {
-  const refused = await refuseUnlessAllowed(actor, { action: "users.manage" }, { object: { kind: "user", uuid: userId }, params: { operation: "delete" } });
-  if (refused) return refused;
+export async function deleteUser(userId: string, record: RecordChange): Promise<ActionResult> {
   return lockedMutation("accounts", async (tx) => {
     const row = await tx.user.findUnique({ where: { id: userId } });
     if (!row) return failure("This user no longer exists.");
     await tx.user.delete({ where: { id: userId } });
     if (row.isAdmin && !row.disabled) await assertAnEnabledAdminRemains(tx);
-    await recordChangeInTransaction(tx, actor, { action: "user.delete", object: userObject(row) });
+    await record(tx, { object: userObject(row) });
     return { ok: true };
   });
 }
@@ -173,13 +166,7 @@ export async function deleteUser(actor: CurrentUser, userId: string): Promise<Mu
  * Sets a new password chosen by an admin: the user's sessions end, and they must choose their own password at
  * their next login.
  */
-export async function resetUserPassword(actor: CurrentUser, userId: string, input: unknown): Promise<MutationResult> {
-  const refused = await refuseUnlessAllowed(
-    actor,
-    { action: "users.manage" },
-    { object: { kind: "user", uuid: userId }, params: { operation: "reset-password" } },
-  );
-  if (refused) return refused;
+export async function resetUserPassword(userId: string, input: unknown, record: RecordChange): Promise<ActionResult> {
   const parsed = resetPasswordSchema.safeParse(input);
   if (!parsed.success) return invalidInput(parsed.error);
   const passwordHash = await hashPassword(parsed.data.newPassword);
@@ -188,7 +175,7 @@ export async function resetUserPassword(actor: CurrentUser, userId: string, inpu
     if (!row) return failure("This user no longer exists.");
     await tx.user.update({ where: { id: userId }, data: { passwordHash, mustChangePassword: true } });
     await revokeUserSessions(tx, userId, "password-reset");
-    await recordChangeInTransaction(tx, actor, { action: "user.reset_password", object: userObject(row) });
+    await record(tx, { object: userObject(row) });
     return { ok: true };
   });
 }
@@ -197,23 +184,17 @@ export async function resetUserPassword(actor: CurrentUser, userId: string, inpu
  * Changes the actor's own password (the current one is required, and its check is throttled like a login).
  * Every other session of the user ends; the one that asked (`actor.sessionId`) stays signed in.
  */
-export async function changeOwnPassword(actor: CurrentUser, input: unknown): Promise<MutationResult> {
+export async function changeOwnPassword(actor: CurrentUser, input: unknown, record: RecordChange): Promise<ActionResult<{ otherSessionsEnded: number }>> {
   const parsed = changeOwnPasswordSchema.safeParse(input);
   if (!parsed.success) return invalidInput(parsed.error);
   const db = getDb();
   const subject = { username: actor.username, address: await currentClientAddress() };
-  const refuse = (code: string, message: string) =>
-    recordAudit({ actor, address: subject.address, action: "user.change_password", object: userObject(actor), outcome: "refused", error: { code, message } });
   const throttled = await loginThrottleRefusal(db, subject, () => isKnownAddress(db, actor.id, subject.address));
-  if (throttled) {
-    await refuse(throttled, TOO_MANY_ATTEMPTS);
-    return failure(TOO_MANY_ATTEMPTS, { currentPassword: [TOO_MANY_ATTEMPTS] });
-  }
+  if (throttled) return refusal(throttled, TOO_MANY_ATTEMPTS, { currentPassword: [TOO_MANY_ATTEMPTS] });
   const current = await db.user.findUnique({ where: { id: actor.id } });
   if (!current || !(await verifyPassword(parsed.data.currentPassword, current.passwordHash))) {
     await recordLoginFailure(db, getConfig().login, subject);
-    await refuse("WRONG_PASSWORD", "The current password is wrong");
-    return failure("The current password is wrong.", { currentPassword: ["The current password is wrong"] });
+    return refusal("WRONG_PASSWORD", "The current password is wrong.", { currentPassword: ["The current password is wrong"] });
   }
   await clearPairFailures(db, subject);
   const passwordHash = await hashPassword(parsed.data.newPassword);
@@ -224,8 +205,8 @@ export async function changeOwnPassword(actor: CurrentUser, input: unknown): Pro
       data: { passwordHash, mustChangePassword: false },
     });
     if (count === 0) return failure("Your password was changed meanwhile. Please sign in again.");
-    const ended = await revokeUserSessions(tx, actor.id, "password-change", actor.sessionId);
-    await recordChangeInTransaction(tx, actor, { action: "user.change_password", object: userObject(current), params: { otherSessionsEnded: ended } });
-    return { ok: true };
+    const otherSessionsEnded = await revokeUserSessions(tx, actor.id, "password-change", actor.sessionId);
+    await record(tx, { object: userObject(current), params: { otherSessionsEnded } });
+    return { ok: true, otherSessionsEnded };
   });
 }

@@ -3,7 +3,7 @@
  * `--experimental-wasm-modules` to load it.
  *
  * Migrations live in prisma/migrations/<provider>/<timestamp>_<name>/migration.sql, written by
- * `npm run db:migration` (lib/db/migration-cli.ts), never by hand.
+ * `npm run db:migration` (lib/dev/db-migration-cli.ts), never by hand.
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";

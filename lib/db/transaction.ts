@@ -8,7 +8,7 @@
  */
 import "server-only";
 import { getDb, type Db, type DbTransaction } from "./client";
-import type { MutationFailure, MutationResult } from "@/lib/actions/result";
+import type { ActionFailure, ActionResult } from "@/lib/result";
 
 /** Named critical sections. Always take them in this order when a transaction needs more than one. */
 export type LockName = "accounts" | "pools" | "login-throttle" | "audit";
@@ -31,7 +31,7 @@ export async function takeLock(tx: DbTransaction, lockName: LockName): Promise<v
 
 /** Thrown inside a `lockedMutation` to roll the transaction back and return `failure` instead. */
 export class Rollback extends Error {
-  constructor(readonly failure: MutationFailure) {
+  constructor(readonly failure: ActionFailure) {
     super(failure.error);
   }
 }
@@ -40,7 +40,7 @@ export class Rollback extends Error {
  * A mutation of the process-wide database in a transaction holding `lockName`: returns what `fn` returns, or
  * the failure of a `Rollback` thrown inside (after rolling back everything `fn` did, audit entries included).
  */
-export async function lockedMutation<T extends object>(lockName: LockName, fn: (tx: DbTransaction) => Promise<MutationResult<T>>): Promise<MutationResult<T>> {
+export async function lockedMutation<T extends object>(lockName: LockName, fn: (tx: DbTransaction) => Promise<ActionResult<T>>): Promise<ActionResult<T>> {
   try {
     return await lockedTransaction(getDb(), lockName, fn);
   } catch (error) {

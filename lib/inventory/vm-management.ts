@@ -8,12 +8,12 @@ import "server-only";
 import { can } from "@/lib/access/can";
 import type { CurrentUser } from "@/lib/auth/session-user";
 import { operationUnavailableReason } from "@/lib/vm/operations";
-import { ownDisks, SNAPSHOT_MANAGEMENT_IDS, VM_MANAGEMENT, VM_MANAGEMENT_IDS, type DiskGraph, type VmManagementId } from "@/lib/vm/management";
-import type { PoolConnection } from "@/lib/xapi";
+import { deletionPlan, SNAPSHOT_MANAGEMENT_IDS, VM_MANAGEMENT, VM_MANAGEMENT_IDS, type VmManagementId } from "@/lib/vm/management";
 import { loadPoolViews } from "@/lib/pools/views";
 import { hostSecurable, srSecurable, vmSecurable } from "@/lib/access/securables";
 import { isOrdinaryVm } from "@/lib/vm/fields";
-import { locateVm, vmOperationContext } from "./vms";
+import { locateVm } from "@/lib/pools/locate";
+import { vmOperationContext } from "@/lib/vm/operations";
 
 /** One management operation the user may perform, and why it cannot run now (null: it can). */
 export interface ManagementOperationState {
@@ -36,23 +36,6 @@ export interface VmManagementView {
 }
 
 /** The pool's disk graph, as `ownDisks` reads it. */
-function diskGraph(connection: PoolConnection): DiskGraph {
-  const cache = connection.cache;
-  return {
-    vbdsOfVm: (ref) => cache.vbdsByVm(ref),
-    vbdsOfVdi: (ref) => cache.vbdsByVdi(ref),
-    isControlDomain: (ref) => cache.get("VM", ref)?.is_control_domain ?? false,
-  };
-}
-
-/** What deleting a VM (or a snapshot) removes: its own disks and, `withSnapshots`, its snapshots with theirs. */
-export function deletionPlan(connection: PoolConnection, vmRef: string, withSnapshots: boolean): { snapshots: string[]; disks: string[] } {
-  const graph = diskGraph(connection);
-  const snapshots = withSnapshots ? connection.cache.snapshotsByVm(vmRef).map((snapshot) => snapshot.$ref) : [];
-  const disks = [vmRef, ...snapshots].flatMap((ref) => ownDisks(ref, graph));
-  return { snapshots, disks };
-}
-
 const byName = <T extends { name: string }>(a: T, b: T) => a.name.localeCompare(b.name, undefined, { numeric: true });
 
 /** The VM page's management data, or null when the VM is unknown or invisible to the user (the page 404s). */
@@ -105,8 +88,8 @@ export async function vmManagementView(user: CurrentUser, uuid: string): Promise
 
   const deletion = offered("delete")
     ? {
-        disks: ownDisks(vm.$ref, diskGraph(connection))
-          .map((ref) => cache.get("VDI", ref))
+        disks: deletionPlan(connection, vm.$ref, false)
+          .disks.map((ref) => cache.get("VDI", ref))
           .filter((vdi) => vdi !== undefined)
           .map((vdi) => ({ uuid: vdi.uuid, name: vdi.name_label, sizeBytes: vdi.virtual_size })),
         snapshots: cache.snapshotsByVm(vm.$ref).length,

@@ -8,7 +8,8 @@
 import "server-only";
 import { can, type Grant, type Securable } from "@/lib/access/can";
 import type { CurrentUser } from "@/lib/auth/session-user";
-import { VM_OPERATION_IDS, VM_OPERATIONS, unavailableReason, type VmOperationContext, type VmOperationId } from "@/lib/vm/operations";
+import { VM_OPERATION_IDS, VM_OPERATIONS, unavailableReason, vmOperationContext, type VmOperationId } from "@/lib/vm/operations";
+import { locateVm, type LocatedVm } from "@/lib/pools/locate";
 import type { PoolConnection, XapiObject } from "@/lib/xapi";
 import { canViewWholePool, seesNothing } from "@/lib/access/pool-shortcuts";
 import { loadPoolViews, type PoolView } from "@/lib/pools/views";
@@ -178,28 +179,6 @@ export function poolIdsOf(rows: readonly VmRow[]): ReadonlySet<string> {
 }
 
 /* ------------------------------------------------------------------------------------------------------------ */
-/* Finding one VM                                                                                                */
-/* ------------------------------------------------------------------------------------------------------------ */
-
-export interface LocatedVm {
-  view: PoolView;
-  connection: PoolConnection;
-  vm: XapiObject<"VM">;
-  securable: Securable;
-}
-
-/** A VM (or template, snapshot, control domain) by uuid in any registered pool's cache; no access check. */
-export function locateVm(views: PoolView[], uuid: string): LocatedVm | null {
-  if (typeof uuid !== "string" || uuid.length === 0 || uuid.length > 100) return null;
-  for (const view of views) {
-    const connection = view.connection;
-    const vm = connection?.cache.getByUuid("VM", uuid);
-    if (connection && vm) return { view, connection, vm, securable: vmSecurable(view.uuid, connection.cache, vm) };
-  }
-  return null;
-}
-
-/* ------------------------------------------------------------------------------------------------------------ */
 /* What the user may do with a VM                                                                                */
 /* ------------------------------------------------------------------------------------------------------------ */
 
@@ -210,18 +189,6 @@ export interface VmOperationState {
   /** Null when it can run now; otherwise why not (for the disabled button). */
   unavailableReason: string | null;
   confirm: boolean;
-}
-
-/** What decides whether XAPI would accept an operation on a cached VM (or snapshot) now. */
-export function vmOperationContext(vm: XapiObject<"VM">, view: PoolView): VmOperationContext {
-  return {
-    powerState: vm.power_state,
-    allowedOperations: vm.allowed_operations,
-    currentOperations: Object.values(vm.current_operations),
-    blockedOperations: vm.blocked_operations,
-    stale: view.stale,
-    readOnly: view.readOnly,
-  };
 }
 
 /** The operations the user may perform on the VM (others are not offered at all), with XAPI's verdict. */

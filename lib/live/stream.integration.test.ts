@@ -3,6 +3,7 @@
  * status changes reach those who see something in the pool, and the stream ends once the account is disabled.
  */
 import { describe, expect, it } from "vitest";
+import { recordChangesAs } from "@/lib/audit/record";
 import { updateUser } from "@/lib/auth/users";
 import { inventoryEnvironmentForFile, waitFor } from "@/lib/dev/test/pool-environment";
 import { openLiveStream } from "./stream";
@@ -104,7 +105,7 @@ describe("the live stream", () => {
     const controller = new AbortController();
     const frames = collect(await openLiveStream(leaver, controller.signal));
     try {
-      const disabled = await updateUser(admin, leaver.id, { disabled: true });
+      const disabled = await updateUser(leaver.id, { disabled: true }, recordChangesAs(admin, "user.update"));
       expect(disabled.ok).toBe(true);
       // The next message the stream would send re-reads the account (at most every 2 s).
       await settle(2_100);

@@ -9,9 +9,23 @@ import { inventoryEnvironmentForFile, waitFor } from "@/lib/dev/test/pool-enviro
 import { startSimulator, type Simulator } from "@/lib/dev/xapi-sim/index";
 import { getPoolRegistry } from "@/lib/xapi/registry";
 import { TLS_CERT, TLS_FINGERPRINT, TLS_KEY } from "@/lib/dev/test/hostile-xapi-server";
-import { changePoolEnabled, editPool, pinCertificate, registerPool, testPoolConnection, unregisterPool } from "./registration";
+import { runAction, type ServerAction } from "@/lib/actions/define";
+import type { CurrentUser } from "@/lib/auth/session-user";
+import * as actions from "./actions";
 
 const env = inventoryEnvironmentForFile();
+
+/** The pool actions, called as `actor` (what the browser would send, as a plain object). */
+const as =
+  <In, Out extends object>(action: ServerAction<In, Out>) =>
+  (actor: CurrentUser, input: Record<string, unknown>) =>
+    runAction(action, { actor, input: input as In });
+const testPoolConnection = as(actions.testPoolConnection);
+const registerPool = as(actions.registerPool);
+const editPool = (actor: CurrentUser, poolId: string, input: Record<string, unknown>) => as(actions.editPool)(actor, { poolId, ...input });
+const pinCertificate = (actor: CurrentUser, poolId: string, fingerprint: string) => as(actions.pinCertificate)(actor, { poolId, fingerprint });
+const changePoolEnabled = (actor: CurrentUser, poolId: string, enabled: boolean) => as(actions.changePoolEnabled)(actor, { poolId, enabled });
+const unregisterPool = (actor: CurrentUser, poolId: string) => as(actions.unregisterPool)(actor, { poolId });
 
 let tlsSim: Simulator;
 beforeAll(async () => {
@@ -30,7 +44,7 @@ const tlsForm = (extra: Record<string, unknown> = {}) => ({
 describe("testing a connection", () => {
   it("a wrong password is refused on the password field", async () => {
     const result = await testPoolConnection(env().admin, tlsForm({ password: "wrong" }));
-    expect(result).toEqual({
+    expect(result).toMatchObject({
       ok: false,
       error: "The pool refused the username or password.",
       fieldErrors: { password: ["The pool refused the username or password"] },
@@ -58,8 +72,8 @@ describe("testing a connection", () => {
 
   it("is for admins only", async () => {
     const operator = await env().user("not-admin", [{ kind: "pool", uuid: env().pools.lab!.uuid, role: "admin" }]);
-    expect(await testPoolConnection(operator, tlsForm())).toEqual({ ok: false, error: "You are not allowed to do this." });
-    expect(await registerPool(operator, tlsForm({ fingerprint: TLS_FINGERPRINT }))).toEqual({ ok: false, error: "You are not allowed to do this." });
+    expect(await testPoolConnection(operator, tlsForm())).toMatchObject({ ok: false, error: "You are not allowed to do this." });
+    expect(await registerPool(operator, tlsForm({ fingerprint: TLS_FINGERPRINT }))).toMatchObject({ ok: false, error: "You are not allowed to do this." });
     expect(await getDb().auditEntry.count({ where: { actorUsername: "not-admin", action: "pools.register", outcome: "refused" } })).toBe(2);
   });
 });
@@ -70,10 +84,11 @@ describe("registering and administering", () => {
     const unpinned = await registerPool(admin, tlsForm());
     expect(unpinned).toMatchObject({ ok: false, fieldErrors: { fingerprint: ["The server's certificate is not trusted: test the connection and pin it"] } });
 
-    const registered = await registerPool(admin, tlsForm({ fingerprint: TLS_FINGERPRINT.replaceAll(":", "").toLowerCase() }));
-    if (!registered.ok) throw new Error(registered.error);
+    const answer = await registerPool(admin, tlsForm({ fingerprint: TLS_FINGERPRINT.replaceAll(":", "").toLowerCase() }));
+    if (!answer.ok) throw new Error(answer.error);
+    expect(JSON.stringify(answer)).not.toContain(tlsSim.password);
+    const registered = { pool: await getDb().pool.findUniqueOrThrow({ where: { id: answer.poolId } }) };
     expect(registered.pool).toMatchObject({ label: "secure", fingerprint: TLS_FINGERPRINT, xapiPoolUuid: tlsSim.pools[0]!.uuid, enabled: true });
-    expect(JSON.stringify(registered)).not.toContain(tlsSim.password);
     const connection = getPoolRegistry().get(registered.pool.id);
     expect(connection).toBeDefined();
     await connection!.waitForSync(10_000);
@@ -118,75 +133,57 @@ describe("registering and administering", () => {
   });
 });
 
-describe("the stored password stays bound to its pool", () => {
-  /** An HTTP server that records every request body it receives: a stand-in for a host an attacker controls. */
-  async function listeningTrap() {
+describe("a stored password stays with its pool (issue 11)", () => {
+  /** Counts the logins a listening server receives (a server an attacker would point a registration at). */
+  async function catcher() {
     const { createServer } = await import("node:http");
     const bodies: string[] = [];
-    const server = createServer((request, response) => {
+    const server = createServer((req, res) => {
       let body = "";
-      request.on("data", (chunk) => (body += chunk));
-      request.on("end", () => {
+      req.on("data", (chunk: Buffer) => (body += chunk.toString()));
+      req.on("end", () => {
         bodies.push(body);
-        response.writeHead(500).end();
+        res.writeHead(500).end();
       });
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    const { port } = server.address() as { port: number };
-    return { url: `http://127.0.0.1:${port}`, bodies, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+    const port = (server.address() as { port: number }).port;
+    return { url: `http://127.0.0.1:${port}`, bodies, close: () => new Promise((resolve) => server.close(resolve)) };
   }
 
-  const testsOf = async (poolId: string, since: number) =>
-    (
-      await getDb().auditEntry.findMany({
-        where: { action: { in: ["pool.test_connection", "pool.update"] }, poolId, id: { gt: since } },
-        orderBy: { id: "asc" },
-      })
-    ).map((entry) => [entry.action, entry.actorUsername, entry.outcome, entry.errorCode, JSON.parse(entry.params).url]);
-
-  it("is not sent to a URL outside the pool's hosts, whether testing or editing; a typed password is", async () => {
+  it("is not sent to an address outside the pool's hosts, by a test or an edit, and the test is audited", async () => {
     const { admin, pools, sim } = env();
-    const since = (await getDb().auditEntry.findFirst({ orderBy: { id: "desc" } }))?.id ?? 0;
-    const trap = await listeningTrap();
+    const attacker = await catcher();
     try {
-      const form = { label: "lab", url: trap.url, username: sim.username, poolId: pools.lab!.id };
-      expect(await testPoolConnection(admin, form)).toMatchObject({
-        ok: false,
-        fieldErrors: { password: ["Enter the password: the stored one is only sent to the hosts of this pool."] },
-      });
-      expect(await editPool(admin, pools.lab!.id, form)).toMatchObject({ ok: false, fieldErrors: { password: [expect.any(String)] } });
-      expect(trap.bodies).toEqual([]);
+      const test = await testPoolConnection(admin, { url: attacker.url, username: "root", poolId: pools.lab!.id });
+      expect(test).toMatchObject({ ok: false, code: "PASSWORD_REQUIRED", fieldErrors: { password: [actions.PASSWORD_FOR_NEW_ADDRESS] } });
+      const edit = await editPool(admin, pools.lab!.id, { label: "lab", url: attacker.url, username: "root" });
+      expect(edit).toMatchObject({ ok: false, code: "PASSWORD_REQUIRED" });
+      expect(attacker.bodies).toEqual([]);
+      expect((await getDb().pool.findUniqueOrThrow({ where: { id: pools.lab!.id } })).url).toBe(sim.pools[0]!.masterUrl);
 
-      // Typed again, the password goes where the admin says: that is their call.
-      expect((await testPoolConnection(admin, { ...form, password: "typed-by-the-admin" })).ok).toBe(false);
-      expect(trap.bodies.join("")).toContain("typed-by-the-admin");
-      expect(trap.bodies.join("")).not.toContain(sim.password);
+      const audited = await getDb().auditEntry.findFirstOrThrow({ where: { action: "pool.test-connection" }, orderBy: { id: "desc" } });
+      expect(audited).toMatchObject({ actorUsername: admin.username, outcome: "error", errorCode: "PASSWORD_REQUIRED", poolId: pools.lab!.id });
+      expect(JSON.parse(audited.params)).toEqual({ operation: "test", url: attacker.url });
+      expect(JSON.stringify(audited)).not.toContain(sim.password);
     } finally {
-      await trap.close();
+      await attacker.close();
     }
-    expect(await testsOf(pools.lab!.id, since)).toEqual([
-      ["pool.test_connection", "admin", "refused", "PASSWORD_NOT_FOR_THIS_HOST", trap.url],
-      ["pool.update", "admin", "refused", "PASSWORD_NOT_FOR_THIS_HOST", trap.url],
-      ["pool.test_connection", "admin", "error", expect.any(String), trap.url],
-    ]);
-    expect(JSON.stringify(await getDb().auditEntry.findMany())).not.toMatch(/typed-by-the-admin/);
   });
 
-  it("is used for the pool's other members, as XAPI reported them, and every test is audited", async () => {
+  it("is used for the pool's own members, and every test is audited with its outcome", async () => {
     const { admin, pools, sim } = env();
-    const connection = getPoolRegistry().get(pools.production!.id)!;
-    await connection.waitForSync(10_000);
-    const member = sim.pools[1]!.hosts[1]!;
-    expect(connection.cache.list("host").map((host) => host.address)).toContain(new URL(member.url).hostname);
+    const member = sim.pools[0]!.hosts[1]!.url;
+    const result = await testPoolConnection(admin, { url: member, username: sim.username, poolId: pools.lab!.id });
+    expect(result).toMatchObject({ ok: true, pool: { poolUuid: sim.pools[0]!.uuid } });
+    const audited = await getDb().auditEntry.findFirstOrThrow({ where: { action: "pool.test-connection" }, orderBy: { id: "desc" } });
+    expect(audited).toMatchObject({ outcome: "ok", poolId: pools.lab!.id });
+    expect(JSON.parse(audited.params)).toEqual({ operation: "test", url: member });
+  });
 
-    const result = await testPoolConnection(admin, { url: member.url, username: sim.username, poolId: pools.production!.id });
-    expect(result).toMatchObject({ ok: true, pool: { poolUuid: sim.pools[1]!.uuid } });
-    expect((await testsOf(pools.production!.id, 0)).at(-1)).toEqual(["pool.test_connection", "admin", "ok", null, member.url]);
-    const entry = await getDb().auditEntry.findFirstOrThrow({
-      where: { action: "pool.test_connection", poolId: pools.production!.id },
-      orderBy: { id: "desc" },
-    });
-    expect(JSON.parse(entry.params)).toEqual({ url: member.url, username: sim.username, usesRegisteredLogin: true });
-    expect(entry).toMatchObject({ objectUuid: sim.pools[1]!.uuid, objectLabel: "production" });
+  it("warns at once that a tested pool is already registered", async () => {
+    const { admin, sim } = env();
+    const result = await testPoolConnection(admin, { url: sim.pools[1]!.masterUrl, username: sim.username, password: sim.password });
+    expect(result).toMatchObject({ ok: true, alreadyRegistered: "production" });
   });
 });

@@ -5,7 +5,7 @@
  */
 import "server-only";
 import { loadPoolConnectionConfigs } from "@/lib/pools/store";
-import { getPoolRegistry, isXapiError, startRegistry, stopRegistry, XapiError, type XapiErrorKind } from "@/lib/xapi";
+import { getPoolRegistry, startRegistry, stopRegistry } from "@/lib/xapi";
 
 const GLOBAL_KEY = Symbol.for("xendeck.inventory.registryStarted");
 type GlobalWithFlag = typeof globalThis & { [GLOBAL_KEY]?: boolean };
@@ -26,27 +26,16 @@ export async function startPoolRegistry(): Promise<void> {
   }
 }
 
-/** Reloads the registrations now (after a pool was registered, edited, enabled, disabled or removed). */
+/**
+ * Reloads the registrations now (after a pool was registered, edited, enabled, disabled or removed). Only where
+ * this process serves the pools (the registry was started): a script that registers pools (the demo's and the
+ * tests' set-up) leaves connecting to the server.
+ */
 export async function refreshPoolRegistry(): Promise<void> {
-  const registry = getPoolRegistry();
-  registry.setSource(loadPoolConnectionConfigs);
-  await registry.refresh();
+  await getPoolRegistry().refresh();
 }
 
 /** Logs out of every pool (server shutdown). */
 export async function stopPoolRegistry(): Promise<void> {
   await stopRegistry();
-}
-
-/**
- * An error thrown by a registry connection, as an `XapiError` of this module graph. The registry is created by
- * `instrumentation.ts`, which Next bundles apart from pages and actions: its connections throw XapiErrors of
- * another copy of lib/xapi, which `instanceof` (and so `describeXapiError`) does not recognise. They carry
- * the same fields, so one of ours is rebuilt from them.
- */
-export function asLocalXapiError(error: unknown): unknown {
-  if (isXapiError(error) || !(error instanceof Error)) return error;
-  const { code, params, kind, method } = error as Partial<XapiError>;
-  if (typeof code !== "string" || !Array.isArray(params) || typeof kind !== "string") return error;
-  return new XapiError(code, params.map(String), { kind: kind as XapiErrorKind, message: error.message, method, cause: error });
 }

@@ -1,7 +1,10 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { verifyAuditChain } from "@/lib/audit/verify";
+import { runAction } from "@/lib/actions/define";
+import { recordChangesAs } from "@/lib/audit/record";
 import { loadActor, type CurrentUser } from "@/lib/auth/session-user";
-import { createPool, getPool, getPoolConnectionConfig, listPools, loadPoolConnectionConfigs, removePool, setPoolEnabled, updatePool } from "./store";
+import { changePoolEnabled, editPool, registerPool, unregisterPool } from "./actions";
+import { createPool, getPool, listPools, loadPoolConnectionConfigs, removePool, setPoolEnabled, storedConnectionConfig, updatePool } from "./store";
 import { testDatabaseForEachTest } from "@/lib/dev/test/database";
 
 const FINGERPRINT = "ab:cd:ef:01:23:45:67:89:ab:cd:ef:01:23:45:67:89:ab:cd:ef:01:23:45:67:89:ab:cd:ef:01:23:45:67:89";
@@ -19,6 +22,8 @@ describe.each(["sqlite", "postgresql"] as const)("registered pools on %s", (prov
   const testDb = testDatabaseForEachTest(provider);
   afterEach(() => vi.restoreAllMocks());
 
+  const as = recordChangesAs;
+
   async function seedUser(username: string, isAdmin: boolean): Promise<CurrentUser> {
     const row = await testDb().db.user.create({ data: { username, isAdmin, passwordHash: "x" } });
     return (await loadActor(row.id))!;
@@ -26,7 +31,7 @@ describe.each(["sqlite", "postgresql"] as const)("registered pools on %s", (prov
 
   it("stores the password only encrypted and never returns it in DTOs or the audit log", async () => {
     const admin = await seedUser("root", true);
-    const created = await createPool(admin, lab);
+    const created = await createPool(lab, as(admin, "pool.register"));
     expect(created).toMatchObject({
       ok: true,
       pool: {
@@ -64,16 +69,19 @@ describe.each(["sqlite", "postgresql"] as const)("registered pools on %s", (prov
 
   it("refuses the same pool twice, a used label, and invalid fields, saying why", async () => {
     const admin = await seedUser("root", true);
-    await createPool(admin, lab);
-    expect(await createPool(admin, { ...lab, label: "lab again", xapiPoolUuid: lab.xapiPoolUuid.toLowerCase() })).toMatchObject({
+    await createPool(lab, as(admin, "pool.register"));
+    expect(await createPool({ ...lab, label: "lab again", xapiPoolUuid: lab.xapiPoolUuid.toLowerCase() }, as(admin, "pool.register"))).toMatchObject({
       ok: false,
       error: "This pool is already registered as “lab”.",
     });
-    expect(await createPool(admin, { ...lab, xapiPoolUuid: "11111111-2222-3333-4444-555555555555" })).toMatchObject({
+    expect(await createPool({ ...lab, xapiPoolUuid: "11111111-2222-3333-4444-555555555555" }, as(admin, "pool.register"))).toMatchObject({
       ok: false,
       fieldErrors: { label: ["Another pool has this label"] },
     });
-    const invalid = await createPool(admin, { label: " ", url: "ftp://host", username: "", password: "", fingerprint: "12:34", xapiPoolUuid: "not a uuid" });
+    const invalid = await createPool(
+      { label: " ", url: "ftp://host", username: "", password: "", fingerprint: "12:34", xapiPoolUuid: "not a uuid" },
+      as(admin, "pool.register"),
+    );
     expect(invalid).toMatchObject({
       ok: false,
       fieldErrors: {
@@ -91,17 +99,20 @@ describe.each(["sqlite", "postgresql"] as const)("registered pools on %s", (prov
 
   it("updates a registration, keeping the stored password unless a new one is given", async () => {
     const admin = await seedUser("root", true);
-    const created = await createPool(admin, lab);
+    const created = await createPool(lab, as(admin, "pool.register"));
     if (!created.ok) throw new Error(created.error);
     const id = created.pool.id;
 
-    expect(await updatePool(admin, id, { label: "lab-1", password: "", fingerprint: "" })).toMatchObject({
+    expect(await updatePool(id, { label: "lab-1", password: "", fingerprint: "" }, as(admin, "pool.update"))).toMatchObject({
       ok: true,
       pool: { label: "lab-1", fingerprint: null },
     });
-    expect((await getPoolConnectionConfig(admin, id))?.password).toBe(lab.password);
-    expect(await updatePool(admin, id, { password: "new pool password", readOnly: "false" })).toMatchObject({ ok: true, pool: { readOnly: false } });
-    expect((await getPoolConnectionConfig(admin, id))?.password).toBe("new pool password");
+    expect((await storedConnectionConfig(id))?.password).toBe(lab.password);
+    expect(await updatePool(id, { password: "new pool password", readOnly: "false" }, as(admin, "pool.update"))).toMatchObject({
+      ok: true,
+      pool: { readOnly: false },
+    });
+    expect((await storedConnectionConfig(id))?.password).toBe("new pool password");
 
     const updates = await testDb().db.auditEntry.findMany({ where: { action: "pool.update" }, orderBy: { id: "asc" } });
     expect(updates.map((e) => JSON.parse(e.params))).toEqual([
@@ -109,19 +120,22 @@ describe.each(["sqlite", "postgresql"] as const)("registered pools on %s", (prov
       { readOnly: false, replaced: ["password"] },
     ]);
     expect(JSON.stringify(updates)).not.toContain("new pool password");
-    expect(await updatePool(admin, "missing", { label: "x" })).toMatchObject({ ok: false, error: "This pool registration no longer exists." });
+    expect(await updatePool("missing", { label: "x" }, as(admin, "pool.update"))).toMatchObject({
+      ok: false,
+      error: "This pool registration no longer exists.",
+    });
   });
 
   it("connects only enabled pools, and skips a password that cannot be decrypted without revealing it", async () => {
     const admin = await seedUser("root", true);
-    const a = await createPool(admin, lab);
-    const b = await createPool(admin, { ...lab, label: "prod", xapiPoolUuid: "99999999-2222-3333-4444-555555555555" });
+    const a = await createPool(lab, as(admin, "pool.register"));
+    const b = await createPool({ ...lab, label: "prod", xapiPoolUuid: "99999999-2222-3333-4444-555555555555" }, as(admin, "pool.register"));
     if (!a.ok || !b.ok) throw new Error("setup failed");
     expect((await loadPoolConnectionConfigs()).map((config) => config.label)).toEqual(["lab", "prod"]);
 
-    expect(await setPoolEnabled(admin, a.pool.id, false)).toMatchObject({ ok: true, pool: { enabled: false } });
+    expect(await setPoolEnabled(a.pool.id, false, as(admin, "pool.disable"))).toMatchObject({ ok: true, pool: { enabled: false } });
     expect((await loadPoolConnectionConfigs()).map((config) => config.label)).toEqual(["prod"]);
-    expect(await setPoolEnabled(admin, a.pool.id, true)).toMatchObject({ ok: true, pool: { enabled: true } });
+    expect(await setPoolEnabled(a.pool.id, true, as(admin, "pool.enable"))).toMatchObject({ ok: true, pool: { enabled: true } });
 
     const stored = (await testDb().db.pool.findUniqueOrThrow({ where: { id: b.pool.id } })).passwordEncrypted;
     const tampered = stored.slice(0, -2) + (stored.endsWith("AA") ? "BB" : "AA");
@@ -137,29 +151,29 @@ describe.each(["sqlite", "postgresql"] as const)("registered pools on %s", (prov
 
   it("removes a registration", async () => {
     const admin = await seedUser("root", true);
-    const created = await createPool(admin, lab);
+    const created = await createPool(lab, as(admin, "pool.register"));
     if (!created.ok) throw new Error(created.error);
-    expect(await removePool(admin, created.pool.id)).toEqual({ ok: true });
+    expect(await removePool(created.pool.id, as(admin, "pool.remove"))).toEqual({ ok: true });
     expect(await listPools(admin)).toEqual([]);
-    expect(await removePool(admin, created.pool.id)).toMatchObject({ ok: false });
+    expect(await removePool(created.pool.id, as(admin, "pool.remove"))).toMatchObject({ ok: false });
     expect((await testDb().db.auditEntry.findMany({ orderBy: { id: "asc" } })).map((e) => e.action)).toEqual(["pool.register", "pool.remove"]);
     expect(await verifyAuditChain()).toEqual({ ok: true, count: 2 });
   });
 
   it("keeps registrations to global admins, auditing refusals", async () => {
     const admin = await seedUser("root", true);
-    const created = await createPool(admin, lab);
+    const created = await createPool(lab, as(admin, "pool.register"));
     if (!created.ok) throw new Error(created.error);
     const operator = await seedUser("operator", false);
     const id = created.pool.id;
-    const refused = { ok: false, error: "You are not allowed to do this." };
-    expect(await createPool(operator, { ...lab, label: "mine", xapiPoolUuid: "12121212-2222-3333-4444-555555555555" })).toEqual(refused);
-    expect(await updatePool(operator, id, { url: "https://evil.example.net" })).toEqual(refused);
-    expect(await setPoolEnabled(operator, id, false)).toEqual(refused);
-    expect(await removePool(operator, id)).toEqual(refused);
+    const refused = { ok: false, error: "You are not allowed to do this.", code: "NOT_ALLOWED" };
+    const { password, url, username } = lab;
+    expect(await runAction(registerPool, { actor: operator, input: { label: "mine", url, username, password } })).toEqual(refused);
+    expect(await runAction(editPool, { actor: operator, input: { poolId: id, label: "lab", url: "https://evil.example.net", username } })).toEqual(refused);
+    expect(await runAction(changePoolEnabled, { actor: operator, input: { poolId: id, enabled: false } })).toEqual(refused);
+    expect(await runAction(unregisterPool, { actor: operator, input: { poolId: id } })).toEqual(refused);
     expect(await listPools(operator)).toEqual([]);
     expect(await getPool(operator, id)).toBeNull();
-    expect(await getPoolConnectionConfig(operator, id)).toBeNull();
     expect(await testDb().db.pool.findUniqueOrThrow({ where: { id } })).toMatchObject({ url: lab.url, enabled: true });
     const refusals = await testDb().db.auditEntry.findMany({ where: { outcome: "refused" } });
     expect(refusals.map((e) => [e.action, e.actorUsername, JSON.parse(e.params).operation])).toEqual([

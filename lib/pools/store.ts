@@ -1,18 +1,18 @@
 /**
- * Registered pools (global admins only, `pools.register`). The password is stored only encrypted and never
- * leaves this module except through `loadPoolConnectionConfigs` / `getPoolConnectionConfig`, for the XAPI
- * client (`PoolConnectionConfig` is the registry's type: it holds the password, so never log it or send it to a
- * browser). DTOs carry no password. Testing the connection before saving is the caller's job (lib/xapi).
+ * Registered pools, in the database. The password is stored only encrypted and never leaves this module except
+ * through `loadPoolConnectionConfigs` / `storedConnectionConfig`, for the XAPI client (`PoolConnectionConfig`
+ * is the registry's type: it holds the password, so never log it or send it to a browser). DTOs carry no
+ * password. Reads for pages check `pools.register` here; changes are authorized by the pool actions
+ * (lib/pools/actions.ts), which pass `audit` so that each change and its audit entry commit together.
  */
 import "server-only";
 import { z } from "zod";
-import { recordChangeInTransaction } from "@/lib/audit/record";
 import { can } from "@/lib/access/can";
-import { refuseUnlessAllowed } from "@/lib/access/refusal";
+import type { RecordChange } from "@/lib/audit/record";
 import type { CurrentUser } from "@/lib/auth/session-user";
 import type { PoolConnectionConfig } from "@/lib/xapi/connection";
 import { getDb, type DbTransaction } from "@/lib/db/client";
-import { failure, formBoolean, invalidInput, optionalFormBoolean, type MutationResult } from "@/lib/actions/result";
+import { failure, formBoolean, invalidInput, optionalFormBoolean, type ActionResult } from "@/lib/result";
 import { decryptSecret, encryptSecret, SecretDecryptionError } from "@/lib/db/secrets";
 import { lockedMutation } from "@/lib/db/transaction";
 
@@ -93,9 +93,6 @@ function toPoolDto(row: PoolRow): PoolDto {
 
 const poolObject = (row: { xapiPoolUuid: string; label: string }) => ({ kind: "pool", uuid: row.xapiPoolUuid, label: row.label });
 
-const refuse = (actor: CurrentUser, operation: string, poolId?: string) =>
-  refuseUnlessAllowed(actor, { action: "pools.register" }, { object: { kind: "pool" }, poolId, params: { operation } });
-
 /** Refuses a label or XAPI pool already used by another registration. */
 async function findClash(tx: DbTransaction, fields: { label?: string; xapiPoolUuid?: string }, exceptId?: string) {
   if (fields.xapiPoolUuid) {
@@ -124,10 +121,19 @@ export async function getPool(actor: CurrentUser, poolId: string): Promise<PoolD
   return row ? toPoolDto(row) : null;
 }
 
+/** One registration, for the pool actions (they authorized the caller); null when it does not exist. */
+export async function storedPool(poolId: string): Promise<PoolDto | null> {
+  const row = await getDb().pool.findUnique({ where: { id: poolId } });
+  return row ? toPoolDto(row) : null;
+}
+
+/** The label under which the XAPI pool `xapiPoolUuid` is registered, if it is. */
+export async function registrationOfXapiPool(xapiPoolUuid: string): Promise<{ id: string; label: string } | null> {
+  return getDb().pool.findUnique({ where: { xapiPoolUuid: xapiPoolUuid.toLowerCase() }, select: { id: true, label: true } });
+}
+
 /** Registers a pool (enabled). The same XAPI pool cannot be registered twice. */
-export async function createPool(actor: CurrentUser, input: unknown): Promise<MutationResult<{ pool: PoolDto }>> {
-  const refused = await refuse(actor, "register");
-  if (refused) return refused;
+export async function createPool(input: unknown, audit: RecordChange): Promise<ActionResult<{ pool: PoolDto }>> {
   const parsed = createPoolSchema.safeParse(input);
   if (!parsed.success) return invalidInput(parsed.error);
   const { password, ...fields } = parsed.data;
@@ -135,15 +141,13 @@ export async function createPool(actor: CurrentUser, input: unknown): Promise<Mu
     const clash = await findClash(tx, fields);
     if (clash) return clash;
     const row = await tx.pool.create({ data: { ...fields, passwordEncrypted: encryptSecret(password) } });
-    await recordChangeInTransaction(tx, actor, { action: "pool.register", object: poolObject(row), poolId: row.id, params: fields });
+    await audit(tx, { object: poolObject(row), poolId: row.id, params: fields });
     return { ok: true, pool: toPoolDto(row) };
   });
 }
 
 /** Changes a registration; fields left out (and an empty password) stay as they are. */
-export async function updatePool(actor: CurrentUser, poolId: string, input: unknown): Promise<MutationResult<{ pool: PoolDto }>> {
-  const refused = await refuse(actor, "update", poolId);
-  if (refused) return refused;
+export async function updatePool(poolId: string, input: unknown, audit: RecordChange): Promise<ActionResult<{ pool: PoolDto }>> {
   const parsed = updatePoolSchema.safeParse(input);
   if (!parsed.success) return invalidInput(parsed.error);
   const { password, ...fields } = parsed.data;
@@ -157,37 +161,28 @@ export async function updatePool(actor: CurrentUser, poolId: string, input: unkn
       data: { ...fields, ...(password ? { passwordEncrypted: encryptSecret(password) } : {}) },
     });
     const changed = Object.fromEntries(Object.entries(fields).filter(([key, value]) => value !== undefined && before[key as keyof typeof before] !== value));
-    await recordChangeInTransaction(tx, actor, {
-      action: "pool.update",
-      object: poolObject(row),
-      poolId,
-      params: { ...changed, ...(password ? { replaced: ["password"] } : {}) },
-    });
+    await audit(tx, { object: poolObject(row), poolId, params: { ...changed, ...(password ? { replaced: ["password"] } : {}) } });
     return { ok: true, pool: toPoolDto(row) };
   });
 }
 
 /** Enables or disables a registration (a disabled pool is not connected). */
-export async function setPoolEnabled(actor: CurrentUser, poolId: string, enabled: boolean): Promise<MutationResult<{ pool: PoolDto }>> {
-  const refused = await refuse(actor, enabled ? "enable" : "disable", poolId);
-  if (refused) return refused;
+export async function setPoolEnabled(poolId: string, enabled: boolean, audit: RecordChange): Promise<ActionResult<{ pool: PoolDto }>> {
   return lockedMutation("pools", async (tx) => {
     if (!(await tx.pool.findUnique({ where: { id: poolId } }))) return failure("This pool registration no longer exists.");
     const row = await tx.pool.update({ where: { id: poolId }, data: { enabled } });
-    await recordChangeInTransaction(tx, actor, { action: enabled ? "pool.enable" : "pool.disable", object: poolObject(row), poolId });
+    await audit(tx, { object: poolObject(row), poolId });
     return { ok: true, pool: toPoolDto(row) };
   });
 }
 
 /** Removes a registration (the pool itself is untouched; ACLs on its objects stay, by uuid). */
-export async function removePool(actor: CurrentUser, poolId: string): Promise<MutationResult> {
-  const refused = await refuse(actor, "remove", poolId);
-  if (refused) return refused;
+export async function removePool(poolId: string, audit: RecordChange): Promise<ActionResult> {
   return lockedMutation("pools", async (tx) => {
     const row = await tx.pool.findUnique({ where: { id: poolId } });
     if (!row) return failure("This pool registration no longer exists.");
     await tx.pool.delete({ where: { id: poolId } });
-    await recordChangeInTransaction(tx, actor, { action: "pool.remove", object: poolObject(row), poolId });
+    await audit(tx, { object: poolObject(row), poolId });
     return { ok: true };
   });
 }
@@ -224,12 +219,11 @@ export async function loadPoolConnectionConfigs(): Promise<PoolConnectionConfig[
 }
 
 /**
- * One pool's connection settings (enabled or not), e.g. to test an edited registration with the stored
- * password. Global admins only; null otherwise or when it does not exist.
+ * One pool's connection settings (enabled or not), e.g. to test an edited registration with the stored password.
+ * For the pool actions only (they authorized the caller); null when it does not exist.
  * @throws SecretDecryptionError when the stored password cannot be decrypted.
  */
-export async function getPoolConnectionConfig(actor: CurrentUser, poolId: string): Promise<PoolConnectionConfig | null> {
-  if (!can(actor, "pools.register")) return null;
+export async function storedConnectionConfig(poolId: string): Promise<PoolConnectionConfig | null> {
   const row = await getDb().pool.findUnique({ where: { id: poolId } });
   return row ? toConnectionConfig(row) : null;
 }

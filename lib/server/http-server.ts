@@ -15,7 +15,7 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { Duplex } from "node:stream";
 import next from "next";
-import { PEER_ADDRESS_HEADER } from "./peer-address";
+import { PEER_ADDRESS_HEADER } from "../auth/peer-address";
 import { answerBadRequest, hasDecodablePath } from "./request-url";
 import { securityHeaderApplier } from "./security-headers";
 

@@ -1,8 +1,9 @@
 "use client";
 /**
- * Forms of the administration pages, driven by a server action through `useActionState`. The page (a server
- * component) writes the form's fields as children, with the `Form…` fields below: they read the action's last
- * result from context to show their per-field errors and to refill what was typed after a failure.
+ * Forms driven by a server action (lib/actions/define.ts) through `useAction`, the one client idiom. The page (a
+ * server component) writes the form's fields as children, with the `Form…` fields below: they read the last
+ * answer from context to show their per-field errors. The form is not reset by a submission, so what was typed
+ * stays after a failure. A success shows the action's message (or leaves, when the action redirects).
  *
  *   <ActionForm action={updateUserAction} submitLabel="Save">
  *     <input type="hidden" name="userId" value={user.id} />
@@ -11,22 +12,22 @@
  *
  * `ConfirmAction` is the same for one-click drastic actions (delete) behind a confirmation dialog.
  */
-import { createContext, useActionState, useContext, useState, type ReactNode } from "react";
+import { createContext, useContext, useState, type FormEvent, type ReactNode } from "react";
+import type { ActionResult } from "@/lib/result";
 import { Button, type ButtonVariant } from "@/lib/ui/button";
 import { ConfirmDialog } from "@/lib/ui/confirm-dialog";
 import { CheckboxField, SelectField, TextField, type CheckboxFieldProps, type FieldErrors, type SelectFieldProps, type TextFieldProps } from "@/lib/ui/field";
 import { StatusMessage } from "@/lib/ui/status-message";
-import type { MutationResult } from "@/lib/actions/result";
-import type { FormState } from "@/lib/actions/form-state";
+import { resultMessage, useAction } from "@/lib/ui/use-action";
 
-const FormStateContext = createContext<FormState>(null);
+/** What a form's action answers: a message to show on success, and possibly a secret to show once. */
+export type FormAnswer = ActionResult<{ message?: string; shownOnce?: string }>;
 
-const fieldError = (state: FormState, name: string | undefined) => (state && !state.ok && name ? state.fieldErrors?.[name] : undefined);
-const typedValue = (state: FormState, name: string | undefined) => (state && !state.ok && name ? state.values?.[name] : undefined);
+const FieldErrorsContext = createContext<Record<string, string[]>>({});
 
-/** The messages of field `name` from the enclosing ActionForm's last result (for custom fields). */
+/** The messages of field `name` from the enclosing ActionForm's last answer (for custom fields). */
 export function useFieldError(name: string): string[] | undefined {
-  return fieldError(useContext(FormStateContext), name);
+  return useContext(FieldErrorsContext)[name];
 }
 
 export function ActionForm({
@@ -36,30 +37,42 @@ export function ActionForm({
   pendingLabel,
   className,
   inline = false,
+  resetOnSuccess = false,
   children,
 }: {
-  action: (previous: FormState, formData: FormData) => Promise<FormState>;
+  action: (input: FormData) => Promise<FormAnswer>;
   submitLabel: string;
   submitVariant?: ButtonVariant;
   pendingLabel?: string;
   className?: string;
   /** Fields and button on one line (small forms in tables and toolbars). */
   inline?: boolean;
+  /** Empty the fields after a success (a form that adds things one after the other). */
+  resetOnSuccess?: boolean;
   children?: ReactNode;
 }) {
-  const [state, formAction, pending] = useActionState(action, null);
-  const message = state ? (state.ok ? state.message : state.error) : null;
+  const { run, pending, result, fieldErrors, formError } = useAction(action);
+  async function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = event.currentTarget;
+    const answer = await run(new FormData(form));
+    if (answer.ok && resetOnSuccess) form.reset();
+  }
   return (
-    <FormStateContext value={state}>
-      <form action={formAction} className={className ?? (inline ? "flex flex-wrap items-end gap-2" : "space-y-4")} noValidate>
+    <FieldErrorsContext value={fieldErrors}>
+      <form onSubmit={submit} className={className ?? (inline ? "flex flex-wrap items-end gap-2" : "space-y-4")} noValidate>
         {children}
         <Button type="submit" variant={submitVariant} pending={pending}>
           {pending && pendingLabel ? pendingLabel : submitLabel}
         </Button>
-        <StatusMessage tone={state?.ok ? "success" : "error"} message={message} className={inline ? "basis-full" : undefined} />
-        {state?.ok && state.shownOnce && <ShownOnce value={state.shownOnce} />}
+        <StatusMessage
+          tone={result?.ok ? "success" : "error"}
+          message={pending ? null : result?.ok ? resultMessage(result) : formError}
+          className={inline ? "basis-full" : undefined}
+        />
+        {result?.ok && result.shownOnce && <ShownOnce value={result.shownOnce} />}
       </form>
-    </FormStateContext>
+    </FieldErrorsContext>
   );
 }
 
@@ -75,38 +88,22 @@ function ShownOnce({ value }: { value: string }) {
   );
 }
 
-/** What a field shows after a failed submission: the typed value back (remounting the control) and its errors. */
-function useFieldState(name: string | undefined, error: FieldErrors, defaultValue: unknown) {
-  const state = useContext(FormStateContext);
-  const typed = typedValue(state, name);
-  return {
-    key: typed === undefined ? "initial" : `typed-${typed}`,
-    field: { defaultValue: (typed ?? defaultValue) as string | undefined, error: error ?? fieldError(state, name) },
-  };
+/** A field's errors: its own, else those of the last answer. */
+function useErrors(name: string | undefined, error: FieldErrors): FieldErrors {
+  const errors = useContext(FieldErrorsContext);
+  return error ?? (name ? errors[name] : undefined);
 }
 
 export function FormTextField(props: TextFieldProps) {
-  const { key, field } = useFieldState(props.name, props.error, props.defaultValue);
-  return <TextField key={key} {...props} {...field} />;
+  return <TextField {...props} error={useErrors(props.name, props.error)} />;
 }
 
 export function FormSelectField(props: SelectFieldProps) {
-  const { key, field } = useFieldState(props.name, props.error, props.defaultValue);
-  return <SelectField key={key} {...props} {...field} />;
+  return <SelectField {...props} error={useErrors(props.name, props.error)} />;
 }
 
-/** A checkbox; after a failed submission it is refilled as it was sent (`values[name]`: "on" when checked). */
 export function FormCheckboxField(props: CheckboxFieldProps) {
-  const state = useContext(FormStateContext);
-  const typed = typedValue(state, props.name);
-  return (
-    <CheckboxField
-      key={typed === undefined ? "initial" : `typed-${typed}`}
-      {...props}
-      defaultChecked={typed === undefined ? props.defaultChecked : typed === "on"}
-      error={props.error ?? fieldError(state, props.name)}
-    />
-  );
+  return <CheckboxField {...props} error={useErrors(props.name, props.error)} />;
 }
 
 /** Radio buttons with a legend, each with a line of explanation (account type, role). */
@@ -121,12 +118,10 @@ export function FormRadioGroup({
   options: { value: string; label: string; hint?: string }[];
   defaultValue?: string;
 }) {
-  const state = useContext(FormStateContext);
-  const typed = typedValue(state, name);
-  const error = fieldError(state, name);
+  const error = useContext(FieldErrorsContext)[name];
   const errorId = `${name}-radio-error`;
   return (
-    <fieldset className="space-y-1.5" aria-describedby={errorId} key={typed ?? "initial"}>
+    <fieldset className="space-y-1.5" aria-describedby={errorId}>
       <legend className="mb-1 text-xs font-medium">{legend}</legend>
       {options.map((option) => (
         <label key={option.value} className="flex items-start gap-2 text-sm">
@@ -134,7 +129,7 @@ export function FormRadioGroup({
             type="radio"
             name={name}
             value={option.value}
-            defaultChecked={(typed ?? defaultValue) === option.value}
+            defaultChecked={defaultValue === option.value}
             className="mt-0.5 size-4 shrink-0 accent-accent"
           />
           <span>
@@ -154,7 +149,7 @@ export function FormRadioGroup({
  * A drastic action behind a confirmation dialog; a refusal or error is shown next to the button. On success the
  * server action usually redirects; otherwise `doneMessage` is shown.
  */
-export function ConfirmAction<I>({
+export function ConfirmAction<I, Out extends object>({
   action,
   input,
   triggerLabel,
@@ -163,7 +158,7 @@ export function ConfirmAction<I>({
   doneMessage = "Done.",
   children,
 }: {
-  action: (input: I) => Promise<MutationResult>;
+  action: (input: I) => Promise<ActionResult<Out>>;
   input: I;
   triggerLabel: string;
   title: string;
@@ -171,7 +166,7 @@ export function ConfirmAction<I>({
   doneMessage?: string;
   children?: ReactNode;
 }) {
-  const [result, setResult] = useState<MutationResult | null>(null);
+  const [result, setResult] = useState<ActionResult<Out> | null>(null);
   return (
     <div className="space-y-2">
       <ConfirmDialog
@@ -181,7 +176,6 @@ export function ConfirmAction<I>({
         confirmLabel={confirmLabel}
         onConfirm={() => action(input)}
         onDone={setResult}
-        onError={() => setResult({ ok: false, error: "The request failed. Check your connection and try again." })}
       >
         {children}
       </ConfirmDialog>

@@ -18,12 +18,14 @@
  * closes. Report the outcome where the caller wants it (a toast, an inline message): `onConfirm`'s result is
  * passed to `onDone`.
  */
-import { useId, useRef, useTransition, type ReactNode } from "react";
+import { useId, useRef, type ReactNode } from "react";
+import type { ActionResult } from "@/lib/result";
 import { Button, type ButtonSize, type ButtonVariant } from "./button";
 import type { IconName } from "./icons";
 import { DialogFooter, DialogTitle, ModalDialog } from "./modal-dialog";
+import { useAction } from "./use-action";
 
-export interface ConfirmDialogProps<T> {
+export interface ConfirmDialogProps<T extends object> {
   triggerLabel: string;
   triggerVariant?: ButtonVariant;
   triggerSize?: ButtonSize;
@@ -36,13 +38,12 @@ export interface ConfirmDialogProps<T> {
   confirmLabel: string;
   confirmVariant?: ButtonVariant;
   cancelLabel?: string;
-  onConfirm: () => T | Promise<T>;
-  onDone?: (result: T) => void;
-  /** Called if `onConfirm` throws (e.g. the network is down); without it the error reaches the error boundary. */
-  onError?: (error: unknown) => void;
+  /** A server action call (or anything answering like one); a request that fails answers REQUEST_FAILED. */
+  onConfirm: () => Promise<ActionResult<T>>;
+  onDone?: (result: ActionResult<T>) => void;
 }
 
-export function ConfirmDialog<T>({
+export function ConfirmDialog<T extends object>({
   triggerLabel,
   triggerVariant = "secondary",
   triggerSize = "md",
@@ -55,11 +56,11 @@ export function ConfirmDialog<T>({
   cancelLabel = "Cancel",
   onConfirm,
   onDone,
-  onError,
 }: ConfirmDialogProps<T>) {
   const dialogRef = useRef<HTMLDialogElement>(null);
   const cancelRef = useRef<HTMLButtonElement>(null);
-  const [pending, startTransition] = useTransition();
+  const action = useAction<void, T>(onConfirm);
+  const pending = action.pending;
   const titleId = useId();
   const bodyId = useId();
 
@@ -72,18 +73,10 @@ export function ConfirmDialog<T>({
     dialogRef.current?.close();
   }
 
-  function confirm() {
-    startTransition(async () => {
-      try {
-        const result = await onConfirm();
-        onDone?.(result);
-      } catch (error) {
-        if (!onError) throw error;
-        onError(error);
-      } finally {
-        close();
-      }
-    });
+  async function confirm() {
+    const result = await action.run();
+    close();
+    onDone?.(result);
   }
 
   return (

@@ -14,13 +14,15 @@
  *
  * The fields are re-mounted at every opening, so `defaultValue`s start afresh.
  */
-import { useEffect, useId, useRef, useState, useTransition, type FormEvent, type ReactNode } from "react";
+import { useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from "react";
+import type { ActionResult } from "@/lib/result";
 import { Button, type ButtonVariant } from "./button";
 import type { IconName } from "./icons";
 import { DialogFooter, DialogTitle, ModalDialog } from "./modal-dialog";
 import { StatusMessage } from "./status-message";
+import { useAction } from "./use-action";
 
-export type FormDialogResult = { ok: true } | { ok: false; error?: string; fieldErrors?: Record<string, string[]> };
+export type FormDialogResult = ActionResult;
 
 export interface FormDialogProps {
   triggerLabel: string;
@@ -36,16 +38,13 @@ export interface FormDialogProps {
   cancelLabel?: string;
   /** Called on every opening (e.g. to compute a default name from the current time). */
   onOpen?: () => void;
+  /** A server action call (or anything answering like one); a request that fails answers REQUEST_FAILED. */
   onSubmit: (data: FormData) => Promise<FormDialogResult>;
-  /** Called if `onSubmit` throws (e.g. the network is down): its message is shown in the dialog. */
-  errorMessage?: (error: unknown) => string;
   /** Shown while `onSubmit` runs (e.g. a ProgressBar). */
   progress?: ReactNode;
   /** The fields, given the current per-field errors. */
   children: (fieldErrors: Record<string, string[]>) => ReactNode;
 }
-
-const NO_ERRORS: Record<string, string[]> = {};
 
 export function FormDialog({
   triggerLabel,
@@ -59,22 +58,19 @@ export function FormDialog({
   cancelLabel = "Cancel",
   onOpen,
   onSubmit,
-  errorMessage = () => "The request did not reach XenDeck; check your connection and try again.",
   progress,
   children,
 }: FormDialogProps) {
   const dialogRef = useRef<HTMLDialogElement>(null);
-  const [pending, startTransition] = useTransition();
+  const action = useAction(onSubmit);
+  const pending = action.pending;
   const [opening, setOpening] = useState(0);
-  const [fieldErrors, setFieldErrors] = useState(NO_ERRORS);
-  const [error, setError] = useState<string | null>(null);
   const titleId = useId();
   const bodyId = useId();
 
   function open() {
     onOpen?.();
-    setFieldErrors(NO_ERRORS);
-    setError(null);
+    action.reset();
     setOpening((n) => n + 1);
   }
 
@@ -90,25 +86,13 @@ export function FormDialog({
     dialogRef.current?.close();
   }
 
-  function submit(event: FormEvent<HTMLFormElement>) {
+  async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    const data = new FormData(event.currentTarget);
-    startTransition(async () => {
-      try {
-        const result = await onSubmit(data);
-        if (result.ok) {
-          close();
-          return;
-        }
-        setFieldErrors(result.fieldErrors ?? NO_ERRORS);
-        // A message that only repeats a field's error is not shown twice.
-        const repeated = result.error && Object.values(result.fieldErrors ?? {}).some((messages) => messages.includes(result.error!));
-        setError(repeated ? null : (result.error ?? null));
-      } catch (thrown) {
-        setError(errorMessage(thrown));
-      }
-    });
+    const result = await action.run(new FormData(event.currentTarget));
+    if (result.ok) close();
   }
+
+  const { fieldErrors, formError: error } = action;
 
   return (
     <ModalDialog

@@ -7,6 +7,7 @@
  */
 import { z } from "zod";
 import type { ObjectAction } from "@/lib/access/can";
+import type { PoolConnection } from "@/lib/xapi";
 import type { VmPowerState } from "@/lib/xapi/model/records.generated";
 import type { XapiOperationRule } from "./operations";
 
@@ -212,4 +213,21 @@ export function ownDisks(vmRef: string, graph: DiskGraph): string[] {
     if (!shared) disks.push(vbd.VDI);
   }
   return disks;
+}
+
+function diskGraph(connection: PoolConnection): DiskGraph {
+  const cache = connection.cache;
+  return {
+    vbdsOfVm: (ref) => cache.vbdsByVm(ref),
+    vbdsOfVdi: (ref) => cache.vbdsByVdi(ref),
+    isControlDomain: (ref) => cache.get("VM", ref)?.is_control_domain ?? false,
+  };
+}
+
+/** What deleting a VM (or a snapshot) removes: its own disks and, `withSnapshots`, its snapshots with theirs. */
+export function deletionPlan(connection: PoolConnection, vmRef: string, withSnapshots: boolean): { snapshots: string[]; disks: string[] } {
+  const graph = diskGraph(connection);
+  const snapshots = withSnapshots ? connection.cache.snapshotsByVm(vmRef).map((snapshot) => snapshot.$ref) : [];
+  const disks = [vmRef, ...snapshots].flatMap((ref) => ownDisks(ref, graph));
+  return { snapshots, disks };
 }

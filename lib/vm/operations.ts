@@ -6,6 +6,8 @@
  */
 import { z } from "zod";
 import type { ObjectAction } from "@/lib/access/can";
+import type { PoolView } from "@/lib/pools/views";
+import type { XapiObject } from "@/lib/xapi";
 import type { VmPowerState } from "@/lib/xapi/model/records.generated";
 
 export const VM_OPERATION_IDS = [
@@ -231,4 +233,16 @@ export function operationUnavailableReason(rule: XapiOperationRule, context: VmO
 /** Why lifecycle operation `id` cannot run now, or null when XAPI allows it. */
 export function unavailableReason(id: VmOperationId, context: VmOperationContext): string | null {
   return operationUnavailableReason(VM_OPERATIONS[id], context);
+}
+
+/** What decides whether XAPI would accept an operation on a cached VM (or snapshot) now. */
+export function vmOperationContext(vm: XapiObject<"VM">, view: PoolView): VmOperationContext {
+  return {
+    powerState: vm.power_state,
+    allowedOperations: vm.allowed_operations,
+    currentOperations: Object.values(vm.current_operations),
+    blockedOperations: vm.blocked_operations,
+    stale: view.stale,
+    readOnly: view.readOnly,
+  };
 }

@@ -4,7 +4,7 @@
  *   const registry = getPoolRegistry();            // one per process, started by instrumentation.ts
  *   const pool = registry.get(poolId);              // PoolConnection
  *   pool.status; pool.cache.list("VM"); pool.cache.vbdsByVm(vm.$ref); pool.subscribe(listener);
- *   await pool.client.callAsync("VM.start", [vm.$ref, false, false], { onProgress });
+ *   await pool.callAsync("VM.start", [vm.$ref, false, false], { onProgress }); // resolves once the cache shows it
  *
  * See lib/xapi/README.md.
  */

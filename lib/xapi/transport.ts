@@ -36,12 +36,6 @@ export interface BodySink<T> {
   end(): T;
 }
 
-/** A sink that keeps the whole body. */
-export function collectBody(): BodySink<Buffer> {
-  const chunks: Buffer[] = [];
-  return { write: (chunk) => void chunks.push(chunk), end: () => Buffer.concat(chunks) };
-}
-
 /** Bytes of a non-200 answer kept for the error message. */
 const EXCERPT_BYTES = 200;
 

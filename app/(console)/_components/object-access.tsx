@@ -19,7 +19,7 @@ import { Cell, DataTable, HeaderCell, TableBody, TableHead, TableRow } from "@/l
 import { EmptyState } from "@/lib/ui/empty-state";
 import { Section } from "@/lib/ui/card";
 import { AclObjectName, AclSubjectLink, RoleBadge, SCOPE_WORDS } from "@/lib/admin/roles";
-import { aclsHref, userHref } from "@/lib/admin/paths";
+import { aclsHref, userHref } from "@/lib/routes";
 
 export async function ObjectAccess({
   target,

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { AUDIT_ACTION_SUGGESTIONS, AUDIT_PER_PAGE_OPTIONS, auditSearchParams, parseAuditSearch, type AuditSearch } from "@/lib/admin/audit-filters";
-import { auditHref, userHref } from "@/lib/admin/paths";
+import { auditHref, userHref } from "@/lib/routes";
 import { queryAudit } from "@/lib/audit/query";
 import type { AuditEntryDto, AuditOutcome } from "@/lib/audit/record";
 import { can } from "@/lib/access/can";

@@ -14,7 +14,7 @@ export function VerifyChain() {
   function verify() {
     startTransition(async () => {
       try {
-        const result = await verifyAuditChainAction();
+        const result = await verifyAuditChainAction({});
         if (!result.ok) return setOutcome({ tone: "error", message: result.error });
         const verification = result.verification;
         setOutcome(

@@ -201,8 +201,3 @@ export async function freePort(): Promise<number> {
     });
   });
 }
-
-export function ensureDir(dir: string): string {
-  mkdirSync(dir, { recursive: true });
-  return dir;
-}

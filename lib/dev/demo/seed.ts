@@ -1,18 +1,21 @@
 /**
  * Idempotent set-up steps shared by the demo (`npm run demo`), the end-to-end tests' global setup and the page
  * benchmark: a migrated database with its first admin, pools registered by probing them, users with ACLs.
- * Everything goes through XenDeck's repositories as the `admin` user, so it is authorized and audited like
- * the same steps done in the UI. Run with `--conditions=react-server` (server-only modules).
+ * Everything goes through XenDeck's actions as the `admin` user, so it is authorized and audited like the same
+ * steps done in the UI. Run with `--conditions=react-server` (server-only modules).
  */
 import "server-only";
 import { addAcl } from "@/lib/access/acls";
 import type { AclObjectKind, Role } from "@/lib/access/can";
 import { ensureInitialAdmin, INITIAL_ADMIN_USERNAME, type InitialAdminResult } from "@/lib/auth/initial-admin";
 import { loadActorByUsername, type CurrentUser } from "@/lib/auth/session-user";
+import { recordChangesAs } from "@/lib/audit/record";
 import { createUser, listUsers, updateUser } from "@/lib/auth/users";
 import { getConfig } from "@/lib/config";
 import { migrateDatabase } from "@/lib/db/migrate";
-import { createPool, listPools, updatePool, type PoolDto } from "@/lib/pools/store";
+import { runAction } from "@/lib/actions/define";
+import { editPool, registerPool } from "@/lib/pools/actions";
+import { listPools, type PoolDto } from "@/lib/pools/store";
 import { probePool } from "@/lib/xapi/probe";
 
 export interface PoolToRegister {
@@ -68,40 +71,39 @@ export async function ensureRegisteredPool(
   const probe = await probePool({ url: pool.url, username: pool.username, password: pool.password });
   const existing = (await listPools(actor)).find((registered) => registered.xapiPoolUuid === probe.poolUuid);
   if (!existing) {
-    const created = unwrap(
-      await createPool(actor, {
-        label: pool.label,
-        url: pool.url,
-        username: pool.username,
-        password: pool.password,
-        readOnly: pool.readOnly ?? false,
-        xapiPoolUuid: probe.poolUuid,
-      }),
-      `registering pool ${pool.label}`,
-    );
-    return { pool: created.pool, outcome: "registered", poolUuid: probe.poolUuid };
+    const input = { label: pool.label, url: pool.url, username: pool.username, password: pool.password, readOnly: pool.readOnly ?? false };
+    const created = unwrap(await runAction(registerPool, { actor, input }), `registering pool ${pool.label}`);
+    const registered = (await listPools(actor)).find((candidate) => candidate.id === created.poolId)!;
+    return { pool: registered, outcome: "registered", poolUuid: probe.poolUuid };
   }
   if (existing.url === pool.url && existing.username === pool.username) return { pool: existing, outcome: "unchanged", poolUuid: probe.poolUuid };
-  const updated = unwrap(
-    await updatePool(actor, existing.id, { url: pool.url, username: pool.username, password: pool.password }),
-    `updating pool ${existing.label}`,
-  );
+  const input = { poolId: existing.id, label: existing.label, url: pool.url, username: pool.username, password: pool.password };
+  const updated = unwrap(await runAction(editPool, { actor, input }), `updating pool ${existing.label}`);
   return { pool: updated.pool, outcome: "updated", poolUuid: probe.poolUuid };
 }
 
 /** Creates a user with ACLs, or leaves an existing one as it is (re-enabling it). Returns its id. */
 export async function ensureUser(actor: CurrentUser, user: UserToCreate): Promise<string> {
   let existing = (await listUsers(actor)).find((candidate) => candidate.username === user.username.toLowerCase());
-  if (existing?.disabled) existing = unwrap(await updateUser(actor, existing.id, { disabled: false }), `enabling ${user.username}`).user;
-  const id =
-    existing?.id ??
-    unwrap(
-      await createUser(actor, { username: user.username, password: user.password, displayName: user.displayName ?? "", isAdmin: user.isAdmin ?? false }),
-      `creating user ${user.username}`,
-    ).user.id;
+  if (existing?.disabled) {
+    existing = unwrap(await updateUser(existing.id, { disabled: false }, recordChangesAs(actor, "user.update")), `enabling ${user.username}`).user;
+  }
+  const created = existing
+    ? null
+    : await createUser(
+        { username: user.username, password: user.password, displayName: user.displayName ?? "", isAdmin: user.isAdmin ?? false },
+        recordChangesAs(actor, "user.create"),
+      );
+  const id = existing?.id ?? unwrap(created!, `creating user ${user.username}`).user.id;
+  // The objects are named by uuid before any app instance has connected to their pools: the repository is used
+  // directly (the ACL action checks that the object is in a connected pool's cache).
   for (const acl of user.acls ?? []) {
     unwrap(
-      await addAcl(actor, { subjectType: "user", subjectId: id, objectKind: acl.kind, objectUuid: acl.uuid, objectLabel: acl.label ?? "", role: acl.role }),
+      await addAcl(
+        actor,
+        { subjectType: "user", subjectId: id, objectKind: acl.kind, objectUuid: acl.uuid, objectLabel: acl.label ?? "", role: acl.role },
+        recordChangesAs(actor, "acl.add"),
+      ),
       `granting ${acl.role} on ${acl.kind} ${acl.uuid} to ${user.username}`,
     );
   }

@@ -146,3 +146,24 @@ export class TestClient {
     }
   }
 }
+
+/** Polls `check` (every 20 ms) until it returns a value other than false, null or undefined; fails after `timeoutMs`. */
+export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 10_000): Promise<Exclude<T, false | null | undefined>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== false && value !== null && value !== undefined) return value as Exclude<T, false | null | undefined>;
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** Whether connecting to `url` is refused (the host is off). */
+export async function refusesConnections(url: string): Promise<boolean> {
+  try {
+    await post(url, "/", "", "text/xml");
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "ECONNREFUSED";
+  }
+}

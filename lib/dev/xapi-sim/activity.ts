@@ -3,12 +3,13 @@
  * is started by someone else, a guest gets a new address, an alert appears. Off by default in programmatic
  * use (tests stay deterministic), on in the CLI. VMs with an operation in progress are left alone.
  */
-import type { MessageRecord, VmGuestMetricsRecord, VmRecord } from "@/lib/xapi/model/records.generated";
+import type { SrRecord, VmGuestMetricsRecord, VmRecord } from "@/lib/xapi/model/records.generated";
+import { ALERTS, type AlertTemplate } from "./alert-catalogue";
 import type { SimCore } from "./core";
+import { isHostLive } from "./host-rules";
 import { raiseAlert } from "./outside";
 import type { SimPool } from "./pool";
 import { Prng } from "./prng";
-import { ALERTS } from "./seed-data";
 import type { StoredObject } from "./store";
 import { chooseHost } from "./vm-lifecycle";
 import { guestNetworks, markRebooted, markRunning, markStopped } from "./vm-state";
@@ -90,17 +91,17 @@ export class Activity {
     pool.store.update(gm, { networks, last_updated: new Date() });
   }
 
+  /** An alert from the catalogue about a running VM, a live host, a user SR or the pool. */
   private alert(pool: SimPool): void {
-    const alert = this.rng.pick(ALERTS);
     const running = [...pool.store.all<VmRecord>("VM")].filter((vm) => vm.rec.power_state === "Running" && !vm.rec.is_control_domain);
-    const about = (): [MessageRecord["cls"], string] => {
-      if (alert.cls === "VM" && running.length > 0) return ["VM", this.rng.pick(running).uuid];
-      if (alert.cls === "Host") return ["Host", this.rng.pick(pool.hosts()).uuid];
-      const sr = pool.store.get(pool.pool.rec.default_SR);
-      if (alert.cls === "SR" && sr) return ["SR", sr.uuid];
-      return ["Pool", pool.pool.uuid];
-    };
-    const [cls, uuid] = about();
-    raiseAlert(pool, { name: alert.name, priority: alert.priority, cls, obj_uuid: uuid, body: alert.body((0.9 + this.rng.next() / 10).toFixed(2)) });
+    const hosts = pool.hosts().filter((h) => isHostLive(pool, h.ref));
+    const srs = [...pool.store.all<SrRecord>("SR")].filter((sr) => sr.rec.content_type === "user");
+    const candidates: Record<AlertTemplate["cls"], StoredObject<{ name_label: string }>[]> = { VM: running, Host: hosts, SR: srs, Pool: [pool.pool] };
+    const possible = ALERTS.filter((a) => candidates[a.cls].length > 0);
+    if (possible.length === 0) return;
+    const alert = this.rng.pick(possible);
+    const about = this.rng.pick(candidates[alert.cls]);
+    const body = alert.body(this.rng.next(), { name: about.rec.name_label, pool: pool.name, at: new Date() });
+    raiseAlert(pool, { name: alert.name, priority: alert.priority, cls: alert.cls, obj_uuid: about.uuid, body });
   }
 }

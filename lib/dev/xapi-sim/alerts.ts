@@ -1,5 +1,5 @@
 /**
- * Alerts: the `message` class (`message.create`, `get`, `get_since`, `destroy`, `destroy_many`...). Real
+ * Alerts: the `message` class (`message.create`, `get`, `get_since`, `destroy`, `destroy_many`, `destroy_all`...). Real
  * pools raise them for alarms, crashes, clock skew; the background activity and the control API add them.
  */
 import type { MessageRecord } from "@/lib/xapi/model/records.generated";
@@ -7,6 +7,7 @@ import { XapiError } from "./errors";
 import { genericHandler } from "./generic-messages";
 import type { SimPool } from "./pool";
 import { classInfo } from "./records";
+import { parseXapiDate } from "./protocol/xapi-types";
 import type { MessageRegistry } from "./registry";
 import type { StoredObject } from "./store";
 
@@ -53,8 +54,27 @@ export function alertMessages(r: MessageRegistry): void {
     return messagesWhere(ctx.pool, () => true);
   });
   r.define("message.destroy", (ctx, [self]) => ctx.pool.store.remove(ctx.pool.need<MessageRecord>("message", String(self))));
+  // One after the other, as xapi does: an invalid ref stops the loop, the messages before it are gone.
   r.define("message.destroy_many", (ctx, [refs]) => {
-    const messages = (refs as string[]).map((ref) => ctx.pool.need<MessageRecord>("message", ref));
-    for (const m of messages) ctx.pool.store.remove(m);
+    for (const ref of refs as string[]) ctx.pool.store.remove(ctx.pool.need<MessageRecord>("message", ref));
+  });
+  // Filters: `before` / `after` (ISO 8601 times, exclusive) and `priority`; no filter destroys every message.
+  r.define("message.destroy_all", (ctx, [filters]) => {
+    const f = filters as Record<string, string>;
+    const time = (key: string) => {
+      if (f[key] === undefined) return undefined;
+      const date = parseXapiDate(f[key]);
+      if (!date) throw new XapiError("INVALID_VALUE", [key, f[key]]);
+      return date;
+    };
+    const before = time("before");
+    const after = time("after");
+    const priority = f.priority === undefined ? undefined : Number(f.priority);
+    for (const m of messagesWhere(
+      ctx.pool,
+      (m) => (!before || m.timestamp < before) && (!after || m.timestamp > after) && (priority === undefined || m.priority === priority),
+    ).values()) {
+      ctx.pool.store.remove(m);
+    }
   });
 }

@@ -22,7 +22,10 @@ export type VmOperationName =
   | "checkpoint"
   | "revert"
   | "destroy"
-  | "provision";
+  | "provision"
+  | "host_shutdown"
+  | "host_boot"
+  | "sr_scan";
 
 /** Demo-like durations in milliseconds at speed 1; `speed` scales them all. */
 export const BASE_DURATIONS: Record<VmOperationName, number> = {
@@ -46,6 +49,11 @@ export const BASE_DURATIONS: Record<VmOperationName, number> = {
   revert: 2000,
   destroy: 400,
   provision: 1500,
+  // A host told to reboot or shut down goes away after this (once its VMs have left), and a rebooting host is
+  // away for host_boot.
+  host_shutdown: 1500,
+  host_boot: 8000,
+  sr_scan: 1200,
 };
 
 export interface TlsKeyPair {

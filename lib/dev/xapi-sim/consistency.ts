@@ -1,10 +1,12 @@
 /**
  * Checks that a pool's database is consistent the way a real one is: every ref field names a live object of
  * the right class (or is NULL; fields about classes the simulator does not serve are always NULL), every
- * relation is written on both sides, and the VMs resident on a host fit in its memory. Used by the tests
+ * relation is written on both sides, the VMs resident on a host fit in its memory, and a host that is down has
+ * no guests. Used by the tests
  * and offered as `sim.inspect.consistencyErrors()`.
  */
-import type { HostRecord } from "@/lib/xapi/model/records.generated";
+import type { HostRecord, VmRecord } from "@/lib/xapi/model/records.generated";
+import { isHostLive } from "./host-rules";
 import { hostMemory } from "./objects";
 import type { SimPool } from "./pool";
 import { NULL_REF, type XType } from "./protocol/xapi-types";
@@ -27,6 +29,7 @@ const RELATIONS: [string, string, string, string][] = [
   ["VM", "snapshots", "VM", "snapshot_of"],
   ["VM", "children", "VM", "parent"],
   ["VDI", "snapshots", "VDI", "snapshot_of"],
+  ["task", "subtasks", "task", "subtask_of"],
 ];
 
 /** Refs that XAPI itself leaves dangling: a destroyed VM's snapshots keep pointing at it. */
@@ -71,6 +74,9 @@ export function consistencyErrors(pool: SimPool): string[] {
   for (const host of store.all<HostRecord>("host")) {
     const { total, used } = hostMemory(pool, host.ref);
     if (used > total) errors.push(`${where("host", host.ref)}: resident VMs take ${used} bytes of ${total}`);
+    // A host that is down runs nothing but its control domain's record.
+    const guests = host.rec.resident_VMs.filter((ref) => !store.getOf<VmRecord>("VM", ref)?.rec.is_control_domain);
+    if (!isHostLive(pool, host.ref) && guests.length > 0) errors.push(`${where("host", host.ref)}: is down but ${guests.length} VMs are resident on it`);
   }
   return errors;
 }

@@ -6,6 +6,8 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
+import type { HostMetricsRecord, HostRecord } from "@/lib/xapi/model/records.generated";
+import type { VmOperationName } from "./config";
 import { XapiError } from "./errors";
 import type { SimulatorHandle } from "./simulator";
 
@@ -88,6 +90,7 @@ export class ControlServer {
       },
       "POST /faults/truncate": (b) =>
         sim.faults.truncateNext({ method: str(b, "method")!, count: num(b, "count", 1), host: str(b, "host", false), object: str(b, "object", false) }),
+      "POST /faults/duration": (b) => sim.faults.duration(str(b, "operation") as VmOperationName, num(b, "ms")),
       "POST /faults/reset": () => sim.faults.reset(),
       "POST /outside/vm": (b) =>
         sim.outside.vm(str(b, "vm")!, {
@@ -104,11 +107,28 @@ export class ControlServer {
           body: str(b, "body", false),
         }),
       }),
+      "POST /outside/alarm": (b) => ({
+        ref: sim.outside.alarm({
+          variable: str(b, "variable")!,
+          cls: str(b, "cls", false) as never,
+          obj_uuid: str(b, "obj_uuid")!,
+          value: b.value === undefined ? undefined : num(b, "value"),
+          triggerLevel: b.triggerLevel === undefined ? undefined : num(b, "triggerLevel"),
+        }),
+      }),
+      "POST /outside/power-on": (b) => sim.outside.powerOnHost(str(b, "host")!),
       "POST /outside/activity": () => sim.outside.activityStep(),
       "GET /inspect/vm/*": (_b, [key]) => {
         const vm = sim.inspect.vm(key);
         if (!vm) throw new NotFound(`no VM ${key}`);
         return vm;
+      },
+      "GET /inspect/host/*": (_b, [key]) => {
+        const found = sim.findHost(key);
+        if (!found) throw new NotFound(`no host ${key}`);
+        const host = sim.inspect.get<HostRecord>("host", found.ref, found.pool.index)!;
+        const metrics = sim.inspect.get<HostMetricsRecord>("host_metrics", host.record.metrics, found.pool.index);
+        return { ...host, live: metrics?.record.live ?? false };
       },
       "GET /inspect/calls": () => sim.inspect.callLog(),
       "DELETE /inspect/calls": () => sim.inspect.clearCallLog(),

@@ -23,12 +23,14 @@ export class SimCore {
   readonly faults = new FaultState();
   readonly pools: SimPool[] = [];
   private calls: CallLogEntry[] = [];
+  /** Opens or closes a host's listener as it powers on or off (wired to the HTTP server by the simulator). */
+  setHostPowered: (hostRef: string, on: boolean) => Promise<void> = async () => {};
 
   constructor(readonly options: ResolvedOptions) {}
 
   /** How long an operation takes right now, in ms. */
   duration(op: VmOperationName): number {
-    return Math.round(this.options.durations[op] * this.options.speed);
+    return this.faults.durations[op] ?? Math.round(this.options.durations[op] * this.options.speed);
   }
 
   logCall(entry: CallLogEntry): void {

@@ -7,6 +7,7 @@
  * for it refuses the asynchronous call itself, while a fail rule for `VM.start` also makes the task of an
  * `Async.VM.start` call fail, the way a real operation fails after its task was created.
  */
+import type { VmOperationName } from "./config";
 import { XapiError } from "./errors";
 
 export interface LatencyRule {
@@ -48,6 +49,13 @@ export class FaultState {
   latency: LatencyRule[] = [];
   fail: FailRule[] = [];
   truncate: TruncateRule[] = [];
+  /** Operation durations set at run time (ms, not scaled by the speed), e.g. a copy made long enough to cancel. */
+  durations: Partial<Record<VmOperationName, number>> = {};
+
+  setDuration(operation: VmOperationName, ms: number): void {
+    if (!(ms >= 0)) throw new Error("a duration needs ms >= 0");
+    this.durations[operation] = ms;
+  }
 
   addLatency(rule: LatencyRule): void {
     if (!(rule.ms >= 0)) throw new Error("latency needs ms >= 0");
@@ -70,6 +78,7 @@ export class FaultState {
     this.latency = [];
     this.fail = [];
     this.truncate = [];
+    this.durations = {};
   }
 
   /** Whether a rule names an object (only then does the dispatcher work out which object a call is about). */

@@ -1,6 +1,6 @@
 /**
- * Hosts and the master role: `host.compute_free_memory`, `host.enable` / `disable`, server time, the
- * management interface, the server certificate, and master changes (`pool.designate_new_master`, and the failover fault), after
+ * Hosts and the master role: `host.compute_free_memory`, server time, the management interface, the server
+ * certificate (enable, disable, evacuation and power are in host-operations.ts), and master changes (`pool.designate_new_master`, and the failover fault), after
  * which the old master answers `HOST_IS_SLAVE [new master address]`.
  */
 import type { HostRecord, PifRecord } from "@/lib/xapi/model/records.generated";
@@ -14,8 +14,6 @@ import type { StoredObject } from "./store";
 import { TEST_TLS } from "@/lib/dev/test/tls";
 
 const hostOf = (ctx: CallContext, ref: unknown): StoredObject<HostRecord> => ctx.pool.need<HostRecord>("host", String(ref));
-
-const ENABLED_OPS: HostRecord["allowed_operations"] = ["provision", "evacuate", "shutdown", "reboot", "vm_start", "vm_resume", "vm_migrate"];
 
 /** Makes `hostRef` the master of its pool (the pool record changes, so clients see it in events). */
 export function designateMaster(pool: SimPool, hostRef: string): void {
@@ -45,14 +43,6 @@ export function hostMessages(r: MessageRegistry): void {
     return pif ?? NULL_REF;
   });
   r.define("host.get_server_certificate", (ctx, [ref]) => serverCertificate(ctx.pool.core.options.tls, hostOf(ctx, ref).rec.address));
-  r.define("host.enable", (ctx, [ref]) => {
-    const host = hostOf(ctx, ref);
-    ctx.pool.store.update(host, { enabled: true, allowed_operations: ENABLED_OPS });
-  });
-  r.define("host.disable", (ctx, [ref]) => {
-    const host = hostOf(ctx, ref);
-    ctx.pool.store.update(host, { enabled: false, allowed_operations: ["provision", "evacuate", "shutdown", "reboot", "enable"] });
-  });
   r.define("pool.designate_new_master", (ctx, [ref]) => {
     const host = hostOf(ctx, ref);
     if (!host.rec.enabled) throw new XapiError("HOST_DISABLED", [host.ref]);

@@ -1,6 +1,6 @@
 /**
  * The catalogues the data set is drawn from: pool names, operating systems, VM roles with their usual sizes,
- * XCP-ng's default templates, CPU models, ISO images and alert messages. Plain data, no logic.
+ * XCP-ng's default templates, CPU models and ISO images (alerts: alert-catalogue.ts). Plain data, no logic.
  */
 const GiB = 1024 ** 3;
 const MiB = 1024 ** 2;
@@ -145,15 +145,3 @@ export const ISO_IMAGES = [
   { name: "SERVER_EVAL_x64FRE_en-us.iso", size: 5303478272 },
   { name: "guest-tools.iso", size: 46583808 },
 ];
-
-/** Alerts as xapi raises them: name, priority (1 = most urgent), about which class. */
-export const ALERTS = [
-  { name: "ALARM", priority: 3, cls: "VM", body: (v: string) => `value: ${v}\nconfig:\n<variable>\n\t<name value="cpu_usage"/>\n\t<alarm_trigger_level value="0.9"/>\n\t<alarm_trigger_period value="60"/>\n\t<alarm_auto_inhibit_period value="3600"/>\n</variable>\n` },
-  { name: "ALARM", priority: 3, cls: "Host", body: (v: string) => `value: ${v}\nconfig:\n<variable>\n\t<name value="memory_free_kib"/>\n\t<alarm_trigger_level value="2097152"/>\n</variable>\n` },
-  { name: "VM_CRASHED", priority: 2, cls: "VM", body: () => "VM has crashed and was restarted" },
-  { name: "VM_REBOOTED", priority: 5, cls: "VM", body: () => "" },
-  { name: "HOST_CLOCK_SKEW_DETECTED", priority: 3, cls: "Host", body: () => "The clock on this host is 312 seconds ahead of the pool master" },
-  { name: "SR_BACKEND_FAILURE_WARNING", priority: 2, cls: "SR", body: () => "Storage repository is 91% full" },
-  { name: "PBD_PLUG_FAILED_ON_SERVER_START", priority: 2, cls: "Host", body: () => "" },
-  { name: "UPDATES_AVAILABLE", priority: 4, cls: "Pool", body: () => "5 updates are available for this pool" },
-] as const;

@@ -21,21 +21,10 @@ import { hostAddress } from "./config";
 import { createConsole, createGuestMetrics, createVbd, createVdi, createVif, createVm, linkRef } from "./objects";
 import type { SimPool } from "./pool";
 import { Prng } from "./prng";
+import { seedExtras } from "./seed-extras";
 import { NULL_REF } from "./protocol/xapi-types";
-import {
-  ALERTS,
-  CPU_MODELS,
-  DEFAULT_TEMPLATES,
-  GiB,
-  ISO_IMAGES,
-  MiB,
-  OPERATING_SYSTEMS,
-  ROLES,
-  TiB,
-  type OsInfo,
-  type Role,
-  type TemplateInfo,
-} from "./seed-data";
+import { ALERTS } from "./alert-catalogue";
+import { CPU_MODELS, DEFAULT_TEMPLATES, GiB, ISO_IMAGES, MiB, OPERATING_SYSTEMS, ROLES, TiB, type OsInfo, type Role, type TemplateInfo } from "./seed-data";
 import { randomIds, type StoredObject } from "./store";
 import { copyVm } from "./vm-copies";
 import { refreshAllowedOperations } from "./vm-rules";
@@ -60,6 +49,7 @@ export function seedPool(pool: SimPool, options: SeedOptions): void {
   store.ids = { uuid: () => rng.uuid() };
   const b = new Builder(pool, rng, options);
   b.build();
+  seedExtras(pool, options.seed);
   store.ids = randomIds;
 }
 
@@ -682,21 +672,22 @@ class Builder {
     const count = this.rng.int(5, 12);
     for (let i = 0; i < count; i++) {
       const alert = this.rng.pick(ALERTS);
-      const target =
+      const target: StoredObject<{ name_label: string }> =
         alert.cls === "VM"
-          ? this.rng.pick(vms.length ? vms : [...this.store.all<VmRecord>("VM")]).uuid
+          ? this.rng.pick(vms.length ? vms : [...this.store.all<VmRecord>("VM")])
           : alert.cls === "Host"
-            ? this.rng.pick(this.hosts).uuid
+            ? this.rng.pick(this.hosts)
             : alert.cls === "SR"
-              ? this.nfs.uuid
-              : this.pool.pool.uuid;
+              ? this.nfs
+              : this.pool.pool;
+      const timestamp = this.ago(14);
       this.store.add<MessageRecord>("message", {
         name: alert.name,
         priority: alert.priority,
         cls: alert.cls,
-        obj_uuid: target,
-        timestamp: this.ago(14),
-        body: alert.body((0.9 + this.rng.next() / 10).toFixed(2)),
+        obj_uuid: target.uuid,
+        timestamp,
+        body: alert.body(this.rng.next(), { name: target.rec.name_label, pool: this.pool.name, at: timestamp }),
       });
     }
   }

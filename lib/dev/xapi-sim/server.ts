@@ -27,6 +27,8 @@ const CORS = { "Access-Control-Allow-Origin": "*", "Access-Control-Allow-Headers
 /** One host's listener. */
 export class HostEndpoint {
   state: HostState = "up";
+  /** False while the simulated host is shut down or rebooting. */
+  powered = true;
   readonly server: Server;
   private readonly sockets = new Set<Socket>();
   private readonly hung = new Set<ServerResponse>();
@@ -100,9 +102,17 @@ export class HostEndpoint {
     const previous = this.state;
     this.state = state;
     if (state === "refuse") await this.close();
-    else if (previous === "refuse") await this.listen(this.port);
+    else if (previous === "refuse" && this.powered) await this.listen(this.port);
     // Leaving "hang": the requests left hanging fail rather than stay stuck forever.
     if (previous === "hang") for (const res of [...this.hung]) res.destroy();
+  }
+
+  /** A host that is off refuses connections whatever the injected state; back on, the injected state applies again. */
+  async setPowered(on: boolean): Promise<void> {
+    if (on === this.powered) return;
+    this.powered = on;
+    if (!on) await this.close();
+    else if (this.state !== "refuse") await this.listen(this.port);
   }
 }
 

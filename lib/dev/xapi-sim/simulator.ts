@@ -5,12 +5,15 @@
  */
 import type { VmRecord } from "@/lib/xapi/model/records.generated";
 import { Activity } from "./activity";
-import { resolveOptions, type SimulatorOptions } from "./config";
+import { ALARM_VARIABLES, raiseAlarm, type AlarmSpec } from "./alarms";
+import { resolveOptions, type SimulatorOptions, type VmOperationName } from "./config";
 import { consistencyErrors } from "./consistency";
 import { ControlServer } from "./control";
 import { SimCore, type CallLogEntry } from "./core";
 import { Dispatcher } from "./dispatch";
 import type { LatencyRule } from "./faults";
+import { XapiError } from "./errors";
+import { powerOnFromOutside } from "./host-power";
 import { designateMaster } from "./hosts";
 import { changeVm, raiseAlert, type AlertSpec, type VmChange } from "./outside";
 import { SimPool } from "./pool";
@@ -20,6 +23,9 @@ import { poolName } from "./seed-data";
 import { SimServer, type HostState } from "./server";
 import type { AnyObject } from "./store";
 import { warmUpFragments } from "./warm-up";
+
+/** The store class of an alarm's object. */
+const CLASS_OF_ALARM = { VM: "VM", Host: "host", SR: "SR" } as const;
 
 export interface SimHostInfo {
   ref: string;
@@ -67,7 +73,9 @@ export interface SimulatorFaults {
   failover(pool: PoolKey, host: string, options?: { dropConnections?: boolean }): Promise<void>;
   /** Every session (of one pool, or all) becomes invalid. Returns how many were expired. */
   expireSessions(pool?: PoolKey): number;
-  /** Clears latency, failures and truncations and brings every host back up. */
+  /** From now on `operation` takes `ms` (not scaled by the speed), e.g. a copy made long enough to cancel. */
+  duration(operation: VmOperationName, ms: number): void;
+  /** Clears latency, failures, truncations and durations and brings every host back up (a host that is off stays off). */
   reset(): Promise<void>;
 }
 
@@ -76,6 +84,10 @@ export interface SimulatorOutside {
   vm(key: string, change: VmChange): ObjectView<VmRecord>;
   /** Raises an alert (`message`) in a pool; returns its ref. */
   alert(pool: PoolKey, spec: AlertSpec): string;
+  /** Raises a performance alarm (`ALARM`, perfmon's body) about a VM, host or SR; the pool is the object's. Returns its ref. */
+  alarm(spec: AlarmSpec): string;
+  /** Powers on a host that was shut down (`host.shutdown`), as its power button would. */
+  powerOnHost(host: string): Promise<void>;
   /** Runs one step of the background activity now. */
   activityStep(): void;
 }
@@ -128,6 +140,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   }
   const server = new SimServer(core, new Dispatcher(core));
   await server.start(core.pools.flatMap((pool) => pool.hosts().map((h) => ({ pool, hostRef: h.ref, address: h.rec.address }))));
+  core.setHostPowered = async (hostRef, on) => server.endpointOf(hostRef)?.setPowered(on);
   const sim = new SimulatorHandle(core, server);
   try {
     await sim.control.start(opts.controlPort);
@@ -211,11 +224,17 @@ class SimulatorHandle implements Simulator {
 
   /** A host of any pool by ref, uuid, address or name. */
   host(key: string): { pool: SimPool; ref: string } {
+    const found = this.findHost(key);
+    if (!found) throw new Error(`no host ${key}`);
+    return found;
+  }
+
+  findHost(key: string): { pool: SimPool; ref: string } | undefined {
     for (const pool of this.core.pools) {
       const host = pool.findHost(key);
       if (host) return { pool, ref: host.ref };
     }
-    throw new Error(`no host ${key}`);
+    return undefined;
   }
 
   findVm(key: string): { pool: SimPool; vm: AnyObject } | undefined {
@@ -256,6 +275,10 @@ class SimulatorHandle implements Simulator {
         // The old master's toolstack restarts as a member: its open connections (event long-polls) drop.
         if (old !== host.ref && options.dropConnections !== false) this.server.endpointOf(old)?.dropConnections();
       },
+      duration: (operation, ms) => {
+        if (!Object.hasOwn(this.core.options.durations, operation)) throw new Error(`no operation ${operation}`);
+        faults.setDuration(operation, ms);
+      },
       expireSessions: (poolKey) => (poolKey === undefined ? this.core.pools : [this.pool(poolKey)]).reduce((n, p) => n + p.sessions.expireAll(), 0),
       reset: async () => {
         faults.reset();
@@ -273,6 +296,16 @@ class SimulatorHandle implements Simulator {
         return this.view<VmRecord>(found.pool, found.vm);
       },
       alert: (poolKey, spec) => raiseAlert(this.pool(poolKey), spec).ref,
+      alarm: (spec) => {
+        const cls = spec.cls ?? ALARM_VARIABLES.find((v) => v.name === spec.variable)?.cls ?? "VM";
+        const pool = this.core.pools.find((p) => p.store.byUuidOf(CLASS_OF_ALARM[cls], spec.obj_uuid));
+        if (!pool) throw new XapiError("UUID_INVALID", [cls, spec.obj_uuid]);
+        return raiseAlarm(pool, { ...spec, cls }).ref;
+      },
+      powerOnHost: async (key) => {
+        const { pool, ref } = this.host(key);
+        await powerOnFromOutside(pool, pool.host(ref));
+      },
       activityStep: () => this.activity.step(),
     };
   }

@@ -1,6 +1,6 @@
 /**
  * Storage messages the simulator implements beyond the generic ones: CD drives (`VBD.insert` / `eject`),
- * `SR.scan`, `SR.get_supported_types`, `VDI.destroy`.
+ * `SR.get_supported_types`, `VDI.destroy` (`SR.scan` is in sr-operations.ts).
  */
 import type { SrRecord, VbdRecord, VdiRecord } from "@/lib/xapi/model/records.generated";
 import { XapiError } from "./errors";
@@ -28,9 +28,6 @@ export function storageMessages(r: MessageRegistry): void {
     if (vbd.rec.empty) throw new XapiError("VBD_IS_EMPTY", [vbd.ref]);
     unlinkRef(ctx.pool.store, ctx.pool.store.getOf<VdiRecord>("VDI", vbd.rec.VDI), "VBDs", vbd.ref);
     ctx.pool.store.update(vbd, { VDI: NULL_REF, empty: true, allowed_operations: vbdOperations(vbd.rec.currently_attached, true, true) });
-  });
-  r.define("SR.scan", (ctx, [ref]) => {
-    ctx.pool.need<SrRecord>("SR", String(ref));
   });
   r.define("SR.get_supported_types", () => [
     "ext",

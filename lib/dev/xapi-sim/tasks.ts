@@ -29,7 +29,8 @@ export class TaskService {
 
   constructor(private readonly pool: SimPool) {}
 
-  create(label: string, description: string, sessionRef?: string, cancellable = false): Task {
+  /** A pending task; `parent`: the task it is a step of (`subtask_of`, listed in the parent's `subtasks`). */
+  create(label: string, description: string, sessionRef?: string, cancellable = false, parent?: Task): Task {
     const store = this.pool.store;
     const task = store.add<TaskRecord>("task", {
       name_label: label,
@@ -44,10 +45,11 @@ export class TaskService {
       result: "",
       error_info: [],
       other_config: {},
-      subtask_of: NULL_REF,
+      subtask_of: parent && !parent.dtime ? parent.ref : NULL_REF,
       subtasks: [],
       backtrace: "()",
     });
+    if (parent && !parent.dtime) store.update(parent, { subtasks: [...parent.rec.subtasks, task.ref] });
     if (sessionRef) {
       const session = this.pool.sessions.find(sessionRef);
       // Sessions are not evented: change in place, drop the cached wire form.
@@ -126,6 +128,13 @@ export class TaskService {
     if (task.rec.status === "pending" || task.rec.status === "cancelling") {
       this.pool.store.update(task, { current_operations: { ...task.rec.current_operations, [requestRef ?? task.ref]: "destroy" } });
       return;
+    }
+    const store = this.pool.store;
+    const parent = store.getOf<TaskRecord>("task", task.rec.subtask_of);
+    if (parent) store.update(parent, { subtasks: parent.rec.subtasks.filter((ref) => ref !== task.ref) });
+    for (const ref of task.rec.subtasks) {
+      const child = store.getOf<TaskRecord>("task", ref);
+      if (child) store.update(child, { subtask_of: NULL_REF });
     }
     for (const session of this.pool.store.all("session")) {
       const tasks = (session.rec as { tasks: string[] }).tasks;

@@ -5,9 +5,21 @@
  * `current_operations` for as long as it runs (so `allowed_operations` and OTHER_OPERATION_IN_PROGRESS stay
  * true at every moment), takes its configured time, and applies the final state (vm-state.ts).
  */
-import type { HostRecord, PbdRecord, SrRecord, VbdRecord, VdiRecord, VmOperations, VmRecord } from "@/lib/xapi/model/records.generated";
+import type {
+  HostRecord,
+  NetworkRecord,
+  PbdRecord,
+  PifRecord,
+  SrRecord,
+  VbdRecord,
+  VdiRecord,
+  VifRecord,
+  VmOperations,
+  VmRecord,
+} from "@/lib/xapi/model/records.generated";
 import type { VmOperationName } from "./config";
 import { XapiError } from "./errors";
+import { isHostLive, withHostOperation } from "./host-rules";
 import { createVbd, createVdi, hostFreeMemory, vmFootprint } from "./objects";
 import type { SimPool } from "./pool";
 import { NULL_REF } from "./protocol/xapi-types";
@@ -55,25 +67,73 @@ async function work(ctx: CallContext, op: VmOperationName): Promise<void> {
 // ---------------------------------------------------------------------------------------------------------
 // Placement
 
-/** Why `vm` cannot run on `hostRef` (checked in XAPI's order: host enabled, storage, memory). */
-export function bootError(pool: SimPool, vm: Vm, hostRef: string): XapiError | undefined {
+/**
+ * Why `vm` cannot run on `hostRef`, checked in the order of XAPI's assert_can_boot_here: the host is up
+ * (HOST_NOT_LIVE), enabled (HOST_DISABLED; not asked of a VM already running there), sees every SR of the VM's
+ * disks and suspend image (VM_REQUIRES_SR) and every network of its interfaces (VM_REQUIRES_NETWORK), has the
+ * memory (HOST_NOT_ENOUGH_FREE_MEMORY; skipped by the evacuation planner, which packs memory itself) and enough
+ * physical CPUs (HOST_NOT_ENOUGH_PCPUS).
+ */
+export function bootError(pool: SimPool, vm: Vm, hostRef: string, { memory = true }: { memory?: boolean } = {}): XapiError | undefined {
   const host = pool.need<HostRecord>("host", hostRef);
-  if (!host.rec.enabled) return new XapiError("HOST_DISABLED", [hostRef]);
-  for (const ref of vm.rec.VBDs) {
-    const vbd = pool.store.getOf<VbdRecord>("VBD", ref);
-    const vdi = vbd && pool.store.getOf<VdiRecord>("VDI", vbd.rec.VDI);
-    const sr = vdi && pool.store.getOf<SrRecord>("SR", vdi.rec.SR);
-    if (!sr) continue;
-    const reachable = sr.rec.PBDs.some((p) => {
-      const pbd = pool.store.getOf<PbdRecord>("PBD", p);
-      return pbd?.rec.host === hostRef && pbd.rec.currently_attached;
-    });
-    if (!reachable) return new XapiError("VM_REQUIRES_SR", [vm.ref, sr.ref]);
-  }
-  if (vm.rec.resident_on !== hostRef) {
+  if (!isHostLive(pool, hostRef)) return new XapiError("HOST_NOT_LIVE", []);
+  const alreadyThere = vm.rec.power_state === "Running" && vm.rec.resident_on === hostRef;
+  if (!host.rec.enabled && !alreadyThere && !vm.rec.is_control_domain) return new XapiError("HOST_DISABLED", [hostRef]);
+  const sr = unreachableSr(pool, vm, host);
+  if (sr) return new XapiError("VM_REQUIRES_SR", [vm.ref, sr]);
+  const network = unreachableNetwork(pool, vm, hostRef);
+  if (network) return new XapiError("VM_REQUIRES_NETWORK", [vm.ref, network]);
+  if (memory && vm.rec.resident_on !== hostRef) {
     const needed = vmFootprint(vm.rec);
     const available = hostFreeMemory(pool, hostRef);
     if (needed > available) return new XapiError("HOST_NOT_ENOUGH_FREE_MEMORY", [String(needed), String(available)]);
+  }
+  const pcpus = Number(host.rec.cpu_info.cpu_count);
+  if (vm.rec.VCPUs_max > pcpus && vm.rec.platform["vcpu-unrestricted"] !== "true") {
+    return new XapiError("HOST_NOT_ENOUGH_PCPUS", [String(vm.rec.VCPUs_max), String(pcpus)]);
+  }
+  return undefined;
+}
+
+/** The first SR the VM needs (non-empty drives, suspend image) that has no plugged PBD on the host. */
+function unreachableSr(pool: SimPool, vm: Vm, host: StoredObject<HostRecord>): string | undefined {
+  const vdis: string[] = [];
+  for (const ref of vm.rec.VBDs) {
+    const vbd = pool.store.getOf<VbdRecord>("VBD", ref);
+    if (vbd && !vbd.rec.empty) vdis.push(vbd.rec.VDI);
+  }
+  if (vm.rec.power_state === "Suspended" && vm.rec.suspend_VDI !== NULL_REF) vdis.push(vm.rec.suspend_VDI);
+  const plugged = new Set<string>();
+  for (const ref of host.rec.PBDs) {
+    const pbd = pool.store.getOf<PbdRecord>("PBD", ref);
+    if (pbd?.rec.currently_attached) plugged.add(pbd.rec.SR);
+  }
+  for (const ref of vdis) {
+    const sr = pool.store.getOf<VdiRecord>("VDI", ref)?.rec.SR;
+    if (sr && !plugged.has(sr)) return sr;
+  }
+  return undefined;
+}
+
+/**
+ * The first network of the VM's interfaces the host cannot reach: a network with PIFs needs one on this host;
+ * a managed network without PIFs (a private one) is pinned to the hosts its running VMs are on.
+ */
+function unreachableNetwork(pool: SimPool, vm: Vm, hostRef: string): string | undefined {
+  for (const ref of vm.rec.VIFs) {
+    const network = pool.store.getOf<NetworkRecord>("network", pool.store.getOf<VifRecord>("VIF", ref)?.rec.network ?? NULL_REF);
+    if (!network) continue;
+    const n = network.rec;
+    let reachable: boolean;
+    if (n.PIFs.length > 0) reachable = n.PIFs.some((p) => pool.store.getOf<PifRecord>("PIF", p)?.rec.host === hostRef);
+    else if (n.other_config.assume_network_is_shared === "true" || !n.managed) reachable = true;
+    else {
+      const hosts = n.VIFs.map((v) => pool.store.getOf<VmRecord>("VM", pool.store.getOf<VifRecord>("VIF", v)?.rec.VM ?? NULL_REF)?.rec)
+        .filter((other) => other?.power_state === "Running")
+        .map((other) => other!.resident_on);
+      reachable = hosts.length === 0 || hosts.includes(hostRef);
+    }
+    if (!reachable) return network.ref;
   }
   return undefined;
 }
@@ -91,19 +151,25 @@ export function chooseHost(pool: SimPool, vm: Vm): string {
   throw new XapiError("NO_HOSTS_AVAILABLE", []);
 }
 
-/** Reserves the host's memory while the domain is being built, then runs the domain there. */
-async function bootOn(ctx: CallContext, vm: Vm, op: VmOperationName, pick: () => string, paused: boolean): Promise<void> {
+/**
+ * Reserves the host's memory while the domain is being built (the host lists vm_start / vm_resume among its
+ * current operations meanwhile), then runs the domain there.
+ */
+async function bootOn(ctx: CallContext, vm: Vm, op: "start" | "start_on" | "resume" | "resume_on", pick: () => string, paused: boolean): Promise<void> {
   const { pool } = ctx;
   const hostRef = pick();
-  pool.store.update(vm, { scheduled_to_be_resident_on: hostRef });
-  try {
-    await work(ctx, op);
-    expectState(vm, op as VmOperations);
-  } catch (error) {
-    if (!vm.dtime) pool.store.update(vm, { scheduled_to_be_resident_on: NULL_REF });
-    throw error;
-  }
-  markRunning(pool, vm, hostRef, paused);
+  const hostOp = op.startsWith("start") ? "vm_start" : "vm_resume";
+  await withHostOperation(pool, pool.host(hostRef), hostOp, ctx.op.taskRef, async () => {
+    pool.store.update(vm, { scheduled_to_be_resident_on: hostRef });
+    try {
+      await work(ctx, op);
+      expectState(vm, op);
+    } catch (error) {
+      if (!vm.dtime) pool.store.update(vm, { scheduled_to_be_resident_on: NULL_REF });
+      throw error;
+    }
+    markRunning(pool, vm, hostRef, paused);
+  });
 }
 
 function checkHost(ctx: CallContext, vm: Vm, hostRef: string): () => string {
@@ -113,6 +179,25 @@ function checkHost(ctx: CallContext, vm: Vm, hostRef: string): () => string {
     if (error) throw error;
     return hostRef;
   };
+}
+
+/** `VM.pool_migrate`: the running domain moves to `target` (also the step of a host evacuation). */
+export function poolMigrate(ctx: CallContext, vm: Vm, target: string): Promise<void> {
+  const pick = checkHost(ctx, vm, target);
+  return withVmOperation(ctx, vm, "pool_migrate", async () => {
+    pick();
+    await withHostOperation(ctx.pool, ctx.pool.host(target), "vm_migrate", ctx.op.taskRef, async () => {
+      if (vm.rec.resident_on !== target) ctx.pool.store.update(vm, { scheduled_to_be_resident_on: target });
+      try {
+        await work(ctx, "pool_migrate");
+        expectState(vm, "pool_migrate");
+      } catch (error) {
+        if (!vm.dtime) ctx.pool.store.update(vm, { scheduled_to_be_resident_on: NULL_REF });
+        throw error;
+      }
+      markMigrated(ctx.pool, vm, target);
+    });
+  });
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -197,23 +282,7 @@ export function vmMessages(r: MessageRegistry): void {
     });
   }
 
-  r.define("VM.pool_migrate", (ctx, [ref, host]) => {
-    const vm = vmOf(ctx, ref);
-    const target = String(host);
-    const pick = checkHost(ctx, vm, target);
-    return withVmOperation(ctx, vm, "pool_migrate", async () => {
-      pick();
-      if (vm.rec.resident_on !== target) ctx.pool.store.update(vm, { scheduled_to_be_resident_on: target });
-      try {
-        await work(ctx, "pool_migrate");
-        expectState(vm, "pool_migrate");
-      } catch (error) {
-        if (!vm.dtime) ctx.pool.store.update(vm, { scheduled_to_be_resident_on: NULL_REF });
-        throw error;
-      }
-      markMigrated(ctx.pool, vm, target);
-    });
-  });
+  r.define("VM.pool_migrate", (ctx, [ref, host]) => poolMigrate(ctx, vmOf(ctx, ref), String(host)));
 
   r.define("VM.clone", (ctx, [ref, name]) => {
     const vm = vmOf(ctx, ref);

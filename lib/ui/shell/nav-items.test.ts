@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { CHANGE_PASSWORD_PATH, SESSIONS_PATH, TWO_FACTOR_PATH } from "@/lib/auth/paths";
+import { CHANGE_PASSWORD_PATH, SESSIONS_PATH, TWO_FACTOR_PATH } from "@/lib/routes";
 import { accountLinks, isNavItemActive, navSectionsFor } from "./nav-items";
 
 const hrefs = (user: Parameters<typeof navSectionsFor>[0]) => navSectionsFor(user).flatMap((s) => s.items.map((i) => i.href));

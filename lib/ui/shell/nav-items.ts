@@ -1,5 +1,5 @@
 /** The console's navigation: what the side bar lists, for whom, and which entry is the current page. */
-import { CHANGE_PASSWORD_PATH, SESSIONS_PATH, TWO_FACTOR_PATH } from "@/lib/auth/paths";
+import { CHANGE_PASSWORD_PATH, SECURITY_PATH, SESSIONS_PATH, TWO_FACTOR_PATH } from "@/lib/routes";
 import type { IconName } from "@/lib/ui/icons";
 
 export interface NavItem {
@@ -32,7 +32,7 @@ export const ADMIN_NAV: NavItem[] = [
   { href: "/admin/users", label: "Users", icon: "users" },
   { href: "/admin/groups", label: "Groups", icon: "group" },
   { href: "/admin/acls", label: "Access", icon: "shield" },
-  { href: "/admin/security", label: "Security", icon: "key" },
+  { href: SECURITY_PATH, label: "Security", icon: "key" },
   { href: "/audit", label: "Audit log", icon: "list" },
 ];
 

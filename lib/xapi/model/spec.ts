@@ -45,9 +45,6 @@ export interface ClassSpec {
 
 const cache = new Map<string, ClassSpec>();
 
-/** The class names XenDeck models (fields and messages known). */
-export const modelledClassNames: readonly string[] = Object.keys(MODEL.classes);
-
 /** Every class name in the XAPI data model, modelled or not. */
 export const allClassNames: readonly string[] = MODEL.allClassNames;
 

@@ -4,7 +4,7 @@ import { ActionForm, FormRadioGroup, FormSelectField } from "@/lib/ui/action-for
 import { filterAcls, parseAclListFilter, subjectFilter, type AclListFilter } from "@/lib/admin/acl-filters";
 import { ObjectAccess } from "@/app/(console)/_components/object-access";
 import { ObjectPicker } from "@/app/(console)/admin/acls/_components/object-picker";
-import { aclsHref } from "@/lib/admin/paths";
+import { aclsHref } from "@/lib/routes";
 import { AclObjectName, AclSubjectLink, KIND_LABELS, KIND_SCOPES, ROLE_DESCRIPTIONS, ROLE_LABELS, RoleBadge } from "@/lib/admin/roles";
 import { listAcls } from "@/lib/access/acls";
 import { ACL_OBJECT_KINDS, ROLES } from "@/lib/access/can";

@@ -1,7 +1,7 @@
 import Link from "next/link";
 import { adminMetadata } from "@/lib/admin/metadata";
 import { ActionForm, FormTextField } from "@/lib/ui/action-form";
-import { groupHref } from "@/lib/admin/paths";
+import { groupHref } from "@/lib/routes";
 import { listAcls } from "@/lib/access/acls";
 import { requireAdmin } from "@/lib/auth/current-user";
 import { listGroups } from "@/lib/access/groups";

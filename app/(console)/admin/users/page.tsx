@@ -1,6 +1,6 @@
 import Link from "next/link";
 import { adminMetadata } from "@/lib/admin/metadata";
-import { userHref } from "@/lib/admin/paths";
+import { userHref } from "@/lib/routes";
 import { requireAdmin } from "@/lib/auth/current-user";
 import { listUsers } from "@/lib/auth/users";
 import { Badge } from "@/lib/ui/badge";

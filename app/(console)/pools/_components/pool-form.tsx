@@ -7,15 +7,14 @@
  * submission: what was typed stays, the password included, until the admin leaves the page.
  */
 import { useRouter } from "next/navigation";
-import { useRef, useState, useTransition } from "react";
+import { useRef, useState } from "react";
 import type { ConnectionTestResult } from "@/lib/pools/registration";
 import { Button } from "@/lib/ui/button";
 import { CheckboxField, TextField } from "@/lib/ui/field";
 import { LocalTime } from "@/lib/ui/local-time";
 import { StatusMessage } from "@/lib/ui/status-message";
+import { useAction } from "@/lib/ui/use-action";
 import { editPoolAction, registerPoolAction, testConnectionAction } from "@/app/(console)/pools/actions";
-
-type Failure = { ok: false; error: string; fieldErrors?: Record<string, string[]> };
 
 export interface PoolFormValues {
   label: string;
@@ -25,70 +24,51 @@ export interface PoolFormValues {
   readOnly: boolean;
 }
 
-const REQUEST_FAILED = "The request did not reach XenDeck; check your connection and try again.";
-
 export function PoolForm({ poolId, initial }: { poolId?: string; initial?: PoolFormValues }) {
   const router = useRouter();
   const formRef = useRef<HTMLFormElement>(null);
-  const [testing, startTest] = useTransition();
-  const [saving, startSave] = useTransition();
-  const [failureState, setFailure] = useState<Failure | null>(null);
-  const [tested, setTested] = useState<ConnectionTestResult | null>(null);
-  const [saved, setSaved] = useState<string | null>(null);
+  const testAction = useAction(testConnectionAction);
+  const registerAction = useAction(registerPoolAction);
+  const editAction = useAction(editPoolAction);
+  const saveAction = poolId === undefined ? registerAction : editAction;
+  const [tested, setTested] = useState<(ConnectionTestResult & { alreadyRegistered: string | null }) | null>(null);
   const [pin, setPin] = useState<string>(initial?.fingerprint ?? "");
   const editing = poolId !== undefined;
+  // The last answer of either button: the newest one is shown.
+  const [shown, setShown] = useState<"test" | "save" | null>(null);
+  const shownAction = shown === "test" ? testAction : saveAction;
+  const failureState = shown && shownAction.result?.ok === false ? { ...shownAction.result, error: shownAction.formError } : null;
+  const saved = shown === "save" && editing && editAction.result?.ok ? "Saved." : null;
 
-  const values = () => {
-    const data = Object.fromEntries(new FormData(formRef.current!)) as Record<string, string>;
-    return { ...data, fingerprint: pin, readOnly: data.readOnly === "on", ...(editing ? { poolId } : {}) };
+  /** The form's fields, with the pinned fingerprint (kept outside the form) and the registration edited. */
+  const formData = () => {
+    const data = new FormData(formRef.current!);
+    data.set("fingerprint", pin);
+    if (poolId) data.set("poolId", poolId);
+    return data;
   };
   const fieldError = (name: string) => failureState?.fieldErrors?.[name];
 
-  function test() {
-    setFailure(null);
-    setSaved(null);
-    startTest(async () => {
-      try {
-        const result = await testConnectionAction(values());
-        if (result.ok) {
-          setTested({ pool: result.pool, certificate: result.certificate });
-          // Trust on first use: offer the presented certificate, ticked.
-          if (result.certificate && !pin) setPin(result.certificate.fingerprint);
-        } else {
-          setTested(null);
-          setFailure(result);
-        }
-      } catch {
-        setFailure({ ok: false, error: REQUEST_FAILED });
-      }
-    });
+  async function test() {
+    setShown("test");
+    const result = await testAction.run(formData());
+    setTested(result.ok ? result : null);
+    // Trust on first use: offer the presented certificate, ticked.
+    if (result.ok && result.certificate && !pin) setPin(result.certificate.fingerprint);
   }
 
-  function save(event: React.FormEvent) {
+  async function save(event: React.FormEvent) {
     event.preventDefault();
-    setFailure(null);
-    setSaved(null);
-    startSave(async () => {
-      try {
-        const input = values();
-        if (editing) {
-          const result = await editPoolAction(poolId, input);
-          if (!result.ok) setFailure(result);
-          else {
-            setSaved("Saved.");
-            router.refresh();
-          }
-        } else {
-          const result = await registerPoolAction(input);
-          if (!result.ok) setFailure(result);
-          else router.push(`/pools/${result.poolId}`);
-        }
-      } catch {
-        setFailure({ ok: false, error: REQUEST_FAILED });
-      }
-    });
+    setShown("save");
+    if (editing) await editAction.run(formData());
+    else {
+      const result = await registerAction.run(formData());
+      if (result.ok) router.push(`/pools/${result.poolId}`);
+    }
   }
 
+  const testing = testAction.pending;
+  const saving = saveAction.pending;
   const busy = testing || saving;
   const presented = tested?.certificate;
   return (
@@ -181,6 +161,9 @@ export function PoolForm({ poolId, initial }: { poolId?: string; initial?: PoolF
           tone="success"
           message={`Connected to pool “${tested.pool.poolName}”: ${tested.pool.hostCount} host${tested.pool.hostCount === 1 ? "" : "s"}, XAPI ${tested.pool.apiVersion}, master ${tested.pool.masterUrl}.`}
         />
+      )}
+      {tested?.alreadyRegistered && (
+        <StatusMessage tone="warning" message={`This pool is already registered as “${tested.alreadyRegistered}”: saving it again will be refused.`} />
       )}
       <StatusMessage tone="success" message={saved} />
       <div className="flex flex-wrap gap-2">

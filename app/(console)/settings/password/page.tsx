@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { ActionForm, FormTextField } from "@/lib/ui/action-form";
 import { requireUser } from "@/lib/auth/current-user";
-import { PASSWORD_MIN_LENGTH } from "@/lib/auth/password-policy";
+import { PASSWORD_MIN_LENGTH } from "@/lib/password-policy";
 import { Banner } from "@/lib/ui/banner";
 import { Card } from "@/lib/ui/card";
 import { PageHeader } from "@/lib/ui/page-header";

@@ -7,7 +7,7 @@ import { Card } from "@/lib/ui/card";
 import { KeyValue, KeyValueList } from "@/lib/ui/key-value";
 import { LocalTime } from "@/lib/ui/local-time";
 import { PageHeader } from "@/lib/ui/page-header";
-import { TWO_FACTOR_PATH } from "@/lib/auth/paths";
+import { TWO_FACTOR_PATH } from "@/lib/routes";
 import { confirmTwoFactorEnrolmentAction, disableTwoFactorAction, regenerateRecoveryCodesAction, startTwoFactorEnrolmentAction } from "./actions";
 import { RecoveryCodesForm } from "./recovery-codes-form";
 

@@ -3,11 +3,12 @@
  * A form that hands out recovery codes (confirming enrolment, or asking for new ones): the codes come back once
  * and stay on screen until the user leaves; only their hashes are kept on the server.
  */
-import { useActionState, type ReactNode } from "react";
+import type { FormEvent, ReactNode } from "react";
+import type { ActionResult } from "@/lib/result";
 import { Button } from "@/lib/ui/button";
 import { TextField } from "@/lib/ui/field";
 import { StatusMessage } from "@/lib/ui/status-message";
-import type { RecoveryCodesState } from "./actions";
+import { useAction } from "@/lib/ui/use-action";
 
 export function RecoveryCodesForm({
   action,
@@ -17,7 +18,7 @@ export function RecoveryCodesForm({
   doneLabel,
   children,
 }: {
-  action: (previous: RecoveryCodesState, formData: FormData) => Promise<RecoveryCodesState>;
+  action: (input: FormData) => Promise<ActionResult<{ recoveryCodes: string[] }>>;
   submitLabel: string;
   codeLabel: string;
   /** Where to go once the codes are saved. */
@@ -25,15 +26,15 @@ export function RecoveryCodesForm({
   doneLabel: string;
   children?: ReactNode;
 }) {
-  const [state, formAction, pending] = useActionState(action, null);
-  if (state?.ok) {
+  const { run, pending, result, fieldErrors, formError } = useAction(action);
+  if (result?.ok) {
     return (
       <div className="space-y-3">
         <StatusMessage tone="success" message="Two-factor login is on. Save these recovery codes now: they are shown only this once." />
         <p className="text-sm text-muted">Each code signs you in once if you lose your authenticator. Keep them somewhere safe, away from this computer.</p>
         <output aria-label="Recovery codes" className="block rounded-md border border-line bg-sunken p-3 font-mono text-sm select-all">
           <ul className="grid grid-cols-2 gap-x-6 gap-y-1">
-            {state.recoveryCodes.map((code) => (
+            {result.recoveryCodes.map((code) => (
               <li key={code}>{code}</li>
             ))}
           </ul>
@@ -45,8 +46,12 @@ export function RecoveryCodesForm({
       </div>
     );
   }
+  function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    void run(new FormData(event.currentTarget));
+  }
   return (
-    <form action={formAction} className="space-y-4" noValidate>
+    <form onSubmit={submit} className="space-y-4" noValidate>
       {children}
       <TextField
         label={codeLabel}
@@ -55,13 +60,13 @@ export function RecoveryCodesForm({
         autoCapitalize="none"
         spellCheck={false}
         required
-        error={state && !state.ok ? state.fieldErrors?.code : undefined}
+        error={fieldErrors.code}
         className="max-w-xs"
       />
       <Button type="submit" variant="primary" pending={pending}>
         {submitLabel}
       </Button>
-      <StatusMessage tone="error" message={state && !state.ok ? state.error : null} />
+      <StatusMessage tone="error" message={pending ? null : formError} />
     </form>
   );
 }

@@ -5,9 +5,7 @@
  * the selected rows. Each VM gets its own outcome (the server re-checks every one). Drastic operations ask
  * first; while the request runs, the bar shows what is happening.
  */
-import { useRouter } from "next/navigation";
 import { useState } from "react";
-import type { VmOperationOutcome } from "@/lib/vm/run-operation";
 import { VM_OPERATIONS, type VmOperationId } from "@/lib/vm/operations";
 import type { BulkOperations as BulkOperationsData } from "@/lib/inventory/vms";
 import { Button } from "@/lib/ui/button";
@@ -15,39 +13,30 @@ import { ConfirmDialog } from "@/lib/ui/confirm-dialog";
 import { ProgressBar } from "@/lib/ui/progress";
 import { SelectionCount, useRowSelection } from "@/lib/ui/row-selection";
 import { StatusMessage } from "@/lib/ui/status-message";
+import { useAction } from "@/lib/ui/use-action";
 import { bulkVmOperationAction } from "@/app/(console)/vms/actions";
 import { OperationResults } from "./operation-results";
 
-const REQUEST_FAILED = "The request did not reach XenDeck; check your connection and try again.";
-
 export function BulkOperations({ operations }: { operations: BulkOperationsData }) {
-  const router = useRouter();
   const { selected, count, clear } = useRowSelection();
-  const [running, setRunning] = useState<{ id: VmOperationId; count: number } | null>(null);
-  const [outcome, setOutcome] = useState<{ id: VmOperationId; results: VmOperationOutcome[] } | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const bulk = useAction(bulkVmOperationAction);
+  const [requested, setRequested] = useState<{ id: VmOperationId; count: number } | null>(null);
+  const running = bulk.pending ? requested : null;
+  const outcome = !bulk.pending && requested && bulk.result?.ok ? { id: requested.id, results: bulk.result.results } : null;
+  const error = !bulk.pending && bulk.result && !bulk.result.ok ? bulk.result.error : null;
 
   const offered = operations.offered;
   if (offered.length === 0) return null;
 
   const readyCount = (id: VmOperationId) => selected.filter((uuid) => operations.ready[uuid]?.includes(id)).length;
 
+  // The list re-renders with the VMs' new states through the live stream; the outcomes are shown above it.
   async function run(id: VmOperationId) {
     const vms = selected;
-    setRunning({ id, count: vms.length });
-    setOutcome(null);
-    setError(null);
-    try {
-      const result = await bulkVmOperationAction({ operation: id, vms });
-      if (result.error) setError(result.error);
-      else setOutcome({ id, results: result.results });
-      if (result.results.some((r) => r.ok)) clear();
-      router.refresh();
-    } catch {
-      setError(REQUEST_FAILED);
-    } finally {
-      setRunning(null);
-    }
+    setRequested({ id, count: vms.length });
+    const result = await bulk.run({ operation: id, vms });
+    if (result.ok && result.results.some((item) => item.result.ok)) clear();
+    return result;
   }
 
   return (
@@ -95,7 +84,7 @@ export function BulkOperations({ operations }: { operations: BulkOperationsData 
         />
       )}
       <StatusMessage tone="error" message={error} />
-      {outcome && <OperationResults operation={outcome.id} results={outcome.results} onDismiss={() => setOutcome(null)} />}
+      {outcome && <OperationResults operation={outcome.id} results={outcome.results} onDismiss={bulk.reset} />}
     </div>
   );
 }

@@ -3,11 +3,11 @@
 /** The outcome of a bulk operation: a summary line and one line per VM (errors first, in words). */
 import { Icon } from "@/lib/ui/icons";
 import { cx } from "@/lib/ui/classes";
-import type { VmOperationOutcome } from "@/lib/vm/run-operation";
+import type { BulkItemOutcome } from "@/lib/vm/lifecycle-actions";
 import { VM_OPERATIONS, type VmOperationId } from "@/lib/vm/operations";
 
-export function OperationResults({ operation, results, onDismiss }: { operation: VmOperationId; results: VmOperationOutcome[]; onDismiss: () => void }) {
-  const failed = results.filter((result) => !result.ok);
+export function OperationResults({ operation, results, onDismiss }: { operation: VmOperationId; results: BulkItemOutcome[]; onDismiss: () => void }) {
+  const failed = results.filter((item) => !item.result.ok);
   const succeeded = results.length - failed.length;
   const summary = [succeeded > 0 && `${succeeded} ${VM_OPERATIONS[operation].past}`, failed.length > 0 && `${failed.length} failed`].filter(Boolean).join(", ");
   return (
@@ -21,10 +21,10 @@ export function OperationResults({ operation, results, onDismiss }: { operation:
         </button>
       </div>
       <ul className="mt-1 space-y-0.5">
-        {[...failed, ...results.filter((result) => result.ok)].map((result, index) => (
-          <li key={`${result.vm?.uuid ?? "input"}-${index}`} className="flex items-start gap-1.5">
+        {[...failed, ...results.filter((item) => item.result.ok)].map(({ vm, result }, index) => (
+          <li key={`${vm.uuid}-${index}`} className="flex items-start gap-1.5">
             <Icon name={result.ok ? "check" : "error"} size={14} className={cx("mt-0.5 shrink-0", result.ok ? "text-ok-text" : "text-error-text")} />
-            <span>{result.ok ? result.message : `${result.vm?.name ?? result.vm?.uuid ?? "VM"}: ${result.error}`}</span>
+            <span>{result.ok ? result.message : `${vm.name ?? vm.uuid}: ${result.error}`}</span>
           </li>
         ))}
       </ul>

@@ -5,9 +5,7 @@
  * XAPI's reason when the VM's state does not allow them. A click runs the server action; while its task runs
  * the buttons wait and a progress bar says what is happening; the outcome is shown in words.
  */
-import { useRouter } from "next/navigation";
 import { useState } from "react";
-import type { VmOperationOutcome } from "@/lib/vm/run-operation";
 import { VM_OPERATIONS, type VmOperationId } from "@/lib/vm/operations";
 import type { VmOperationState } from "@/lib/inventory/vms";
 import { Button } from "@/lib/ui/button";
@@ -15,9 +13,8 @@ import { ConfirmDialog } from "@/lib/ui/confirm-dialog";
 import { SelectField } from "@/lib/ui/field";
 import { ProgressBar } from "@/lib/ui/progress";
 import { StatusMessage } from "@/lib/ui/status-message";
+import { resultMessage, useAction } from "@/lib/ui/use-action";
 import { vmOperationAction } from "@/app/(console)/vms/actions";
-
-const REQUEST_FAILED = "The request did not reach XenDeck; check your connection and try again.";
 
 const CONSEQUENCES: Partial<Record<VmOperationId, string>> = {
   hard_shutdown: "This cuts the VM's power at once: anything its guest had not saved is lost.",
@@ -33,24 +30,16 @@ export function VmOperationButtons({
   operations: VmOperationState[];
   hosts: { uuid: string; name: string; unavailableReason: string | null }[];
 }) {
-  const router = useRouter();
-  const [running, setRunning] = useState<VmOperationId | null>(null);
-  const [outcome, setOutcome] = useState<{ tone: "success" | "error"; message: string } | null>(null);
+  const operation = useAction(vmOperationAction);
+  const [requested, setRequested] = useState<VmOperationId | null>(null);
+  const running = operation.pending ? requested : null;
   const startable = hosts.filter((host) => host.unavailableReason === null);
   const [host, setHost] = useState(startable[0]?.uuid ?? "");
 
-  async function run(id: VmOperationId, hostUuid?: string) {
-    setRunning(id);
-    setOutcome(null);
-    try {
-      const result: VmOperationOutcome = await vmOperationAction({ operation: id, vm: vm.uuid, ...(hostUuid ? { host: hostUuid } : {}) });
-      setOutcome(result.ok ? { tone: "success", message: result.message } : { tone: "error", message: result.error });
-      router.refresh();
-    } catch {
-      setOutcome({ tone: "error", message: REQUEST_FAILED });
-    } finally {
-      setRunning(null);
-    }
+  // The page re-renders with the VM's new state through the live stream; the answer is shown beside it.
+  function run(id: VmOperationId, hostUuid?: string) {
+    setRequested(id);
+    return operation.run({ operation: id, vm: vm.uuid, ...(hostUuid ? { host: hostUuid } : {}) });
   }
 
   if (operations.length === 0) return null;
@@ -114,7 +103,7 @@ export function VmOperationButtons({
         })}
       </div>
       {running && <ProgressBar label={`${VM_OPERATIONS[running].progressive} ${vm.name}…`} showLabel className="max-w-md" />}
-      <StatusMessage tone={outcome?.tone ?? "info"} message={outcome?.message} />
+      <StatusMessage tone={operation.result?.ok ? "success" : "error"} message={running ? null : resultMessage(operation.result)} />
     </div>
   );
 }

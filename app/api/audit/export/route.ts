@@ -4,10 +4,9 @@
  * The export is itself audited; a refused one too.
  */
 import type { NextRequest } from "next/server";
-import { allowedUser, isRefusal } from "@/lib/access/acting-user";
+import { isRouteRefusal, routeUser } from "@/lib/actions/route";
 import { parseAuditSearch } from "@/lib/admin/audit-filters";
 import { auditFilterSchema, exportAudit } from "@/lib/audit/query";
-import { NOT_SIGNED_IN } from "@/lib/access/refusal";
 import { currentClientAddress } from "@/lib/auth/request-context";
 
 export const dynamic = "force-dynamic";
@@ -20,8 +19,8 @@ const problem = (status: number, error: string, fieldErrors?: Record<string, str
 export async function GET(request: NextRequest): Promise<Response> {
   const query = request.nextUrl.searchParams;
   const format = query.get("format") ?? "csv";
-  const actor = await allowedUser({ action: "audit.read.own" }, { object: { kind: "audit" }, params: { operation: "export", format } });
-  if (isRefusal(actor)) return problem(actor.error === NOT_SIGNED_IN ? 401 : 403, actor.error);
+  const actor = await routeUser("audit.read.own", { object: { kind: "audit" }, params: { operation: "export", format } });
+  if (isRouteRefusal(actor)) return problem(actor.status, actor.error);
   if (format !== "csv" && format !== "json") return problem(400, "The format must be csv or json.");
 
   const search = parseAuditSearch(Object.fromEntries(query));

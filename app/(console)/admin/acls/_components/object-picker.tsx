@@ -6,7 +6,7 @@
  */
 import { useEffect, useId, useRef, useState, useTransition } from "react";
 import type { AclObjectKind } from "@/lib/access/can";
-import type { MutationResult } from "@/lib/actions/result";
+import type { ActionResult } from "@/lib/result";
 import type { AclObjectDto } from "@/lib/inventory/acl-objects";
 import { Badge } from "@/lib/ui/badge";
 import { Button } from "@/lib/ui/button";
@@ -16,7 +16,7 @@ import { cx } from "@/lib/ui/classes";
 import { useFieldError } from "@/lib/ui/action-form";
 import { KIND_LABELS } from "@/lib/admin/roles";
 
-export type ObjectSearchAction = (input: { query: string; kind: AclObjectKind | "" }) => Promise<MutationResult<{ objects: AclObjectDto[]; total: number }>>;
+export type ObjectSearchAction = (input: { query: string; kind: AclObjectKind | "" }) => Promise<ActionResult<{ objects: AclObjectDto[]; total: number }>>;
 
 const KIND_FILTERS: { value: AclObjectKind | ""; label: string }[] = [
   { value: "", label: "All kinds" },

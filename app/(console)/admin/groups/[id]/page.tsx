@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { ActionForm, ConfirmAction, FormSelectField, FormTextField } from "@/lib/ui/action-form";
-import { aclsHref, GROUPS_PATH, userHref } from "@/lib/admin/paths";
+import { aclsHref, GROUPS_PATH, userHref } from "@/lib/routes";
 import { AclObjectName, KIND_SCOPES, RoleBadge } from "@/lib/admin/roles";
 import { listAcls } from "@/lib/access/acls";
 import { requireAdmin } from "@/lib/auth/current-user";

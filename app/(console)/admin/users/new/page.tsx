@@ -1,8 +1,8 @@
 import { ActionForm, FormCheckboxField, FormRadioGroup, FormTextField } from "@/lib/ui/action-form";
 import { adminMetadata } from "@/lib/admin/metadata";
-import { USERS_PATH } from "@/lib/admin/paths";
+import { USERS_PATH } from "@/lib/routes";
 import { requireAdmin } from "@/lib/auth/current-user";
-import { PASSWORD_MIN_LENGTH } from "@/lib/auth/password-policy";
+import { PASSWORD_MIN_LENGTH } from "@/lib/password-policy";
 import { Card } from "@/lib/ui/card";
 import { PageHeader } from "@/lib/ui/page-header";
 import { ACCOUNT_TYPES } from "@/app/(console)/admin/users/account-type";

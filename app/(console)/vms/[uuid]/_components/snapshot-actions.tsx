@@ -3,17 +3,14 @@
 /**
  * A snapshot's buttons in the VM page's snapshot list: revert the VM to it, delete it (with its disks). Only
  * those the user may perform (the server decided), disabled with XAPI's reason; both ask first. The outcome
- * comes as a notice, and the page refreshes.
+ * comes as a notice; the list follows through the live stream.
  */
-import { useRouter } from "next/navigation";
-import type { VmManagementOutcome } from "@/lib/vm/run-management";
-import { VM_MANAGEMENT } from "@/lib/vm/management";
+import type { VmManagementResult } from "@/lib/vm/management-actions";
+import { VM_MANAGEMENT, type SnapshotManagementId } from "@/lib/vm/management";
 import type { ManagementOperationState } from "@/lib/inventory/vm-management";
 import { ConfirmDialog } from "@/lib/ui/confirm-dialog";
 import { useToast } from "@/lib/ui/toast";
 import { vmManagementAction } from "@/app/(console)/vms/[uuid]/actions";
-
-const REQUEST_FAILED = "The request did not reach XenDeck; check your connection and try again.";
 
 export function SnapshotActions({
   vmName,
@@ -24,18 +21,14 @@ export function SnapshotActions({
   snapshot: { uuid: string; name: string };
   operations: ManagementOperationState[];
 }) {
-  const router = useRouter();
   const toast = useToast();
 
-  function done(result: VmManagementOutcome) {
+  const done = (id: SnapshotManagementId) => (result: VmManagementResult) =>
     toast(
       result.ok
         ? { tone: "success", title: result.message }
-        : { tone: "error", title: `Could not ${VM_MANAGEMENT[result.operation ?? "revert"].verb} “${snapshot.name}”`, description: result.error },
+        : { tone: "error", title: `Could not ${VM_MANAGEMENT[id].verb} “${snapshot.name}”`, description: result.error },
     );
-    router.refresh();
-  }
-  const failed = () => toast({ tone: "error", title: REQUEST_FAILED });
 
   return (
     <div className="flex flex-wrap justify-end gap-1.5">
@@ -49,8 +42,7 @@ export function SnapshotActions({
             title={`Revert ${vmName} to “${snapshot.name}”?`}
             confirmLabel="Revert"
             onConfirm={() => vmManagementAction({ operation: "revert", snapshot: snapshot.uuid })}
-            onDone={done}
-            onError={failed}
+            onDone={done("revert")}
           >
             The VM goes back to this snapshot&apos;s disks and settings, and is halted if it runs. Whatever changed since the snapshot was taken is lost, unless
             you snapshot it first.
@@ -65,8 +57,7 @@ export function SnapshotActions({
             title={`Delete snapshot “${snapshot.name}”?`}
             confirmLabel="Delete snapshot"
             onConfirm={() => vmManagementAction({ operation: "delete_snapshot", snapshot: snapshot.uuid })}
-            onDone={done}
-            onError={failed}
+            onDone={done("delete_snapshot")}
           >
             The snapshot and its disks are destroyed; {vmName} itself is not touched. This cannot be undone.
           </ConfirmDialog>

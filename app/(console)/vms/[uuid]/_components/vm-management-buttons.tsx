@@ -9,7 +9,7 @@
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
-import type { VmManagementOutcome } from "@/lib/vm/run-management";
+import type { VmManagementResult } from "@/lib/vm/management-actions";
 import { defaultSnapshotName, DESCRIPTION_MAX, NAME_MAX, VM_MANAGEMENT, type VmManagementId, type VmManagementInput } from "@/lib/vm/management";
 import type { VmManagementView } from "@/lib/inventory/vm-management";
 import type { VmTaskDto } from "@/lib/inventory/vms";
@@ -19,6 +19,7 @@ import { FormDialog, type FormDialogResult } from "@/lib/ui/form-dialog";
 import { ProgressBar } from "@/lib/ui/progress";
 import { StatusMessage } from "@/lib/ui/status-message";
 import { useToast } from "@/lib/ui/toast";
+import { useAction } from "@/lib/ui/use-action";
 import { vmManagementAction } from "@/app/(console)/vms/[uuid]/actions";
 
 type Props = Omit<VmManagementView, "snapshotOperations"> & {
@@ -32,25 +33,21 @@ const text = (data: FormData, name: string) => String(data.get(name) ?? "");
 export function VmManagementButtons({ vm, operations, migrationHosts, copyTargets, deletion, tasks }: Props) {
   const router = useRouter();
   const toast = useToast();
-  const [outcome, setOutcome] = useState<VmManagementOutcome | null>(null);
+  const management = useAction(vmManagementAction);
   const [snapshotName, setSnapshotName] = useState("");
+  const outcome = management.pending ? null : management.result;
 
+  // The page follows the VM's new state through the live stream; after a delete the VM page is gone.
   async function run(input: VmManagementInput): Promise<FormDialogResult> {
-    setOutcome(null);
-    const result = await vmManagementAction(input);
-    if (result.ok && result.operation === "delete") {
-      toast({ tone: "success", title: result.message });
-      router.push("/vms");
-      return { ok: true };
-    }
-    if (!result.ok && result.deleted) {
-      toast({ tone: "error", title: `${vm.name} was deleted, with a problem`, description: result.error });
+    const result = await management.run(input);
+    if (input.operation === "delete" && (result.ok || result.followUp)) {
+      toast(
+        result.ok ? { tone: "success", title: result.message } : { tone: "error", title: `${vm.name} was deleted, with a problem`, description: result.error },
+      );
       router.push("/vms");
       return { ok: true };
     }
     if (!result.ok && result.fieldErrors && Object.keys(result.fieldErrors).length > 0) return result;
-    setOutcome(result);
-    router.refresh();
     return result.ok ? { ok: true } : { ok: false, error: result.error };
   }
 
@@ -228,7 +225,7 @@ function DeletionSummary({ deletion }: { deletion: VmManagementView["deletion"] 
   );
 }
 
-function ManagementOutcome({ outcome }: { outcome: VmManagementOutcome | null }) {
+function ManagementOutcome({ outcome }: { outcome: VmManagementResult | null }) {
   const created = outcome?.ok && (outcome.operation === "clone" || outcome.operation === "copy") && outcome.created?.uuid ? outcome.created : null;
   return (
     <div className="space-y-1">

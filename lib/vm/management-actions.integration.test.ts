@@ -10,8 +10,13 @@ import { vmManagementView } from "@/lib/inventory/vm-management";
 import { inventoryEnvironmentForFile, type SimVm } from "@/lib/dev/test/pool-environment";
 import type { VbdRecord, VdiRecord, VmRecord } from "@/lib/xapi/model/records.generated";
 import { getPoolRegistry } from "@/lib/xapi/registry";
-import { HOST_NOT_FOUND, VM_NOT_FOUND } from "./run-operation";
-import { runVmManagement, SNAPSHOT_NOT_FOUND, SR_NOT_FOUND } from "./run-management";
+import { runAction } from "@/lib/actions/define";
+import type { CurrentUser } from "@/lib/auth/session-user";
+import { HOST_NOT_FOUND } from "./lifecycle-actions";
+import { SNAPSHOT_NOT_FOUND, VM_NOT_FOUND } from "./locate";
+import { SR_NOT_FOUND, vmManagement } from "./management-actions";
+
+const runVmManagement = (actor: CurrentUser | null, input: unknown) => runAction(vmManagement, { actor, input: input as never });
 
 // Enough halted VMs for each test to take its own.
 const env = inventoryEnvironmentForFile({ vmsPerPool: 40 });
@@ -77,14 +82,14 @@ describe("operators", () => {
       { operation: "clone", vm: halted.uuid, name: "stolen" },
       { operation: "edit", vm: halted.uuid, name: "renamed", description: "" },
     ]) {
-      expect(await runVmManagement(operator, input)).toMatchObject({ ok: false, error: "You are not allowed to do this.", vm: { uuid: halted.uuid } });
+      expect(await runVmManagement(operator, input)).toMatchObject({ ok: false, error: "You are not allowed to do this.", code: "NOT_ALLOWED" });
       expect(await lastAuditEntry()).toMatchObject({ actorUsername: "lab-operator-2", outcome: "refused", errorCode: "NOT_ALLOWED", objectUuid: halted.uuid });
     }
     expect(vmRecord(halted.uuid)!.record).toMatchObject({ name_label: before.name_label, VBDs: before.VBDs });
 
     const foreign = freshVm("production", "Halted");
     const refused = await runVmManagement(operator, { operation: "snapshot", vm: foreign.uuid, name: "x" });
-    expect(refused).toEqual({ ok: false, operation: "snapshot", vm: null, error: VM_NOT_FOUND });
+    expect(refused).toEqual({ ok: false, error: VM_NOT_FOUND, code: "NOT_FOUND" });
     expect(await runVmManagement(operator, { operation: "snapshot", vm: "00000000-0000-0000-0000-000000000000", name: "x" })).toEqual(refused);
     expect(await lastAuditEntry()).toMatchObject({ action: "vm.snapshot", outcome: "refused", errorCode: "NOT_FOUND", objectLabel: null });
     expect(vmRecord(foreign.uuid)!.record.snapshots).toEqual([]);
@@ -275,7 +280,7 @@ describe("deleting a VM", () => {
     const disks = diskVdis(vmRecord(vm.uuid)!.record);
     const outcome = await runVmManagement(admin, { operation: "delete", vm: vm.uuid, confirmName: vm.name });
     expect(outcome).toMatchObject({ ok: false, code: "VM_BAD_POWER_STATE", error: `The VM “${vm.name}” is running; it must be halted to delete it` });
-    expect(outcome).not.toHaveProperty("deleted");
+    expect(outcome).not.toHaveProperty("followUp");
     expect(vmRecord(vm.uuid)!.record.power_state).toBe("Running");
     for (const ref of disks) expect(vdi(ref)).toBeDefined();
     expect(await lastAuditEntry()).toMatchObject({ action: "vm.delete", outcome: "error", errorCode: "VM_BAD_POWER_STATE" });

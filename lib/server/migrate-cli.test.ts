@@ -4,8 +4,8 @@ import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
-import { createDbClient } from "./client";
-import { REPO_ROOT } from "./schema-files";
+import { createDbClient } from "@/lib/db/client";
+import { REPO_ROOT } from "@/lib/db/schema-files";
 
 const run = promisify(execFile);
 const dir = mkdtempSync(path.join(os.tmpdir(), "xendeck-migrate-cli-"));
@@ -16,7 +16,7 @@ function migrate(env: Record<string, string> = {}) {
   const clean = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^(DATABASE_URL|XENDECK_|NEXTAUTH_)/.test(key))) as NodeJS.ProcessEnv;
   return run(
     process.execPath,
-    ["--experimental-wasm-modules", "--disable-warning=ExperimentalWarning", "--conditions=react-server", "--import", "tsx", "lib/db/migrate-cli.ts"],
+    ["--experimental-wasm-modules", "--disable-warning=ExperimentalWarning", "--conditions=react-server", "--import", "tsx", "lib/server/migrate-cli.ts"],
     { cwd: REPO_ROOT, env: { ...clean, XENDECK_DATA_DIR: dir, DATABASE_URL: `file:${path.join(dir, "xendeck.db")}`, ...env } },
   );
 }

@@ -10,8 +10,8 @@
 import nextEnv from "@next/env";
 import { ensureInitialAdmin } from "@/lib/auth/initial-admin";
 import { ConfigError, getConfig } from "@/lib/config";
-import { getDb } from "./client";
-import { migrateDatabase } from "./migrate";
+import { getDb } from "@/lib/db/client";
+import { migrateDatabase } from "@/lib/db/migrate";
 
 function describeDatabase(url: string): string {
   if (url.startsWith("file:")) return `SQLite ${url.slice("file:".length)}`;

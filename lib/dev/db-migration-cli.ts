@@ -12,8 +12,8 @@ import os from "node:os";
 import path from "node:path";
 import type { DatabaseProvider } from "@/lib/config";
 import { startPostgresCluster } from "@/lib/dev/test/postgres-cluster";
-import { diffMigrationsToSchema, LOCKFILE_NAME, lockfileContent } from "./schema-engine";
-import { MIGRATIONS_DIRS, REPO_ROOT } from "./schema-files";
+import { diffMigrationsToSchema, LOCKFILE_NAME, lockfileContent } from "@/lib/db/schema-engine";
+import { MIGRATIONS_DIRS, REPO_ROOT } from "@/lib/db/schema-files";
 
 const name = process.argv[2];
 if (!name || !/^[a-z0-9][a-z0-9_]*$/.test(name)) {

@@ -6,7 +6,13 @@
 import { describe, expect, it } from "vitest";
 import { getDb } from "@/lib/db/client";
 import { inventoryEnvironmentForFile } from "@/lib/dev/test/pool-environment";
-import { runBulkVmOperation, runVmOperation, VM_NOT_FOUND, HOST_NOT_FOUND } from "./run-operation";
+import { runAction } from "@/lib/actions/define";
+import type { CurrentUser } from "@/lib/auth/session-user";
+import { bulkVmOperation, HOST_NOT_FOUND, vmOperation } from "./lifecycle-actions";
+import { VM_NOT_FOUND } from "./locate";
+
+const runVmOperation = (actor: CurrentUser | null, input: unknown) => runAction(vmOperation, { actor, input: input as never });
+const runBulkVmOperation = (actor: CurrentUser | null, input: unknown) => runAction(bulkVmOperation, { actor, input: input as never });
 
 const env = inventoryEnvironmentForFile();
 
@@ -46,7 +52,7 @@ describe("runVmOperation", () => {
     const operator = await user("lab-operator-2", [{ kind: "pool", uuid: pools.lab!.uuid, role: "operator" }]);
     const foreign = vms("production").find((vm) => vm.powerState === "Halted")!;
     const outcome = await runVmOperation(operator, { operation: "start", vm: foreign.uuid });
-    expect(outcome).toEqual({ ok: false, operation: "start", vm: null, error: VM_NOT_FOUND });
+    expect(outcome).toEqual({ ok: false, error: VM_NOT_FOUND, code: "NOT_FOUND" });
     expect(await runVmOperation(operator, { operation: "start", vm: "00000000-0000-0000-0000-000000000000" })).toEqual(outcome);
     expect(power(foreign.uuid)).toBe("Halted");
     const refusal = await getDb().auditEntry.findFirst({ where: { action: "vm.start", outcome: "refused", objectUuid: foreign.uuid } });
@@ -132,11 +138,13 @@ describe("runBulkVmOperation", () => {
     const running = vms("lab").find((vm) => vm.powerState === "Running")!;
     const foreign = vms("production")[0]!;
     const uuids = [halted[0]!.uuid, running.uuid, foreign.uuid, halted[0]!.uuid];
-    const { ok, results } = await runBulkVmOperation(operator, { operation: "start", vms: uuids });
-    expect(ok).toBe(false);
-    expect(results.map((result) => result.ok)).toEqual([true, false, false]);
-    expect(results[1]).toMatchObject({ code: "VM_BAD_POWER_STATE" });
-    expect(results[2]).toMatchObject({ error: VM_NOT_FOUND });
+    const outcome = await runBulkVmOperation(operator, { operation: "start", vms: uuids });
+    if (!outcome.ok) throw new Error(outcome.error);
+    const { results } = outcome;
+    expect(results.map((item) => item.result.ok)).toEqual([true, false, false]);
+    // A VM the user may see is named even when it fails; an invisible one is not.
+    expect(results[1]).toMatchObject({ vm: { uuid: running.uuid, name: running.name }, result: { code: "VM_BAD_POWER_STATE" } });
+    expect(results[2]).toMatchObject({ vm: { uuid: foreign.uuid, name: null }, result: { error: VM_NOT_FOUND } });
     expect(power(halted[0]!.uuid)).toBe("Running");
     await runBulkVmOperation(operator, { operation: "hard_shutdown", vms: [halted[0]!.uuid] });
     expect(power(halted[0]!.uuid)).toBe("Halted");
@@ -144,9 +152,10 @@ describe("runBulkVmOperation", () => {
 
   it("refuses an empty or oversized selection", async () => {
     const { admin } = env();
-    expect(await runBulkVmOperation(admin, { operation: "start", vms: [] })).toEqual({ ok: false, error: "Select at least one VM", results: [] });
-    expect((await runBulkVmOperation(admin, { operation: "start", vms: Array.from({ length: 201 }, (_, i) => `vm-${i}`) })).error).toBe(
-      "Select at most 200 VMs at once",
-    );
+    expect(await runBulkVmOperation(admin, { operation: "start", vms: [] })).toMatchObject({ ok: false, error: "Select at least one VM" });
+    expect(await runBulkVmOperation(admin, { operation: "start", vms: Array.from({ length: 201 }, (_, i) => `vm-${i}`) })).toMatchObject({
+      ok: false,
+      error: "Select at most 200 VMs at once",
+    });
   });
 });
