@@ -2,7 +2,9 @@
  * Compatibility with Xen Orchestra's XAPI client (npm `xen-api`, unmodified), over both of its transports:
  * it connects to a pool member (and must follow HOST_IS_SLAVE to the master), fills its object cache through
  * its own event.inject + get_all_records + event.from loop, runs operations with callAsync (watching the
- * tasks through events) and sees the results in its cache.
+ * tasks through events) and sees the results in its cache; it creates a VM from a cloud template the way Xen
+ * Orchestra does, uploading the config drive with its own putResource (which copes with XAPI answering 200
+ * before reading the body).
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { createClient } from "xen-api";
@@ -23,6 +25,7 @@ interface XoClient {
   callAsync(method: string, ...args: unknown[]): Promise<unknown>;
   call(method: string, ...args: unknown[]): Promise<unknown>;
   getObject(idOrRef: string, fallback?: unknown): XoRecord | undefined;
+  putResource(body: Buffer, pathname: string, options?: { query?: Record<string, string> }): Promise<unknown>;
 }
 
 let sim: Simulator;
@@ -46,6 +49,79 @@ async function eventually<T>(read: () => T, accept: (value: T) => boolean, timeo
 }
 
 describe.each(["xml-rpc", "json-rpc"])("xen-api over %s", (transport) => {
+  it("creates a VM from a cloud template as Xen Orchestra does, with a config drive uploaded by putResource", async () => {
+    const xapi = createClient({
+      url: sim.pools[0].masterUrl,
+      auth: { user: sim.username, password: sim.password },
+      transport,
+      watchEvents: true,
+      eventPollDelay: 50,
+      syncStackTraces: false,
+    }) as XoClient;
+    try {
+      await xapi.connect();
+      await xapi.objectsFetched;
+      const template = Object.values(xapi.objects.all).find((o) => o.$type === "VM" && o.name_label === "Debian 12 Cloud-init (Hub)")!;
+      const vm = (await xapi.callAsync("VM.clone", template.$ref, `cloud ${transport}`)) as string;
+      await xapi.callAsync("VM.provision", vm);
+      // Xen Orchestra replaces the template's interfaces with the ones asked for.
+      for (const vif of (await xapi.call("VM.get_VIFs", vm)) as string[]) await xapi.call("VIF.destroy", vif);
+      const drive = (await xapi.callAsync("VDI.create", {
+        name_label: "XO CloudConfigDrive",
+        name_description: "",
+        SR: xapi.pool.default_SR,
+        virtual_size: 10 * 1024 ** 2,
+        type: "user",
+        sharable: false,
+        read_only: false,
+        other_config: {},
+      })) as string;
+      const image = Buffer.concat([Buffer.from(`#cloud-config\nhostname: cloud-${transport}\n`), Buffer.alloc(64 * 1024)]);
+      await xapi.putResource(image, "/import_raw_vdi", { query: { format: "raw", vdi: drive } });
+      expect(sim.inspect.vdiContent(drive)?.size).toBe(image.length);
+      const [device] = (await xapi.call("VM.get_allowed_VBD_devices", vm)) as string[];
+      const vbd = (await xapi.callAsync("VBD.create", {
+        VM: vm,
+        VDI: drive,
+        userdevice: device,
+        bootable: false,
+        mode: "RW",
+        type: "Disk",
+        unpluggable: true,
+        empty: false,
+        other_config: {},
+        qos_algorithm_type: "",
+        qos_algorithm_params: {},
+      })) as string;
+      const [vifDevice] = (await xapi.call("VM.get_allowed_VIF_devices", vm)) as string[];
+      const network = Object.values(xapi.objects.all).find((o) => o.$type === "network" && o.bridge === "xenbr0")!.$ref;
+      const vif = (await xapi.callAsync("VIF.create", {
+        device: vifDevice,
+        network,
+        VM: vm,
+        MAC: "",
+        MTU: 1500,
+        other_config: {},
+        qos_algorithm_type: "",
+        qos_algorithm_params: {},
+      })) as string;
+      await xapi.callAsync("VM.start", vm, false, false);
+      const running = await eventually(
+        () => xapi.getObject(vm, undefined),
+        (v) => v?.power_state === "Running",
+      );
+      expect(running?.VBDs).toEqual(expect.arrayContaining([vbd]));
+      expect(running?.VIFs).toEqual([vif]);
+      await eventually(
+        () => xapi.getObject(vbd, undefined)?.currently_attached,
+        (attached) => attached === true,
+      );
+      expect(sim.inspect.consistencyErrors()).toEqual([]);
+    } finally {
+      await xapi.disconnect();
+    }
+  });
+
   it("connects through a member, syncs its cache, and sees callAsync results through its event loop", async () => {
     const member = sim.pools[0].hosts[1];
     sim.inspect.clearCallLog();

@@ -25,7 +25,15 @@ export type VmOperationName =
   | "provision"
   | "host_shutdown"
   | "host_boot"
-  | "sr_scan";
+  | "sr_scan"
+  // Storage and device operations (VDI.create takes its duration once, plus once more per TiB).
+  | "vdi_create"
+  | "vdi_resize"
+  | "vdi_destroy"
+  | "vbd_plug"
+  | "vbd_unplug"
+  | "vif_plug"
+  | "vif_unplug";
 
 /** Demo-like durations in milliseconds at speed 1; `speed` scales them all. */
 export const BASE_DURATIONS: Record<VmOperationName, number> = {
@@ -54,6 +62,13 @@ export const BASE_DURATIONS: Record<VmOperationName, number> = {
   host_shutdown: 1500,
   host_boot: 8000,
   sr_scan: 1200,
+  vdi_create: 800,
+  vdi_resize: 600,
+  vdi_destroy: 300,
+  vbd_plug: 800,
+  vbd_unplug: 600,
+  vif_plug: 500,
+  vif_unplug: 400,
 };
 
 export interface TlsKeyPair {

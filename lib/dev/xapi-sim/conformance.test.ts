@@ -5,9 +5,10 @@
  * of the model). Fields the model has removed (lifecycle Removed_s) are not served, as real xapi does not
  * serve them, and their getters answer MESSAGE_REMOVED.
  */
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CONSTRUCTOR_FIELDS } from "./constructor-args";
 import { startSimulator, type Simulator } from "./index";
 import { SERVED_CLASSES } from "./records";
 import { TestClient } from "@/lib/dev/test/sim-client";
@@ -21,7 +22,7 @@ interface ModelField {
 interface ModelClass {
   name: string;
   fields: ModelField[];
-  messages: { name: string; implicit?: boolean; lifecycle: { state: string } }[];
+  messages: { name: string; implicit?: boolean; description: string; lifecycle: { state: string } }[];
   enums: { name: string; values: { name: string }[] }[];
 }
 
@@ -149,4 +150,30 @@ it("lists get_all_records for every served class that has one in the model", () 
     const has = classes.get(cls)!.messages.some((m) => m.name === "get_all_records");
     expect(methods.has(`${cls}.get_all_records`), cls).toBe(has);
   }
+});
+
+it("reads create records with the constructor fields the model documents", () => {
+  for (const [cls, fields] of Object.entries(CONSTRUCTOR_FIELDS)) {
+    const create = classes.get(cls)!.messages.find((m) => m.name === "create")!;
+    expect(create.description, cls).toContain(`The constructor args are: ${fields} (* = non-optional).`);
+  }
+});
+
+it("only raises error codes xapi defines", () => {
+  const errorsPath = fileURLToPath(new URL("../../../../shared/xapi/errors.json", import.meta.url));
+  const known = new Set((JSON.parse(readFileSync(errorsPath, "utf8")) as { code: string }[]).map((e) => e.code));
+  // Defined in xen-api's api_errors.ml, absent from errors.json.
+  for (const code of ["VDI_IO_ERROR", "VDI_IS_SHARABLE", "VM_IS_SNAPSHOT", "REVERT_ONLY_ALLOWED_ON_SNAPSHOT"]) known.add(code);
+  const dir = fileURLToPath(new URL(".", import.meta.url));
+  const patterns = [/new XapiError\("([A-Z][A-Z0-9_]+)"/g, /refuse\([^;]*?\["([A-Z][A-Z0-9_]+)"/g, /return \["([A-Z][A-Z0-9]*_[A-Z0-9_]+)"/g];
+  const raised = readdirSync(dir)
+    .filter((f) => f.endsWith(".ts") && !f.endsWith(".test.ts"))
+    .flatMap((f) => {
+      const source = readFileSync(`${dir}/${f}`, "utf8");
+      return patterns.flatMap((p) => [...source.matchAll(p)].map((m) => `${f}: ${m[1]}`));
+    });
+  // SM driver failures are SR_BACKEND_FAILURE_<code>, built from the driver's own error codes.
+  const unknown = raised.filter((r) => !known.has(r.split(": ")[1]) && !r.includes("SR_BACKEND_FAILURE_"));
+  expect(raised.length).toBeGreaterThan(50);
+  expect(unknown).toEqual([]);
 });

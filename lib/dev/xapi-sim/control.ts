@@ -133,6 +133,11 @@ export class ControlServer {
       "GET /inspect/calls": () => sim.inspect.callLog(),
       "DELETE /inspect/calls": () => sim.inspect.clearCallLog(),
       "GET /inspect/consistency": () => ({ errors: sim.inspect.consistencyErrors() }),
+      "GET /inspect/vdi-content/*": (_b, [key]) => {
+        const content = sim.inspect.vdiContent(key);
+        if (!content) throw new NotFound(`nothing was uploaded into VDI ${key}`);
+        return { size: content.size, sha256: content.sha256, uploads: content.uploads, head: content.head.toString("base64") };
+      },
     };
   }
 

@@ -26,6 +26,10 @@ import { srOperationMessages } from "./sr-operations";
 import { storageMessages } from "./storage-messages";
 import type { StoredObject } from "./store";
 import { taskMessages } from "./tasks";
+import { vbdMessages } from "./vbds";
+import { vdiMessages } from "./vdis";
+import { vifMessages } from "./vifs";
+import { vmHardwareMessages } from "./vm-hardware";
 import { vmMessages } from "./vm-lifecycle";
 
 export interface IncomingCall {
@@ -62,6 +66,10 @@ export function buildRegistry(): MessageRegistry {
   storageMessages(r);
   srOperationMessages(r);
   vmMessages(r);
+  vmHardwareMessages(r);
+  vdiMessages(r);
+  vbdMessages(r);
+  vifMessages(r);
   r.define("host.list_methods", () => r.names());
   return r;
 }

@@ -5,6 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { SimCore } from "./core";
+import { importRawVdi } from "./import-raw-vdi";
 import type { SimPool } from "./pool";
 
 export interface HttpRouteContext {
@@ -21,4 +22,6 @@ export interface HttpRouteContext {
 export type HttpRoute = (context: HttpRouteContext) => void | Promise<void>;
 
 /** Handlers by path. */
-export const HTTP_ROUTES: Readonly<Record<string, HttpRoute>> = {};
+export const HTTP_ROUTES: Readonly<Record<string, HttpRoute>> = {
+  "/import_raw_vdi": importRawVdi,
+};

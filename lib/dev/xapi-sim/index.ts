@@ -15,3 +15,4 @@ export type { SimulatorOptions, VmOperationName, TlsOptions, TlsKeyPair } from "
 export type { HostState } from "./server";
 export type { VmChange, AlertSpec } from "./outside";
 export type { CallLogEntry } from "./core";
+export type { VdiContent } from "./vdi-content";

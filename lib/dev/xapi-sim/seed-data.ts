@@ -136,6 +136,53 @@ export const CPU_MODELS = [
   { vendor: "AuthenticAMD", model: "AMD EPYC 9354 32-Core Processor", speed: 3250, family: 25, modelNo: 17, cores: 32 },
 ] as const;
 
+/**
+ * Templates made for cloud-init (a guest that reads a NoCloud config drive on first boot): one from XO Hub, one
+ * an admin converted from a prepared VM. Both carry the tag `cloud-init` and a real system disk (no
+ * `other_config.disks` to provision).
+ */
+export interface CloudTemplateInfo {
+  name: string;
+  description: string;
+  /** The default template it was installed from (`other_config.base_template_name`). */
+  base: string;
+  memory: number;
+  vcpus: number;
+  disk: number;
+  /** `other_config` beyond base_template_name and mac_seed. */
+  otherConfig: Record<string, string>;
+  /** An empty CD drive on device 3. */
+  cdDrive: boolean;
+  /** `platform:cores-per-socket` (set by whoever prepared it), if any. */
+  coresPerSocket?: number;
+}
+
+export const CLOUD_TEMPLATES: readonly CloudTemplateInfo[] = [
+  {
+    name: "Debian 12 Cloud-init (Hub)",
+    description: "Debian 12 (Bookworm) cloud image with cloud-init, from XO Hub",
+    base: "Debian Bookworm 12",
+    memory: 2 * GiB,
+    vcpus: 2,
+    disk: 20 * GiB,
+    otherConfig: { "xo:resource:namespace": "debian-12-cloud-init", "xo:resource:xva:version": "1.1.0", linux_template: "true" },
+    cdDrive: false,
+  },
+  {
+    name: "Ubuntu 24.04 Cloud-init",
+    description: "Ubuntu 24.04 LTS cloud image with cloud-init and the guest agent",
+    base: "Ubuntu Noble Numbat 24.04",
+    memory: 2 * GiB,
+    vcpus: 2,
+    disk: 16 * GiB,
+    otherConfig: { linux_template: "true", "install-methods": "cdrom" },
+    cdDrive: true,
+    coresPerSocket: 2,
+  },
+];
+
+export const CLOUD_INIT_TAG = "cloud-init";
+
 export const ISO_IMAGES = [
   { name: "debian-12.7.0-amd64-netinst.iso", size: 661651456 },
   { name: "ubuntu-24.04.1-live-server-amd64.iso", size: 2773874688 },

@@ -29,7 +29,7 @@ describe("storage and networks of the data set", () => {
   });
 
   it("has an iSCSI SR with a PBD per host, one of them unplugged, holding detached disks", () => {
-    const sr = sim.inspect.all<SrRecord>("SR", 0).find((s) => s.record.type === "lvmoiscsi")!;
+    const sr = sim.inspect.all<SrRecord>("SR", 0).find((s) => s.record.name_label === "iSCSI SAN (san-01)")!;
     expect(sr.record.shared).toBe(true);
     const plugged = pbds(0, sr).map((p) => p.currently_attached);
     expect(plugged).toHaveLength(3);

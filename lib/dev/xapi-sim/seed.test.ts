@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { HostRecord, PoolRecord, SrRecord, VdiRecord, VmGuestMetricsRecord, VmRecord } from "@/lib/xapi/model/records.generated";
+import type { HostRecord, PoolRecord, SrRecord, VbdRecord, VdiRecord, VifRecord, VmGuestMetricsRecord, VmRecord } from "@/lib/xapi/model/records.generated";
 import { startSimulator, type Simulator } from "./index";
 
 let sim: Simulator;
@@ -99,6 +99,42 @@ describe("the data set", () => {
       expect(host.record.resident_VMs.length).toBeGreaterThan(1);
     }
     expect(sim.inspect.consistencyErrors()).toEqual([]);
+  });
+
+  it("has cloud-init templates with a real disk and interface, and a thick iSCSI LVM SR", () => {
+    const cloud = vms(0).filter((v) => v.is_a_template && v.tags.includes("cloud-init"));
+    expect(cloud.map((t) => t.name_label).sort()).toEqual(["Debian 12 Cloud-init (Hub)", "Ubuntu 24.04 Cloud-init"]);
+    for (const t of cloud) {
+      expect(t).toMatchObject({ is_default_template: false, is_a_snapshot: false, power_state: "Halted" });
+      expect(t.other_config.disks).toBeUndefined();
+      expect(t.other_config.base_template_name).toBeTruthy();
+      const vbds = t.VBDs.map((r) => sim.inspect.get<VbdRecord>("VBD", r, 0)!.record);
+      const system = vbds.find((v) => v.type === "Disk")!;
+      expect(system).toMatchObject({ userdevice: "0", bootable: true });
+      expect(sim.inspect.get<VdiRecord>("VDI", system.VDI, 0)!.record.type).toBe("system");
+      expect(t.VIFs.map((r) => sim.inspect.get<VifRecord>("VIF", r, 0)!.record.device)).toEqual(["0"]);
+    }
+    const san = sim.inspect.all<SrRecord>("SR", 0).find((s) => s.record.type === "lvmoiscsi")!.record;
+    expect(san).toMatchObject({ shared: true, content_type: "user", sm_config: { allocation: "thick" } });
+    expect(san.PBDs).toHaveLength(3);
+  });
+
+  it("gives every template a mac_seed, and default templates no CPU topology", () => {
+    const templates = vms(0).filter((v) => v.is_a_template && !v.is_a_snapshot);
+    expect(templates.every((t) => /^[0-9a-f-]{36}$/.test(t.other_config.mac_seed))).toBe(true);
+    expect(new Set(templates.map((t) => t.other_config.mac_seed)).size).toBe(templates.length);
+    expect(templates.filter((t) => t.is_default_template).some((t) => "cores-per-socket" in t.platform)).toBe(false);
+  });
+
+  it("gives devices the operations xapi allows in their VM's state", () => {
+    const running = ordinary(0).find((v) => v.power_state === "Running")!;
+    const halted = ordinary(0).find((v) => v.power_state === "Halted")!;
+    const disk = (vm: VmRecord) => vm.VBDs.map((r) => sim.inspect.get<VbdRecord>("VBD", r, 0)!.record).find((v) => v.type === "Disk")!;
+    expect(disk(running).allowed_operations.sort()).toEqual(["attach", "pause", "unpause", "unplug", "unplug_force"]);
+    expect(disk(halted).allowed_operations).toEqual(["attach"]);
+    expect(sim.inspect.get<VdiRecord>("VDI", disk(running).VDI, 0)!.record.allowed_operations.sort()).toEqual(["clone", "snapshot"]);
+    const vif = sim.inspect.get<VifRecord>("VIF", running.VIFs[0], 0)!.record;
+    expect(vif.allowed_operations.sort()).toEqual(["attach", "unplug"]);
   });
 
   it("has a few alerts", () => {

@@ -18,13 +18,29 @@ import type {
   VmRecord,
 } from "@/lib/xapi/model/records.generated";
 import { hostAddress } from "./config";
-import { createConsole, createGuestMetrics, createVbd, createVdi, createVif, createVm, linkRef } from "./objects";
+import { macFromSeed } from "./mac-addresses";
+import { createConsole, createGuestMetrics, createVbd, createVdi, createVif, createVm, linkRef, memoryOverhead } from "./objects";
 import type { SimPool } from "./pool";
 import { Prng } from "./prng";
 import { seedExtras } from "./seed-extras";
 import { NULL_REF } from "./protocol/xapi-types";
 import { ALERTS } from "./alert-catalogue";
-import { CPU_MODELS, DEFAULT_TEMPLATES, GiB, ISO_IMAGES, MiB, OPERATING_SYSTEMS, ROLES, TiB, type OsInfo, type Role, type TemplateInfo } from "./seed-data";
+import {
+  CLOUD_INIT_TAG,
+  CLOUD_TEMPLATES,
+  CPU_MODELS,
+  DEFAULT_TEMPLATES,
+  GiB,
+  ISO_IMAGES,
+  MiB,
+  OPERATING_SYSTEMS,
+  ROLES,
+  TiB,
+  type CloudTemplateInfo,
+  type OsInfo,
+  type Role,
+  type TemplateInfo,
+} from "./seed-data";
 import { randomIds, type StoredObject } from "./store";
 import { copyVm } from "./vm-copies";
 import { refreshAllowedOperations } from "./vm-rules";
@@ -83,6 +99,9 @@ class Builder {
     for (let i = 0; i < this.options.vmsPerPool; i++) this.createOrdinaryVm(i);
     this.sizeHostMemory();
     this.createAlerts();
+    // Added last, so that everything above stays as it was for a given seed.
+    this.createBlockStorage();
+    for (const t of CLOUD_TEMPLATES) this.createCloudTemplate(t);
   }
 
   private ago(maxDays: number): Date {
@@ -487,7 +506,7 @@ class Builder {
         actions_after_crash: "restart",
         HVM_boot_policy: "BIOS order",
         HVM_boot_params: { order: "cdn", firmware: t.uefi ? "uefi" : "bios" },
-        platform: this.platform(t.windows, t.vcpus),
+        platform: this.platform(t.windows),
         other_config: {
           default_template: "true",
           disks: `<provision><disk device="0" size="${t.disk}" sr="" bootable="true" type="system"/></provision>`,
@@ -500,12 +519,14 @@ class Builder {
         domain_type: "hvm",
       },
     });
+    // VM.create gives every VM a mac_seed; derived here without drawing from the data set's generator.
+    this.store.update(vm, { other_config: { ...vm.rec.other_config, mac_seed: new Prng(`${vm.uuid}/mac_seed`).uuid() } });
     refreshAllowedOperations(this.pool, vm);
   }
 
   private memory(bytes: number, vcpus: number): Partial<VmRecord> {
     return {
-      memory_overhead: Math.ceil((bytes / 128 + vcpus * MiB + 4 * MiB) / MiB) * MiB,
+      memory_overhead: memoryOverhead(bytes, vcpus),
       memory_target: bytes,
       memory_static_max: bytes,
       memory_dynamic_max: bytes,
@@ -514,8 +535,9 @@ class Builder {
     };
   }
 
-  private platform(windows: boolean, vcpus: number): Record<string, string> {
-    return {
+  /** Default templates set no CPU topology; VMs get one (`cores_per_socket`) as XO writes it. */
+  private platform(windows: boolean, coresPerSocket?: number): Record<string, string> {
+    const platform: Record<string, string> = {
       timeoffset: "0",
       "device-model": "qemu-upstream-compat",
       videoram: "8",
@@ -527,8 +549,9 @@ class Builder {
       nx: "true",
       acpi: "1",
       pae: "true",
-      "cores-per-socket": String(vcpus >= 4 ? vcpus / 2 : vcpus),
     };
+    if (coresPerSocket !== undefined) platform["cores-per-socket"] = String(coresPerSocket);
+    return platform;
   }
 
   private uniqueName(prefix: string): string {
@@ -566,7 +589,7 @@ class Builder {
         actions_after_crash: "restart",
         HVM_boot_policy: "BIOS order",
         HVM_boot_params: { order: "cd", firmware: os.windows ? "uefi" : "bios" },
-        platform: this.platform(os.windows, vcpus),
+        platform: this.platform(os.windows, vcpus >= 4 ? vcpus / 2 : vcpus),
         other_config: { base_template_name: os.template, mac_seed: rng.uuid(), "install-methods": "cdrom", ...(os.windows ? {} : { linux_template: "true" }) },
         tags: this.tags(role),
         bios_strings: {
@@ -665,6 +688,71 @@ class Builder {
       const metrics = this.store.getOf<HostMetricsRecord>("host_metrics", host.rec.metrics);
       if (metrics) this.store.update(metrics, { memory_total: total });
     }
+  }
+
+  /** A shared iSCSI LUN formatted as LVM: thick-provisioned, so its free space limits new disks. */
+  private createBlockStorage(): void {
+    const san = this.sr({
+      name_label: "iSCSI SAN (lun-01)",
+      name_description: "iSCSI SR [san-01.example.net (iqn.2024-01.net.example:san-01; LUN 1)]",
+      type: "lvmoiscsi",
+      content_type: "user",
+      shared: true,
+      physical_size: TiB,
+      sm_config: { allocation: "thick", use_vhd: "true", devserial: "scsi-36001405a1b2c3d4e5f60718293a4b5c6" },
+      other_config: { auto_scan: "false" },
+    });
+    for (const host of this.hosts) {
+      const pbd = this.store.add<PbdRecord>("PBD", {
+        host: host.ref,
+        SR: san.ref,
+        device_config: { target: "10.0.0.20", targetIQN: "iqn.2024-01.net.example:san-01", SCSIid: "36001405a1b2c3d4e5f60718293a4b5c6", port: "3260" },
+        currently_attached: true,
+        other_config: { storage_driver_domain: NULL_REF },
+      });
+      linkRef(this.store, host, "PBDs", pbd.ref);
+      linkRef(this.store, san, "PBDs", pbd.ref);
+    }
+  }
+
+  /** A template prepared for cloud-init: a halted VM made into a template, with its disk and interface. */
+  private createCloudTemplate(t: CloudTemplateInfo): void {
+    const macSeed = this.rng.uuid();
+    const vm = createVm(this.pool, {
+      vm: {
+        name_label: t.name,
+        name_description: t.description,
+        user_version: 1,
+        is_a_template: true,
+        ...this.memory(t.memory, t.vcpus),
+        VCPUs_max: t.vcpus,
+        VCPUs_at_startup: t.vcpus,
+        actions_after_shutdown: "destroy",
+        actions_after_reboot: "restart",
+        actions_after_crash: "restart",
+        HVM_boot_policy: "BIOS order",
+        HVM_boot_params: { order: "cd", firmware: "bios" },
+        platform: this.platform(false, t.coresPerSocket),
+        other_config: { base_template_name: t.base, mac_seed: macSeed, ...t.otherConfig },
+        tags: [CLOUD_INIT_TAG],
+        domain_type: "hvm",
+        reference_label: "",
+      },
+      metrics: { install_time: this.ago(120) },
+    });
+    const disk = createVdi(this.pool, {
+      SR: this.nfs.ref,
+      name_label: `${t.name} system`,
+      name_description: "Cloud image system disk",
+      virtual_size: t.disk,
+      physical_utilisation: Math.round(t.disk / 8),
+      type: "system",
+      other_config: {},
+    });
+    createVbd(this.pool, vm, disk.ref, { userdevice: "0", bootable: true, type: "Disk", mode: "RW", other_config: { owner: "" } });
+    if (t.cdDrive) createVbd(this.pool, vm, NULL_REF, { userdevice: "3", bootable: false, type: "CD", mode: "RO", empty: true });
+    createVif(this.pool, vm, this.networks[0].ref, "0", macFromSeed(0, macSeed));
+    refreshAllowedOperations(this.pool, vm);
   }
 
   private createAlerts(): void {

@@ -153,9 +153,14 @@ describe("CLI", () => {
     const tsx = fileURLToPath(new URL("../../../node_modules/.bin/tsx", import.meta.url));
     const child = execFile(tsx, [cli, "--pools", "2", "--hosts", "2", "--vms", "3", "--no-activity", "--address", "127.0.7.1"]);
     let out = "";
+    let signalled = false;
     child.stdout!.on("data", (d: Buffer) => {
       out += d.toString();
-      if (out.includes("Ctrl-C")) child.kill("SIGTERM");
+      // Once: a second SIGTERM while it stops (the "stopped" line arrives as another chunk) would kill it outright.
+      if (!signalled && out.includes("Ctrl-C")) {
+        signalled = true;
+        child.kill("SIGTERM");
+      }
     });
     const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
     expect(out).toMatch(/pool "lab"\s+master http:\/\/127\.0\.7\.1:\d+/);

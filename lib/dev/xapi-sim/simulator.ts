@@ -3,7 +3,7 @@
  * background activity, and returns the handle tests and the CLI use: URLs and credentials, fault injection,
  * outside changes, read-only inspection, `stop()`.
  */
-import type { VmRecord } from "@/lib/xapi/model/records.generated";
+import type { VdiRecord, VmRecord } from "@/lib/xapi/model/records.generated";
 import { Activity } from "./activity";
 import { ALARM_VARIABLES, raiseAlarm, type AlarmSpec } from "./alarms";
 import { resolveOptions, type SimulatorOptions, type VmOperationName } from "./config";
@@ -22,6 +22,7 @@ import { SERVED_CLASSES } from "./records";
 import { poolName } from "./seed-data";
 import { SimServer, type HostState } from "./server";
 import type { AnyObject } from "./store";
+import { vdiContent, type VdiContent } from "./vdi-content";
 import { warmUpFragments } from "./warm-up";
 
 /** The store class of an alarm's object. */
@@ -107,6 +108,8 @@ export interface SimulatorInspect {
   consistencyErrors(): string[];
   /** How many live objects there are, and how many have their XML-RPC / JSON-RPC wire fragment built. */
   fragmentCounts(): { objects: number; xml: number; json: number };
+  /** What the last `PUT /import_raw_vdi` wrote into a VDI (by ref or uuid): size, SHA-256, first bytes. */
+  vdiContent(key: string, pool?: PoolKey): VdiContent | undefined;
 }
 
 export interface Simulator {
@@ -329,6 +332,13 @@ class SimulatorHandle implements Simulator {
       clearCallLog: () => this.core.clearCallLog(),
       sessionCount: (poolKey) => this.pool(poolKey).store.count("session"),
       consistencyErrors: () => this.core.pools.flatMap((pool) => consistencyErrors(pool)),
+      vdiContent: (key, poolKey) => {
+        for (const pool of pools(poolKey)) {
+          const vdi = pool.store.getOf<VdiRecord>("VDI", key) ?? pool.store.byUuidOf<VdiRecord>("VDI", key);
+          if (vdi) return vdiContent(vdi);
+        }
+        return undefined;
+      },
       fragmentCounts: () => {
         const counts = { objects: 0, xml: 0, json: 0 };
         for (const pool of this.core.pools) {

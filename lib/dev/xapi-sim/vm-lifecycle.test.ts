@@ -291,13 +291,18 @@ describe("copies", () => {
     const custom = (await xapi.s("VM.clone", template(), "new-debian")) as string;
     expect(vm(custom)).toMatchObject({ is_a_template: true, is_default_template: false });
     expect(vm(custom).other_config.default_template).toBeUndefined();
+    // The template's spec names no SR: clients write one in, as `xe vm-install` does.
+    const defaultSr = sim.inspect.get<{ default_SR: string }>("pool", sim.pools[0].ref)!.record.default_SR;
+    const srUuid = sim.inspect.get<{ uuid: string }>("SR", defaultSr)!.record.uuid;
+    await xapi.s("VM.remove_from_other_config", custom, "disks");
+    await xapi.s("VM.add_to_other_config", custom, "disks", vm(template()).other_config.disks.replace('sr=""', `sr="${srUuid}"`));
     await xapi.s("VM.provision", custom);
     const rec = vm(custom);
     expect(rec.other_config.disks).toBeUndefined();
+    expect(rec.is_a_template).toBe(false);
     const [disk] = disks(rec);
-    expect(disk.vdi).toMatchObject({ SR: sim.inspect.get<{ default_SR: string }>("pool", sim.pools[0].ref)!.record.default_SR, virtual_size: 10 * GiB });
+    expect(disk.vdi).toMatchObject({ SR: defaultSr, virtual_size: 10 * GiB });
     expect(disk.vbd).toMatchObject({ bootable: true, userdevice: "0" });
-    await xapi.s("VM.set_is_a_template", custom, false);
     await xapi.s("VM.start", custom, false, false);
     expect(vm(custom).power_state).toBe("Running");
     await xapi.s("VM.hard_shutdown", custom);
@@ -312,12 +317,12 @@ describe("settings", () => {
     expect(await fault("VM.set_VCPUs_max", running, 4)).toEqual(["VM_BAD_POWER_STATE", running, "halted", "running"]);
     const halted = take("Halted");
     const rec = vm(halted);
-    expect((await fault("VM.set_memory_static_max", halted, rec.memory_dynamic_max - 1))[0]).toBe("MEMORY_CONSTRAINT_VIOLATION");
+    expect(await fault("VM.set_memory_static_max", halted, rec.memory_dynamic_max - 1)).toEqual(["MEMORY_CONSTRAINT_VIOLATION_ORDER"]);
     await xapi.s("VM.set_memory_limits", halted, 512 * 1024 ** 2, 6 * GiB, 6 * GiB, 6 * GiB);
     expect(vm(halted)).toMatchObject({ memory_static_max: 6 * GiB, memory_dynamic_max: 6 * GiB, memory_target: 6 * GiB });
     await xapi.s("VM.set_VCPUs_max", halted, 8);
     await xapi.s("VM.set_VCPUs_at_startup", halted, 6);
-    expect(await fault("VM.set_VCPUs_at_startup", halted, 9)).toEqual(["VALUE_NOT_SUPPORTED", "VCPUs-at-startup", "9", "value greater than VCPUs-max"]);
+    expect(await fault("VM.set_VCPUs_at_startup", halted, 9)).toEqual(["INVALID_VALUE", "VCPU values must satisfy: 0 < VCPUs_at_startup ≤ VCPUs_max", "9"]);
     expect(vm(halted)).toMatchObject({ VCPUs_max: 8, VCPUs_at_startup: 6 });
   });
 });

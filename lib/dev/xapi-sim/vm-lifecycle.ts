@@ -1,7 +1,7 @@
 /**
  * VM operations: start, start_on, clean/hard shutdown and reboot, suspend, resume(_on), pause, unpause,
- * pool_migrate, clone, copy, snapshot, checkpoint, revert, destroy, provision, power_state_reset, and the
- * memory / vCPU settings. Each checks XAPI's rules (vm-rules.ts) in XAPI's order, records itself in
+ * pool_migrate, clone, copy, snapshot, checkpoint, revert, destroy, power_state_reset (hardware settings and
+ * provisioning are in vm-hardware.ts). Each checks XAPI's rules (vm-rules.ts) in XAPI's order, records itself in
  * `current_operations` for as long as it runs (so `allowed_operations` and OTHER_OPERATION_IN_PROGRESS stay
  * true at every moment), takes its configured time, and applies the final state (vm-state.ts).
  */
@@ -20,13 +20,14 @@ import type {
 import type { VmOperationName } from "./config";
 import { XapiError } from "./errors";
 import { isHostLive, withHostOperation } from "./host-rules";
-import { createVbd, createVdi, hostFreeMemory, vmFootprint } from "./objects";
+import { createVdi, hostFreeMemory, vmFootprint } from "./objects";
 import type { SimPool } from "./pool";
 import { NULL_REF } from "./protocol/xapi-types";
 import type { CallContext, MessageRegistry } from "./registry";
 import type { StoredObject } from "./store";
 import { copyVm, destroyVm, revertVm } from "./vm-copies";
 import { allowedPowerStates, assertOperationValid, refreshAllowedOperations } from "./vm-rules";
+import { assertVcpuTopology } from "./vm-platform";
 import { markMigrated, markPaused, markRebooted, markRunning, markStopped } from "./vm-state";
 
 type Vm = StoredObject<VmRecord>;
@@ -162,8 +163,9 @@ async function bootOn(ctx: CallContext, vm: Vm, op: "start" | "start_on" | "resu
   await withHostOperation(pool, pool.host(hostRef), hostOp, ctx.op.taskRef, async () => {
     pool.store.update(vm, { scheduled_to_be_resident_on: hostRef });
     try {
+      assertVcpuTopology(vm.rec);
       await work(ctx, op);
-      expectState(vm, op);
+      expectState(vm, op as VmOperations);
     } catch (error) {
       if (!vm.dtime) pool.store.update(vm, { scheduled_to_be_resident_on: NULL_REF });
       throw error;
@@ -198,35 +200,6 @@ export function poolMigrate(ctx: CallContext, vm: Vm, target: string): Promise<v
       markMigrated(ctx.pool, vm, target);
     });
   });
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Memory and vCPU settings
-
-const MEMORY_ORDER = "Memory limits must satisfy: static_min <= dynamic_min <= dynamic_max <= static_max";
-
-function setMemory(ctx: CallContext, vm: Vm, op: VmOperations, patch: Partial<VmRecord>): Promise<void> {
-  return withVmOperation(ctx, vm, op, () => {
-    const next = { ...vm.rec, ...patch };
-    for (const v of [next.memory_static_min, next.memory_dynamic_min, next.memory_dynamic_max, next.memory_static_max]) {
-      if (!(v >= 0)) throw new XapiError("INVALID_VALUE", ["memory", String(v)]);
-    }
-    if (!(
-      next.memory_static_min <= next.memory_dynamic_min &&
-      next.memory_dynamic_min <= next.memory_dynamic_max &&
-      next.memory_dynamic_max <= next.memory_static_max
-    )) {
-      throw new XapiError("MEMORY_CONSTRAINT_VIOLATION", [MEMORY_ORDER]);
-    }
-    const halted = vm.rec.power_state === "Halted";
-    ctx.pool.store.update(vm, { ...patch, ...(halted ? { memory_target: next.memory_dynamic_max } : {}) });
-  });
-}
-
-function checkVcpus(max: number, atStartup: number): void {
-  if (max < 1) throw new XapiError("INVALID_VALUE", ["VCPUs_max", String(max)]);
-  if (atStartup < 1) throw new XapiError("INVALID_VALUE", ["VCPUs-at-startup", String(atStartup)]);
-  if (atStartup > max) throw new XapiError("VALUE_NOT_SUPPORTED", ["VCPUs-at-startup", String(atStartup), "value greater than VCPUs-max"]);
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -342,13 +315,6 @@ export function vmMessages(r: MessageRegistry): void {
       destroyVm(ctx.pool, vm);
     });
   });
-  r.define("VM.provision", (ctx, [ref]) => {
-    const vm = vmOf(ctx, ref);
-    return withVmOperation(ctx, vm, "provision", async () => {
-      await work(ctx, "provision");
-      provisionDisks(ctx.pool, vm);
-    });
-  });
   r.define("VM.power_state_reset", (ctx, [ref]) => {
     const vm = vmOf(ctx, ref);
     if (vm.rec.is_control_domain) throw new XapiError("CANNOT_RESET_CONTROL_DOMAIN", [vm.ref]);
@@ -366,66 +332,9 @@ export function vmMessages(r: MessageRegistry): void {
     const vm = vmOf(ctx, ref);
     return ctx.pool.hostRefs.filter((h) => !bootError(ctx.pool, vm, h));
   });
-  r.define("VM.get_allowed_VBD_devices", (ctx, [ref]) => {
-    const used = new Set(vmOf(ctx, ref).rec.VBDs.map((v) => ctx.pool.store.getOf<VbdRecord>("VBD", v)?.rec.userdevice));
-    return Array.from({ length: 16 }, (_, i) => String(i)).filter((d) => !used.has(d));
-  });
-  r.define("VM.get_allowed_VIF_devices", (ctx, [ref]) => {
-    const used = new Set(vmOf(ctx, ref).rec.VIFs.map((v) => ctx.pool.store.get(v)?.rec.device));
-    return Array.from({ length: 7 }, (_, i) => String(i)).filter((d) => !used.has(d));
-  });
-  r.define("VM.compute_memory_overhead", (ctx, [ref]) => vmOf(ctx, ref).rec.memory_overhead);
   r.define("VM.get_cooperative", () => true);
   r.define("VM.get_boot_record", (ctx, [ref]) => vmOf(ctx, ref));
 
-  // Settings that XAPI only allows in some power states.
-  const memorySetter = (name: string, op: VmOperations, patch: (v: number, vm: VmRecord) => Partial<VmRecord>) =>
-    r.define(`VM.${name}`, (ctx, [ref, value]) => {
-      const vm = vmOf(ctx, ref);
-      return setMemory(ctx, vm, op, patch(Number(value), vm.rec));
-    });
-  memorySetter("set_memory_static_max", "changing_static_range", (v) => ({ memory_static_max: v }));
-  memorySetter("set_memory_static_min", "changing_static_range", (v) => ({ memory_static_min: v }));
-  memorySetter("set_memory_dynamic_max", "changing_dynamic_range", (v) => ({ memory_dynamic_max: v }));
-  memorySetter("set_memory_dynamic_min", "changing_dynamic_range", (v) => ({ memory_dynamic_min: v }));
-  memorySetter("set_memory", "changing_memory_limits", (v) => ({ memory_static_max: v, memory_dynamic_max: v, memory_dynamic_min: v }));
-  r.define("VM.set_memory_dynamic_range", (ctx, [ref, min, max]) =>
-    setMemory(ctx, vmOf(ctx, ref), "changing_dynamic_range", { memory_dynamic_min: Number(min), memory_dynamic_max: Number(max) }),
-  );
-  r.define("VM.set_memory_static_range", (ctx, [ref, min, max]) =>
-    setMemory(ctx, vmOf(ctx, ref), "changing_static_range", { memory_static_min: Number(min), memory_static_max: Number(max) }),
-  );
-  r.define("VM.set_memory_limits", (ctx, [ref, smin, smax, dmin, dmax]) =>
-    setMemory(ctx, vmOf(ctx, ref), "changing_memory_limits", {
-      memory_static_min: Number(smin),
-      memory_static_max: Number(smax),
-      memory_dynamic_min: Number(dmin),
-      memory_dynamic_max: Number(dmax),
-    }),
-  );
-  r.define("VM.set_VCPUs_max", (ctx, [ref, value]) => {
-    const vm = vmOf(ctx, ref);
-    return withVmOperation(ctx, vm, "changing_VCPUs", () => {
-      checkVcpus(Number(value), vm.rec.VCPUs_at_startup);
-      ctx.pool.store.update(vm, { VCPUs_max: Number(value) });
-    });
-  });
-  r.define("VM.set_VCPUs_at_startup", (ctx, [ref, value]) => {
-    const vm = vmOf(ctx, ref);
-    return withVmOperation(ctx, vm, "changing_VCPUs", () => {
-      checkVcpus(vm.rec.VCPUs_max, Number(value));
-      ctx.pool.store.update(vm, { VCPUs_at_startup: Number(value) });
-    });
-  });
-  r.define("VM.set_VCPUs_number_live", (ctx, [ref, value]) => {
-    const vm = vmOf(ctx, ref);
-    return withVmOperation(ctx, vm, "changing_VCPUs_live", () => {
-      const n = Number(value);
-      checkVcpus(vm.rec.VCPUs_max, n);
-      const metrics = ctx.pool.store.get(vm.rec.metrics);
-      if (metrics) ctx.pool.store.update(metrics, { VCPUs_number: n });
-    });
-  });
   r.define("VM.set_is_a_template", (ctx, [ref, value]) => {
     const vm = vmOf(ctx, ref);
     if (value === vm.rec.is_a_template) return;
@@ -433,27 +342,4 @@ export function vmMessages(r: MessageRegistry): void {
     ctx.pool.store.update(vm, { is_a_template: false, is_default_template: false });
     refreshAllowedOperations(ctx.pool, vm);
   });
-}
-
-/** `VM.provision`: creates the disks a template describes in `other_config.disks`. */
-function provisionDisks(pool: SimPool, vm: Vm): void {
-  const spec = vm.rec.other_config.disks ?? "";
-  const defaultSr = pool.pool.rec.default_SR;
-  for (const m of spec.matchAll(/<disk\b([^>]*)\/?>/g)) {
-    const attrs = Object.fromEntries([...m[1].matchAll(/(\w+)="([^"]*)"/g)].map((a) => [a[1], a[2]]));
-    const sr = (attrs.sr && pool.store.byUuidOf<SrRecord>("SR", attrs.sr)?.ref) || defaultSr;
-    if (!pool.store.getOf<SrRecord>("SR", sr)) throw new XapiError("DEFAULT_SR_NOT_FOUND", [sr]);
-    const size = Number(attrs.size) || 0;
-    const vdi = createVdi(pool, {
-      SR: sr,
-      name_label: `${vm.rec.name_label} ${attrs.device ?? "0"}`,
-      name_description: "Created by template provisioner",
-      virtual_size: size,
-      type: attrs.type === "system" ? "system" : "user",
-    });
-    createVbd(pool, vm, vdi.ref, { userdevice: attrs.device ?? "0", bootable: attrs.bootable === "true", type: "Disk", mode: "RW" });
-  }
-  const otherConfig = { ...vm.rec.other_config };
-  delete otherConfig.disks;
-  pool.store.update(vm, { other_config: otherConfig });
 }

@@ -15,7 +15,8 @@ import type {
   SrRecord,
   HostRecord,
 } from "@/lib/xapi/model/records.generated";
-import { createConsole, createGuestMetrics, createVdi, destroyConsoles, destroyVdi, deviceName, linkRef, unlinkRef, vbdOperations } from "./objects";
+import { refreshDeviceOperations } from "./device-operations";
+import { createConsole, createGuestMetrics, createVdi, destroyConsoles, destroyVdi, deviceName, linkRef, unlinkRef } from "./objects";
 import type { SimPool } from "./pool";
 import { hashString } from "./prng";
 import { NULL_REF } from "./protocol/xapi-types";
@@ -47,11 +48,12 @@ export function ipAddress(pool: SimPool, vm: Vm, device: string): string {
   return `10.${(pool.index + 1) % 256}.${((h >>> 8) % 250) + 1}.${((h & 0xff) % 250) + 2}`;
 }
 
-export function guestNetworks(pool: SimPool, vm: Vm): Record<string, string> {
+/** The addresses the guest agent reports: one per interface (`include` picks which, default all). */
+export function guestNetworks(pool: SimPool, vm: Vm, include: (vif: StoredObject<VifRecord>) => boolean = () => true): Record<string, string> {
   const networks: Record<string, string> = {};
   for (const ref of vm.rec.VIFs) {
     const vif = pool.store.getOf<VifRecord>("VIF", ref);
-    if (!vif) continue;
+    if (!vif || !include(vif)) continue;
     const ip = ipAddress(pool, vm, vif.rec.device);
     networks[`${vif.rec.device}/ip`] = ip;
     networks[`${vif.rec.device}/ipv4/0`] = ip;
@@ -68,16 +70,12 @@ function setDevicesAttached(pool: SimPool, vm: Vm, attached: boolean): void {
   for (const ref of vm.rec.VBDs) {
     const vbd = store.getOf<VbdRecord>("VBD", ref);
     if (!vbd || vbd.rec.currently_attached === attached) continue;
-    store.update(vbd, {
-      currently_attached: attached,
-      device: attached ? deviceName(vbd.rec.userdevice) : "",
-      allowed_operations: vbdOperations(attached, vbd.rec.type === "CD", vbd.rec.empty),
-    });
+    store.update(vbd, { currently_attached: attached, device: attached ? deviceName(vbd.rec.userdevice) : "" });
   }
   for (const ref of vm.rec.VIFs) {
     const vif = store.getOf<VifRecord>("VIF", ref);
     if (!vif || vif.rec.currently_attached === attached) continue;
-    store.update(vif, { currently_attached: attached, allowed_operations: attached ? ["unplug"] : ["attach", "plug"] });
+    store.update(vif, { currently_attached: attached });
   }
 }
 
@@ -120,6 +118,7 @@ export function markRunning(pool: SimPool, vm: Vm, hostRef: string, paused = fal
   destroyConsoles(pool, vm);
   createConsole(pool, vm, hostRef);
   refreshAllowedOperations(pool, vm);
+  refreshDeviceOperations(pool, vm);
 }
 
 /** The domain is gone: Halted, or Suspended with a suspend image. */
@@ -149,6 +148,7 @@ export function markStopped(pool: SimPool, vm: Vm, state: "Halted" | "Suspended"
   setDevicesAttached(pool, vm, false);
   destroyConsoles(pool, vm);
   refreshAllowedOperations(pool, vm);
+  refreshDeviceOperations(pool, vm);
 }
 
 export function markPaused(pool: SimPool, vm: Vm, paused: boolean): void {
@@ -156,6 +156,7 @@ export function markPaused(pool: SimPool, vm: Vm, paused: boolean): void {
   const metrics = metricsOf(pool, vm);
   if (metrics) pool.store.update(metrics, { state: paused ? ["paused"] : [], last_updated: new Date() });
   refreshAllowedOperations(pool, vm);
+  refreshDeviceOperations(pool, vm);
 }
 
 /** A reboot: same host, new domain id, new start time. */
