@@ -95,6 +95,7 @@ describe("the action catalogue", () => {
       "vm.pause",
       "vm.unpause",
       "vm.snapshot",
+      "vm.console",
     ];
     const adminActions = ["vm.delete", "vm.clone", "vm.copy", "vm.migrate", "vm.revert", "vm.edit"];
     const vmActions = objectActions.filter((action) => action.startsWith("vm."));
@@ -108,7 +109,7 @@ describe("the action catalogue", () => {
     for (const kind of ["pool", "host", "sr", "network", "vm", "vdi", "vbd", "vif", "pif"]) {
       expect(OBJECT_ACTIONS[`${kind}.view` as ObjectAction]).toEqual({ kind, role: "viewer" });
     }
-    for (const action of ["pool.manage", "host.manage", "sr.manage", "network.manage", "vdi.manage"] as const) {
+    for (const action of ["pool.manage", "host.manage", "host.console", "sr.manage", "network.manage", "vdi.manage"] as const) {
       expect(OBJECT_ACTIONS[action].role).toBe("admin");
     }
   });

@@ -73,6 +73,8 @@ export const OBJECT_ACTIONS = {
 
   "host.view": { kind: "host", role: "viewer" },
   "host.manage": { kind: "host", role: "admin" },
+  /** The host's own console (its control domain's): a root login prompt on the host. */
+  "host.console": { kind: "host", role: "admin" },
 
   "sr.view": { kind: "sr", role: "viewer" },
   "sr.manage": { kind: "sr", role: "admin" },
@@ -93,6 +95,8 @@ export const OBJECT_ACTIONS = {
   "vm.pause": { kind: "vm", role: "operator" },
   "vm.unpause": { kind: "vm", role: "operator" },
   "vm.snapshot": { kind: "vm", role: "operator" },
+  /** Opening the VM's console (screen, keyboard, mouse). */
+  "vm.console": { kind: "vm", role: "operator" },
   /** Deleting a VM, or a snapshot (target: the snapshot). */
   "vm.delete": { kind: "vm", role: "admin" },
   "vm.clone": { kind: "vm", role: "admin" },

@@ -7,8 +7,8 @@
  *   (lib/auth/request-context.ts decides, with XENDECK_TRUSTED_PROXIES, which address is the client's).
  * - **Security headers** on every response, with a per-request CSP nonce (./security-headers.ts), and a 400 for
  *   URLs whose path cannot be decoded (./request-url.ts), which Next would answer with a 500.
- * - **Websocket upgrades** for VM consoles: a path registered in `UPGRADE_ROUTES` gets the raw upgrade; the rest
- *   (the dev server's hot reload) goes to Next.
+ * - **Websocket upgrades** for VM consoles: a path registered in `UPGRADE_ROUTES` (lib/upgrade-routes.ts, filled from
+ *   Next's bundle by instrumentation.ts) gets the raw upgrade; the rest (the dev server's hot reload) goes to Next.
  *
  * Kept thin on purpose: no app logic here, only routing of sockets.
  */
@@ -18,14 +18,11 @@ import next from "next";
 import { PEER_ADDRESS_HEADER } from "../auth/peer-address";
 import { answerBadRequest, hasDecodablePath } from "./request-url";
 import { securityHeaderApplier } from "./security-headers";
+import { UPGRADE_ROUTES } from "@/lib/upgrade-routes";
 
 export { PEER_ADDRESS_HEADER };
 
-/** A websocket endpoint: receives the upgrade request, already stamped with its peer address. */
-export type UpgradeRoute = (request: IncomingMessage, socket: Duplex, head: Buffer) => void;
-
-/** Upgrade handlers by path prefix (e.g. "/api/consoles/"). */
-export const UPGRADE_ROUTES = new Map<string, UpgradeRoute>();
+export { UPGRADE_ROUTES, type UpgradeRoute } from "@/lib/upgrade-routes";
 
 function stampPeerAddress(request: IncomingMessage): void {
   request.headers[PEER_ADDRESS_HEADER] = request.socket.remoteAddress ?? "";

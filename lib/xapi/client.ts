@@ -18,7 +18,7 @@ import type { Ref, TaskRecord } from "./model/records.generated";
 import { isReadOnlyMethod } from "./read-only";
 import { Semaphore } from "./semaphore";
 import { TaskWatcher } from "./task-watcher";
-import { normalizeFingerprint } from "./tls";
+import { normalizeFingerprint, type TrustPolicy } from "./tls";
 import { Transport } from "./transport";
 import type { ParsePlan } from "./xmlrpc-parser";
 
@@ -194,6 +194,22 @@ export class XapiClient {
   /** Logs in now (otherwise the first call does). Resolves when a session with the master exists. */
   async connect(): Promise<void> {
     await this.ensureSession();
+  }
+
+  /**
+   * A session for XAPI's HTTP handlers (consoles...), which take it as a `session_id` cookie on any host of the
+   * pool, logging in if needed; with the trust policy those hosts' certificates must pass (when pinning: the
+   * master's and the members' fingerprints).
+   */
+  async httpSession(): Promise<{ session: string; trust: TrustPolicy }> {
+    this.assertOpen("http session");
+    const session = await this.ensureSession();
+    return { session, trust: { pinned: this.trustedFingerprints() } };
+  }
+
+  /** An HTTP handler refused `session` (401): the next call logs in again, as after SESSION_INVALID. */
+  sessionRefused(session: string): void {
+    this.dropSession(session);
   }
 
   /** Calls `method` with the session prepended; the result is decoded against the model. */

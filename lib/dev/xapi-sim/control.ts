@@ -130,6 +130,11 @@ export class ControlServer {
         const metrics = sim.inspect.get<HostMetricsRecord>("host_metrics", host.record.metrics, found.pool.index);
         return { ...host, live: metrics?.record.live ?? false };
       },
+      "GET /inspect/console/*": (_b, [key]) => {
+        const view = sim.inspect.console(key);
+        if (!view) throw new NotFound(`no VM ${key}`);
+        return view;
+      },
       "GET /inspect/calls": () => sim.inspect.callLog(),
       "DELETE /inspect/calls": () => sim.inspect.clearCallLog(),
       "GET /inspect/consistency": () => ({ errors: sim.inspect.consistencyErrors() }),

@@ -25,8 +25,15 @@ export class SimCore {
   private calls: CallLogEntry[] = [];
   /** Opens or closes a host's listener as it powers on or off (wired to the HTTP server by the simulator). */
   setHostPowered: (hostRef: string, on: boolean) => Promise<void> = async () => {};
+  /** The port every host listens on (0 until they are bound). */
+  port = 0;
 
   constructor(readonly options: ResolvedOptions) {}
+
+  /** The base URL a host serves, e.g. `http://127.0.1.2:38511` (what console locations start with). */
+  hostUrl(address: string): string {
+    return `${this.options.tls ? "https" : "http"}://${address}${this.port ? `:${this.port}` : ""}`;
+  }
 
   /** How long an operation takes right now, in ms. */
   duration(op: VmOperationName): number {

@@ -16,3 +16,4 @@ export type { HostState } from "./server";
 export type { VmChange, AlertSpec } from "./outside";
 export type { CallLogEntry } from "./core";
 export type { VdiContent } from "./vdi-content";
+export type { ConsoleView } from "./consoles";

@@ -8,6 +8,7 @@ import { Activity } from "./activity";
 import { ALARM_VARIABLES, raiseAlarm, type AlarmSpec } from "./alarms";
 import { resolveOptions, type SimulatorOptions, type VmOperationName } from "./config";
 import { consistencyErrors } from "./consistency";
+import type { ConsoleView } from "./consoles";
 import { ControlServer } from "./control";
 import { SimCore, type CallLogEntry } from "./core";
 import { Dispatcher } from "./dispatch";
@@ -106,6 +107,10 @@ export interface SimulatorInspect {
   sessionCount(pool: PoolKey): number;
   /** Broken references or relations, none when all is well. */
   consistencyErrors(): string[];
+  /** What was typed into a VM's consoles (by ref, uuid or name) and what its console shows now. */
+  console(vmKey: string): ConsoleView | undefined;
+  /** Console connections open right now (CONNECT tunnels and websockets). */
+  consoleConnections(): number;
   /** How many live objects there are, and how many have their XML-RPC / JSON-RPC wire fragment built. */
   fragmentCounts(): { objects: number; xml: number; json: number };
   /** What the last `PUT /import_raw_vdi` wrote into a VDI (by ref or uuid): size, SHA-256, first bytes. */
@@ -328,6 +333,11 @@ class SimulatorHandle implements Simulator {
         return undefined;
       },
       all: <R>(cls: string, poolKey?: PoolKey) => pools(poolKey).flatMap((pool) => [...pool.store.all(cls)].map((o) => this.view<R>(pool, o))),
+      console: (key) => {
+        const found = this.findVm(key);
+        return found && this.server.consoles.view(found.pool, found.vm);
+      },
+      consoleConnections: () => this.server.consoles.connectionCount,
       callLog: () => this.core.callLog(),
       clearCallLog: () => this.core.clearCallLog(),
       sessionCount: (poolKey) => this.pool(poolKey).store.count("session"),
