@@ -35,6 +35,7 @@ const RANKS: Record<string, number> = {
   "lib/admin": 6,
   "lib/account": 6,
   "lib/consoles": 6,
+  "lib/stats": 6,
   "lib/server": 7,
   app: 8,
   "proxy.ts": 8,

@@ -13,13 +13,23 @@
 import { X509Certificate } from "node:crypto";
 import { isIP } from "node:net";
 import { decodeResult, decodeTaskResult, encodeMethodCall, responseSink, resultType } from "./codec";
-import { CLIENT_CODES, XapiCertificateError, XapiError, XapiReadOnlyError, XapiTimeoutError, XapiTransportError, redactSession } from "./errors";
+import {
+  CLIENT_CODES,
+  XapiCertificateError,
+  XapiError,
+  XapiHttpError,
+  XapiProtocolError,
+  XapiReadOnlyError,
+  XapiTimeoutError,
+  XapiTransportError,
+  redactSession,
+} from "./errors";
 import type { Ref, TaskRecord } from "./model/records.generated";
 import { isReadOnlyMethod } from "./read-only";
 import { Semaphore } from "./semaphore";
 import { TaskWatcher } from "./task-watcher";
 import { normalizeFingerprint, type TrustPolicy } from "./tls";
-import { Transport } from "./transport";
+import { Transport, type BodySink } from "./transport";
 import type { ParsePlan } from "./xmlrpc-parser";
 
 export interface XapiLogger {
@@ -82,6 +92,16 @@ export interface CallAsyncOptions {
   /** Default 1 hour; the task is cancelled when it expires. */
   timeoutMs?: number;
 }
+
+export interface ResourceOptions {
+  /** The host to ask, by address (`host.address`); the master when absent. */
+  address?: string;
+  /** Default: the call deadline (60 s). */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
 interface Member {
   address: string;
@@ -285,6 +305,58 @@ export class XapiClient {
     }
   }
 
+  /**
+   * GETs an HTTP resource of one of the pool's hosts (`/rrd_updates`, `/vm_rrd`...) with the session in the query,
+   * the answer fed to a fresh `sink()` as it arrives (HTTP 200 only; other statuses are `XapiHttpError`s). Logs in
+   * again once on 401; follows redirections to other hosts of the pool (never elsewhere: the session travels in the
+   * URL), as `/vm_rrd` does to the VM's host. Counted against the pool's concurrency bound, like calls.
+   */
+  async getResource<T>(path: string, query: Record<string, string>, sink: () => BodySink<T>, options: ResourceOptions = {}): Promise<T> {
+    const method = `GET ${path}`;
+    this.assertOpen(method);
+    let base = options.address ? hostUrl(this.master, options.address) : new URL(this.master);
+    let resource = path;
+    let params = new URLSearchParams(query);
+    let reloggedIn = false;
+    for (let hops = 0; ;) {
+      const session = await this.ensureSession();
+      const url = new URL(base);
+      url.pathname = resource;
+      const search = new URLSearchParams(params);
+      search.set("session_id", session);
+      url.search = search.toString();
+      const signal = options.signal ? AbortSignal.any([options.signal, this.closeController.signal]) : this.closeController.signal;
+      try {
+        return await this.limiter.run(() =>
+          this.transport.get(
+            url,
+            { timeoutMs: options.timeoutMs ?? this.options.callTimeoutMs, maxBytes: this.options.maxResponseBytes, signal, method },
+            sink(),
+          ),
+        );
+      } catch (error) {
+        if (!(error instanceof XapiHttpError) || this.closed) throw error;
+        if (error.status === 401 && !reloggedIn) {
+          reloggedIn = true;
+          this.dropSession(session);
+          continue;
+        }
+        if (REDIRECT_STATUSES.has(error.status) && error.location && hops < 3) {
+          const next = new URL(error.location, url);
+          if (!this.isPoolHost(next.hostname)) throw new XapiProtocolError(`${method}: ${url.host} redirected outside the pool (${next.host})`, { method });
+          // The same scheme and port as the pool's URL (xapi writes https:// without a port).
+          base = hostUrl(this.master, next.hostname.replace(/^\[(.*)\]$/, "$1"));
+          resource = next.pathname;
+          params = new URLSearchParams(next.search);
+          params.delete("session_id");
+          hops++;
+          continue;
+        }
+        throw error;
+      }
+    }
+  }
+
   /** Logs out and closes every connection; further calls fail with `XENDECK_CLIENT_CLOSED`. */
   async close(): Promise<void> {
     if (this.closed) return;
@@ -317,6 +389,12 @@ export class XapiClient {
     );
     this.background.add(call);
     void call.finally(() => this.background.delete(call));
+  }
+
+  private isPoolHost(hostname: string): boolean {
+    const bare = hostname.replace(/^\[(.*)\]$/, "$1");
+    const known = [this.master.hostname, parsePoolUrl(this.options.url).hostname, ...this.memberAddresses].map((h) => h.replace(/^\[(.*)\]$/, "$1"));
+    return known.includes(bare);
   }
 
   private assertOpen(method: string): void {

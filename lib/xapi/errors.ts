@@ -103,6 +103,20 @@ export class XapiProtocolError extends XapiError {
   }
 }
 
+/** A host answered with another HTTP status than 200 (`location`: where a redirection points). */
+export class XapiHttpError extends XapiProtocolError {
+  static {
+    this.prototype.name = "XapiHttpError";
+  }
+  readonly status: number;
+  readonly location?: string;
+  constructor(message: string, options: { status: number; location?: string; method?: string }) {
+    super(message, { method: options.method });
+    this.status = options.status;
+    this.location = options.location;
+  }
+}
+
 /** The server's TLS certificate is not the pinned one, or cannot be verified and none is pinned. */
 export class XapiCertificateError extends XapiError {
   static {

@@ -1,5 +1,5 @@
 /**
- * HTTP(S) POST of XML-RPC bodies to one pool's hosts, with what a long-running server needs:
+ * HTTP(S) POST of XML-RPC bodies to one pool's hosts (and GET of their HTTP resources: statistics), with what a long-running server needs:
  * keep-alive agents (one per transport, i.e. per pool), a deadline per call, a cap on the answer size
  * (checked on Content-Length and while reading: never more than the cap in memory), TLS trust decided on the
  * socket before the request is written (see `tls.ts`), plain http only when the URL says http, and typed errors
@@ -10,7 +10,7 @@ import http from "node:http";
 import https from "node:https";
 import type { Duplex } from "node:stream";
 import type tls from "node:tls";
-import { CLIENT_CODES, XapiError, XapiProtocolError, XapiTimeoutError, XapiTransportError } from "./errors";
+import { CLIENT_CODES, XapiError, XapiHttpError, XapiProtocolError, XapiTimeoutError, XapiTransportError } from "./errors";
 import { assertTrusted, connectTls, type TrustPolicy } from "./tls";
 
 export interface TransportOptions {
@@ -86,9 +86,17 @@ export class Transport {
    * An error thrown by the sink (a malformed answer) ends the exchange at once.
    */
   post<T>(url: URL, body: string, options: PostOptions, sink: BodySink<T>): Promise<T> {
+    return this.exchange("POST", url, Buffer.from(body, "utf8"), options, sink);
+  }
+
+  /** GETs `url` (query included) the same way: HTTP resources of a host such as `/rrd_updates`. */
+  get<T>(url: URL, options: PostOptions, sink: BodySink<T>): Promise<T> {
+    return this.exchange("GET", url, null, options, sink);
+  }
+
+  private exchange<T>(method: "GET" | "POST", url: URL, payload: Buffer | null, options: PostOptions, sink: BodySink<T>): Promise<T> {
     const secure = url.protocol === "https:";
     if (!secure && url.protocol !== "http:") return Promise.reject(new XapiTransportError(`Unsupported URL scheme ${url.protocol}`, { notSent: true }));
-    const payload = Buffer.from(body, "utf8");
     return new Promise<T>((resolve, reject) => {
       let settled = false;
       let responseStarted = false;
@@ -104,10 +112,10 @@ export class Transport {
         protocol: url.protocol,
         hostname: url.hostname.replace(/^\[(.*)\]$/, "$1"),
         port: url.port || (secure ? 443 : 80),
-        path: url.pathname || "/",
-        method: "POST",
+        path: `${url.pathname || "/"}${url.search}`,
+        method,
         agent: secure ? this.httpsAgent : this.httpAgent,
-        headers: { "Content-Type": "text/xml", "Content-Length": payload.length, "User-Agent": "XenDeck" },
+        headers: payload ? { "Content-Type": "text/xml", "Content-Length": payload.length, "User-Agent": "XenDeck" } : { "User-Agent": "XenDeck" },
       });
       const fail = (error: Error) => {
         request.destroy();
@@ -183,7 +191,11 @@ export class Transport {
           if (!ok) {
             const text = Buffer.concat(excerpt).toString("utf8", 0, EXCERPT_BYTES).replace(/\s+/g, " ").trim();
             return settle(
-              new XapiProtocolError(`${options.method}: HTTP ${response.statusCode} from ${url.host}${text ? `: ${text}` : ""}`, { method: options.method }),
+              new XapiHttpError(`${options.method}: HTTP ${response.statusCode} from ${url.host}${text ? `: ${text}` : ""}`, {
+                status: response.statusCode ?? 0,
+                location: typeof response.headers.location === "string" ? response.headers.location : undefined,
+                method: options.method,
+              }),
             );
           }
           let result: T;
@@ -195,7 +207,7 @@ export class Transport {
           settle(null, result);
         });
       });
-      request.end(payload);
+      request.end(payload ?? undefined);
     });
   }
 

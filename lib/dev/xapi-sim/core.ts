@@ -2,6 +2,7 @@
  * What every part of one simulator shares: its options, its timers, the injected faults, its pools and a
  * log of the calls it received (tests use it to assert that a call never reached the "pool").
  */
+import { SimClock } from "./clock";
 import type { ResolvedOptions, VmOperationName } from "./config";
 import { FaultState } from "./faults";
 import type { SimPool } from "./pool";
@@ -20,6 +21,7 @@ const CALL_LOG_LIMIT = 10_000;
 
 export class SimCore {
   readonly timers = new Timers();
+  readonly clock: SimClock;
   readonly faults = new FaultState();
   readonly pools: SimPool[] = [];
   private calls: CallLogEntry[] = [];
@@ -28,7 +30,9 @@ export class SimCore {
   /** The port every host listens on (0 until they are bound). */
   port = 0;
 
-  constructor(readonly options: ResolvedOptions) {}
+  constructor(readonly options: ResolvedOptions) {
+    this.clock = new SimClock(options.clockOffsetMs);
+  }
 
   /** The base URL a host serves, e.g. `http://127.0.1.2:38511` (what console locations start with). */
   hostUrl(address: string): string {

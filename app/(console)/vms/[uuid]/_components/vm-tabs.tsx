@@ -4,12 +4,15 @@
  */
 import { TabNav } from "@/lib/ui/tab-nav";
 
-export type VmTab = "Overview" | "Console";
+export type VmTab = "Overview" | "Stats" | "Console";
 
 const vmHref = (uuid: string, path: string) => `/vms/${encodeURIComponent(uuid)}${path}`;
 
 export function VmTabs({ uuid, current, console: showConsole = false }: { uuid: string; current: VmTab; console?: boolean }) {
-  const tabs = [{ label: "Overview", href: vmHref(uuid, "") }];
+  const tabs = [
+    { label: "Overview", href: vmHref(uuid, "") },
+    { label: "Stats", href: vmHref(uuid, "/stats") },
+  ];
   if (showConsole) tabs.push({ label: "Console", href: vmHref(uuid, "/console") });
   return <TabNav tabs={tabs} current={current} label="VM sections" />;
 }
