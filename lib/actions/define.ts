@@ -33,7 +33,7 @@ import { NOT_ALLOWED, NOT_SIGNED_IN, PASSWORD_CHANGE_REQUIRED, recordRefusal } f
 import { recordAudit, recordAuditInTransaction, type AuditInput, type RecordChange } from "@/lib/audit/record";
 import { currentClientAddress } from "@/lib/auth/request-context";
 import type { CurrentUser } from "@/lib/auth/session-user";
-import { describeXapiError, isXapiError, type CallAsyncOptions, type DescribeContext } from "@/lib/xapi";
+import { describeXapiError, isXapiError, type DescribeContext, type PoolCallAsyncOptions } from "@/lib/xapi";
 import { actionInput } from "./input";
 import { failure, invalidInput, isRefusalResult, type ActionFailure, type ActionResult } from "@/lib/result";
 
@@ -84,8 +84,8 @@ export interface ActionContext<I, T> {
   address: string | null;
   /** The audit entry's parameters: the run may add what it learnt (the disks it destroyed...). */
   params: Record<string, unknown>;
-  /** Pass to `connection.callAsync(...)`: timeout, and the task's id recorded in the audit entry. */
-  task: CallAsyncOptions;
+  /** Pass to `connection.callAsync(...)`: timeout, the task's id recorded in the audit entry, and its starter. */
+  task: PoolCallAsyncOptions;
   /**
    * Records the success entry inside the caller's database transaction (a change and its entry commit together).
    * `label` renames the object in the entry (a new account's username...).
@@ -258,6 +258,7 @@ async function execute(spec: AnySpec, actor: CurrentUser | null, raw: unknown): 
     params,
     task: {
       timeoutMs: TASK_TIMEOUT_MS,
+      startedBy: { id: actor.id, username: actor.username },
       onTask: (ref) => {
         taskRef ??= ref;
       },

@@ -44,6 +44,7 @@ export const SCOPE_WORDS: Record<ScopeReason, string> = {
   "a VM using it": "a VM using it",
   "its SR": "its SR",
   "its network": "its network",
+  "what it is about": "what it is about",
 };
 
 /** An ACL's object: "VM web-01", or its uuid when it had no name. */

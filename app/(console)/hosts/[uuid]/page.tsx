@@ -37,7 +37,7 @@ export default async function HostPage({ params }: Props) {
       <PageHeader
         title={host.name}
         breadcrumbs={[{ label: "Hosts", href: "/hosts" }, { label: host.name }]}
-        meta={<HostState enabled={host.enabled} live={host.live} stale={host.stale} />}
+        meta={<HostState enabled={host.enabled} live={host.live} stale={host.stale} maintenance={host.maintenance} activity={host.activity} />}
         description={host.description || undefined}
       />
       <HostTabs uuid={host.uuid} current="Overview" />
