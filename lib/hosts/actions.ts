@@ -2,7 +2,8 @@
  * Host maintenance and power, for admins of the host (`host.maintenance`, `host.power`):
  *
  * - **enable / disable**: `host.enable` / `host.disable` (a disabled host takes no new VMs);
- * - **enter maintenance mode**, as Xen Orchestra and XenCenter do it: disable the host, mark it
+ * - **enter maintenance mode**, as Xen Orchestra and XenCenter do it: disable the host (until enabled again, even
+ *   across a reboot), mark it
  *   (`other_config:MAINTENANCE_MODE`, which XenCenter reads too), then `host.evacuate` (every VM migrates to
  *   another host). XenDeck first asks the pool which VMs would stay (`host.get_vms_which_prevent_evacuation`)
  *   and refuses, naming them and why, unless forced. If the evacuation fails the host is enabled again, unless
@@ -91,6 +92,20 @@ export const hostEvacuationCheck = defineAction({
   },
 });
 
+/**
+ * Maintenance outlives a reboot: `auto_enable = false` keeps the host disabled until it is enabled explicitly
+ * (an upgrade reboots the host, which must not take VMs before the admin says so). XAPI versions before the
+ * parameter existed take the one-argument form.
+ */
+async function disableUntilEnabled(connection: PoolConnection, host: XapiObject<"host">): Promise<void> {
+  try {
+    await connection.client.call("host.disable", host.$ref, false);
+  } catch (error) {
+    if (!(error instanceof XapiError && error.code === "MESSAGE_PARAMETER_COUNT_MISMATCH")) throw error;
+    await connection.client.call("host.disable", host.$ref);
+  }
+}
+
 export const HOST_MAINTENANCE_OPERATIONS = ["enable", "disable", "enter", "exit"] as const;
 export type HostMaintenanceOperation = (typeof HOST_MAINTENANCE_OPERATIONS)[number];
 
@@ -130,7 +145,7 @@ export const hostMaintenance = defineAction({
             );
           }
         }
-        await call("host.disable", host.$ref);
+        await disableUntilEnabled(connection, host);
         if (host.other_config[MAINTENANCE_MODE_KEY] === undefined) await call("host.add_to_other_config", host.$ref, MAINTENANCE_MODE_KEY, "true");
         try {
           await connection.callAsync("host.evacuate", [host.$ref], task);
