@@ -162,14 +162,7 @@ export function isGlobalAction(action: string): action is GlobalAction {
 
 /** Why an ACL on `kind`/`uuid` applies to a target, in words for the ACL pages. */
 export type ScopeReason =
-  | "the object itself"
-  | "its pool"
-  | "its VM"
-  | "the VM it is a snapshot of"
-  | "a VM using it"
-  | "its SR"
-  | "its network"
-  | "what it is about";
+  "the object itself" | "its pool" | "its VM" | "the VM it is a snapshot of" | "a VM using it" | "its SR" | "its network" | "what it is about";
 
 /** An object whose ACLs apply to a target, and why. */
 export interface ScopeAnchor {

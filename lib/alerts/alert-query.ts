@@ -58,7 +58,11 @@ export function parseAlertQuery(params: Params): AlertQuery {
 const contains = (haystack: string | null | undefined, needle: string) => !!haystack && haystack.toLowerCase().includes(needle);
 
 /** The rows the query keeps, in their order; then the requested page of them. */
-export function applyAlertQuery<T extends FilterableAlert>(rows: readonly T[], query: AlertQuery, now: number): { rows: T[]; total: number; page: number; pages: number } {
+export function applyAlertQuery<T extends FilterableAlert>(
+  rows: readonly T[],
+  query: AlertQuery,
+  now: number = Date.now(),
+): { rows: T[]; total: number; page: number; pages: number } {
   const object = query.object.toLowerCase();
   const q = query.q.toLowerCase();
   const after = query.since ? now - SINCE_OPTIONS[query.since].ms : null;

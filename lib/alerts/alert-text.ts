@@ -116,7 +116,9 @@ export function describeAlarm(body: string): { title: string; details: string } 
   const measure = measureOf(config.variable);
   const bound = config.level === null ? "" : ` (alarm ${config.sense === "low" ? "below" : "above"} ${measure.format(config.level)}`;
   const period = config.level !== null && config.period ? ` for ${config.period} s)` : config.level !== null ? ")" : "";
-  const title = config.sense === "low" ? `Low ${measure.label.toLowerCase()}` : `High ${measure.label.toLowerCase()}`;
+  // "Free memory" → "Low free memory"; acronyms stay ("High CPU usage").
+  const words = /^[A-Z][a-z]/.test(measure.label) ? measure.label[0]!.toLowerCase() + measure.label.slice(1) : measure.label;
+  const title = `${config.sense === "low" ? "Low" : "High"} ${words}`;
   return { title, details: `${measure.label} ${measure.format(alarm.value)}${bound}${period}` };
 }
 

@@ -46,7 +46,12 @@ export async function locateHostFor(uuid: string): Promise<Located<LocatedHost> 
     const connection = view.connection;
     const host = connection?.cache.getByUuid("host", uuid);
     if (!connection || !host) continue;
-    return { value: { view, connection, host }, securable: hostSecurable(view.uuid, host), object: { kind: "host", uuid, label: host.name_label }, poolId: view.id };
+    return {
+      value: { view, connection, host },
+      securable: hostSecurable(view.uuid, host),
+      object: { kind: "host", uuid, label: host.name_label },
+      poolId: view.id,
+    };
   }
   return null;
 }
@@ -77,8 +82,7 @@ export async function vmsPreventingEvacuation(actor: CurrentUser, located: Locat
   });
 }
 
-const blockingSummary = (blocking: BlockingVm[]) =>
-  blocking.map((vm) => `${vm.name ?? "a VM you cannot see"}: ${vm.reason}`).join("; ");
+const blockingSummary = (blocking: BlockingVm[]) => blocking.map((vm) => `${vm.name ?? "a VM you cannot see"}: ${vm.reason}`).join("; ");
 
 export const hostEvacuationCheck = defineAction({
   name: "host.evacuation-check",

@@ -93,7 +93,11 @@ export async function visibleNetworks(user: CurrentUser, views?: PoolView[]): Pr
   for (const view of views ?? (await loadPoolViews())) {
     const cache = view.connection?.cache;
     if (!cache) continue;
-    rows.push(...visibleNetworksOf(user, view, cache).map((network) => networkRow(view, cache, network)).sort(byName));
+    rows.push(
+      ...visibleNetworksOf(user, view, cache)
+        .map((network) => networkRow(view, cache, network))
+        .sort(byName),
+    );
   }
   return rows;
 }

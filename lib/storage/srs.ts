@@ -107,7 +107,11 @@ export async function visibleSrs(user: CurrentUser, views?: PoolView[]): Promise
   for (const view of views ?? (await loadPoolViews())) {
     const cache = view.connection?.cache;
     if (!cache) continue;
-    rows.push(...visibleSrsOf(user, view, cache).map((sr) => srRow(user, view, cache, sr)).sort(byName));
+    rows.push(
+      ...visibleSrsOf(user, view, cache)
+        .map((sr) => srRow(user, view, cache, sr))
+        .sort(byName),
+    );
   }
   return rows;
 }

@@ -55,7 +55,8 @@ export const cancelTask = defineAction({
     const record = entry.record!;
     const verb = taskVerb(record.name_label);
     if (!isTaskRunning(record.status)) return failure(`${verb} has already finished`, undefined, "TASK_FINISHED");
-    if (!record.allowed_operations.includes("cancel")) return failure(`${verb} cannot be cancelled now (XAPI does not allow it)`, undefined, "OPERATION_NOT_ALLOWED");
+    if (!record.allowed_operations.includes("cancel"))
+      return failure(`${verb} cannot be cancelled now (XAPI does not allow it)`, undefined, "OPERATION_NOT_ALLOWED");
     await connection.client.call("task.cancel", entry.ref);
     await connection.catchUp();
     return { ok: true, message: `Cancelling ${verb.toLowerCase()}…` };

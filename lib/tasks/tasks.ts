@@ -76,13 +76,13 @@ function objectDto(user: CurrentUser, view: PoolView, cache: PoolCache, link: Ta
     }
     case "host": {
       const host = cache.get("host", link.ref);
-      return host && can(user, "host.view", hostSecurable(view.uuid, host)) ? { kind, uuid: host.uuid, name: host.name_label, href: `/hosts/${host.uuid}` } : null;
+      return host && can(user, "host.view", hostSecurable(view.uuid, host))
+        ? { kind, uuid: host.uuid, name: host.name_label, href: `/hosts/${host.uuid}` }
+        : null;
     }
     case "SR": {
       const sr = cache.get("SR", link.ref);
-      return sr && can(user, "sr.view", srSecurable(view.uuid, sr))
-        ? { kind, uuid: sr.uuid, name: srLabel(cache, sr), href: `/storage/${sr.uuid}` }
-        : null;
+      return sr && can(user, "sr.view", srSecurable(view.uuid, sr)) ? { kind, uuid: sr.uuid, name: srLabel(cache, sr), href: `/storage/${sr.uuid}` } : null;
     }
     case "network": {
       const network = cache.get("network", link.ref);
@@ -113,7 +113,8 @@ function taskDto(user: CurrentUser, view: PoolView, connection: PoolConnection, 
   const nameOf = refNamer(cache);
   const objects = entry.objects.map((link) => objectDto(user, view, cache, link)).filter((object) => object !== null);
   const created = record.created.getTime();
-  const endedAt = state === "running" || state === "cancelling" ? null : record.finished.getTime() > 0 ? record.finished.getTime() : (entry.goneAt?.getTime() ?? now);
+  const endedAt =
+    state === "running" || state === "cancelling" ? null : record.finished.getTime() > 0 ? record.finished.getTime() : (entry.goneAt?.getTime() ?? now);
   const host = cache.get("host", record.resident_on);
   const verb = taskVerb(record.name_label);
   const subject = objects.find((object) => object.kind === "vm") ?? objects[0];

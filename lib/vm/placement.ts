@@ -44,7 +44,8 @@ export async function placementOf(actor: CurrentUser, located: LocatedVm): Promi
       try {
         await connection.client.request("VM.assert_can_boot_here", [vm.$ref, hosts[index]!.$ref]);
       } catch (error) {
-        out[index]!.unavailableReason = isXapiError(error) && error.kind === "xapi" ? describeXapiError(error, { nameOf }) : "The pool did not answer; try again";
+        out[index]!.unavailableReason =
+          isXapiError(error) && error.kind === "xapi" ? describeXapiError(error, { nameOf }) : "The pool did not answer; try again";
       }
     }
   };

@@ -59,8 +59,12 @@ describe("describeXapiError", () => {
     const names: Record<string, string> = { "OpaqueRef:vm": "web-01", "OpaqueRef:sr": "Local storage on xcp-lab-02", "OpaqueRef:net": "DMZ" };
     const nameOf = (ref: string) => names[ref];
     const describe = (description: string[]) => describeXapiError(XapiError.fromDescription(description), { nameOf });
-    expect(describe(["VM_REQUIRES_SR", "OpaqueRef:vm", "OpaqueRef:sr"])).toBe("The VM “web-01” needs the storage “Local storage on xcp-lab-02”, which the host cannot reach");
-    expect(describe(["VM_REQUIRES_NETWORK", "OpaqueRef:vm", "OpaqueRef:net"])).toBe("The VM “web-01” needs the network “DMZ”, which the host has no interface on");
+    expect(describe(["VM_REQUIRES_SR", "OpaqueRef:vm", "OpaqueRef:sr"])).toBe(
+      "The VM “web-01” needs the storage “Local storage on xcp-lab-02”, which the host cannot reach",
+    );
+    expect(describe(["VM_REQUIRES_NETWORK", "OpaqueRef:vm", "OpaqueRef:net"])).toBe(
+      "The VM “web-01” needs the network “DMZ”, which the host has no interface on",
+    );
     expect(describe(["HOST_NOT_ENOUGH_FREE_MEMORY", "OpaqueRef:vm"])).toBe("The other hosts do not have enough free memory for the VM “web-01”");
     expect(describe(["NO_HOSTS_AVAILABLE", "OpaqueRef:vm"])).toMatch(/^No other host of the pool can take the VM “web-01” now/);
     expect(describe(["VM_BAD_POWER_STATE", "OpaqueRef:vm", "running", "paused"])).toBe("The VM “web-01” is paused; it must be running for this operation");

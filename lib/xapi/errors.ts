@@ -219,9 +219,9 @@ const MESSAGES: Record<string, Describer> = {
       ? `No other host of the pool can take ${called(ctx, vm, "the VM")} now (the others are disabled, full, or lack its storage or network)`
       : "No host in the pool can run this VM right now (memory, storage or network missing)",
   VM_REQUIRES_SR: ([vm, sr], ctx) =>
-    `${called(ctx, vm, "This VM")} needs ${ctx.nameOf?.(sr ?? "") ? called(ctx, sr, "the storage") : "a storage repository"}, which the host cannot reach`,
+    `${ctx.nameOf?.(vm ?? "") ? called(ctx, vm, "The VM") : "This VM"} needs ${ctx.nameOf?.(sr ?? "") ? called(ctx, sr, "the storage") : "a storage repository"}, which the host cannot reach`,
   VM_REQUIRES_NETWORK: ([vm, network], ctx) =>
-    `${called(ctx, vm, "This VM")} needs ${ctx.nameOf?.(network ?? "") ? called(ctx, network, "the network") : "a network"}, which the host has no interface on`,
+    `${ctx.nameOf?.(vm ?? "") ? called(ctx, vm, "The VM") : "This VM"} needs ${ctx.nameOf?.(network ?? "") ? called(ctx, network, "the network") : "a network"}, which the host has no interface on`,
   PIF_NOT_PRESENT: () => "The migration network has no interface on one of the destination hosts",
   REQUIRED_PIF_IS_UNPLUGGED: () => "The migration network's interface is unplugged on one of the destination hosts",
   INTERFACE_HAS_NO_IP: () => "The migration network's interface has no IP address on one of the destination hosts",

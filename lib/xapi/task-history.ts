@@ -181,7 +181,7 @@ export class TaskHistory {
   /** Notes the tasks an object runs; true when a new link was made. */
   private link(cls: TaskObjectClass, record: { $ref: Ref; uuid: string; current_operations: Readonly<Record<string, string>> }): boolean {
     let linked = false;
-    for (const [taskRef, operation] of Object.entries(record.current_operations)) {
+    for (const [taskRef, operation] of Object.entries(record.current_operations ?? {})) {
       const entry = this.entry(taskRef);
       if (entry.objects.some((object) => object.ref === record.$ref)) continue;
       entry.objects.push({ cls, ref: record.$ref, uuid: record.uuid, operation });

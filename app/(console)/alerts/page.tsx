@@ -23,7 +23,7 @@ export default async function AlertsPage({ searchParams }: Props) {
   const query = parseAlertQuery(await searchParams);
   const views = await loadPoolViews();
   const alerts = await visibleAlerts(user, { views });
-  const { rows, total, page, pages } = applyAlertQuery(alerts, query, Date.now());
+  const { rows, total, page, pages } = applyAlertQuery(alerts, query);
   const poolIds = new Set(alerts.map((alert) => alert.pool.id));
   const pools = views.filter((view) => poolIds.has(view.id) || query.pools.includes(view.id));
 
@@ -41,16 +41,21 @@ export default async function AlertsPage({ searchParams }: Props) {
         {rows.length === 0 ? (
           <Card padded={false}>
             <EmptyState title={alerts.length === 0 ? "No alerts" : "No alert matches"} icon="bell">
-              {alerts.length === 0
-                ? "Nothing to report on the objects you have access to."
-                : "Change or clear the filters to see the other alerts."}
+              {alerts.length === 0 ? "Nothing to report on the objects you have access to." : "Change or clear the filters to see the other alerts."}
             </EmptyState>
           </Card>
         ) : (
           <AlertTable alerts={rows} label="Alerts" />
         )}
         {pages > 1 && (
-          <Pagination page={page} pages={pages} total={total} perPage={ALERTS_PER_PAGE} hrefForPage={(p) => alertQueryHref(query, { page: p })} itemName="alerts" />
+          <Pagination
+            page={page}
+            pages={pages}
+            total={total}
+            perPage={ALERTS_PER_PAGE}
+            hrefForPage={(p) => alertQueryHref(query, { page: p })}
+            itemName="alerts"
+          />
         )}
       </div>
     </>

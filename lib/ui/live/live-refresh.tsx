@@ -66,7 +66,8 @@ function open(): void {
   });
   stream.addEventListener("changes", (event: MessageEvent<string>) => {
     const data = parse(event);
-    if (data) emit({ type: "changes", at: Number(data.at) || 0, objects: (data.objects as { kind?: string; uuid: string; related?: string[] }[] | undefined) ?? [] });
+    if (data)
+      emit({ type: "changes", at: Number(data.at) || 0, objects: (data.objects as { kind?: string; uuid: string; related?: string[] }[] | undefined) ?? [] });
   });
   stream.addEventListener("status", (event: MessageEvent<string>) => {
     const data = parse(event);

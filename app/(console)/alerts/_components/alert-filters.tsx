@@ -17,7 +17,15 @@ export function AlertFilters({ query, pools }: { query: AlertQuery; pools: { id:
         <label htmlFor="alert-text" className="block text-xs font-medium">
           Text
         </label>
-        <input id="alert-text" name="q" type="search" defaultValue={query.q} placeholder="cpu, certificate, VM_CRASHED…" className={inputClasses} maxLength={200} />
+        <input
+          id="alert-text"
+          name="q"
+          type="search"
+          defaultValue={query.q}
+          placeholder="cpu, certificate, VM_CRASHED…"
+          className={inputClasses}
+          maxLength={200}
+        />
       </div>
       <div className="min-w-40 flex-1 space-y-1">
         <label htmlFor="alert-object" className="block text-xs font-medium">
@@ -36,13 +44,7 @@ export function AlertFilters({ query, pools }: { query: AlertQuery; pools: { id:
                 "has-[:checked]:border-accent has-[:checked]:bg-selected has-[:focus-visible]:ring-2",
               )}
             >
-              <input
-                type="checkbox"
-                name="priority"
-                value={priority}
-                defaultChecked={query.priorities.includes(priority)}
-                className="size-3.5 accent-accent"
-              />
+              <input type="checkbox" name="priority" value={priority} defaultChecked={query.priorities.includes(priority)} className="size-3.5 accent-accent" />
               {PRIORITY_LABELS[priority]}
             </label>
           ))}

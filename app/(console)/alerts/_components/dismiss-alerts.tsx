@@ -62,7 +62,13 @@ export function DismissSelectedAlerts() {
       </div>
       <StatusMessage
         tone={outcome ? (outcome.ok && failures.length === 0 ? "success" : "error") : "info"}
-        message={outcome ? (outcome.ok && failures.length > 0 ? `${outcome.message}: ${failures[0]!.result.ok ? "" : failures[0]!.result.error}` : resultMessage(outcome)) : null}
+        message={
+          outcome
+            ? outcome.ok && failures.length > 0
+              ? `${outcome.message}: ${failures[0]!.result.ok ? "" : failures[0]!.result.error}`
+              : resultMessage(outcome)
+            : null
+        }
       />
     </div>
   );

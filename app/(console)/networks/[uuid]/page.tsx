@@ -128,7 +128,11 @@ function Vifs({ network }: { network: NetworkDetail }) {
   return (
     <Section
       title="VM interfaces"
-      description={network.hiddenVifs > 0 ? `${network.hiddenVifs} more ${network.hiddenVifs === 1 ? "interface belongs" : "interfaces belong"} to VMs you cannot see.` : undefined}
+      description={
+        network.hiddenVifs > 0
+          ? `${network.hiddenVifs} more ${network.hiddenVifs === 1 ? "interface belongs" : "interfaces belong"} to VMs you cannot see.`
+          : undefined
+      }
     >
       <DataTable label="VM interfaces on this network">
         <TableHead>

@@ -39,7 +39,15 @@ export default async function SrPage({ params }: Props) {
       <PageHeader
         title={sr.name}
         breadcrumbs={[{ label: "Storage", href: "/storage" }, { label: sr.name }]}
-        meta={sr.scanning ? <Badge tone="info" dot>Rescanning…</Badge> : <AttachmentBadge sr={sr} />}
+        meta={
+          sr.scanning ? (
+            <Badge tone="info" dot>
+              Rescanning…
+            </Badge>
+          ) : (
+            <AttachmentBadge sr={sr} />
+          )
+        }
         description={sr.description || undefined}
         actions={sr.scan ? <RescanButton sr={sr.uuid} unavailableReason={sr.scan.unavailableReason} /> : undefined}
       />

@@ -90,7 +90,11 @@ export function TaskTable({ tasks, label }: { tasks: TaskDto[]; label: string })
             {cancellable && (
               <Cell>
                 {task.cancel && task.ended === null && (
-                  <CancelTaskButton task={task.uuid} title={task.title} unavailableReason={task.cancel.allowed ? null : "XAPI does not allow cancelling it now"} />
+                  <CancelTaskButton
+                    task={task.uuid}
+                    title={task.title}
+                    unavailableReason={task.cancel.allowed ? null : "XAPI does not allow cancelling it now"}
+                  />
                 )}
               </Cell>
             )}

@@ -86,7 +86,11 @@ export function HostControls({ controls }: { controls: HostControlsView }) {
                   </div>
                 )}
               </FormDialog>
-              <Button disabledReason={maintenanceControls.enterUnavailableReason} pending={maintenance.pending && last === "maintenance"} onClick={() => runMaintenance("disable")}>
+              <Button
+                disabledReason={maintenanceControls.enterUnavailableReason}
+                pending={maintenance.pending && last === "maintenance"}
+                onClick={() => runMaintenance("disable")}
+              >
                 Disable
               </Button>
             </>
@@ -123,9 +127,7 @@ export function HostControls({ controls }: { controls: HostControlsView }) {
 function BlockingList({ blocking }: { blocking: BlockingVm[] }) {
   return (
     <div className="space-y-1 text-sm">
-      <p className="font-medium">
-        {blocking.length === 1 ? "1 VM cannot leave this host:" : `${blocking.length} VMs cannot leave this host:`}
-      </p>
+      <p className="font-medium">{blocking.length === 1 ? "1 VM cannot leave this host:" : `${blocking.length} VMs cannot leave this host:`}</p>
       <ul className="list-disc space-y-0.5 pl-5" aria-label="VMs that prevent the evacuation">
         {blocking.map((vm, index) => (
           <li key={vm.uuid ?? index}>

@@ -160,7 +160,9 @@ export function VmManagementButtons({ vm, operations, migrationHosts, copyTarget
                           disabled: host.unavailableReason !== null,
                         }))}
                       />
-                      {checked && possible.length === 0 && <StatusMessage tone="warning" message="No other host can run this VM now: the reasons are beside each host." />}
+                      {checked && possible.length === 0 && (
+                        <StatusMessage tone="warning" message="No other host can run this VM now: the reasons are beside each host." />
+                      )}
                       {checked && destinations.some((host) => host.unavailableReason !== null) && (
                         <ul className="space-y-0.5 text-xs text-muted" aria-label="Hosts that cannot run this VM">
                           {destinations
