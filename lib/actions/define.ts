@@ -33,9 +33,12 @@ import { NOT_ALLOWED, NOT_SIGNED_IN, PASSWORD_CHANGE_REQUIRED, recordRefusal } f
 import { recordAudit, recordAuditInTransaction, type AuditInput, type RecordChange } from "@/lib/audit/record";
 import { currentClientAddress } from "@/lib/auth/request-context";
 import type { CurrentUser } from "@/lib/auth/session-user";
-import { describeXapiError, isXapiError, type DescribeContext, type PoolCallAsyncOptions } from "@/lib/xapi";
+import { describeXapiError, isXapiError, type DescribeContext, type PoolCallAsyncOptions, type TaskObjectClass } from "@/lib/xapi";
 import { actionInput } from "./input";
 import { failure, invalidInput, isRefusalResult, type ActionFailure, type ActionResult } from "@/lib/result";
+
+/** The XAPI class of the objects actions locate, for the tasks they start (lib/xapi/task-history.ts). */
+const TASK_CLASS_BY_KIND: Record<string, TaskObjectClass | undefined> = { vm: "VM", host: "host", sr: "SR", network: "network", pool: "pool" };
 
 export const INTERNAL_ERROR = "Something went wrong on the server; the error has been logged. Please try again.";
 
@@ -248,6 +251,7 @@ async function execute(spec: AnySpec, actor: CurrentUser | null, raw: unknown): 
     outcome: "ok",
   });
   let recorded = false;
+  const taskClass = located ? TASK_CLASS_BY_KIND[located.object.kind] : undefined;
   let taskUuid: string | undefined;
   let taskRef: string | undefined;
   const context: ActionContext<unknown, unknown> = {
@@ -259,6 +263,7 @@ async function execute(spec: AnySpec, actor: CurrentUser | null, raw: unknown): 
     task: {
       timeoutMs: TASK_TIMEOUT_MS,
       startedBy: { id: actor.id, username: actor.username },
+      about: taskClass && located ? { cls: taskClass, uuid: located.object.uuid } : undefined,
       onTask: (ref) => {
         taskRef ??= ref;
       },

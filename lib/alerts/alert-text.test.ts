@@ -22,13 +22,20 @@ describe("alerts in words", () => {
     });
     expect(describeAlarm(alarm("network_usage", "15719041.754883", "10485760"))!.details).toBe("Network traffic 15 MiB/s (alarm above 10 MiB/s for 60 s)");
     expect(describeAlarm(alarm("physical_utilisation", "0.914778", "0.8"))!.details).toBe("Storage use 91% (alarm above 80% for 60 s)");
-    expect(describeAlarm(alarm("sr_io_throughput_total_3f2a", "2097152", "1048576"))!.details).toBe("Storage throughput 2 MiB/s (alarm above 1 MiB/s for 60 s)");
+    expect(describeAlarm(alarm("sr_io_throughput_total_3f2a", "2097152", "1048576"))!.details).toBe(
+      "Storage throughput 2 MiB/s (alarm above 1 MiB/s for 60 s)",
+    );
   });
 
   it("titles known codes, reads unknown ones as words, and shows xapi's XML bodies as a sentence", () => {
     expect(alertTitle("VM_CRASHED")).toBe("VM crashed");
     expect(alertTitle("SOME_NEW_THING")).toBe("Some new thing");
-    expect(describeAlert("HOST_SERVER_CERTIFICATE_EXPIRING_30", "<body><message>TLS server certificate is expiring soon.</message><date>2025-01-20T10:00:00Z</date></body>")).toEqual({
+    expect(
+      describeAlert(
+        "HOST_SERVER_CERTIFICATE_EXPIRING_30",
+        "<body><message>TLS server certificate is expiring soon.</message><date>2025-01-20T10:00:00Z</date></body>",
+      ),
+    ).toEqual({
       title: "Host certificate expires within 30 days",
       details: "TLS server certificate is expiring soon. (2025-01-20)",
     });

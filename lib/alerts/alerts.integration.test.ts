@@ -21,11 +21,18 @@ async function raise(vmName: string, spec: { name: string; priority?: number; bo
   const vm = sim.inspect.vm(vmName)!;
   const ref = sim.outside.alert("lab", { cls: "VM", obj_uuid: vm.record.uuid as string, ...spec });
   const uuid = sim.inspect.get<{ uuid: string }>("message", ref, "lab")!.record.uuid;
-  await waitFor(() => getPoolRegistry().all().some((connection) => connection.cache.getByUuid("message", uuid) !== undefined));
+  await waitFor(() =>
+    getPoolRegistry()
+      .all()
+      .some((connection) => connection.cache.getByUuid("message", uuid) !== undefined),
+  );
   return uuid;
 }
 
-const inSim = (uuid: string) => env().sim.inspect.all<{ uuid: string }>("message", "lab").some((message) => message.record.uuid === uuid);
+const inSim = (uuid: string) =>
+  env()
+    .sim.inspect.all<{ uuid: string }>("message", "lab")
+    .some((message) => message.record.uuid === uuid);
 const lastAudit = async () => (await getDb().auditEntry.findFirst({ orderBy: { id: "desc" } }))!;
 
 async function vmUser(name: string, vmName: string, role: "viewer" | "admin"): Promise<CurrentUser> {

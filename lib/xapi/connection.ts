@@ -15,7 +15,7 @@ import { decodeAs, recordDecoder, recordPlan, recordShape, type RawEventBatch, t
 import { CLIENT_CODES, XapiError, describeXapiError } from "./errors";
 import type { Ref } from "./model/records.generated";
 import { Semaphore } from "./semaphore";
-import { STARTED_BY_ID_KEY, STARTED_BY_NAME_KEY, TaskHistory, type TaskStarter } from "./task-history";
+import { STARTED_BY_ID_KEY, STARTED_BY_NAME_KEY, TaskHistory, type TaskObjectClass, type TaskStarter } from "./task-history";
 import type { ParsePlan } from "./xmlrpc-parser";
 
 /** What the registry knows about a registered pool (from XenDeck's database). */
@@ -53,9 +53,11 @@ export type PoolEvent =
 
 export type PoolListener = (event: PoolEvent) => void;
 
-/** `callAsync` options of a pool connection: the client's, and who asked (written into the task). */
+/** `callAsync` options of a pool connection: the client's, who asked (written into the task), and on what. */
 export interface PoolCallAsyncOptions extends CallAsyncOptions {
   startedBy?: TaskStarter;
+  /** The object the task works on, by class and uuid (the tasks page names it; access to the task follows it). */
+  about?: { cls: TaskObjectClass; uuid: string };
 }
 
 export interface PoolConnectionOptions {
@@ -236,13 +238,16 @@ export class PoolConnection {
    * so a page rendered next is up to date.
    */
   async callAsync<T = unknown>(method: string, params: readonly unknown[] = [], options: PoolCallAsyncOptions = {}): Promise<T> {
-    const { startedBy, ...clientOptions } = options;
+    const { startedBy, about, ...clientOptions } = options;
     let taskRef: Ref | undefined;
     const followed: CallAsyncOptions = {
       ...clientOptions,
       onTask: (ref) => {
         taskRef = ref;
         if (startedBy) this.markStarter(ref, startedBy);
+        const object = about ? this.cache.getByUuid(about.cls, about.uuid) : undefined;
+        if (object)
+          this.tasks.noteObject(ref, { cls: about!.cls, ref: object.$ref, uuid: object.uuid, operation: method.replace(/^(Async\.)?[A-Za-z_]+\./, "") });
         options.onTask?.(ref);
       },
       onProgress: (progress, task) => {

@@ -53,6 +53,14 @@ describe("TaskHistory", () => {
     expect(history.get("t1")!.objects).toEqual([{ cls: "VM", ref: "vm1", uuid: "vm1-uuid", operation: "copy" }]);
   });
 
+  it("takes XenDeck's word for what a task it started works on, even when the events never showed it", () => {
+    const { history, apply } = pool();
+    history.noteObject("t1", { cls: "VM", ref: "vm1", uuid: "vm1-uuid", operation: "snapshot" });
+    apply(task("t1", { name_label: "Async.VM.snapshot" }), vm("vm1", {}));
+    apply(vm("vm1", { t1: "snapshot" }));
+    expect(history.get("t1")!.objects).toEqual([{ cls: "VM", ref: "vm1", uuid: "vm1-uuid", operation: "snapshot" }]);
+  });
+
   it("keeps a task that left the pool for a while, then forgets it", () => {
     const { history, apply, advance } = pool({ keepMs: 60_000 });
     apply(task("t1"));
@@ -66,7 +74,14 @@ describe("TaskHistory", () => {
   it("keeps the final state its watcher saw when the pool's events came coalesced into a deletion", () => {
     const { history, apply } = pool();
     apply(task("t1"));
-    history.noteSnapshot("t1", { uuid: "t1-uuid", name_label: "Async.VM.copy", status: "failure", progress: 0.4, result: "", error_info: ["SR_FULL", "1", "2"] });
+    history.noteSnapshot("t1", {
+      uuid: "t1-uuid",
+      name_label: "Async.VM.copy",
+      status: "failure",
+      progress: 0.4,
+      result: "",
+      error_info: ["SR_FULL", "1", "2"],
+    });
     apply(del("task", "t1"));
     const entry = history.get("t1")!;
     expect(entry.record).toMatchObject({ status: "failure", error_info: ["SR_FULL", "1", "2"], finished: new Date(10_000) });

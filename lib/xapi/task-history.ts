@@ -140,6 +140,16 @@ export class TaskHistory {
     this.changed++;
   }
 
+  /**
+   * XenDeck started this task on this object: linked at once (a short task may start and end between two event
+   * batches, and the object's current_operations then never shows it).
+   */
+  noteObject(ref: Ref, link: TaskObjectLink): void {
+    const entry = this.entry(ref);
+    if (!entry.objects.some((object) => object.ref === link.ref)) entry.objects.push(link);
+    this.changed++;
+  }
+
   /** The task as XenDeck's own watcher saw it: its final state survives even if its events were coalesced away. */
   noteSnapshot(ref: Ref, snapshot: Readonly<Partial<TaskSnapshot>>): void {
     if (snapshot.status === undefined) return;

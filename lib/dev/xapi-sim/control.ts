@@ -130,6 +130,16 @@ export class ControlServer {
         const metrics = sim.inspect.get<HostMetricsRecord>("host_metrics", host.record.metrics, found.pool.index);
         return { ...host, live: metrics?.record.live ?? false };
       },
+      "GET /inspect/object/*": (_b, [path]) => {
+        // `<class>/<ref, uuid or name>`, in whichever pool holds it (tasks, SRs, messages...).
+        const [cls, ...rest] = path.split("/");
+        const key = rest.join("/");
+        for (const pool of sim.pools) {
+          const found = sim.inspect.get(cls, key, pool.index);
+          if (found) return found;
+        }
+        throw new NotFound(`no ${cls} ${key}`);
+      },
       "GET /inspect/calls": () => sim.inspect.callLog(),
       "DELETE /inspect/calls": () => sim.inspect.clearCallLog(),
       "GET /inspect/consistency": () => ({ errors: sim.inspect.consistencyErrors() }),
