@@ -16,6 +16,8 @@ const exists = async (sim: { object: (cls: string, key: string) => Promise<unkno
   );
 
 test("a critical alert appears live in the badge and the pane, and an admin dismisses it", async ({ browser, run, sim, vm }, info) => {
+  // A second browser context and several pages: slow on a loaded machine.
+  test.setTimeout(120_000);
   const username = uniqueName("alert-admin", info);
   await createUser({ username, password: "alert-admin-password", isAdmin: true });
   const { context, page } = await signedInContext(browser, run, username, "alert-admin-password");
@@ -64,6 +66,8 @@ test("a critical alert appears live in the badge and the pane, and an admin dism
 });
 
 test("a viewer of one VM sees that VM's alerts and tasks, and no one else's", async ({ browser, run, sim, vm }, info) => {
+  // A second browser context and several pages: slow on a loaded machine.
+  test.setTimeout(120_000);
   const mine = vm("dr-site", "files-01");
   const other = vm("dr-site", "dns-01");
   const username = uniqueName("one-vm-viewer", info);

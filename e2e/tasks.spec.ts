@@ -9,6 +9,8 @@ import { expect, test } from "./support/fixtures";
 const USUAL_COPY_MS = 500;
 
 test("a long copy shows on the tasks page and is cancelled from there", async ({ page, context, sim, vm }) => {
+  // Two pages and a copy that runs until cancelled: slow on a loaded machine.
+  test.setTimeout(120_000);
   const source = vm("dr-site", "redis-01");
   await sim.duration("copy", 60_000);
   try {

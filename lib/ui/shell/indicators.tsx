@@ -63,8 +63,10 @@ function subscribe(listener: () => void): () => void {
   };
 }
 
+const NONE: Counts = { alerts: 0, tasks: 0 };
 const snapshot = () => counts;
-const serverSnapshot = (): Counts => ({ alerts: 0, tasks: 0 });
+// The server renders no counts (the browser asks for them); one object, as React requires of a snapshot.
+const serverSnapshot = () => NONE;
 
 /** The count beside a navigation entry; nothing when it is zero. */
 export function NavIndicator({ kind }: { kind: IndicatorKind }) {
