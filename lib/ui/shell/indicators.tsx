@@ -27,11 +27,18 @@ function publish(next: Counts): void {
   for (const listener of listeners) listener();
 }
 
+/** Requests sent, and the newest one whose answer is shown: an older answer arriving late is dropped. */
+let sent = 0;
+let shown = 0;
+
 async function load(): Promise<void> {
+  const request = ++sent;
   try {
     const response = await fetch("/api/indicators", { cache: "no-store" });
     if (!response.ok) return;
     const data = (await response.json()) as Partial<Counts>;
+    if (request < shown) return;
+    shown = request;
     publish({ alerts: Number(data.alerts) || 0, tasks: Number(data.tasks) || 0 });
   } catch {
     // Offline for a moment: the next event or page asks again.
