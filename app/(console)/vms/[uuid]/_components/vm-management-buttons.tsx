@@ -37,6 +37,8 @@ export function VmManagementButtons({ vm, operations, migrationHosts, copyTarget
   // Which hosts can run the VM is asked of the pool when the migrate dialog opens (VM.assert_can_boot_here).
   const placement = useAction(vmPlacementAction);
   const [snapshotName, setSnapshotName] = useState("");
+  // The destination the user picked: kept when the pool's answer arrives, unless that host turns out unable.
+  const [destination, setDestination] = useState<string | null>(null);
   const outcome = management.pending ? null : management.result;
 
   // The page follows the VM's new state through the live stream; after a delete the VM page is gone.
@@ -68,6 +70,7 @@ export function VmManagementButtons({ vm, operations, migrationHosts, copyTarget
     unavailableReason: host.unavailableReason ?? checked?.find((candidate) => candidate.uuid === host.uuid)?.unavailableReason ?? null,
   }));
   const possible = destinations.filter((host) => host.unavailableReason === null);
+  const chosen = possible.some((host) => host.uuid === destination) ? destination! : (possible[0]?.uuid ?? "");
   return (
     <div className="space-y-2">
       <div role="toolbar" aria-label="VM management" className="flex flex-wrap items-center gap-2">
@@ -140,7 +143,10 @@ export function VmManagementButtons({ vm, operations, migrationHosts, copyTarget
                   disabledReason={unavailableReason ?? (startable.length === 0 ? "No other host of this pool that you have access to can run it" : null)}
                   title={`Migrate ${vm.name}`}
                   description="Moves the running VM to another host of its pool, without stopping it."
-                  onOpen={() => void placement.run({ vm: vm.uuid })}
+                  onOpen={() => {
+                    setDestination(null);
+                    void placement.run({ vm: vm.uuid });
+                  }}
                   onSubmit={(data) => run({ operation: "migrate", vm: vm.uuid, host: text(data, "host") })}
                 >
                   {(errors) => (
@@ -148,10 +154,10 @@ export function VmManagementButtons({ vm, operations, migrationHosts, copyTarget
                       {placement.pending && <ProgressBar label="Asking the pool which hosts can run it…" showLabel />}
                       {!placement.pending && placement.result && !placement.result.ok && <StatusMessage tone="error" message={placement.result.error} />}
                       <SelectField
-                        key={checked ? "checked" : "unchecked"}
                         label="Destination host"
                         name="host"
-                        defaultValue={possible[0]?.uuid ?? ""}
+                        value={chosen}
+                        onChange={(event) => setDestination(event.target.value)}
                         error={errors.host}
                         required
                         options={destinations.map((host) => ({
