@@ -139,7 +139,7 @@ test.describe("malformed URLs", () => {
 });
 
 test.describe("the content security policy", () => {
-  test("is not violated on any console page", async ({ page, run, vm }) => {
+  test("is not violated on any console page", async ({ page, run, vm, sim }) => {
     test.slow(); // every page of the console, one after the other
     const reports = await watchCsp(page);
     const lab = run.pools.find((pool) => pool.name === "lab")!;
@@ -150,6 +150,8 @@ test.describe("the content security policy", () => {
       "pools/[id]": lab.id!,
       "users/[id]": userId(run, "admin"),
       "groups/[id]": group.id,
+      "storage/[uuid]": (await sim.object<{ uuid: string }>("SR", "NFS storage (nas-01)")).record.uuid,
+      "networks/[uuid]": (await sim.object<{ uuid: string }>("network", "VLAN 20 (DMZ)")).record.uuid,
     };
     const routes = pageRoutes(CONSOLE_DIR);
     expect(routes).toEqual(expect.arrayContaining(["/", "/vms", "/vms/[uuid]", "/settings/two-factor", "/admin/security"]));

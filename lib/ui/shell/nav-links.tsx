@@ -22,6 +22,10 @@ export function NavLinks({ sections, label }: { sections: NavSection[]; label: s
                 <li key={item.href}>
                   <PopoverLink
                     href={item.href}
+                    // No prefetch: each page is rendered from live pool state and the user's rights at the click.
+                    // Prefetching every entry on every page load cost a full server render per entry, and a page
+                    // prefetched before an account was disabled would still open from the browser's cache.
+                    prefetch={false}
                     aria-current={active ? "page" : undefined}
                     className={cx(
                       "flex h-8 items-center gap-2.5 rounded-md px-2 text-sm",
