@@ -82,7 +82,7 @@ const objectActions = Object.keys(OBJECT_ACTIONS) as ObjectAction[];
 const targetOfKind = (kind: string) => everything.find((target) => target.kind === kind && target !== pool2)!;
 
 describe("the action catalogue", () => {
-  it("maps the VM lifecycle and snapshot to operator, the rest of VM management to admin", () => {
+  it("maps the VM lifecycle and snapshots (taking and deleting) to operator, the rest of VM management to admin", () => {
     const operatorActions = [
       "vm.start",
       "vm.start_on",
@@ -95,6 +95,7 @@ describe("the action catalogue", () => {
       "vm.pause",
       "vm.unpause",
       "vm.snapshot",
+      "vm.snapshot.delete",
     ];
     const adminActions = ["vm.delete", "vm.clone", "vm.copy", "vm.migrate", "vm.revert", "vm.edit"];
     const vmActions = objectActions.filter((action) => action.startsWith("vm."));

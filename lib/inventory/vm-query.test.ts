@@ -31,6 +31,7 @@ function vm(overrides: Partial<VmRow> & { name: string }): VmRow {
     os: null,
     tags: [],
     stale: false,
+    busy: null,
     ...overrides,
   };
 }
@@ -458,5 +459,6 @@ function makeRowsForMemo(): VmRow[] {
     os: null,
     tags: [],
     stale: false,
+    busy: null,
   }));
 }

@@ -42,6 +42,8 @@ export interface VmRow {
   tags: string[];
   /** True when the VM's pool is disconnected and this is the last known state. */
   stale: boolean;
+  /** The operation XAPI is running on it now, in words ("Starting…"); null when none. */
+  busy: string | null;
 }
 
 export const VM_SORT_COLUMNS = ["name", "power_state", "pool", "host", "vcpus", "memory", "ip", "os"] as const;
