@@ -157,6 +157,10 @@ describe("the VM list's bulk operations", () => {
       ready: { [running.uuid]: [], [halted.uuid]: [] },
       blocked: { [running.uuid]: {}, [halted.uuid]: {} },
       reasons: [],
+      vms: {
+        [running.uuid]: { name: running.name, powerState: "Running" },
+        [halted.uuid]: { name: halted.name, powerState: "Halted" },
+      },
     });
 
     sim.outside.vm(running.uuid, { power_state: "Halted" });

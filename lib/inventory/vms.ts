@@ -13,7 +13,7 @@ import { locateVm, type LocatedVm } from "@/lib/pools/locate";
 import type { PoolConnection, XapiObject } from "@/lib/xapi";
 import { canViewWholePool, seesNothing } from "@/lib/access/pool-shortcuts";
 import { loadPoolViews, type PoolView } from "@/lib/pools/views";
-import { hostSecurable, vbdSecurable, vdiSecurable, vifSecurable, vmSecurable } from "@/lib/access/securables";
+import { hostSecurable, poolSecurable, vbdSecurable, vdiSecurable, vifSecurable, vmSecurable } from "@/lib/access/securables";
 import { guestAddresses, isOrdinaryVm, osName, primaryIp, vmMemoryBytes, vmVcpus } from "@/lib/vm/fields";
 import { operationInProgress } from "@/lib/vm/operation-words";
 import type { PowerState, VmRow } from "./vm-query";
@@ -221,6 +221,8 @@ export interface BulkOperations {
   blocked: Record<string, Partial<Record<VmOperationId, number>>>;
   /** The distinct reasons (a page of VMs mostly shares a few: "The VM is running; only a halted VM can be started"). */
   reasons: string[];
+  /** Per VM uuid: its name and power state (to name a skipped VM, and to tell when the list shows an outcome). */
+  vms: Record<string, { name: string; powerState: PowerState }>;
 }
 
 /** Why an offered operation is skipped on a VM the user may not perform it on (a VM ACL of a lesser role). */
@@ -268,6 +270,8 @@ export async function bulkOperationsFor(user: CurrentUser, rows: readonly VmRow[
   const offeredIds = VM_OPERATION_IDS.filter((id) => offered.has(id));
   const ready: BulkOperations["ready"] = {};
   const blocked: BulkOperations["blocked"] = {};
+  const vms: BulkOperations["vms"] = {};
+  for (const row of rows) if (permittedByVm.has(row.uuid)) vms[row.uuid] = { name: row.name, powerState: row.powerState };
   for (const [uuid, { permitted, reasons: why }] of permittedByVm) {
     ready[uuid] = [];
     const notNow: Partial<Record<VmOperationId, number>> = {};
@@ -278,7 +282,7 @@ export async function bulkOperationsFor(user: CurrentUser, rows: readonly VmRow[
     }
     blocked[uuid] = notNow;
   }
-  return { offered: offeredIds, ready, blocked, reasons };
+  return { offered: offeredIds, ready, blocked, reasons, vms };
 }
 
 /* ------------------------------------------------------------------------------------------------------------ */
@@ -330,7 +334,8 @@ export interface VmDetail {
   description: string;
   powerState: PowerState;
   stale: boolean;
-  pool: { id: string; label: string; uuid: string; status: PoolView["status"]; readOnly: boolean };
+  /** `visible`: the user may open the pool's page (an ACL on the VM alone does not give it). */
+  pool: { id: string; label: string; uuid: string; status: PoolView["status"]; readOnly: boolean; visible: boolean };
   /** Where it runs; `visible` is false when the user may not open the host's page. */
   host: { uuid: string; name: string; visible: boolean } | null;
   vcpus: number;
@@ -459,7 +464,14 @@ export async function vmDetail(user: CurrentUser, uuid: string): Promise<VmDetai
     description: vm.name_description,
     powerState: vm.power_state as PowerState,
     stale: view.stale,
-    pool: { id: view.id, label: view.label, uuid: poolUuid, status: view.status, readOnly: view.readOnly },
+    pool: {
+      id: view.id,
+      label: view.label,
+      uuid: poolUuid,
+      status: view.status,
+      readOnly: view.readOnly,
+      visible: can(user, "pool.view", poolSecurable(poolUuid)),
+    },
     host: host ? { uuid: host.uuid, name: host.name_label, visible: can(user, "host.view", hostSecurable(poolUuid, host)) } : null,
     vcpus: vmVcpus(vm, metrics),
     vcpusMax: vm.VCPUs_max,
