@@ -94,6 +94,7 @@ test("a password reset ends the user's sessions and makes them choose a new pass
   await after.page.goto("/vms");
   await expect(after.page).toHaveURL(/\/settings\/password$/);
   await expect(after.page.getByText("Choose a new password to continue")).toBeVisible();
+  await expect(after.page.getByText("An administrator reset your password.")).toBeVisible();
   await after.page.getByRole("textbox", { name: "Temporary password" }).fill(temporary!);
   await after.page.getByRole("textbox", { name: "New password", exact: true }).fill("bob-chosen-password");
   await after.page.getByRole("textbox", { name: "Confirm new password" }).fill("bob-chosen-password");
@@ -132,11 +133,13 @@ test('an account created with "must change password" leads its user to the chang
   // The login leads to the change-password form, and so does every page until the password is changed.
   const erin = await signedInContext(browser, run, username, "erin-initial-password");
   await expect(erin.page).toHaveURL(/\/settings\/password$/);
-  await expect(erin.page.getByText("Choose a new password to continue")).toBeVisible();
+  // A new account is welcomed and asked for its own password, not told that a password was reset.
+  await expect(erin.page.getByText("Welcome to XenDeck: choose your own password")).toBeVisible();
+  await expect(erin.page.getByText("An administrator reset your password")).toHaveCount(0);
   await erin.page.goto("/vms");
   await expect(erin.page).toHaveURL(/\/settings\/password$/);
   await expect(erin.page.getByText("0 VMs in 0 pools")).toHaveCount(0);
-  await erin.page.getByRole("textbox", { name: "Temporary password" }).fill("erin-initial-password");
+  await erin.page.getByRole("textbox", { name: "Password you were given" }).fill("erin-initial-password");
   await erin.page.getByRole("textbox", { name: "New password", exact: true }).fill("erin-own-password");
   await erin.page.getByRole("textbox", { name: "Confirm new password" }).fill("erin-own-password");
   await erin.page.getByRole("button", { name: "Change password" }).click();

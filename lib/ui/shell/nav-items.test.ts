@@ -5,11 +5,11 @@ import { accountLinks, isNavItemActive, navSectionsFor } from "./nav-items";
 const hrefs = (user: Parameters<typeof navSectionsFor>[0]) => navSectionsFor(user).flatMap((s) => s.items.map((i) => i.href));
 
 describe("navigation", () => {
-  it("shows the administration section to admins only", () => {
+  it("shows the administration section to admins only, and the audit log (their own entries) to everyone", () => {
     const admin = { username: "root", displayName: null, isAdmin: true };
     const operator = { username: "op", displayName: "Op", isAdmin: false };
     expect(hrefs(admin)).toEqual(["/", "/vms", "/hosts", "/pools", "/admin/users", "/admin/groups", "/admin/acls", "/audit"]);
-    expect(hrefs(operator)).toEqual(["/", "/vms", "/hosts", "/pools"]);
+    expect(hrefs(operator)).toEqual(["/", "/vms", "/hosts", "/pools", "/audit"]);
     expect(hrefs(null)).toEqual(["/", "/vms", "/hosts", "/pools"]);
   });
 
