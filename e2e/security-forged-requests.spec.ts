@@ -37,6 +37,8 @@ const REFUSAL_TESTS = {
   vmOperationAction: "lifecycle operations on VMs of another pool",
   bulkVmOperationAction: "lifecycle operations on VMs of another pool",
   vmManagementAction: "deleting, cloning, renaming or migrating VMs",
+  createVmAction: "creating VMs and editing their hardware",
+  vmHardwareAction: "creating VMs and editing their hardware",
   testConnectionAction: "pool registration and changes to registered pools",
   registerPoolAction: "pool registration and changes to registered pools",
   editPoolAction: "pool registration and changes to registered pools",
@@ -155,6 +157,47 @@ for (const who of ["operator", "viewer"] as const satisfies readonly Restricted[
       expectRefused(entries, "vm.edit", own.uuid);
       expectRefused(entries, "vm.migrate", own.uuid);
       expectRefused(entries, "vm.snapshot", foreign.uuid);
+    });
+
+    test("creating VMs and editing their hardware are refused, in their own pool as in others, and nothing is made or changed", async ({ run, sim }) => {
+      const production = run.pools.find((pool) => pool.name === "production")!;
+      const ownTemplate = run.templates.find((template) => template.pool === "production" && template.name === "Debian Bookworm 12")!;
+      const foreignTemplate = run.templates.find((template) => template.pool === "dev" && template.name === "Debian Bookworm 12")!;
+      const own = run.vms.filter((vm) => vm.pool === "production" && vm.powerState === "Halted").at(-3)!;
+      const foreign = seededVm(run, "dev", "Halted");
+      const before = await Promise.all([own, foreign].map(async (vm) => (await sim.vm(vm.uuid)).record));
+      const name = `forged-by-${who}`;
+
+      const creation = { template: ownTemplate.uuid, name, vcpus: 1, memory: "1 GiB", start: true };
+      expect(await forge(api, run, "createVmAction", creation)).toContain(NOT_ALLOWED);
+      expect(await forge(api, run, "createVmAction", { ...creation, template: foreignTemplate.uuid })).toContain(
+        "This template does not exist, or you do not have access to it.",
+      );
+      const resources = { operation: "resources", vm: own.uuid, vcpus: 16, vcpusMax: 16, memory: "64 GiB", dynamicMin: "64 GiB", dynamicMax: "64 GiB" };
+      expect(await forge(api, run, "vmHardwareAction", resources)).toContain(NOT_ALLOWED);
+      expect(await forge(api, run, "vmHardwareAction", { operation: "vif.create", vm: own.uuid, network: "00000000-0000-0000-0000-000000000000" })).toContain(
+        NOT_ALLOWED,
+      );
+      expect(await forge(api, run, "vmHardwareAction", { operation: "tags.add", vm: foreign.uuid, tag: name })).toContain(VM_NOT_FOUND);
+      // Tags are an operator's: the viewer is refused on their own pool's VM too.
+      if (who === "viewer") expect(await forge(api, run, "vmHardwareAction", { operation: "tags.add", vm: own.uuid, tag: name })).toContain(NOT_ALLOWED);
+
+      const after = await Promise.all([own, foreign].map(async (vm) => (await sim.vm(vm.uuid)).record));
+      for (const [index, record] of after.entries()) {
+        expect(record).toMatchObject({
+          VCPUs_max: before[index]!.VCPUs_max,
+          memory_static_max: before[index]!.memory_static_max,
+          VBDs: before[index]!.VBDs,
+          VIFs: before[index]!.VIFs,
+          tags: before[index]!.tags,
+        });
+      }
+      await expect(sim.vm(name)).rejects.toThrow(/no VM/);
+      const entries = auditEntriesOf(run, who, since);
+      expectRefused(entries, "pool.vm.create", production.uuid);
+      expectRefused(entries, "pool.vm.create", foreignTemplate.uuid);
+      expectRefused(entries, "vm.edit.hardware", own.uuid);
+      expectRefused(entries, "vm.edit.tags", foreign.uuid);
     });
 
     test("pool registration and changes to registered pools are refused and leave the pools as they were", async ({ run }) => {

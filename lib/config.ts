@@ -40,6 +40,15 @@ export interface Config {
    * stops a start with a wrong value like any other variable.
    */
   compress: boolean;
+  consoles: ConsoleConfig;
+}
+
+/** VM consoles opened through XenDeck (lib/consoles). 0 means no limit. */
+export interface ConsoleConfig {
+  /** A console without keyboard or mouse input for this long is closed. */
+  idleTimeoutSeconds: number;
+  /** A console open this long is closed, active or not. */
+  maxDurationSeconds: number;
 }
 
 export interface LoginThrottleConfig {
@@ -108,6 +117,8 @@ const envSchema = z.object({
   XENDECK_LOGIN_LOCKOUT_SECONDS: positiveInt(15 * 60),
   XENDECK_TRUSTED_PROXIES: positiveInt(0, 0),
   XENDECK_COMPRESS: onOff(false),
+  XENDECK_CONSOLE_IDLE_TIMEOUT_SECONDS: positiveInt(30 * 60, 0),
+  XENDECK_CONSOLE_MAX_DURATION_SECONDS: positiveInt(8 * 60 * 60, 0),
 });
 
 function decodeBase64Key(text: string): Buffer | null {
@@ -191,6 +202,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     trustedProxies: vars.XENDECK_TRUSTED_PROXIES,
     compress: vars.XENDECK_COMPRESS,
+    consoles: {
+      idleTimeoutSeconds: vars.XENDECK_CONSOLE_IDLE_TIMEOUT_SECONDS,
+      maxDurationSeconds: vars.XENDECK_CONSOLE_MAX_DURATION_SECONDS,
+    },
   };
 }
 

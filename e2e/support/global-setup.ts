@@ -179,6 +179,10 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
         .all<{ uuid: string; name_label: string; power_state: string; is_a_template: boolean; is_a_snapshot: boolean; is_control_domain: boolean }>("VM")
         .filter(({ record }) => !record.is_a_template && !record.is_a_snapshot && !record.is_control_domain)
         .map(({ pool, record }) => ({ name: record.name_label, pool: sim.pools[pool]!.name, uuid: record.uuid, powerState: record.power_state })),
+      templates: sim.inspect
+        .all<{ uuid: string; name_label: string; is_a_template: boolean; is_a_snapshot: boolean }>("VM")
+        .filter(({ record }) => record.is_a_template && !record.is_a_snapshot)
+        .map(({ pool, record }) => ({ name: record.name_label, pool: sim.pools[pool]!.name, uuid: record.uuid })),
     };
     const infoFile = path.join(runDir, "run-info.json");
     writeFileSync(infoFile, JSON.stringify(info, null, 2));

@@ -27,6 +27,13 @@ export class SimControl {
     return this.call("GET", `/inspect/vm/${encodeURIComponent(uuid)}`);
   }
 
+  /** What was typed into a VM's consoles (Enter is "\r") and what its console shows now (by uuid). */
+  console(
+    uuid: string,
+  ): Promise<{ typed: string; ctrlAltDel: number; screen: { width: number; height: number; lines: string[]; connections: number } | null }> {
+    return this.call("GET", `/inspect/console/${encodeURIComponent(uuid)}`);
+  }
+
   /** Changes a VM as an admin on the host would (no XenDeck involved). */
   changeVm(uuid: string, change: { power_state?: string; host?: string; fields?: Record<string, unknown> }): Promise<SimVmView> {
     return this.call("POST", "/outside/vm", { vm: uuid, ...change });

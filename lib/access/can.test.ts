@@ -96,8 +96,11 @@ describe("the action catalogue", () => {
       "vm.unpause",
       "vm.snapshot",
       "vm.snapshot.delete",
+      "vm.console",
+      "vm.cd",
+      "vm.edit.tags",
     ];
-    const adminActions = ["vm.delete", "vm.clone", "vm.copy", "vm.migrate", "vm.revert", "vm.edit"];
+    const adminActions = ["vm.delete", "vm.clone", "vm.copy", "vm.migrate", "vm.revert", "vm.edit", "vm.edit.hardware"];
     const vmActions = objectActions.filter((action) => action.startsWith("vm."));
     expect(vmActions.sort()).toEqual(["vm.view", ...operatorActions, ...adminActions].sort());
     expect(OBJECT_ACTIONS["vm.view"].role).toBe("viewer");
@@ -109,7 +112,7 @@ describe("the action catalogue", () => {
     for (const kind of ["pool", "host", "sr", "network", "vm", "vdi", "vbd", "vif", "pif"]) {
       expect(OBJECT_ACTIONS[`${kind}.view` as ObjectAction]).toEqual({ kind, role: "viewer" });
     }
-    for (const action of ["pool.manage", "host.manage", "sr.manage", "network.manage", "vdi.manage"] as const) {
+    for (const action of ["pool.manage", "pool.vm.create", "host.manage", "host.console", "sr.manage", "network.manage", "vdi.manage"] as const) {
       expect(OBJECT_ACTIONS[action].role).toBe("admin");
     }
   });

@@ -70,9 +70,13 @@ export interface AccessSubject {
 export const OBJECT_ACTIONS = {
   "pool.view": { kind: "pool", role: "viewer" },
   "pool.manage": { kind: "pool", role: "admin" },
+  /** A new VM from a template of the pool; its SRs, networks, ISOs and host must be visible to the user too. */
+  "pool.vm.create": { kind: "pool", role: "admin" },
 
   "host.view": { kind: "host", role: "viewer" },
   "host.manage": { kind: "host", role: "admin" },
+  /** The host's own console (its control domain's): a root login prompt on the host. */
+  "host.console": { kind: "host", role: "admin" },
 
   "sr.view": { kind: "sr", role: "viewer" },
   "sr.manage": { kind: "sr", role: "admin" },
@@ -93,6 +97,8 @@ export const OBJECT_ACTIONS = {
   "vm.pause": { kind: "vm", role: "operator" },
   "vm.unpause": { kind: "vm", role: "operator" },
   "vm.snapshot": { kind: "vm", role: "operator" },
+  /** Opening the VM's console (screen, keyboard, mouse). */
+  "vm.console": { kind: "vm", role: "operator" },
   /** Deleting a snapshot (target: the snapshot): taking one before an upgrade and removing it after is an operator's job. */
   "vm.snapshot.delete": { kind: "vm", role: "operator" },
   /** Deleting a VM. */
@@ -104,6 +110,11 @@ export const OBJECT_ACTIONS = {
   /** Target: the snapshot to revert to. */
   "vm.revert": { kind: "vm", role: "admin" },
   "vm.edit": { kind: "vm", role: "admin" },
+  /** vCPUs, memory, disks and network interfaces; a new disk's SR or interface's network must be visible too. */
+  "vm.edit.hardware": { kind: "vm", role: "admin" },
+  "vm.edit.tags": { kind: "vm", role: "operator" },
+  /** Insert or eject an ISO (visible to the user) in the CD drive: a day-to-day operation, like power. */
+  "vm.cd": { kind: "vm", role: "operator" },
 
   "vdi.view": { kind: "vdi", role: "viewer" },
   "vdi.manage": { kind: "vdi", role: "admin" },

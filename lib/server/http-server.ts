@@ -5,22 +5,19 @@
  * - **The client's address.** Every request gets `x-xendeck-peer-address` = the TCP peer of its socket (whatever
  *   the client sent under that name is replaced), so the app reads an address no client can forge
  *   (lib/auth/request-context.ts decides, with XENDECK_TRUSTED_PROXIES, which address is the client's).
- * - **Websocket upgrades** for VM consoles: a path registered in `UPGRADE_ROUTES` gets the raw upgrade; the rest
- *   (the dev server's hot reload) goes to Next.
+ * - **Websocket upgrades** for VM consoles: a path registered in `UPGRADE_ROUTES` (lib/upgrade-routes.ts, filled from
+ *   Next's bundle by instrumentation.ts) gets the raw upgrade; the rest (the dev server's hot reload) goes to Next.
  *
  * Kept thin on purpose: no app logic here, only routing of sockets.
  */
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { Duplex } from "node:stream";
 import next from "next";
+import { UPGRADE_ROUTES } from "@/lib/upgrade-routes";
 
 export const PEER_ADDRESS_HEADER = "x-xendeck-peer-address";
 
-/** A websocket endpoint: receives the upgrade request, already stamped with its peer address. */
-export type UpgradeRoute = (request: IncomingMessage, socket: Duplex, head: Buffer) => void;
-
-/** Upgrade handlers by path prefix (e.g. "/api/consoles/"). */
-export const UPGRADE_ROUTES = new Map<string, UpgradeRoute>();
+export { UPGRADE_ROUTES, type UpgradeRoute } from "@/lib/upgrade-routes";
 
 function stampPeerAddress(request: IncomingMessage): void {
   request.headers[PEER_ADDRESS_HEADER] = request.socket.remoteAddress ?? "";

@@ -55,6 +55,20 @@ describe("describeXapiError", () => {
     expect(describeXapiError(new XapiReadOnlyError("VM.start"))).toMatch(/read-only/);
   });
 
+  it("puts disk, device, memory and vCPU refusals into words", () => {
+    const words = (...description: string[]) => describeXapiError(XapiError.fromDescription(description));
+    expect(words("VDI_IN_USE", "OpaqueRef:d", "resize")).toBe("The disk is attached to a running VM; detach it (or halt the VM) to resize it");
+    expect(words("VDI_IN_USE", "OpaqueRef:d")).toBe("The disk is in use by a running VM or another operation");
+    expect(words("SR_BACKEND_FAILURE_44", "", "There is insufficient space", "")).toBe("There is not enough free space on the storage repository");
+    expect(words("SR_BACKEND_FAILURE_79", "", "VDI Invalid size", "")).toBe("The storage repository refused this disk size (VDI Invalid size)");
+    expect(words("VCPU_MAX_NOT_CORES_PER_SOCKET_MULTIPLE", "3", "2")).toBe("The maximum number of vCPUs (3) must be a multiple of the cores per socket (2)");
+    expect(words("INVALID_VALUE", "VCPU values must satisfy: 0 < VCPUs ≤ VCPUs_max", "4")).toBe(
+      "Invalid value 4: VCPU values must satisfy: 0 < VCPUs ≤ VCPUs_max",
+    );
+    expect(words("MAC_INVALID", "zz")).toBe("“zz” is not a valid MAC address");
+    expect(words("VBD_NOT_UNPLUGGABLE", "OpaqueRef:b")).toBe("This disk cannot be detached while the VM runs (it is marked not unpluggable)");
+  });
+
   it("falls back to the code and parameters, and hides unexpected errors", () => {
     expect(describeXapiError(XapiError.fromDescription(["SOME_NEW_CODE", "p1"]))).toBe("The pool refused the operation: SOME_NEW_CODE (p1)");
     expect(describeXapiError(new XapiTimeoutError("VM.start: no complete answer within 60.0 s"))).toBe("VM.start: no complete answer within 60.0 s");

@@ -103,6 +103,20 @@ export class XapiProtocolError extends XapiError {
   }
 }
 
+/** A host answered with another HTTP status than 200 (`location`: where a redirection points). */
+export class XapiHttpError extends XapiProtocolError {
+  static {
+    this.prototype.name = "XapiHttpError";
+  }
+  readonly status: number;
+  readonly location?: string;
+  constructor(message: string, options: { status: number; location?: string; method?: string }) {
+    super(message, { method: options.method });
+    this.status = options.status;
+    this.location = options.location;
+  }
+}
+
 /** The server's TLS certificate is not the pinned one, or cannot be verified and none is pinned. */
 export class XapiCertificateError extends XapiError {
   static {
@@ -204,7 +218,32 @@ const MESSAGES: Record<string, Describer> = {
   VM_HAS_TOO_MANY_SNAPSHOTS: () => "The VM has too many snapshots; delete some first",
   SR_FULL: ([requested, maximum]) => `The storage repository is full (${bytes(requested)} requested, ${bytes(maximum)} maximum)`,
   SR_HAS_NO_PBDS: () => "The storage repository is not attached to any host",
-  VDI_IN_USE: () => "The disk is in use by another operation",
+  VDI_IN_USE: ([, operation]) =>
+    operation
+      ? `The disk is attached to a running VM; detach it (or halt the VM) to ${operation} it`
+      : "The disk is in use by a running VM or another operation",
+  SR_BACKEND_FAILURE_44: () => "There is not enough free space on the storage repository",
+  SR_BACKEND_FAILURE_79: ([, message]) => `The storage repository refused this disk size${message ? ` (${message})` : ""}`,
+  SR_OPERATION_NOT_SUPPORTED: () => "This storage repository does not support this operation",
+  MEMORY_CONSTRAINT_VIOLATION: () => "The memory settings must satisfy: static minimum ≤ dynamic minimum ≤ dynamic maximum ≤ static maximum",
+  MEMORY_CONSTRAINT_VIOLATION_ORDER: () => "The memory settings must satisfy: static minimum ≤ dynamic minimum ≤ dynamic maximum ≤ static maximum",
+  MEMORY_CONSTRAINT_VIOLATION_MAXPIN: () => "A control domain's memory cannot be changed this way",
+  INVALID_VALUE: ([rule, value]) => `Invalid value${value ? ` ${value}` : ""}${rule ? `: ${rule}` : ""}`,
+  VCPU_MAX_NOT_CORES_PER_SOCKET_MULTIPLE: ([vcpus, cores]) =>
+    `The maximum number of vCPUs (${vcpus ?? "?"}) must be a multiple of the cores per socket (${cores ?? "?"})`,
+  DEVICE_ALREADY_EXISTS: ([device]) => `A device already uses position ${device ?? "this position"}`,
+  DEVICE_ALREADY_ATTACHED: () => "The device is already attached",
+  DEVICE_ALREADY_DETACHED: () => "The device is already detached",
+  DEVICE_DETACH_REJECTED: () => "The guest refused to release the device",
+  VBD_NOT_UNPLUGGABLE: () => "This disk cannot be detached while the VM runs (it is marked not unpluggable)",
+  VBD_NOT_EMPTY: () => "The CD drive already holds a disc; eject it first",
+  VBD_IS_EMPTY: () => "The CD drive is empty",
+  VBD_NOT_REMOVABLE_MEDIA: () => "This drive is not a CD drive",
+  VDI_IO_ERROR: () => "The disk could not be written (I/O error)",
+  VDI_READONLY: () => "The disk is read-only",
+  MAC_INVALID: ([mac]) => `${mac ? `“${mac}” is not` : "This is not"} a valid MAC address`,
+  INVALID_DEVICE: ([device]) => `Invalid device position ${device ?? ""}`.trim(),
+  UNKNOWN_BOOTLOADER: () => "The VM's boot loader is unknown",
   TASK_CANCELLED: () => "The operation was cancelled",
   HANDLE_INVALID: ([cls]) => `The ${cls ? cls.toLowerCase().replace(/_/g, " ") : "object"} no longer exists (it may have just been deleted)`,
   UUID_INVALID: ([cls]) => `No ${cls ? cls.toLowerCase() : "object"} with this UUID exists`,

@@ -17,6 +17,8 @@ import {
 } from "@/lib/inventory/vm-query";
 import { MAX_BULK_VMS } from "@/lib/vm/lifecycle-actions";
 import { bulkOperationsFor, poolIdsOf, visibleVmRows } from "@/lib/inventory/vms";
+import { canCreateVms } from "@/lib/inventory/vm-creation";
+import { ButtonLink } from "@/lib/ui/button";
 import { DataTable, EmptyRow, SortHeader, TableBody, TableHead } from "@/lib/ui/data-table";
 import { EmptyState } from "@/lib/ui/empty-state";
 import { formatCount } from "@/lib/ui/format";
@@ -59,6 +61,7 @@ export default async function VmsPage(props: { searchParams: Promise<Record<stri
     ...problem,
     href: problem.suggestion ? href({ q: replaceSearchTerm(query.q, problem.term, problem.suggestion) }) : null,
   }));
+  const creates = await canCreateVms(user);
 
   return (
     <>
@@ -68,6 +71,13 @@ export default async function VmsPage(props: { searchParams: Promise<Record<stri
           filtered
             ? `${formatCount(total, "VM")} match, out of ${formatCount(rows.length, "VM")}`
             : `${formatCount(rows.length, "VM")} in ${formatCount(pools.length, "pool")}`
+        }
+        actions={
+          creates ? (
+            <ButtonLink href="/vms/new" variant="primary" icon="plus">
+              New VM
+            </ButtonLink>
+          ) : undefined
         }
       />
       <LiveUpdates pools={views.filter((view) => poolIds.has(view.id))} />

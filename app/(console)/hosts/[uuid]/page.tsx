@@ -3,6 +3,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { Suspense } from "react";
 import { ObjectAccess } from "@/app/(console)/_components/object-access";
+import { can } from "@/lib/access/can";
 import { requireUser } from "@/lib/auth/current-user";
 import { hostDetail } from "@/lib/inventory/hosts";
 import { LiveUpdates } from "@/lib/ui/live/live-updates";
@@ -40,7 +41,7 @@ export default async function HostPage({ params }: Props) {
         meta={<HostState enabled={host.enabled} live={host.live} stale={host.stale} />}
         description={host.description || undefined}
       />
-      <HostTabs uuid={host.uuid} current="Overview" />
+      <HostTabs uuid={host.uuid} current="Overview" console={can(user, "host.console", host.securable)} />
       <LiveUpdates pools={[host.pool]} watch={[host.uuid, ...host.vms.map((vm) => vm.uuid)]} />
       <PoolBanners pools={host.pool.status.state === "connected" ? [] : [{ id: host.pool.id, label: host.pool.label, status: host.pool.status }]} />
       <div className="space-y-5">

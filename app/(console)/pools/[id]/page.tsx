@@ -3,6 +3,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { Suspense } from "react";
 import { ObjectAccess } from "@/app/(console)/_components/object-access";
+import { PerformanceOverview } from "@/app/(console)/_components/stats/performance-overview";
 import { requireUser } from "@/lib/auth/current-user";
 import { getPool } from "@/lib/pools/store";
 import { LiveUpdates } from "@/lib/ui/live/live-updates";
@@ -70,6 +71,7 @@ export default async function PoolPage({ params }: Props) {
             <KeyValue label="Access">{pool.readOnly ? "Read-only: XenDeck changes nothing here" : "Read-write"}</KeyValue>
           </KeyValueList>
         </Card>
+        <PerformanceOverview poolId={pool.id} />
         <Section title="Hosts">
           <HostsTable hosts={pool.hosts} label="Hosts of the pool" />
         </Section>

@@ -3,6 +3,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { Suspense } from "react";
 import { ObjectAccess } from "@/app/(console)/_components/object-access";
+import { can } from "@/lib/access/can";
 import { YourAccess } from "@/app/(console)/_components/your-access";
 import { requireUser } from "@/lib/auth/current-user";
 import { LiveUpdates } from "@/lib/ui/live/live-updates";
@@ -47,7 +48,7 @@ export default async function VmPage({ params }: Props) {
         meta={<PowerStateBadge state={vm.powerState} stale={vm.stale} />}
         description={vm.description || undefined}
       />
-      <VmTabs uuid={vm.uuid} current="Overview" />
+      <VmTabs uuid={vm.uuid} current="Overview" console={can(user, "vm.console", vm.securable)} />
       <LiveUpdates pools={[vm.pool]} watch={vm.related} />
       <RememberVm uuid={vm.uuid} name={vm.name} />
       <PoolBanners pools={vm.pool.status.state === "connected" ? [] : [{ id: vm.pool.id, label: vm.pool.label, status: vm.pool.status }]} />
