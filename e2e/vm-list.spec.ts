@@ -81,3 +81,25 @@ test("a VM's name opens its page within the app, and in a new tab with a modifie
   await popup.close();
   await expect(page).toHaveURL(/\/vms\?q=k8s-node$/);
 });
+
+test("a search term that is not understood is named, with the nearest field or value to try", async ({ page }) => {
+  await page.goto("/vms");
+  const problems = page.getByRole("status", { name: "Search terms not understood" });
+
+  // A misspelt value: no VM could match, and the page says why instead of only "0 VMs match".
+  await page.getByLabel("Search", { exact: true }).fill("power_state:runing");
+  await expect(problems).toContainText("“runing” is not a power state");
+  await problems.getByRole("link", { name: "power_state:running" }).click();
+  await expect(page).toHaveURL(/q=power_state%3Arunning/);
+  await expect(page.getByLabel("Search", { exact: true })).toHaveValue("power_state:running");
+  await expect(problems).toHaveCount(0);
+  const rows = page.getByRole("table", { name: "Virtual machines" }).locator("tbody tr");
+  await expect(rows.first()).toContainText("Running");
+
+  // An unknown field: searched as plain text, and the nearest field is offered.
+  await page.getByLabel("Search", { exact: true }).fill("nmae:web");
+  await expect(problems).toContainText("“nmae” is not a search field");
+  await expect(problems.getByRole("link", { name: "name:web" })).toBeVisible();
+  await page.getByLabel("Search", { exact: true }).fill("foo:bar");
+  await expect(problems).toContainText("“foo” is not a search field");
+});
