@@ -5,9 +5,16 @@
  */
 import { explainAccess, type AccessSubject, type Securable } from "@/lib/access/can";
 import { accessInWords } from "@/lib/admin/access-words";
+import { grantedObjectName } from "@/lib/inventory/acl-objects";
 
 export function YourAccess({ user, target }: { user: AccessSubject; target: Securable }) {
-  const { role, missing } = accessInWords(explainAccess(user, target), target.kind);
+  const explanation = explainAccess(user, target);
+  // The granting object by its name now (the ACL keeps the label it was granted with, or none).
+  const reasons = explanation.reasons.map((reason) => ({
+    ...reason,
+    grant: { ...reason.grant, objectLabel: grantedObjectName(user, reason.grant.objectKind, reason.grant.objectUuid) ?? reason.grant.objectLabel },
+  }));
+  const { role, missing } = accessInWords({ ...explanation, reasons }, target.kind);
   if (!role) return null;
   return (
     <section aria-label="Your access" className="text-xs text-muted">
