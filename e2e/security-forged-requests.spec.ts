@@ -60,6 +60,14 @@ const REFUSAL_TESTS = {
   changeMembershipAction: "account and group management is refused",
   verifyAuditChainAction: "account and group management is refused",
   changePasswordAction: "a password change needs the current password",
+  startTwoFactorEnrolmentAction: "own-account actions reach no other account",
+  confirmTwoFactorEnrolmentAction: "own-account actions reach no other account",
+  regenerateRecoveryCodesAction: "own-account actions reach no other account",
+  disableTwoFactorAction: "own-account actions reach no other account",
+  endSessionAction: "own-account actions reach no other account",
+  endUserSessionsAction: "other users' sessions and second factor, and the security policy, are refused",
+  resetTwoFactorAction: "other users' sessions and second factor, and the security policy, are refused",
+  setTwoFactorPolicyAction: "other users' sessions and second factor, and the security policy, are refused",
 } as const satisfies Record<string, string>;
 
 type ActionName = keyof typeof REFUSAL_TESTS;
@@ -264,7 +272,7 @@ for (const who of ["operator", "viewer"] as const satisfies readonly Restricted[
     test("account and group management is refused: no new admin, no change to anyone, no chain verification", async ({ run }) => {
       const self = userId(run, who);
       const adminId = userId(run, "admin");
-      const usersBefore = withRunDb(run, (db) => db.prepare("SELECT id, username, isAdmin, disabled, passwordHash, sessionEpoch FROM User ORDER BY id").all());
+      const usersBefore = withRunDb(run, (db) => db.prepare("SELECT id, username, isAdmin, disabled, passwordHash, totpEnabledAt FROM User ORDER BY id").all());
       const groupsBefore = withRunDb(run, (db) => db.prepare("SELECT groupId, userId FROM GroupMember ORDER BY groupId, userId").all());
       const mallory = `mallory-${who}`;
 
@@ -283,7 +291,7 @@ for (const who of ["operator", "viewer"] as const satisfies readonly Restricted[
 
       expectRowsUnchanged(
         usersBefore,
-        withRunDb(run, (db) => db.prepare("SELECT id, username, isAdmin, disabled, passwordHash, sessionEpoch FROM User ORDER BY id").all()),
+        withRunDb(run, (db) => db.prepare("SELECT id, username, isAdmin, disabled, passwordHash, totpEnabledAt FROM User ORDER BY id").all()),
         "user",
       );
       expect(withRunDb(run, (db) => db.prepare("SELECT COUNT(*) AS n FROM User WHERE username = ?").get(mallory)!.n)).toBe(0);
@@ -378,6 +386,56 @@ test("a password change needs the current password: a forged one is refused and 
     expect(await forge(api, run, "changePasswordAction", forged)).toContain("The current password is wrong.");
     expect(withRunDb(run, (db) => db.prepare("SELECT passwordHash FROM User WHERE id = ?").get(self)!.passwordHash)).toBe(hashBefore);
     expectRefused(auditEntriesOf(run, "viewer", since), "user.change_password");
+  } finally {
+    await api.dispose();
+  }
+});
+
+test("other users' sessions and second factor, and the security policy, are refused: nothing changes", async ({ run }) => {
+  const api = await apiAs(run, "viewer");
+  const since = lastAuditId(run);
+  const adminId = userId(run, "admin");
+  const activeSessions = () => withRunDb(run, (db) => db.prepare("SELECT id FROM Session WHERE userId = ? AND revokedAt IS NULL ORDER BY id").all(adminId));
+  try {
+    const before = activeSessions();
+    expect(before.length).toBeGreaterThan(0);
+    expect(await forge(api, run, "endUserSessionsAction", { userId: adminId })).toContain(NOT_ALLOWED);
+    expect(await forge(api, run, "resetTwoFactorAction", { userId: adminId })).toContain(NOT_ALLOWED);
+    expect(await forge(api, run, "setTwoFactorPolicyAction", { policy: "everyone" })).toContain(NOT_ALLOWED);
+
+    expect(activeSessions()).toEqual(before);
+    expect(withRunDb(run, (db) => db.prepare("SELECT COUNT(*) AS n FROM Setting").get()!.n)).toBe(0);
+    const refused = auditEntriesOf(run, "viewer", since).filter((entry) => entry.action === "users.manage" && entry.outcome === "refused");
+    expect(refused.map((entry) => JSON.parse(entry.params).operation ?? JSON.parse(entry.params).policy).sort()).toEqual([
+      "end-sessions",
+      "everyone",
+      "reset-two-factor",
+    ]);
+  } finally {
+    await api.dispose();
+  }
+});
+
+test("own-account actions reach no other account: another user's session stays, codes are checked", async ({ run }) => {
+  const api = await apiAs(run, "viewer");
+  const since = lastAuditId(run);
+  const adminId = userId(run, "admin");
+  const adminSession = withRunDb(run, (db) => db.prepare("SELECT id FROM Session WHERE userId = ? AND revokedAt IS NULL LIMIT 1").get(adminId))!.id;
+  const secrets = () =>
+    withRunDb(run, (db) => db.prepare("SELECT id, totpSecretEncrypted, totpEnabledAt FROM User WHERE id IN (?, ?)").all(adminId, userId(run, "viewer")));
+  try {
+    expect(await forge(api, run, "endSessionAction", { sessionId: adminSession })).toContain("This session has already ended.");
+    expect(withRunDb(run, (db) => db.prepare("SELECT revokedAt FROM Session WHERE id = ?").get(adminSession))).toEqual({ revokedAt: null });
+    expect(await forge(api, run, "confirmTwoFactorEnrolmentAction", { code: "000000" })).toContain("no enrolment is under way");
+    expect(await forge(api, run, "regenerateRecoveryCodesAction", { code: "000000" })).toContain("Two-factor login is off.");
+    expect(await forge(api, run, "disableTwoFactorAction", { code: "000000" })).toContain("Two-factor login is already off.");
+    // Starting an enrolment is the viewer's own business: it touches their row only, and turns nothing on.
+    const before = secrets();
+    expect(await forge(api, run, "startTwoFactorEnrolmentAction", {})).toContain('"ok":true');
+    const after = secrets();
+    expect(after.find((row) => row.id === adminId)).toEqual(before.find((row) => row.id === adminId));
+    expect(after.every((row) => row.totpEnabledAt === null)).toBe(true);
+    expectRefused(auditEntriesOf(run, "viewer", since), "session.end");
   } finally {
     await api.dispose();
   }

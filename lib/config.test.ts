@@ -32,8 +32,9 @@ describe("configuration", () => {
     for (const file of ["secret.key", "auth-secret"]) {
       expect(statSync(path.join(cwd, "data", file)).mode & 0o777).toBe(0o600);
     }
-    expect(config.login).toEqual({ maxFailuresPerAccount: 5, maxFailuresPerAddress: 20, windowSeconds: 900, lockoutSeconds: 900 });
+    expect(config.login).toEqual({ maxFailuresPerAccount: 5, maxFailuresPerAddress: 20, accountSlowdownFailures: 50, windowSeconds: 900, lockoutSeconds: 900 });
     expect(config.trustedProxies).toBe(0);
+    expect(config.auditAnonymousMaxPerAddress).toBe(60);
     expect(config.compress).toBe(false);
     expect(config.consoles).toEqual({ idleTimeoutSeconds: 1800, maxDurationSeconds: 28800 });
     expect(config.publicUrl).toBeNull();

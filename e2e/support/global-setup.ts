@@ -129,6 +129,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
       // Tests sign in often from one address; the throttling itself has its own tests.
       XENDECK_LOGIN_MAX_FAILURES_PER_ADDRESS: "10000",
       XENDECK_LOGIN_MAX_FAILURES_PER_ACCOUNT: "50",
+      // Likewise every refusal of a request without a session comes from 127.0.0.1 (the cap has its own tests).
+      XENDECK_AUDIT_ANONYMOUS_MAX_PER_ADDRESS: "100000",
     };
 
     const specFile = path.join(runDir, "setup.json");

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { CHANGE_PASSWORD_PATH } from "@/lib/routes";
+import { CHANGE_PASSWORD_PATH, SESSIONS_PATH, TWO_FACTOR_PATH } from "@/lib/routes";
 import { accountLinks, isNavItemActive, navSectionsFor } from "./nav-items";
 
 const hrefs = (user: Parameters<typeof navSectionsFor>[0]) => navSectionsFor(user).flatMap((s) => s.items.map((i) => i.href));
@@ -8,14 +8,23 @@ describe("navigation", () => {
   it("shows the administration section to admins only, and the audit log (their own entries) to everyone", () => {
     const admin = { username: "root", displayName: null, isAdmin: true };
     const operator = { username: "op", displayName: "Op", isAdmin: false };
-    expect(hrefs(admin)).toEqual(["/", "/vms", "/hosts", "/pools", "/admin/users", "/admin/groups", "/admin/acls", "/audit"]);
+    expect(hrefs(admin)).toEqual(["/", "/vms", "/hosts", "/pools", "/admin/users", "/admin/groups", "/admin/acls", "/admin/security", "/audit"]);
     expect(hrefs(operator)).toEqual(["/", "/vms", "/hosts", "/pools", "/audit"]);
     expect(hrefs(null)).toEqual(["/", "/vms", "/hosts", "/pools"]);
   });
 
   it("gives non-admins their own activity in the account menu", () => {
-    expect(accountLinks({ username: "op", displayName: null, isAdmin: false }).map((l) => l.href)).toEqual([CHANGE_PASSWORD_PATH, "/audit"]);
-    expect(accountLinks({ username: "root", displayName: null, isAdmin: true }).map((l) => l.href)).toEqual([CHANGE_PASSWORD_PATH]);
+    expect(accountLinks({ username: "op", displayName: null, isAdmin: false }).map((l) => l.href)).toEqual([
+      CHANGE_PASSWORD_PATH,
+      TWO_FACTOR_PATH,
+      SESSIONS_PATH,
+      "/audit",
+    ]);
+    expect(accountLinks({ username: "root", displayName: null, isAdmin: true }).map((l) => l.href)).toEqual([
+      CHANGE_PASSWORD_PATH,
+      TWO_FACTOR_PATH,
+      SESSIONS_PATH,
+    ]);
   });
 
   it.each([
