@@ -95,7 +95,7 @@ test("no console page scrolls sideways at 390 px", async ({ page }) => {
   expect(problems, `pages wider than ${PHONE.width} px (of ${visited.length} visited: ${visited.join(", ")})`).toEqual([]);
 });
 
-test("the Snapshot dialog fits a phone's screen, its buttons inside it", async ({ page, vm }) => {
+test("the Snapshot dialog and the More menu fit a phone's screen, their buttons inside them", async ({ page, vm }) => {
   await page.goto(`/vms/${vm("lab", "web-01").uuid}`);
   await page.getByRole("toolbar", { name: "VM management" }).getByRole("button", { name: "Snapshot" }).click();
   const dialog = page.getByRole("dialog", { name: "Snapshot web-01" });
@@ -112,4 +112,14 @@ test("the Snapshot dialog fits a phone's screen, its buttons inside it", async (
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
   await dialog.getByRole("button", { name: "Cancel" }).click();
   await expect(dialog).toBeHidden();
+
+  await page.getByRole("toolbar", { name: "VM actions" }).getByRole("button", { name: "More" }).click();
+  const menu = page.getByRole("menu");
+  await expect(menu.getByRole("menuitem").first()).toBeFocused();
+  const menuBox = (await menu.boundingBox())!;
+  expect(menuBox.x).toBeGreaterThanOrEqual(0);
+  expect(menuBox.x + menuBox.width).toBeLessThanOrEqual(PHONE.width);
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
+  await page.keyboard.press("Escape");
+  await expect(menu).toBeHidden();
 });

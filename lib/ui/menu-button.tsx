@@ -30,9 +30,13 @@ export interface MenuItem {
   onSelect: () => void;
 }
 
+/** Space kept between the menu and the window's edges (px). */
+const MENU_MARGIN = 8;
+
 export function MenuButton({ label, items, size = "md" }: { label: string; items: MenuItem[]; size?: ButtonSize }) {
   const [open, setOpen] = useState(false);
-  const [alignRight, setAlignRight] = useState(false);
+  /** How far left of its button the menu starts (px), to stay inside the window. */
+  const [shift, setShift] = useState(0);
   const buttonRef = useRef<HTMLButtonElement>(null);
   const menuRef = useRef<HTMLDivElement>(null);
   const itemRefs = useRef<(HTMLButtonElement | null)[]>([]);
@@ -40,11 +44,13 @@ export function MenuButton({ label, items, size = "md" }: { label: string; items
   const initialFocus = useRef<"first" | "last">("first");
   const id = useId();
 
-  // Opened near the right edge of the window, the menu opens leftwards, so that it never sticks out.
+  // Opened near the right edge of the window, the menu moves left as far as it must to fit, never past the left
+  // edge (on a phone, aligning it with the button's right edge would cut it off on the left instead).
   useLayoutEffect(() => {
     if (!open || !buttonRef.current || !menuRef.current) return;
     const button = buttonRef.current.getBoundingClientRect();
-    setAlignRight(button.left + menuRef.current.offsetWidth > document.documentElement.clientWidth - 8);
+    const overflow = button.left + menuRef.current.offsetWidth - (document.documentElement.clientWidth - MENU_MARGIN);
+    setShift(Math.max(0, Math.min(overflow, button.left - MENU_MARGIN)));
   }, [open]);
 
   useEffect(() => {
@@ -131,10 +137,8 @@ export function MenuButton({ label, items, size = "md" }: { label: string; items
           role="menu"
           aria-labelledby={`${id}-button`}
           onKeyDown={onMenuKeyDown}
-          className={cx(
-            "absolute top-full z-40 mt-1 w-max max-w-[min(20rem,calc(100vw-1.5rem))] min-w-48 rounded-lg border border-line bg-surface p-1 text-fg shadow-xl",
-            alignRight ? "right-0" : "left-0",
-          )}
+          style={{ left: -shift }}
+          className="absolute top-full z-40 mt-1 w-max max-w-[min(20rem,calc(100vw-1rem))] min-w-48 rounded-lg border border-line bg-surface p-1 text-fg shadow-xl"
         >
           {items.map((item, index) => (
             <button
