@@ -23,11 +23,15 @@ import {
 } from "./support/access";
 import { createUser, expect, test } from "./support/fixtures";
 import type { RunInfo } from "./support/run-info";
+import type { SimControl } from "./support/sim-control";
 
 type Restricted = "operator" | "viewer";
 
 const NOT_ALLOWED = "You are not allowed to do this.";
 const VM_NOT_FOUND = "This VM does not exist, or you do not have access to it.";
+const ALERT_NOT_FOUND = "This alert does not exist (it may have been dismissed already), or you do not have access to it.";
+const TASK_NOT_FOUND = "This task does not exist (it may have finished a while ago), or you do not have access to it.";
+const HOST_NOT_FOUND = "This host does not exist, or you do not have access to it.";
 
 /**
  * Every server action, with the test below that attacks it as a signed-in user without the rights. The list is
@@ -68,6 +72,15 @@ const REFUSAL_TESTS = {
   endUserSessionsAction: "other users' sessions and second factor, and the security policy, are refused",
   resetTwoFactorAction: "other users' sessions and second factor, and the security policy, are refused",
   setTwoFactorPolicyAction: "other users' sessions and second factor, and the security policy, are refused",
+  dismissAlertAction: "dismissing alerts is refused",
+  dismissAlertsAction: "dismissing alerts is refused",
+  markAlertsSeenAction: "dismissing alerts is refused",
+  cancelTaskAction: "cancelling a task of their own pool is refused",
+  hostMaintenanceAction: "host maintenance, power, rescans and migration checks are refused",
+  hostPowerAction: "host maintenance, power, rescans and migration checks are refused",
+  hostEvacuationCheckAction: "host maintenance, power, rescans and migration checks are refused",
+  scanSrAction: "host maintenance, power, rescans and migration checks are refused",
+  vmPlacementAction: "host maintenance, power, rescans and migration checks are refused",
 } as const satisfies Record<string, string>;
 
 type ActionName = keyof typeof REFUSAL_TESTS;
@@ -77,6 +90,16 @@ async function forge(api: APIRequestContext, run: RunInfo, name: ActionName, inp
   const { status, body } = await callServerAction(api, run, { id: actionId(run, name), page: "/", args: input === undefined ? [] : [input] });
   expect(status, `${name}: HTTP status`).toBe(200);
   return body;
+}
+
+/** The uuid of an SR of `pool` by name (names repeat across pools), found through its first host's PBDs. */
+async function srNamed(run: RunInfo, sim: SimControl, pool: string, name: string): Promise<string> {
+  const host = await sim.object<{ PBDs: string[] }>("host", run.pools.find((candidate) => candidate.name === pool)!.hosts[0]!.uuid);
+  for (const pbd of host.record.PBDs) {
+    const sr = await sim.object<{ uuid: string; name_label: string }>("SR", (await sim.object<{ SR: string }>("PBD", pbd)).record.SR);
+    if (sr.record.name_label === name) return sr.record.uuid;
+  }
+  throw new Error(`no SR ${name} in ${pool}`);
 }
 
 /** A seeded VM of `pool` in `state`, taken from the end of the list (other specs use the first ones). */
@@ -307,6 +330,100 @@ for (const who of ["operator", "viewer"] as const satisfies readonly Restricted[
           .sort();
       expect(operations("users.manage")).toEqual(["add-member", "create", "create", "delete", "delete", "reset-password", "update", "update", "update"]);
       expectRefused(entries, "audit.read.all");
+    });
+
+    test("dismissing alerts is refused: their pool's (admins only) and others' (as if absent), and the alerts stay", async ({ run, sim }) => {
+      const own = seededVm(run, "production", "Running");
+      const foreign = seededVm(run, "dev", "Running");
+      const ownAlert = await sim.object<{ uuid: string }>(
+        "message",
+        await sim.alert("production", { name: "VM_CRASHED", priority: 4, cls: "VM", obj_uuid: own.uuid }),
+      );
+      const foreignAlert = await sim.object<{ uuid: string }>(
+        "message",
+        await sim.alert("dev", { name: "VM_CRASHED", priority: 4, cls: "VM", obj_uuid: foreign.uuid }),
+      );
+
+      expect(await forge(api, run, "dismissAlertAction", { alert: ownAlert.record.uuid })).toContain(NOT_ALLOWED);
+      expect(await forge(api, run, "dismissAlertAction", { alert: foreignAlert.record.uuid })).toContain(ALERT_NOT_FOUND);
+      const bulk = await forge(api, run, "dismissAlertsAction", { alerts: [ownAlert.record.uuid, foreignAlert.record.uuid] });
+      expect(bulk).toContain(NOT_ALLOWED);
+      expect(bulk).toContain('"dismissed":0');
+
+      // Both are still on their pools.
+      expect((await sim.object("message", ownAlert.ref)).record).toMatchObject({ uuid: ownAlert.record.uuid });
+      expect((await sim.object("message", foreignAlert.ref)).record).toMatchObject({ uuid: foreignAlert.record.uuid });
+      const refused = auditEntriesOf(run, who, since).filter((entry) => entry.action === "alert.dismiss" && entry.outcome === "refused");
+      expect(refused.map((entry) => entry.objectUuid).sort()).toEqual(
+        [ownAlert.record.uuid, ownAlert.record.uuid, foreignAlert.record.uuid, foreignAlert.record.uuid].sort(),
+      );
+
+      // Marking alerts seen moves one's own marker only, whatever the request names.
+      const adminSeen = () => withRunDb(run, (db) => db.prepare("SELECT alertsSeenAt FROM User WHERE username = 'admin'").get()!.alertsSeenAt);
+      const before = adminSeen();
+      expect(await forge(api, run, "markAlertsSeenAction", { upTo: new Date().toISOString(), userId: userId(run, "admin") })).toContain('"ok":true');
+      expect(adminSeen()).toBe(before);
+      expect(withRunDb(run, (db) => db.prepare("SELECT alertsSeenAt FROM User WHERE username = ?").get(who)!.alertsSeenAt)).not.toBeNull();
+    });
+
+    test("cancelling a task of their own pool is refused (admins and its starter only), and it runs on", async ({ run, sim }) => {
+      // An SR no VM uses: a long rescan there holds up nobody's disk operations.
+      const sr = await srNamed(run, sim, "production", "iSCSI SAN (lun-01)");
+      const admin = await apiAs(run, "admin");
+      // A rescan long enough to be cancelled (only these tests rescan).
+      await sim.duration("sr_scan", 60_000);
+      const scanning = forge(admin, run, "scanSrAction", { sr });
+      try {
+        let taskRef = "";
+        await expect
+          .poll(async () => {
+            taskRef = Object.keys((await sim.object<{ current_operations: Record<string, string> }>("SR", sr)).record.current_operations)[0] ?? "";
+            return taskRef;
+          })
+          .not.toBe("");
+        const task = await sim.object<{ uuid: string; status: string }>("task", taskRef);
+        expect(await forge(api, run, "cancelTaskAction", { task: task.record.uuid })).toContain(NOT_ALLOWED);
+        expect(await forge(api, run, "cancelTaskAction", { task: "00000000-0000-0000-0000-000000000000" })).toContain(TASK_NOT_FOUND);
+        expect((await sim.object<{ status: string }>("task", taskRef)).record.status).toBe("pending");
+        expectRefused(auditEntriesOf(run, who, since), "task.cancel", task.record.uuid);
+        // Control: the admin may cancel it.
+        expect(await forge(admin, run, "cancelTaskAction", { task: task.record.uuid })).toContain('"ok":true');
+        expect(await scanning).toContain("The operation was cancelled");
+      } finally {
+        await sim.duration("sr_scan", 120);
+        await scanning.catch(() => "");
+        await admin.dispose();
+      }
+    });
+
+    test("host maintenance, power, rescans and migration checks are refused, on their pool and elsewhere, and nothing changes", async ({ run, sim }) => {
+      const production = run.pools.find((pool) => pool.name === "production")!;
+      const dev = run.pools.find((pool) => pool.name === "dev")!;
+      const own = production.hosts[2]!;
+      const foreign = dev.hosts[2]!;
+      const ownSr = await srNamed(run, sim, "production", "NFS storage (nas-01)");
+      const vmOfTheirs = seededVm(run, "production", "Running");
+
+      expect(await forge(api, run, "hostMaintenanceAction", { host: own.uuid, operation: "enter" })).toContain(NOT_ALLOWED);
+      expect(await forge(api, run, "hostMaintenanceAction", { host: own.uuid, operation: "disable" })).toContain(NOT_ALLOWED);
+      expect(await forge(api, run, "hostMaintenanceAction", { host: foreign.uuid, operation: "disable" })).toContain(HOST_NOT_FOUND);
+      expect(await forge(api, run, "hostPowerAction", { host: own.uuid, operation: "reboot" })).toContain(NOT_ALLOWED);
+      expect(await forge(api, run, "hostPowerAction", { host: foreign.uuid, operation: "shutdown" })).toContain(HOST_NOT_FOUND);
+      const check = await forge(api, run, "hostEvacuationCheckAction", { host: own.uuid });
+      expect(check).toContain(NOT_ALLOWED);
+      expect(check).not.toContain("blocking");
+      expect(await forge(api, run, "scanSrAction", { sr: ownSr })).toContain(NOT_ALLOWED);
+      expect(await forge(api, run, "vmPlacementAction", { vm: vmOfTheirs.uuid })).toContain(NOT_ALLOWED);
+
+      for (const host of [own, foreign]) expect(await sim.host(host.uuid)).toMatchObject({ record: { enabled: true }, live: true });
+      expect((await sim.object<{ current_operations: Record<string, string> }>("SR", ownSr)).record.current_operations).toEqual({});
+      const entries = auditEntriesOf(run, who, since);
+      expectRefused(entries, "host.maintenance", own.uuid);
+      expectRefused(entries, "host.maintenance", foreign.uuid);
+      expectRefused(entries, "host.power", own.uuid);
+      expectRefused(entries, "host.power", foreign.uuid);
+      expectRefused(entries, "sr.scan", ownSr);
+      expectRefused(entries, "vm.migrate", vmOfTheirs.uuid);
     });
 
     test("route handlers answer only with what the user may see", async () => {

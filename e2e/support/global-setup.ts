@@ -1,8 +1,8 @@
 /**
  * Starts everything the end-to-end tests need, once per run:
  *
- * 1. the XAPI simulator, in this process: pools "lab", "production" and "dev" (registered) and "staging"
- *    (left for the registration test), 3 hosts and 24 VMs each, operations at 1/10 of their real duration,
+ * 1. the XAPI simulator, in this process: pools "lab", "production", "dev" and "dr-site" (registered) and
+ *    "staging" (left for the registration test), 3 hosts and 24 VMs each, operations at 1/10 of their real duration,
  *    no background activity (tests make the changes they expect);
  * 2. a fresh SQLite database in e2e/.run/<run>/, migrated, with the seeded users (see SEEDED_USERS) and the
  *    pools registered (e2e/support/db-cli.ts);
@@ -28,8 +28,9 @@ import { RUN_INFO_ENV, type RunInfo, type SeededUser } from "./run-info";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
-const SIM_POOLS = ["lab", "production", "staging", "dev"];
-const REGISTERED_POOLS = ["lab", "production", "dev"];
+const SIM_POOLS = ["lab", "production", "staging", "dev", "dr-site"];
+/** "dr-site" is for specs whose changes would disturb the others (host maintenance, reboots). */
+const REGISTERED_POOLS = ["lab", "production", "dev", "dr-site"];
 
 /**
  * The accounts every run starts with. `operator` and `viewer` hold their role on pool "production";

@@ -34,9 +34,12 @@ import { NOT_ALLOWED, NOT_SIGNED_IN, PASSWORD_CHANGE_REQUIRED, recordRefusal, TW
 import { recordAudit, recordAuditInTransaction, type AuditInput, type RecordChange } from "@/lib/audit/record";
 import { currentClientAddress } from "@/lib/auth/request-context";
 import { pendingAccountStep, type CurrentUser } from "@/lib/auth/session-user";
-import { describeXapiError, isXapiError, type CallAsyncOptions, type DescribeContext } from "@/lib/xapi";
+import { describeXapiError, isXapiError, type DescribeContext, type PoolCallAsyncOptions, type TaskObjectClass } from "@/lib/xapi";
 import { actionInput } from "./input";
 import { failure, invalidInput, isRefusalResult, type ActionFailure, type ActionResult } from "@/lib/result";
+
+/** The XAPI class of the objects actions locate, for the tasks they start (lib/xapi/task-history.ts). */
+const TASK_CLASS_BY_KIND: Record<string, TaskObjectClass | undefined> = { vm: "VM", host: "host", sr: "SR", network: "network", pool: "pool" };
 
 export const INTERNAL_ERROR = "Something went wrong on the server; the error has been logged. Please try again.";
 
@@ -85,8 +88,8 @@ export interface ActionContext<I, T> {
   address: string | null;
   /** The audit entry's parameters: the run may add what it learnt (the disks it destroyed...). */
   params: Record<string, unknown>;
-  /** Pass to `connection.callAsync(...)`: timeout, and the task's id recorded in the audit entry. */
-  task: CallAsyncOptions;
+  /** Pass to `connection.callAsync(...)`: timeout, the task's id recorded in the audit entry, and its starter. */
+  task: PoolCallAsyncOptions;
   /**
    * Records the success entry inside the caller's database transaction (a change and its entry commit together).
    * `label` renames the object in the entry (a new account's username...).
@@ -255,6 +258,7 @@ async function execute(spec: AnySpec, actor: CurrentUser | null, raw: unknown): 
     outcome: "ok",
   });
   let recorded = false;
+  const taskClass = located ? TASK_CLASS_BY_KIND[located.object.kind] : undefined;
   let taskUuid: string | undefined;
   let taskRef: string | undefined;
   const context: ActionContext<unknown, unknown> = {
@@ -265,6 +269,8 @@ async function execute(spec: AnySpec, actor: CurrentUser | null, raw: unknown): 
     params,
     task: {
       timeoutMs: TASK_TIMEOUT_MS,
+      startedBy: { id: actor.id, username: actor.username },
+      about: taskClass && located ? { cls: taskClass, uuid: located.object.uuid } : undefined,
       onTask: (ref) => {
         taskRef ??= ref;
       },

@@ -15,6 +15,7 @@ import { decodeAs, recordDecoder, recordPlan, recordShape, type RawEventBatch, t
 import { CLIENT_CODES, XapiError, describeXapiError } from "./errors";
 import type { Ref } from "./model/records.generated";
 import { Semaphore } from "./semaphore";
+import { STARTED_BY_ID_KEY, STARTED_BY_NAME_KEY, TaskHistory, type TaskObjectClass, type TaskStarter } from "./task-history";
 import type { ParsePlan } from "./xmlrpc-parser";
 
 /** What the registry knows about a registered pool (from XenDeck's database). */
@@ -51,6 +52,13 @@ export type PoolEvent =
   | { type: "status"; status: PoolConnectionStatus };
 
 export type PoolListener = (event: PoolEvent) => void;
+
+/** `callAsync` options of a pool connection: the client's, who asked (written into the task), and on what. */
+export interface PoolCallAsyncOptions extends CallAsyncOptions {
+  startedBy?: TaskStarter;
+  /** The object the task works on, by class and uuid (the tasks page names it; access to the task follows it). */
+  about?: { cls: TaskObjectClass; uuid: string };
+}
 
 export interface PoolConnectionOptions {
   /** `event.from` timeout in seconds (XAPI clients use 60). */
@@ -110,6 +118,8 @@ export class PoolConnection {
   readonly id: string;
   private currentConfig: Readonly<PublicPoolConfig>;
   readonly cache = new PoolCache();
+  /** The pool's tasks, kept for a while after they end (see task-history.ts). */
+  readonly tasks = new TaskHistory(this.cache);
   readonly client: XapiClient;
   private readonly logger: XapiLogger;
   private readonly eventTimeoutS: number;
@@ -227,11 +237,41 @@ export class PoolConnection {
    * `client.callAsync`, then `catchUp()`: when it resolves, the cache already shows the operation's effects,
    * so a page rendered next is up to date.
    */
-  async callAsync<T = unknown>(method: string, params: readonly unknown[] = [], options: CallAsyncOptions = {}): Promise<T> {
+  async callAsync<T = unknown>(method: string, params: readonly unknown[] = [], options: PoolCallAsyncOptions = {}): Promise<T> {
+    const { startedBy, about, ...clientOptions } = options;
+    let taskRef: Ref | undefined;
+    const followed: CallAsyncOptions = {
+      ...clientOptions,
+      onTask: (ref) => {
+        taskRef = ref;
+        if (startedBy) this.markStarter(ref, startedBy);
+        const object = about ? this.cache.getByUuid(about.cls, about.uuid) : undefined;
+        if (object)
+          this.tasks.noteObject(ref, { cls: about!.cls, ref: object.$ref, uuid: object.uuid, operation: method.replace(/^(Async\.)?[A-Za-z_]+\./, "") });
+        options.onTask?.(ref);
+      },
+      onProgress: (progress, task) => {
+        if (taskRef) this.tasks.noteSnapshot(taskRef, task);
+        options.onProgress?.(progress, task);
+      },
+    };
     try {
-      return await this.client.callAsync<T>(method, params, options);
+      return await this.client.callAsync<T>(method, params, followed);
     } finally {
       await this.catchUp().catch(() => {});
+    }
+  }
+
+  /** Who started a task: noted at once, and written into the task for the other XenDeck instances (best effort). */
+  private markStarter(ref: Ref, starter: TaskStarter): void {
+    this.tasks.noteStarter(ref, starter);
+    for (const [key, value] of [
+      [STARTED_BY_ID_KEY, starter.id],
+      [STARTED_BY_NAME_KEY, starter.username],
+    ]) {
+      this.client.request("task.add_to_other_config", [ref, key, value]).catch((error: unknown) => {
+        this.logger.debug(`[xapi ${this.config.label}] task.add_to_other_config: ${String(error)}`);
+      });
     }
   }
 
@@ -317,6 +357,7 @@ export class PoolConnection {
     );
     this.token = token;
     this.syncedLogins = loginsAtSync;
+    this.tasks.reload();
     this.updateMembers();
     this.lastSyncAt = new Date();
     this.logger.info(`[xapi ${this.config.label}] synchronised ${count} objects in ${Date.now() - started} ms`);
@@ -355,6 +396,7 @@ export class PoolConnection {
       this.token = token;
       this.lastSyncAt = new Date();
       const changes = this.cache.apply(updates);
+      this.tasks.observe(changes);
       if (hostsChanged) this.updateMembers();
       if (changes.length > 0) this.emit({ type: "changes", changes, version: this.cache.version });
       for (const waiter of this.tokenWaiters) {

@@ -39,7 +39,10 @@ export type {
   PoolConnectionStatus,
   PoolEvent,
   PoolListener,
+  PoolCallAsyncOptions,
 } from "./connection";
+export { TASK_OBJECT_CLASSES, isTaskRunning } from "./task-history";
+export type { TaskEntry, TaskFields, TaskObjectClass, TaskObjectLink, TaskStarter } from "./task-history";
 export { PoolRegistry, getPoolRegistry, startRegistry, stopRegistry } from "./registry";
 export type { RegistryEvent, RegistryListener, RegistryOptions } from "./registry";
 export { fetchCertificate } from "./certificate";

@@ -152,6 +152,16 @@ export class ControlServer {
         if (!view) throw new NotFound(`no VM ${key}`);
         return view;
       },
+      "GET /inspect/object/*": (_b, [path]) => {
+        // `<class>/<ref, uuid or name>`, in whichever pool holds it (tasks, SRs, messages...).
+        const [cls, ...rest] = path.split("/");
+        const key = rest.join("/");
+        for (const pool of sim.pools) {
+          const found = sim.inspect.get(cls, key, pool.index);
+          if (found) return found;
+        }
+        throw new NotFound(`no ${cls} ${key}`);
+      },
       "GET /inspect/calls": () => sim.inspect.callLog(),
       "DELETE /inspect/calls": () => sim.inspect.clearCallLog(),
       "GET /inspect/consistency": () => ({ errors: sim.inspect.consistencyErrors() }),

@@ -8,9 +8,18 @@ describe("navigation", () => {
   it("shows the administration section to admins only, and the audit log (their own entries) to everyone", () => {
     const admin = { username: "root", displayName: null, isAdmin: true };
     const operator = { username: "op", displayName: "Op", isAdmin: false };
-    expect(hrefs(admin)).toEqual(["/", "/vms", "/hosts", "/pools", "/admin/users", "/admin/groups", "/admin/acls", "/admin/security", "/audit"]);
-    expect(hrefs(operator)).toEqual(["/", "/vms", "/hosts", "/pools", "/audit"]);
-    expect(hrefs(null)).toEqual(["/", "/vms", "/hosts", "/pools"]);
+    const main = ["/", "/vms", "/hosts", "/pools", "/storage", "/networks", "/alerts", "/tasks"];
+    expect(hrefs(admin)).toEqual([...main, "/admin/users", "/admin/groups", "/admin/acls", "/admin/security", "/audit"]);
+    expect(hrefs(operator)).toEqual([...main, "/audit"]);
+    expect(hrefs(null)).toEqual(main);
+  });
+
+  it("counts unread alerts and running tasks beside their entries only", () => {
+    const indicators = navSectionsFor(null).flatMap((section) => section.items.filter((item) => item.indicator).map((item) => [item.href, item.indicator]));
+    expect(indicators).toEqual([
+      ["/alerts", "alerts"],
+      ["/tasks", "tasks"],
+    ]);
   });
 
   it("gives non-admins their own activity in the account menu", () => {

@@ -6,6 +6,8 @@ export interface NavItem {
   href: string;
   label: string;
   icon: IconName;
+  /** A live count beside the entry: unread critical/major alerts, or running tasks (shell/indicators.tsx). */
+  indicator?: "alerts" | "tasks";
 }
 
 export interface NavSection {
@@ -26,6 +28,10 @@ export const MAIN_NAV: NavItem[] = [
   { href: "/vms", label: "VMs", icon: "vm" },
   { href: "/hosts", label: "Hosts", icon: "host" },
   { href: "/pools", label: "Pools", icon: "pool" },
+  { href: "/storage", label: "Storage", icon: "storage" },
+  { href: "/networks", label: "Networks", icon: "network" },
+  { href: "/alerts", label: "Alerts", icon: "bell", indicator: "alerts" },
+  { href: "/tasks", label: "Tasks", icon: "activity", indicator: "tasks" },
 ];
 
 export const ADMIN_NAV: NavItem[] = [

@@ -5,6 +5,7 @@ import { Suspense } from "react";
 import { ObjectAccess } from "@/app/(console)/_components/object-access";
 import { can } from "@/lib/access/can";
 import { YourAccess } from "@/app/(console)/_components/your-access";
+import { ObjectAlerts } from "@/app/(console)/_components/object-alerts";
 import { requireUser } from "@/lib/auth/current-user";
 import { LiveUpdates } from "@/lib/ui/live/live-updates";
 import { PoolBanners } from "@/lib/ui/pool-banners";
@@ -66,6 +67,7 @@ export default async function VmPage({ params }: Props) {
         </div>
         <YourAccess user={user} target={vm.securable} />
         <RunningTasks tasks={vm.tasks} />
+        <ObjectAlerts uuid={vm.uuid} objectName={vm.name} />
         <General vm={vm} />
         <Disks vm={vm} />
         <Interfaces vm={vm} />
@@ -196,7 +198,15 @@ function Disks({ vm }: { vm: VmDetail }) {
                 <Cell>{disk.type}</Cell>
                 <Cell numeric>{disk.vdi ? formatBytes(disk.vdi.virtualSize) : "—"}</Cell>
                 <Cell numeric>{disk.vdi ? formatBytes(disk.vdi.physicalUtilisation) : "—"}</Cell>
-                <Cell>{disk.sr?.name ?? "—"}</Cell>
+                <Cell>
+                  {disk.sr?.visible ? (
+                    <Link href={`/storage/${disk.sr.uuid}`} prefetch={false} className="text-link hover:underline">
+                      {disk.sr.name}
+                    </Link>
+                  ) : (
+                    (disk.sr?.name ?? "—")
+                  )}
+                </Cell>
                 <Cell>{disk.mode === "RO" ? "Read-only" : "Read-write"}</Cell>
                 <Cell>{disk.attached ? "Yes" : "No"}</Cell>
               </TableRow>
