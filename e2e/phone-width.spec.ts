@@ -91,7 +91,7 @@ test("no console page scrolls sideways at 390 px", async ({ page }) => {
 
   test.info().annotations.push({ type: "pages visited", description: visited.join(" ") });
   // The crawl reached the pages behind the lists, not only the lists.
-  for (const kind of ["/vms/:id", "/hosts/:id", "/pools/:id", "/admin/users/:id"]) expect([...seen]).toContain(kind);
+  for (const kind of ["/vms/:id", "/hosts/:id", "/pools/:id", "/storage/:id", "/networks/:id", "/admin/users/:id"]) expect([...seen]).toContain(kind);
   expect(problems, `pages wider than ${PHONE.width} px (of ${visited.length} visited: ${visited.join(", ")})`).toEqual([]);
 });
 
