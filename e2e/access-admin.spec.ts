@@ -71,6 +71,8 @@ test("a password reset ends the user's sessions and makes them choose a new pass
   browser,
   run,
 }, info) => {
+  // Two sign-ins through the login page and a password change (scrypt, a child process each): 44 s of the 45 on a busy machine.
+  test.slow();
   const username = uniqueName("bob", info);
   const { id } = await createUser({ username, password: "bob-original-password" });
   const before = await signedInContext(browser, run, username, "bob-original-password");
