@@ -76,6 +76,11 @@ test.describe("as an operator", () => {
     const overview = await context.newPage();
     await overview.goto(`/vms/${target.uuid}`);
     await overview.getByRole("button", { name: "Reboot", exact: true }).click();
+    // Rebooting a running VM asks first (issue 17 #6).
+    await overview
+      .getByRole("dialog", { name: `Reboot ${target.name}?` })
+      .getByRole("button", { name: "Reboot" })
+      .click();
     await expect(overview.getByText(`${target.name} rebooted`)).toBeVisible();
     await overview.close();
     await expect.poll(() => canvasSize(page), { timeout: 20_000 }).not.toBe(before);

@@ -44,6 +44,9 @@ test("register a pool: wrong password refused, then registered once, and shown l
   await form.getByLabel("URL").fill(staging.masterUrl.replace(staging.hosts[0]!.address, staging.hosts[1]!.address));
   await form.getByLabel("Username").fill(run.sim.username);
   await form.getByLabel("Password").fill(run.sim.password);
+  // Testing the connection says so at once, before any attempt to save (issue 17 #10).
+  await form.getByRole("button", { name: "Test connection" }).click();
+  await expect(page.getByText("This pool is already registered as “staging”: saving it again will be refused.")).toBeVisible();
   await form.getByRole("button", { name: "Register pool" }).click();
   await expect(form.getByText("This pool is already registered as “staging”.")).toBeVisible();
   await expect(page).toHaveURL(/\/pools\/new$/);

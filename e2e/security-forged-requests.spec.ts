@@ -572,6 +572,13 @@ test.describe("controls", () => {
       // A management operation within an operator's rights: a snapshot.
       expect(await forge(api, run, "vmManagementAction", { operation: "snapshot", vm: target.uuid, name: "forged but allowed" })).toContain('"ok":true');
       expect((await sim.vm(target.uuid)).record.snapshots).toHaveLength(1);
+      const [snapshotRef] = (await sim.vm(target.uuid)).record.snapshots as string[];
+      const snapshot = (await sim.vm(snapshotRef!)).record.uuid as string;
+      // Reverting to it stays an admin's; deleting it is the operator's (issue 17 #8).
+      expect(await forge(api, run, "vmManagementAction", { operation: "revert", snapshot })).not.toContain('"ok":true');
+      expect((await sim.vm(target.uuid)).record.snapshots).toHaveLength(1);
+      expect(await forge(api, run, "vmManagementAction", { operation: "delete_snapshot", snapshot })).toContain('"ok":true');
+      await expect.poll(async () => (await sim.vm(target.uuid)).record.snapshots).toHaveLength(0);
     } finally {
       await api.dispose();
     }

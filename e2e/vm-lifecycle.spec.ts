@@ -26,6 +26,7 @@ test("start a halted VM and shut it down again from its page", async ({ page, si
   expect((await sim.vm(web.uuid)).record.power_state).toBe("Running");
 
   await page.getByRole("button", { name: "Shut down", exact: true }).click();
+  await page.getByRole("dialog", { name: "Shut down web-01?" }).getByRole("button", { name: "Shut down" }).click();
   await expect(page.getByText("web-01 shut down")).toBeVisible();
   await expect(powerBadge(page)).toContainText("Halted");
   expect((await sim.vm(web.uuid)).record.power_state).toBe("Halted");
@@ -36,7 +37,8 @@ test("start on a chosen host, then a force shutdown that asks for confirmation",
   const host = run.pools.find((pool) => pool.name === "lab")!.hosts[2]!;
   await page.goto(`/vms/${runner.uuid}`);
 
-  await page.getByRole("button", { name: "Start on…" }).click();
+  await page.getByRole("button", { name: "More" }).click();
+  await page.getByRole("menuitem", { name: "Start on…" }).click();
   const startDialog = page.getByRole("dialog", { name: "Start ci-runner-02 on…" });
   await startDialog.getByLabel("Host").selectOption({ label: host.name });
   await startDialog.getByRole("button", { name: "Start" }).click();
@@ -45,7 +47,8 @@ test("start on a chosen host, then a force shutdown that asks for confirmation",
   expect(started.record.power_state).toBe("Running");
   await expect(page.getByRole("main").getByRole("link", { name: host.name })).toBeVisible();
 
-  await page.getByRole("button", { name: "Force shutdown" }).click();
+  await page.getByRole("button", { name: "More" }).click();
+  await page.getByRole("menuitem", { name: "Force shutdown" }).click();
   const confirm = page.getByRole("dialog", { name: "Force shutdown ci-runner-02?" });
   await expect(confirm).toContainText("anything its guest had not saved is lost");
   // Cancelling changes nothing.
@@ -53,14 +56,15 @@ test("start on a chosen host, then a force shutdown that asks for confirmation",
   await expect(confirm).toBeHidden();
   expect((await sim.vm(runner.uuid)).record.power_state).toBe("Running");
 
-  await page.getByRole("button", { name: "Force shutdown" }).click();
+  await page.getByRole("button", { name: "More" }).click();
+  await page.getByRole("menuitem", { name: "Force shutdown" }).click();
   await confirm.getByRole("button", { name: "Force shutdown" }).click();
   await expect(page.getByText("ci-runner-02 powered off")).toBeVisible();
   await expect(powerBadge(page)).toContainText("Halted");
   expect((await sim.vm(runner.uuid)).record.power_state).toBe("Halted");
 });
 
-test("bulk start from the list: each VM gets its own outcome, and an impossible one says why", async ({ page, sim, vm }) => {
+test("bulk start from the list: each VM gets its own outcome, and one it does not apply to is skipped with the reason", async ({ page, sim, vm }) => {
   const halted = vm("lab", "api-02");
   const running = vm("lab", "vpn-01");
   await page.goto(`/vms?q=${encodeURIComponent("pool:lab")}&perPage=100`);
@@ -72,15 +76,16 @@ test("bulk start from the list: each VM gets its own outcome, and an impossible 
   const bar = page.getByRole("toolbar", { name: "Actions on the selected VMs" });
   await bar.getByRole("button", { name: /^Start/ }).click();
   const results = page.getByRole("status").filter({ hasText: "Start:" });
-  await expect(results).toContainText("1 started, 1 failed");
-  await expect(results).toContainText("vpn-01: The VM “vpn-01” is running; it must be halted to start it");
+  await expect(results).toContainText("1 started, 1 skipped");
+  await expect(results).toContainText("vpn-01: skipped: The VM is running; only a halted VM can be started");
   await expect(results).toContainText("api-02 started");
   expect((await sim.vm(halted.uuid)).record.power_state).toBe("Running");
   expect((await sim.vm(running.uuid)).record.power_state).toBe("Running");
 
   // Back to halted, through the bulk force shutdown and its confirmation.
   await table.getByRole("checkbox", { name: "Select api-02" }).check();
-  await bar.getByRole("button", { name: "Force shutdown" }).click();
+  await bar.getByRole("button", { name: "More" }).click();
+  await page.getByRole("menuitem", { name: "Force shutdown" }).click();
   await page.getByRole("dialog", { name: "Force shutdown 1 VM?" }).getByRole("button", { name: "Force shutdown" }).click();
   await expect(page.getByRole("status").filter({ hasText: "Force shutdown:" })).toContainText("1 powered off");
   expect((await sim.vm(halted.uuid)).record.power_state).toBe("Halted");

@@ -4,15 +4,15 @@ import { expect, test } from "./support/fixtures";
 test("search by text and by field terms", async ({ page }) => {
   await page.goto("/vms");
   const table = page.getByRole("table", { name: "Virtual machines" });
+  // The search applies while typing, without an Apply button.
   await page.getByLabel("Search", { exact: true }).fill("k8s-node");
-  await page.getByRole("button", { name: "Apply" }).click();
   await expect(page).toHaveURL(/q=k8s-node/);
   const names = table.locator("tbody tr td:nth-child(2)");
   await expect(names.first()).toContainText("k8s-node");
   for (const name of await names.allTextContents()) expect(name).toContain("k8s-node");
 
   await page.getByLabel("Search", { exact: true }).fill("power_state:halted pool:lab");
-  await page.getByRole("button", { name: "Apply" }).click();
+  await expect(page).toHaveURL(/q=power_state%3Ahalted\+pool%3Alab/);
   const rows = table.locator("tbody tr");
   await expect(rows.first()).toContainText("Halted");
   for (const row of await rows.all()) {
@@ -24,11 +24,14 @@ test("search by text and by field terms", async ({ page }) => {
 test("filters, sort and page live in the URL and survive a reload", async ({ page, run }) => {
   const production = run.pools.find((pool) => pool.name === "production")!;
   await page.goto("/vms");
+  // Each filter applies as it changes.
   await page.getByRole("checkbox", { name: "Suspended" }).check();
+  await expect(page).toHaveURL(/power=Suspended/);
   await page.getByRole("checkbox", { name: "Paused" }).check();
+  await expect(page).toHaveURL(/power=Paused/);
   await page.getByLabel("Pool").selectOption({ label: "production" });
-  await page.getByRole("button", { name: "Apply" }).click();
-  await expect(page).toHaveURL(new RegExp(`power=Paused&power=Suspended&pool=${production.id}`));
+  await expect(page).toHaveURL(new RegExp(`pool=${production.id}`));
+  await expect(page).toHaveURL(/power=Paused&power=Suspended/);
   const table = page.getByRole("table", { name: "Virtual machines" });
   const expected = run.vms.filter((vm) => vm.pool === "production" && (vm.powerState === "Paused" || vm.powerState === "Suspended"));
   await expect(table.locator("tbody tr")).toHaveCount(expected.length);
@@ -77,4 +80,26 @@ test("a VM's name opens its page within the app, and in a new tab with a modifie
   await expect(popup).toHaveURL(href);
   await popup.close();
   await expect(page).toHaveURL(/\/vms\?q=k8s-node$/);
+});
+
+test("a search term that is not understood is named, with the nearest field or value to try", async ({ page }) => {
+  await page.goto("/vms");
+  const problems = page.getByRole("status", { name: "Search terms not understood" });
+
+  // A misspelt value: no VM could match, and the page says why instead of only "0 VMs match".
+  await page.getByLabel("Search", { exact: true }).fill("power_state:runing");
+  await expect(problems).toContainText("“runing” is not a power state");
+  await problems.getByRole("link", { name: "power_state:running" }).click();
+  await expect(page).toHaveURL(/q=power_state%3Arunning/);
+  await expect(page.getByLabel("Search", { exact: true })).toHaveValue("power_state:running");
+  await expect(problems).toHaveCount(0);
+  const rows = page.getByRole("table", { name: "Virtual machines" }).locator("tbody tr");
+  await expect(rows.first()).toContainText("Running");
+
+  // An unknown field: searched as plain text, and the nearest field is offered.
+  await page.getByLabel("Search", { exact: true }).fill("nmae:web");
+  await expect(problems).toContainText("“nmae” is not a search field");
+  await expect(problems.getByRole("link", { name: "name:web" })).toBeVisible();
+  await page.getByLabel("Search", { exact: true }).fill("foo:bar");
+  await expect(problems).toContainText("“foo” is not a search field");
 });

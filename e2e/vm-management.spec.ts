@@ -1,6 +1,6 @@
 /**
- * VM management from the VM page: the operator of pool "production" snapshots a VM and is offered nothing of an
- * admin's; the admin renames, clones, migrates and deletes (the clone, so that the pools keep the VM counts
+ * VM management from the VM page: the operator of pool "production" snapshots a VM, deletes the snapshot, and is
+ * offered nothing of an admin's; the admin renames, clones, migrates and deletes (the clone, so that the pools keep the VM counts
  * other specs expect) VMs of pool "dev". Each step is checked in the simulator, not only on the page. The VMs
  * used here are ones no other spec touches (see the seeded data: production's backup-01, dev's log-01 and
  * db-03).
@@ -25,13 +25,13 @@ async function poolConnected(page: Page, label: string): Promise<void> {
 test.describe("the operator of pool production", () => {
   test.use({ as: "operator" });
 
-  test("snapshots a VM of theirs, sees it in the list, and is offered no admin operation", async ({ page, sim, vm }) => {
+  test("snapshots a VM of theirs, sees it in the list, deletes it, and is offered no admin operation", async ({ page, sim, vm }) => {
     const target = vm("production", "backup-01");
     const before = (await sim.vm(target.uuid)).record.snapshots as string[];
     await page.goto(`/vms/${target.uuid}`);
     const toolbar = page.getByRole("toolbar", { name: "VM management" });
     await expect(toolbar.getByRole("button", { name: "Snapshot", exact: true })).toBeVisible();
-    await expect(page.getByRole("button", { name: ADMIN_BUTTONS })).toHaveCount(0);
+    await expect(toolbar.getByRole("button", { name: ADMIN_BUTTONS })).toHaveCount(0);
 
     await toolbar.getByRole("button", { name: "Snapshot", exact: true }).click();
     const dialog = page.getByRole("dialog", { name: `Snapshot ${target.name}` });
@@ -49,13 +49,21 @@ test.describe("the operator of pool production", () => {
     await expect(page.getByText(`Snapshot “before patching” of ${target.name} taken`)).toBeVisible();
     const snapshots = page.getByRole("table", { name: "Snapshots" });
     await expect(snapshots.getByRole("row").filter({ hasText: "before patching" })).toBeVisible();
-    // The operator may not revert to it or delete it.
-    await expect(snapshots.getByRole("button")).toHaveCount(0);
+    // The operator may delete it (issue 17 #8: removing the snapshot after the upgrade is their job), not revert to it.
+    const row = snapshots.getByRole("row").filter({ hasText: "before patching" });
+    await expect(row.getByRole("button", { name: "Revert" })).toHaveCount(0);
 
     const after = (await sim.vm(target.uuid)).record.snapshots as string[];
     expect(after).toHaveLength(before.length + 1);
-    const snapshot = await sim.vm(after.find((ref) => !before.includes(ref))!);
+    const snapshotRef = after.find((ref) => !before.includes(ref))!;
+    const snapshot = await sim.vm(snapshotRef);
     expect(snapshot.record).toMatchObject({ name_label: "before patching", is_a_snapshot: true, snapshot_of: (await sim.vm(target.uuid)).ref });
+
+    await row.getByRole("button", { name: "Delete" }).click();
+    await page.getByRole("dialog", { name: "Delete snapshot “before patching”?" }).getByRole("button", { name: "Delete snapshot" }).click();
+    await expect(snapshots.getByRole("row").filter({ hasText: "before patching" })).toHaveCount(0);
+    await expect(sim.vm(snapshotRef)).rejects.toThrow(/no VM/);
+    expect((await sim.vm(target.uuid)).record.snapshots).toEqual(before);
   });
 });
 
@@ -90,6 +98,11 @@ test.describe("an admin", () => {
     expect(cloned.record).toMatchObject({ name_label: "syslog-02", power_state: "Halted" });
     expect(cloned.record.VBDs).not.toEqual((await sim.vm(source.uuid)).record.VBDs);
 
+    // The clone is also open in another tab (issue 17 #10): once deleted, that tab says so and leads back to the list.
+    const otherTab = await page.context().newPage();
+    await otherTab.goto(`/vms/${cloneUuid}`);
+    await expect(otherTab.getByRole("heading", { level: 1, name: "syslog-02" })).toBeVisible();
+
     // Delete the clone: confirmed by typing its name, then back to the list with a notice.
     await page.getByRole("toolbar", { name: "VM management" }).getByRole("button", { name: "Delete", exact: true }).click();
     const remove = page.getByRole("dialog", { name: "Delete syslog-02?" });
@@ -104,6 +117,11 @@ test.describe("an admin", () => {
     await expect(page.getByText("syslog-02 was deleted")).toBeVisible();
     await expect(sim.vm(cloneUuid)).rejects.toThrow(/no VM/);
     expect((await sim.vm(source.uuid)).record.name_label).toBe("syslog-01");
+    await expect(otherTab.getByRole("heading", { level: 1, name: "syslog-02 no longer exists" })).toBeVisible();
+    await expect(otherTab.getByText("It was deleted, or your access to it was removed, while its page was open.")).toBeVisible();
+    await otherTab.getByRole("link", { name: "Back to the VM list" }).click();
+    await expect(otherTab).toHaveURL(/\/vms$/);
+    await otherTab.close();
   });
 
   test("migrates a running VM to another host of its pool", async ({ page, sim, vm, run }) => {

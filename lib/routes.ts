@@ -32,3 +32,20 @@ export const aclsHref = (filter: Partial<AclListFilter>) => withQuery(ACLS_PATH,
 
 /** The audit log filtered by `filter` (keys as in the audit page's URL, see audit-filters.ts). */
 export const auditHref = (filter: Record<string, string | null | undefined>) => withQuery(AUDIT_PATH, filter);
+
+/**
+ * The page of an object an ACL can name, or null when it has none: pools by XenDeck's id (`poolId`), VMs and
+ * hosts by uuid. SRs and networks have no page of their own yet.
+ */
+export function objectHref(kind: "pool" | "host" | "vm" | "sr" | "network", uuid: string, poolId: string | null): string | null {
+  switch (kind) {
+    case "pool":
+      return poolId ? `/pools/${encodeURIComponent(poolId)}` : null;
+    case "vm":
+      return `/vms/${encodeURIComponent(uuid)}`;
+    case "host":
+      return `/hosts/${encodeURIComponent(uuid)}`;
+    default:
+      return null;
+  }
+}

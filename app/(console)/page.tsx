@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { PerformanceOverview } from "@/app/(console)/_components/stats/performance-overview";
 import { requireUser } from "@/lib/auth/current-user";
-import { dashboardSummary } from "@/lib/inventory/dashboard";
+import { dashboardSummary, type DashboardSummary } from "@/lib/inventory/dashboard";
 import { LiveUpdates } from "@/lib/ui/live/live-updates";
 import { PoolBanners } from "@/lib/ui/pool-banners";
 import { POWER_STATES } from "@/lib/inventory/vm-query";
@@ -48,11 +48,7 @@ export default async function DashboardPage() {
       ) : (
         <div className="space-y-5">
           <div className="grid grid-cols-2 gap-3 lg:grid-cols-4">
-            <Stat
-              label="Pools"
-              value={`${summary.connectedPoolCount} / ${summary.pools.length}`}
-              hint={summary.troubledPools.length > 0 ? `${formatCount(summary.troubledPools.length, "pool")} in trouble` : "all connected"}
-            />
+            <PoolsStat pools={summary.pools} />
             <Stat
               label="Hosts"
               value={summary.hostCount}
@@ -129,4 +125,24 @@ export default async function DashboardPage() {
       )}
     </>
   );
+}
+
+/**
+ * Pools connected / pools the user may open: the count agrees with the Pools page. Pools the user only sees some
+ * VMs or hosts of are said apart (they are not on the Pools page, and their pages answer "not found").
+ */
+function PoolsStat({ pools }: { pools: DashboardSummary["pools"] }) {
+  const openable = pools.filter((pool) => pool.viewable);
+  const partly = pools.length - openable.length;
+  const troubled = openable.filter((pool) => pool.status.state !== "connected").length;
+  const hint =
+    openable.length === 0
+      ? `no access to the pools themselves; your VMs or hosts are in ${formatCount(partly, "pool")}`
+      : [
+          troubled > 0 ? `${formatCount(troubled, "pool")} in trouble` : "all connected",
+          partly > 0 && `and VMs or hosts in ${formatCount(partly, "other pool")}`,
+        ]
+          .filter(Boolean)
+          .join(", ");
+  return <Stat label="Pools" value={openable.length === 0 ? 0 : `${openable.length - troubled} / ${openable.length}`} hint={hint} />;
 }

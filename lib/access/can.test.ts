@@ -94,7 +94,7 @@ const objectActions = Object.keys(OBJECT_ACTIONS) as ObjectAction[];
 const targetOfKind = (kind: string) => everything.find((target) => target.kind === kind && target !== pool2)!;
 
 describe("the action catalogue", () => {
-  it("maps the VM lifecycle and snapshot to operator, the rest of VM management to admin", () => {
+  it("maps the VM lifecycle and snapshots (taking and deleting) to operator, the rest of VM management to admin", () => {
     const operatorActions = [
       "vm.start",
       "vm.start_on",
@@ -107,6 +107,7 @@ describe("the action catalogue", () => {
       "vm.pause",
       "vm.unpause",
       "vm.snapshot",
+      "vm.snapshot.delete",
       "vm.console",
       "vm.cd",
       "vm.edit.tags",

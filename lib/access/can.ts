@@ -114,7 +114,9 @@ export const OBJECT_ACTIONS = {
   "vm.snapshot": { kind: "vm", role: "operator" },
   /** Opening the VM's console (screen, keyboard, mouse). */
   "vm.console": { kind: "vm", role: "operator" },
-  /** Deleting a VM, or a snapshot (target: the snapshot). */
+  /** Deleting a snapshot (target: the snapshot): taking one before an upgrade and removing it after is an operator's job. */
+  "vm.snapshot.delete": { kind: "vm", role: "operator" },
+  /** Deleting a VM. */
   "vm.delete": { kind: "vm", role: "admin" },
   "vm.clone": { kind: "vm", role: "admin" },
   "vm.copy": { kind: "vm", role: "admin" },

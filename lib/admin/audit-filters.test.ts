@@ -5,10 +5,10 @@ import { AUDIT_ACTION_SUGGESTIONS, auditSearchParams, parseAuditSearch, utcTime 
 describe("parseAuditSearch", () => {
   it("maps the URL to the repository's filter, with paging", () => {
     const search = parseAuditSearch({ user: " Olivia ", action: "vm.*", kind: "vm", object: "abc", outcome: "refused", page: "3", perPage: "100" });
-    expect(search.filter).toEqual({ user: "Olivia", action: "vm.*", objectKind: "vm", objectUuid: "abc", outcome: "refused", from: "", to: "" });
+    expect(search.filter).toEqual({ user: "Olivia", action: "vm.*", objectKind: "vm", object: "abc", outcome: "refused", from: "", to: "" });
     expect(search.page).toBe(3);
     expect(search.perPage).toBe(100);
-    expect(auditFilterSchema.parse(search.filter)).toEqual({ user: "Olivia", action: "vm.*", objectKind: "vm", objectUuid: "abc", outcome: "refused" });
+    expect(auditFilterSchema.parse(search.filter)).toEqual({ user: "Olivia", action: "vm.*", objectKind: "vm", object: "abc", outcome: "refused" });
   });
 
   it("reads times without a zone as UTC, a bare date as the whole day", () => {

@@ -54,7 +54,7 @@ export function parseAuditSearch(params: Record<string, string | string[] | unde
       user: values.user,
       action: values.action,
       objectKind: values.kind,
-      objectUuid: values.object,
+      object: values.object,
       outcome: values.outcome as AuditFilterInput["outcome"],
       from: values.from && utcTime(values.from, false),
       to: values.to && utcTime(values.to, true),

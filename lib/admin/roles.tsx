@@ -14,7 +14,7 @@ export const ROLE_LABELS: Record<Role, string> = { viewer: "Viewer", operator: "
 /** What each role allows, as the ACL form explains it. */
 export const ROLE_DESCRIPTIONS: Record<Role, string> = {
   viewer: "sees the object and its details, its alerts and its tasks",
-  operator: "viewer + start, stop, reboot, suspend, pause and snapshot",
+  operator: "viewer + start, stop, reboot, suspend, pause, take and delete snapshots",
   admin:
     "operator + everything else on the object: delete, clone, copy, migrate, revert, edit; host maintenance and power, SR rescans; dismiss its alerts, cancel its tasks",
 };

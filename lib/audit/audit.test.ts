@@ -147,6 +147,10 @@ describe.each(["sqlite", "postgresql"] as const)("audit log on %s", (provider) =
     expect((await page({ action: "vm.start" })).entries.map((e) => e.id)).toEqual([2]);
     expect((await page({ outcome: "refused" })).entries.map((e) => e.id)).toEqual([3]);
     expect((await page({ objectUuid: "vm-2", objectKind: "vm" })).entries.map((e) => e.id)).toEqual([4, 3]);
+    // The audit page's object filter: a uuid, or the name the entry recorded.
+    expect((await page({ object: "vm-2" })).entries.map((e) => e.id)).toEqual([4, 3]);
+    expect((await page({ object: "bob" })).entries.map((e) => e.id)).toEqual([1]);
+    expect((await page({ object: "nobody" })).total).toBe(0);
     expect((await page({ from: new Date(Date.now() + 60_000).toISOString() })).total).toBe(0);
     expect((await page({ to: new Date(Date.now() + 60_000).toISOString(), from: "2000-01-01" })).total).toBe(4);
 

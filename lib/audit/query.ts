@@ -41,6 +41,8 @@ export const auditFilterSchema = z.object({
   action: optionalText,
   objectKind: optionalText,
   objectUuid: optionalText,
+  /** An object by its uuid or by its name as the entry recorded it (exact): what the audit page's "Object" takes. */
+  object: optionalText,
   outcome: z
     .enum(AUDIT_OUTCOMES)
     .optional()
@@ -73,6 +75,7 @@ function whereOf(actor: CurrentUser, filter: AuditFilter): Prisma.AuditEntryWher
   }
   if (filter.objectKind) conditions.push({ objectKind: filter.objectKind });
   if (filter.objectUuid) conditions.push({ objectUuid: filter.objectUuid });
+  if (filter.object) conditions.push({ OR: [{ objectUuid: filter.object }, { objectLabel: filter.object }] });
   if (filter.outcome) conditions.push({ outcome: filter.outcome });
   if (filter.from) conditions.push({ at: { gte: filter.from } });
   if (filter.to) conditions.push({ at: { lte: filter.to } });

@@ -7,7 +7,7 @@
  * admin-facing functions read the process's pool registry.
  */
 import "server-only";
-import { ACL_OBJECT_KINDS, can, type AclObjectKind, type Securable } from "@/lib/access/can";
+import { ACL_OBJECT_KINDS, can, type AccessSubject, type AclObjectKind, type Securable } from "@/lib/access/can";
 import type { CurrentUser } from "@/lib/auth/session-user";
 import type { PoolCache } from "@/lib/xapi/cache";
 import { getPoolRegistry } from "@/lib/xapi/registry";
@@ -161,4 +161,15 @@ export function searchAclObjects(actor: CurrentUser, search: AclObjectSearch): A
 export function findAclObject(actor: CurrentUser, kind: AclObjectKind, uuid: string): AclObjectDto | null {
   if (!can(actor, "acl.manage")) return null;
   return findAclObjectIn(registrySources(), kind, uuid);
+}
+
+/**
+ * The current name of an object one of the user's own ACLs names ("through pool lab" on their pages; an ACL
+ * stores the label it had when granted, empty when granted by uuid). Only when the user may view the object
+ * (an ACL gives at least viewer on what it names), so nothing leaks; otherwise null.
+ */
+export function grantedObjectName(user: AccessSubject, kind: AclObjectKind, uuid: string): string | null {
+  const object = findAclObjectIn(registrySources(), kind, uuid);
+  if (!object || !can(user, `${kind}.view`, securableOf(object))) return null;
+  return object.name;
 }

@@ -8,7 +8,7 @@ import { dashboardSummary } from "./dashboard";
 import { hostDetail, visibleHosts } from "./hosts";
 import { poolDetail, visiblePools } from "./pools";
 import { inventoryEnvironmentForFile, waitFor } from "@/lib/dev/test/pool-environment";
-import { bulkOperationsFor, vmDetail, visibleVmRows } from "./vms";
+import { bulkOperationsFor, NOT_PERMITTED_REASON, vmDetail, visibleVmRows } from "./vms";
 
 const env = inventoryEnvironmentForFile();
 
@@ -140,10 +140,28 @@ describe("the VM list's bulk operations", () => {
     expect(forAdmin.ready[running.uuid]).toContain("clean_shutdown");
     expect(forAdmin.ready[halted.uuid]).toEqual(["start"]);
 
+    // What is not ready says why: XAPI's reason, the same as the VM page's disabled button.
+    const reasonOf = (operations: Awaited<ReturnType<typeof bulkOperationsFor>>, uuid: string, id: "start" | "clean_shutdown") =>
+      operations.reasons[operations.blocked[uuid]![id]!];
+    expect(reasonOf(forAdmin, running.uuid, "start")).toBe("The VM is running; only a halted VM can be started");
+    expect(reasonOf(forAdmin, halted.uuid, "clean_shutdown")).toBe("The VM is halted; only a running VM can be shut down");
+    expect(forAdmin.blocked[running.uuid]!.clean_shutdown).toBeUndefined();
+
     const forOperator = await bulkOperationsFor(operator, rows);
     expect(forOperator.ready[running.uuid]).toEqual(await expected(operator, running.uuid));
     expect(forOperator.ready[halted.uuid]).toEqual([]);
-    expect(await bulkOperationsFor(viewer, rows)).toEqual({ offered: [], ready: { [running.uuid]: [], [halted.uuid]: [] } });
+    // The halted VM is outside the operator's ACL (a VM ACL on the other one): skipped because of the role.
+    expect(reasonOf(forOperator, halted.uuid, "start")).toBe(NOT_PERMITTED_REASON);
+    expect(await bulkOperationsFor(viewer, rows)).toEqual({
+      offered: [],
+      ready: { [running.uuid]: [], [halted.uuid]: [] },
+      blocked: { [running.uuid]: {}, [halted.uuid]: {} },
+      reasons: [],
+      vms: {
+        [running.uuid]: { name: running.name, powerState: "Running" },
+        [halted.uuid]: { name: halted.name, powerState: "Halted" },
+      },
+    });
 
     sim.outside.vm(running.uuid, { power_state: "Halted" });
     await catchUp();

@@ -11,6 +11,7 @@ import { loadPoolViews, type PoolStatusDto, type PoolView } from "@/lib/pools/vi
 import { poolSecurable, srSecurable } from "@/lib/access/securables";
 import { srDto, type SrDto } from "./storage";
 import { isOrdinaryVm } from "@/lib/vm/fields";
+import { poolIdsOf, visibleVmRows } from "./vms";
 
 export interface PoolSummary {
   id: string;
@@ -74,6 +75,18 @@ function summary(view: PoolView): PoolSummary {
 /** The pools the user may view (pool ACL or global admin), by label. */
 export async function visiblePools(user: CurrentUser, views?: PoolView[]): Promise<PoolSummary[]> {
   return (views ?? (await loadPoolViews())).filter((view) => can(user, "pool.view", poolSecurable(view.uuid))).map(summary);
+}
+
+/**
+ * The pools the user may not open but sees VMs or hosts of (their ACLs name those objects only): the pools list
+ * names them, so that "0 pools" does not read as "nothing is connected".
+ */
+export async function poolsKnownThroughObjects(user: CurrentUser, views?: PoolView[]): Promise<{ id: string; label: string }[]> {
+  if (user.isAdmin) return [];
+  const pools = views ?? (await loadPoolViews());
+  const [rows, hosts] = await Promise.all([visibleVmRows(user, pools), visibleHosts(user, pools)]);
+  const seen = new Set([...poolIdsOf(rows), ...hosts.map((host) => host.poolId)]);
+  return pools.filter((view) => seen.has(view.id) && !can(user, "pool.view", poolSecurable(view.uuid))).map((view) => ({ id: view.id, label: view.label }));
 }
 
 export interface PoolDetail extends PoolSummary {

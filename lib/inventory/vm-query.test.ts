@@ -3,9 +3,13 @@ import {
   applyVmQuery,
   cachedVmSearchKey,
   DEFAULT_PER_PAGE,
+  editDistance,
   naturalKey,
+  nearest,
   parseVmQuery,
   parseVmSearch,
+  replaceSearchTerm,
+  searchProblems,
   toggleSort,
   vmQueryHref,
   vmQueryToSearchParams,
@@ -31,6 +35,7 @@ function vm(overrides: Partial<VmRow> & { name: string }): VmRow {
     os: null,
     tags: [],
     stale: false,
+    busy: null,
     ...overrides,
   };
 }
@@ -458,5 +463,62 @@ function makeRowsForMemo(): VmRow[] {
     os: null,
     tags: [],
     stale: false,
+    busy: null,
   }));
 }
+
+describe("searchProblems", () => {
+  it("says an unknown field was searched as text, and suggests the nearest field", () => {
+    expect(searchProblems("web polo:lab")).toEqual([
+      {
+        term: "polo:lab",
+        message: "“polo” is not a search field, so “polo:lab” was searched as plain text. Fields: name, power_state, pool, host, os, ip, tag, uuid.",
+        suggestion: "pool:lab",
+      },
+    ]);
+    expect(searchProblems("foo:bar")[0]).toMatchObject({ term: "foo:bar", suggestion: expect.stringMatching(/^(os|pool):bar$/) });
+    // Nothing close: no suggestion, but still said.
+    expect(searchProblems("zzzzzz:1")).toMatchObject([{ term: "zzzzzz:1", suggestion: null }]);
+  });
+
+  it("says a power state does not exist, and suggests the nearest one, keeping the negation and the field as typed", () => {
+    expect(searchProblems("power_state:runing")).toEqual([
+      {
+        term: "power_state:runing",
+        message: "“runing” is not a power state (running, paused, suspended, halted), so no VM matches “power_state:runing”.",
+        suggestion: "power_state:running",
+      },
+    ]);
+    expect(searchProblems("-state:haltd")[0]!.suggestion).toBe("-state:halted");
+    expect(searchProblems("power:Running state:HALTED")).toEqual([]);
+  });
+
+  it("checks pool names against the pools the user sees, but not pool ids", () => {
+    expect(searchProblems("pool:labb", { pools: ["lab", "production"] })).toEqual([
+      { term: "pool:labb", message: "No pool you can see is named like “labb”.", suggestion: "pool:lab" },
+    ]);
+    expect(searchProblems("pool:prod pool:3f2a0000-1111", { pools: ["lab", "production"] })).toEqual([]);
+    expect(searchProblems("pool:labb")).toEqual([]);
+  });
+
+  it("finds nothing wrong in ordinary searches and never throws", () => {
+    expect(searchProblems('web name:"db 01" -tag:old ip:10.0. 10:30')).toEqual([]);
+    for (const input of ['"', "-:", "a:".repeat(300), "😀:😀", ":::"]) expect(() => searchProblems(input)).not.toThrow();
+  });
+});
+
+describe("did you mean", () => {
+  it("measures edits and keeps only close candidates", () => {
+    expect(editDistance("runing", "running")).toBe(1);
+    expect(editDistance("", "abc")).toBe(3);
+    expect(nearest("runing", ["running", "halted"])).toBe("running");
+    expect(nearest("xyz", ["running", "halted"])).toBeNull();
+    // Two letters are not a typo of a two-letter word.
+    expect(nearest("ab", ["os"])).toBeNull();
+  });
+
+  it("replaces the term in the search text", () => {
+    expect(replaceSearchTerm("web power_state:runing pool:lab", "power_state:runing", "power_state:running")).toBe("web power_state:running pool:lab");
+    expect(replaceSearchTerm("web", "absent", "x")).toBe("web");
+  });
+});

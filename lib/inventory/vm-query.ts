@@ -42,6 +42,8 @@ export interface VmRow {
   tags: string[];
   /** True when the VM's pool is disconnected and this is the last known state. */
   stale: boolean;
+  /** The operation XAPI is running on it now, in words ("Starting…"); null when none. */
+  busy: string | null;
 }
 
 export const VM_SORT_COLUMNS = ["name", "power_state", "pool", "host", "vcpus", "memory", "ip", "os"] as const;
@@ -150,6 +152,109 @@ export function parseVmSearch(input: string): SearchTerm[] {
     terms.push({ field: field ?? "text", value, negate });
   }
   return terms;
+}
+
+/** A term of the search text that XenDeck did not understand, and what it probably meant. */
+export interface SearchProblem {
+  /** The term as typed (`power_state:runing`). */
+  term: string;
+  /** What is wrong, and what was done with it, in words. */
+  message: string;
+  /** The term it probably meant (`power_state:running`), or null when nothing is close. */
+  suggestion: string | null;
+}
+
+/** What the search can be checked against besides its own grammar. */
+export interface SearchVocabulary {
+  /** Labels of the pools the user sees (a `pool:` value that matches none is suspect). */
+  pools?: readonly string[];
+}
+
+/** Levenshtein distance, for "did you mean" (short strings only: field names, states, labels). */
+export function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
+}
+
+/** The candidate closest to `typed`, if close enough to be a typo (at most 2 edits, and fewer than its length). */
+export function nearest(typed: string, candidates: readonly string[]): string | null {
+  let best: string | null = null;
+  let bestDistance = Infinity;
+  for (const candidate of candidates) {
+    const distance = editDistance(typed, candidate);
+    if (distance < bestDistance) [best, bestDistance] = [candidate, distance];
+  }
+  return bestDistance <= 2 && bestDistance < typed.length ? best : null;
+}
+
+/** The fields as the hint lists them (aliases are accepted too). */
+const FIELD_NAMES = ["name", "power_state", "pool", "host", "os", "ip", "tag", "uuid"];
+const STATE_VALUES: readonly string[] = POWER_STATES.map((state) => state.toLowerCase());
+/** A `pool:` value that is a pool's id rather than part of its label. */
+const LOOKS_LIKE_ID = /^[0-9a-f]{8}-[0-9a-f-]+$/;
+
+const quoteIfSpaced = (value: string) => (/\s/.test(value) ? `"${value}"` : value);
+
+/**
+ * The terms of `input` that match nothing by construction: an unknown field (`foo:bar`, searched as plain text),
+ * a power state that does not exist (`power_state:runing`), a pool no visible pool is named like. Each with the
+ * nearest field or value, when one is close. Never throws.
+ */
+export function searchProblems(input: string, vocabulary: SearchVocabulary = {}): SearchProblem[] {
+  const text = stripControlChars(input).slice(0, MAX_SEARCH_LENGTH);
+  const problems: SearchProblem[] = [];
+  let count = 0;
+  for (const match of text.matchAll(TOKEN)) {
+    if (count++ >= MAX_TERMS) break;
+    const [raw, minus = "", fieldName, quoted, bare] = match;
+    if (fieldName === undefined) continue;
+    const value = (quoted ?? bare ?? "").trim();
+    const typedValue = quoted !== undefined ? `"${quoted}"` : (bare ?? "");
+    const field = FIELD_ALIASES[fieldName.toLowerCase()];
+    if (field === undefined) {
+      const closest = nearest(fieldName.toLowerCase(), [...FIELD_NAMES, ...Object.keys(FIELD_ALIASES)]);
+      const suggestion = closest ? `${minus}${closest}:${typedValue}` : null;
+      problems.push({
+        term: raw,
+        message: `“${fieldName}” is not a search field, so “${raw.replace(/^-/, "").replaceAll('"', "")}” was searched as plain text. Fields: ${FIELD_NAMES.join(", ")}.`,
+        suggestion,
+      });
+      continue;
+    }
+    if (!value) continue;
+    const lower = value.toLowerCase();
+    if (field === "power_state" && !STATE_VALUES.includes(lower)) {
+      const closest = nearest(lower, STATE_VALUES);
+      problems.push({
+        term: raw,
+        message: `“${value}” is not a power state (${STATE_VALUES.join(", ")}), so no VM matches “${raw}”.`,
+        suggestion: closest ? `${minus}${fieldName}:${closest}` : null,
+      });
+    } else if (field === "pool" && vocabulary.pools && vocabulary.pools.length > 0 && !LOOKS_LIKE_ID.test(lower)) {
+      const labels = vocabulary.pools.map((label) => label.toLowerCase());
+      if (labels.some((label) => label.includes(lower))) continue;
+      const closest = nearest(lower, labels);
+      problems.push({
+        term: raw,
+        message: `No pool you can see is named like “${value}”.`,
+        suggestion: closest ? `${minus}${fieldName}:${quoteIfSpaced(vocabulary.pools[labels.indexOf(closest)]!)}` : null,
+      });
+    }
+  }
+  return problems;
+}
+
+/** `q` with `term` replaced by `replacement` (its first occurrence). */
+export function replaceSearchTerm(q: string, term: string, replacement: string): string {
+  const at = q.indexOf(term);
+  return at < 0 ? q : `${q.slice(0, at)}${replacement}${q.slice(at + term.length)}`;
 }
 
 /** `name:` typed without a value is ignored rather than searched for literally. */

@@ -13,10 +13,17 @@ import { locateVm, type LocatedVm } from "@/lib/pools/locate";
 import type { PoolConnection, XapiObject } from "@/lib/xapi";
 import { canViewWholePool, seesNothing } from "@/lib/access/pool-shortcuts";
 import { loadPoolViews, type PoolView } from "@/lib/pools/views";
-import { hostSecurable, srSecurable, vbdSecurable, vdiSecurable, vifSecurable, vmSecurable } from "@/lib/access/securables";
+import { hostSecurable, poolSecurable, srSecurable, vbdSecurable, vdiSecurable, vifSecurable, vmSecurable } from "@/lib/access/securables";
 import { srLabel } from "@/lib/pools/names";
 import { guestAddresses, isOrdinaryVm, osName, primaryIp, vmMemoryBytes, vmVcpus } from "@/lib/vm/fields";
+import { operationInProgress } from "@/lib/vm/operation-words";
 import type { PowerState, VmRow } from "./vm-query";
+
+/** What XAPI is doing to the VM now, in words (the first of its current operations). */
+function busyWords(vm: XapiObject<"VM">): string | null {
+  const operation = Object.values(vm.current_operations)[0];
+  return operation === undefined ? null : operationInProgress(operation);
+}
 
 /* ------------------------------------------------------------------------------------------------------------ */
 /* List rows                                                                                                     */
@@ -75,6 +82,7 @@ function buildRow(view: PoolView, connection: PoolConnection, vm: XapiObject<"VM
     os: osName(guest),
     tags: [...vm.tags],
     stale: view.stale,
+    busy: busyWords(vm),
   };
   const source: RowSource = {
     row,
@@ -204,48 +212,78 @@ export function vmOperationStates(user: CurrentUser, located: LocatedVm): VmOper
   }));
 }
 
-/** What the list's bulk bar needs: the operations offered, and per VM of the page those XAPI accepts now. */
+/** What the list's bulk bar needs: the operations offered, and per VM which of them apply now (or why not). */
 export interface BulkOperations {
-  /** Operations the user may perform on at least one VM of the page (others are not shown). */
+  /** Operations the user may perform on at least one of the VMs (others are not shown). */
   offered: VmOperationId[];
-  /** Per VM uuid of the page: the offered operations it can undergo now. */
+  /** Per VM uuid: the offered operations it can undergo now. */
   ready: Record<string, VmOperationId[]>;
+  /** Per VM uuid: the offered operations it cannot undergo now, each with why (an index into `reasons`). */
+  blocked: Record<string, Partial<Record<VmOperationId, number>>>;
+  /** The distinct reasons (a page of VMs mostly shares a few: "The VM is running; only a halted VM can be started"). */
+  reasons: string[];
+  /** Per VM uuid: its name and power state (to name a skipped VM, and to tell when the list shows an outcome). */
+  vms: Record<string, { name: string; powerState: PowerState }>;
 }
+
+/** Why an offered operation is skipped on a VM the user may not perform it on (a VM ACL of a lesser role). */
+export const NOT_PERMITTED_REASON = "Your role on this VM does not allow it";
 
 /** Operations the list offers (those that need a chosen host are on the VM page only). */
 const LIST_OPERATION_IDS = VM_OPERATION_IDS.filter((id) => !VM_OPERATIONS[id].needsHost);
 
 /**
- * Per cached VM record (frozen, replaced when the VM changes) and pool state: the list operations XAPI accepts
- * now, whoever asks. The list asks for the same 50 VMs on every refresh.
+ * Per cached VM record (frozen, replaced when the VM changes) and pool state: why each list operation cannot run
+ * now (null: XAPI accepts it), whoever asks. The list asks for the same 50 VMs on every refresh.
  */
-const xapiReadyMemo = new WeakMap<XapiObject<"VM">, { stale: boolean; readOnly: boolean; ready: ReadonlySet<VmOperationId> }>();
+const xapiReasonsMemo = new WeakMap<XapiObject<"VM">, { stale: boolean; readOnly: boolean; reasons: ReadonlyMap<VmOperationId, string | null> }>();
 
-function xapiReadyOperations(vm: XapiObject<"VM">, view: PoolView): ReadonlySet<VmOperationId> {
-  const memo = xapiReadyMemo.get(vm);
-  if (memo && memo.stale === view.stale && memo.readOnly === view.readOnly) return memo.ready;
+function xapiReasons(vm: XapiObject<"VM">, view: PoolView): ReadonlyMap<VmOperationId, string | null> {
+  const memo = xapiReasonsMemo.get(vm);
+  if (memo && memo.stale === view.stale && memo.readOnly === view.readOnly) return memo.reasons;
   const context = vmOperationContext(vm, view);
-  const ready = new Set(LIST_OPERATION_IDS.filter((id) => unavailableReason(id, context) === null));
-  xapiReadyMemo.set(vm, { stale: view.stale, readOnly: view.readOnly, ready });
-  return ready;
+  const reasons = new Map(LIST_OPERATION_IDS.map((id) => [id, unavailableReason(id, context)]));
+  xapiReasonsMemo.set(vm, { stale: view.stale, readOnly: view.readOnly, reasons });
+  return reasons;
 }
 
 export async function bulkOperationsFor(user: CurrentUser, rows: readonly VmRow[]): Promise<BulkOperations> {
   const views = await loadPoolViews();
   const byId = new Map(views.map((view) => [view.id, view]));
   const offered = new Set<VmOperationId>();
-  const ready: Record<string, VmOperationId[]> = {};
+  const permittedByVm = new Map<string, { permitted: VmOperationId[]; reasons: ReadonlyMap<VmOperationId, string | null> }>();
   for (const row of rows) {
     const view = byId.get(row.poolId);
     const located = view ? locateVm([view], row.uuid) : null;
     if (!located) continue;
-    // The same answer as vmOperationStates() restricted to LIST_OPERATION_IDS, without the reasons' sentences.
+    // The same answer as vmOperationStates() restricted to LIST_OPERATION_IDS.
     const permitted = LIST_OPERATION_IDS.filter((id) => can(user, VM_OPERATIONS[id].permission, located.securable));
     for (const id of permitted) offered.add(id);
-    const accepted = xapiReadyOperations(located.vm, located.view);
-    ready[row.uuid] = permitted.filter((id) => accepted.has(id));
+    permittedByVm.set(row.uuid, { permitted, reasons: xapiReasons(located.vm, located.view) });
   }
-  return { offered: VM_OPERATION_IDS.filter((id) => offered.has(id)), ready };
+  const reasons: string[] = [];
+  const reasonIndex = new Map<string, number>();
+  const indexOf = (reason: string) => {
+    let index = reasonIndex.get(reason);
+    if (index === undefined) reasonIndex.set(reason, (index = reasons.push(reason) - 1));
+    return index;
+  };
+  const offeredIds = VM_OPERATION_IDS.filter((id) => offered.has(id));
+  const ready: BulkOperations["ready"] = {};
+  const blocked: BulkOperations["blocked"] = {};
+  const vms: BulkOperations["vms"] = {};
+  for (const row of rows) if (permittedByVm.has(row.uuid)) vms[row.uuid] = { name: row.name, powerState: row.powerState };
+  for (const [uuid, { permitted, reasons: why }] of permittedByVm) {
+    ready[uuid] = [];
+    const notNow: Partial<Record<VmOperationId, number>> = {};
+    for (const id of offeredIds) {
+      const reason = permitted.includes(id) ? (why.get(id) ?? null) : NOT_PERMITTED_REASON;
+      if (reason === null) ready[uuid].push(id);
+      else notNow[id] = indexOf(reason);
+    }
+    blocked[uuid] = notNow;
+  }
+  return { offered: offeredIds, ready, blocked, reasons, vms };
 }
 
 /* ------------------------------------------------------------------------------------------------------------ */
@@ -284,7 +322,10 @@ export interface VmSnapshotDto {
 }
 
 export interface VmTaskDto {
+  /** XAPI's name of the operation (`clean_shutdown`). */
   operation: string;
+  /** In words: "Shutting down…". */
+  label: string;
   /** 0..1, null when the task is not (yet) in the cache. */
   progress: number | null;
 }
@@ -295,7 +336,8 @@ export interface VmDetail {
   description: string;
   powerState: PowerState;
   stale: boolean;
-  pool: { id: string; label: string; uuid: string; status: PoolView["status"]; readOnly: boolean };
+  /** `visible`: the user may open the pool's page (an ACL on the VM alone does not give it). */
+  pool: { id: string; label: string; uuid: string; status: PoolView["status"]; readOnly: boolean; visible: boolean };
   /** Where it runs; `visible` is false when the user may not open the host's page. */
   host: { uuid: string; name: string; visible: boolean } | null;
   vcpus: number;
@@ -402,7 +444,7 @@ export async function vmDetail(user: CurrentUser, uuid: string): Promise<VmDetai
 
   const tasks: VmTaskDto[] = Object.entries(vm.current_operations).map(([taskRef, operation]) => {
     const task = cache.get("task", taskRef);
-    return { operation, progress: task && task.status === "pending" ? task.progress : null };
+    return { operation, label: operationInProgress(operation), progress: task && task.status === "pending" ? task.progress : null };
   });
 
   const operations = vmOperationStates(user, located);
@@ -424,7 +466,14 @@ export async function vmDetail(user: CurrentUser, uuid: string): Promise<VmDetai
     description: vm.name_description,
     powerState: vm.power_state as PowerState,
     stale: view.stale,
-    pool: { id: view.id, label: view.label, uuid: poolUuid, status: view.status, readOnly: view.readOnly },
+    pool: {
+      id: view.id,
+      label: view.label,
+      uuid: poolUuid,
+      status: view.status,
+      readOnly: view.readOnly,
+      visible: can(user, "pool.view", poolSecurable(poolUuid)),
+    },
     host: host ? { uuid: host.uuid, name: host.name_label, visible: can(user, "host.view", hostSecurable(poolUuid, host)) } : null,
     vcpus: vmVcpus(vm, metrics),
     vcpusMax: vm.VCPUs_max,

@@ -138,10 +138,10 @@ function DisabledReason({ id, reason, children }: { id: string; reason: string; 
         id={id}
         role="tooltip"
         className={cx(
-          "pointer-events-none absolute bottom-full left-1/2 z-40 mb-1.5 w-max max-w-64 -translate-x-1/2",
+          "pointer-events-none absolute bottom-full left-1/2 z-40 mb-1.5 w-max max-w-[min(16rem,calc(100vw-1rem))] -translate-x-1/2",
           "rounded-md bg-fg px-2 py-1 text-xs font-normal text-canvas shadow-lg",
-          "invisible opacity-0 transition-opacity group-focus-within:visible group-focus-within:opacity-100",
-          "group-hover:visible group-hover:opacity-100",
+          // Not laid out while hidden: an invisible tip still widens the page (sideways scrolling on a phone).
+          "hidden group-focus-within:block group-hover:block",
         )}
       >
         {reason}

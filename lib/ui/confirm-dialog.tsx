@@ -17,8 +17,11 @@
  * While `onConfirm` runs, the confirm button shows a spinner and the dialog stays open; when it settles the dialog
  * closes. Report the outcome where the caller wants it (a toast, an inline message): `onConfirm`'s result is
  * passed to `onDone`.
+ *
+ * Opened by something else (an item of a MenuButton): pass `open` and `onClose` instead of the trigger's props;
+ * no trigger button is rendered, and the dialog shows while `open` is true.
  */
-import { useId, useRef, type ReactNode } from "react";
+import { useEffect, useId, useRef, type ReactNode } from "react";
 import type { ActionResult } from "@/lib/result";
 import { Button, type ButtonSize, type ButtonVariant } from "./button";
 import type { IconName } from "./icons";
@@ -26,7 +29,12 @@ import { DialogFooter, DialogTitle, ModalDialog } from "./modal-dialog";
 import { useAction } from "./use-action";
 
 export interface ConfirmDialogProps<T extends object> {
-  triggerLabel: string;
+  /** The trigger button's label (ignored when `open` is given). */
+  triggerLabel?: string;
+  /** Shown by the caller rather than by a trigger button of its own (see the module comment). */
+  open?: boolean;
+  /** The dialog closed, whatever closed it (with `open`: set it to false here). */
+  onClose?: () => void;
   triggerVariant?: ButtonVariant;
   triggerSize?: ButtonSize;
   triggerIcon?: IconName;
@@ -44,7 +52,9 @@ export interface ConfirmDialogProps<T extends object> {
 }
 
 export function ConfirmDialog<T extends object>({
-  triggerLabel,
+  triggerLabel = "",
+  open: shown,
+  onClose,
   triggerVariant = "secondary",
   triggerSize = "md",
   triggerIcon,
@@ -69,6 +79,16 @@ export function ConfirmDialog<T extends object>({
     cancelRef.current?.focus();
   }
 
+  const controlled = shown !== undefined;
+  useEffect(() => {
+    const dialog = dialogRef.current;
+    if (!controlled || !dialog) return;
+    if (shown && !dialog.open) {
+      dialog.showModal();
+      cancelRef.current?.focus();
+    } else if (!shown && dialog.open) dialog.close();
+  }, [controlled, shown]);
+
   function close() {
     dialogRef.current?.close();
   }
@@ -81,8 +101,9 @@ export function ConfirmDialog<T extends object>({
 
   return (
     <ModalDialog
-      trigger={{ label: triggerLabel, variant: triggerVariant, size: triggerSize, icon: triggerIcon, disabledReason }}
+      trigger={controlled ? undefined : { label: triggerLabel, variant: triggerVariant, size: triggerSize, icon: triggerIcon, disabledReason }}
       onTrigger={open}
+      onClose={onClose}
       dialogRef={dialogRef}
       titleId={titleId}
       describedBy={children ? bodyId : undefined}

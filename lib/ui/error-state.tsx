@@ -22,20 +22,41 @@ function StatePanel({ icon, code, title, children, actions }: { icon: IconName; 
   );
 }
 
-/** "Not found": an unknown URL, or an object that does not exist or that the user may not see (same answer). */
-export function NotFoundState({ what = "page" }: { what?: string }) {
+/**
+ * "Not found": an unknown URL, or an object that does not exist or that the user may not see (same answer).
+ * `back` adds a link to where such objects are listed; `title` and `children` replace the generic words when the
+ * page knows more (the VM the user was looking at has gone).
+ */
+export function NotFoundState({
+  what = "page",
+  title,
+  back,
+  children,
+}: {
+  what?: string;
+  title?: string;
+  back?: { href: string; label: string };
+  children?: ReactNode;
+}) {
   return (
     <StatePanel
       icon="search"
       code="404"
-      title={`This ${what} was not found`}
+      title={title ?? `This ${what} was not found`}
       actions={
-        <Link href="/" className={buttonClasses("primary")}>
-          Go to the dashboard
-        </Link>
+        <>
+          {back && (
+            <Link href={back.href} className={buttonClasses("primary")}>
+              {back.label}
+            </Link>
+          )}
+          <Link href="/" className={buttonClasses(back ? "secondary" : "primary")}>
+            Go to the dashboard
+          </Link>
+        </>
       }
     >
-      <p>It may have been removed, or the address may be wrong. Objects you have no access to are not shown either.</p>
+      {children ?? <p>It may have been removed, or the address may be wrong. Objects you have no access to are not shown either.</p>}
     </StatePanel>
   );
 }

@@ -19,8 +19,11 @@ export interface ModalTrigger {
 }
 
 export interface ModalDialogProps {
-  trigger: ModalTrigger;
+  /** The button that opens the dialog; none when the caller opens it (from a menu item). */
+  trigger?: ModalTrigger;
   onTrigger: () => void;
+  /** The dialog closed (Escape, Cancel, or the action done). */
+  onClose?: () => void;
   dialogRef: RefObject<HTMLDialogElement | null>;
   titleId: string;
   /** Id of the element that says what the dialog is about, if any. */
@@ -32,19 +35,21 @@ export interface ModalDialogProps {
   children: ReactNode;
 }
 
-export function ModalDialog({ trigger, onTrigger, dialogRef, titleId, describedBy, pending, widthClass, children }: ModalDialogProps) {
+export function ModalDialog({ trigger, onTrigger, onClose, dialogRef, titleId, describedBy, pending, widthClass, children }: ModalDialogProps) {
   return (
     <>
-      <Button
-        variant={trigger.variant}
-        size={trigger.size}
-        icon={trigger.icon}
-        disabledReason={trigger.disabledReason}
-        aria-haspopup="dialog"
-        onClick={onTrigger}
-      >
-        {trigger.label}
-      </Button>
+      {trigger && (
+        <Button
+          variant={trigger.variant}
+          size={trigger.size}
+          icon={trigger.icon}
+          disabledReason={trigger.disabledReason}
+          aria-haspopup="dialog"
+          onClick={onTrigger}
+        >
+          {trigger.label}
+        </Button>
+      )}
       <dialog
         ref={dialogRef}
         aria-labelledby={titleId}
@@ -52,6 +57,7 @@ export function ModalDialog({ trigger, onTrigger, dialogRef, titleId, describedB
         onCancel={(e) => {
           if (pending) e.preventDefault(); // keep it open while the action runs
         }}
+        onClose={onClose}
         className={`m-auto ${widthClass} rounded-lg border border-line bg-surface p-0 text-fg shadow-xl`}
       >
         {children}

@@ -16,6 +16,10 @@
  *
  * Selection lives per page: when `ids` changes (another page, a live refresh), ids no longer shown are dropped.
  * `useRowSelection()` gives client components (a bulk-action bar) the selected ids and `clear()`.
+ *
+ * Beyond the page: with `allIds` (every row matching the list's filters, on every page), a bar can offer to
+ * select them all once the whole page is (`selectAllMatching()`); the selection is then every id of `allIds`, as
+ * it stands at each render, until a row is unticked or the selection is cleared.
  */
 import { createContext, use, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
 import { cx } from "./classes";
@@ -29,23 +33,32 @@ interface SelectionState {
   toggle: (id: string, checked: boolean) => void;
   setAll: (checked: boolean) => void;
   clear: () => void;
+  /** Every matching id (all pages), when selecting them all is allowed. */
+  allIds: readonly string[] | null;
+  /** Every matching row is selected. */
+  allMatching: boolean;
+  selectAllMatching: () => void;
 }
 
 const SelectionContext = createContext<SelectionState | null>(null);
 
-/** Selected ids among those shown, in row order. */
+/** Selected ids: among those shown, in row order; or every matching one. */
 function selectedIds(state: SelectionState): string[] {
+  if (state.allMatching && state.allIds) return [...state.allIds];
   return state.ids.filter((id) => state.selected.has(id));
 }
 
 export function RowSelection({
   ids,
+  allIds = null,
   formId,
   name = "id",
   children,
 }: {
   /** Ids of the selectable rows currently shown. */
   ids: readonly string[];
+  /** Ids of every row matching the list's filters, when "select all matching" may be offered. */
+  allIds?: readonly string[] | null;
   /** id of the <form> the checkboxes belong to (may be outside this subtree). */
   formId?: string;
   /** Form field name of the checkboxes. */
@@ -53,6 +66,8 @@ export function RowSelection({
   children: ReactNode;
 }) {
   const [checked, setChecked] = useState<ReadonlySet<string>>(() => new Set());
+  const [everything, setEverything] = useState(false);
+  const allMatching = everything && allIds !== null;
   const idsKey = ids.join("\n");
 
   // Only ids still on screen count as selected, so an action never applies to an invisible row (and the next
@@ -66,30 +81,53 @@ export function RowSelection({
   const state = useMemo<SelectionState>(
     () => ({
       ids,
-      selected,
+      // Every matching row selected: every row shown is ticked.
+      selected: allMatching ? new Set(ids) : selected,
       formId,
       name,
       toggle: (id, on) => {
-        const next = new Set(selected);
+        const next = new Set(allMatching ? ids : selected);
         if (on) next.add(id);
         else next.delete(id);
+        setEverything(false);
         setChecked(next);
       },
-      setAll: (on) => setChecked(on ? new Set(ids) : new Set()),
-      clear: () => setChecked(new Set()),
+      setAll: (on) => {
+        setEverything(false);
+        setChecked(on ? new Set(ids) : new Set());
+      },
+      clear: () => {
+        setEverything(false);
+        setChecked(new Set());
+      },
+      allIds,
+      allMatching,
+      selectAllMatching: () => setEverything(true),
     }),
-    [ids, selected, formId, name],
+    [ids, selected, formId, name, allIds, allMatching],
   );
 
   return <SelectionContext value={state}>{children}</SelectionContext>;
 }
 
-/** The selection, for a bulk-action bar: `{ selected: string[], count, clear }`. */
+/**
+ * The selection, for a bulk-action bar: `{ selected: string[], count, clear }`, and what "select all matching"
+ * needs: how many rows are shown (`shownCount`) and match (`matchingCount`, null when they may not all be
+ * selected), whether they all are (`allMatching`), and `selectAllMatching()`.
+ */
 export function useRowSelection() {
   const state = use(SelectionContext);
   if (!state) throw new Error("useRowSelection must be used inside <RowSelection>");
   const selected = selectedIds(state);
-  return { selected, count: selected.length, clear: state.clear };
+  return {
+    selected,
+    count: selected.length,
+    clear: state.clear,
+    shownCount: state.ids.length,
+    matchingCount: state.allIds?.length ?? null,
+    allMatching: state.allMatching,
+    selectAllMatching: state.selectAllMatching,
+  };
 }
 
 /** Header cell with the "select all on this page" checkbox (checked, unchecked or indeterminate). */
@@ -97,7 +135,7 @@ export function SelectAllHeader({ label }: { label: string }) {
   const state = use(SelectionContext);
   const ref = useRef<HTMLInputElement>(null);
   const total = state?.ids.length ?? 0;
-  const count = state ? selectedIds(state).length : 0;
+  const count = state ? state.ids.filter((id) => state.selected.has(id)).length : 0;
   const all = total > 0 && count === total;
   const some = count > 0 && !all;
 

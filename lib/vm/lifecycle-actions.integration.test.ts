@@ -8,7 +8,7 @@ import { getDb } from "@/lib/db/client";
 import { inventoryEnvironmentForFile } from "@/lib/dev/test/pool-environment";
 import { runAction } from "@/lib/actions/define";
 import type { CurrentUser } from "@/lib/auth/session-user";
-import { bulkVmOperation, HOST_NOT_FOUND, vmOperation } from "./lifecycle-actions";
+import { bulkVmOperation, HOST_NOT_FOUND, NOT_APPLICABLE, vmOperation } from "./lifecycle-actions";
 import { VM_NOT_FOUND } from "./locate";
 
 const runVmOperation = (actor: CurrentUser | null, input: unknown) => runAction(vmOperation, { actor, input: input as never });
@@ -129,7 +129,7 @@ describe("runVmOperation", () => {
 });
 
 describe("runBulkVmOperation", () => {
-  it("runs each VM on its own: one outcome per VM, in order, each authorized", async () => {
+  it("runs each VM on its own: one outcome per VM, in order, each authorized; a VM the operation does not apply to is skipped", async () => {
     const { pools, vms, user } = env();
     const operator = await user("bulk-operator", [{ kind: "pool", uuid: pools.lab!.uuid, role: "operator" }]);
     const halted = vms("lab")
@@ -138,14 +138,30 @@ describe("runBulkVmOperation", () => {
     const running = vms("lab").find((vm) => vm.powerState === "Running")!;
     const foreign = vms("production")[0]!;
     const uuids = [halted[0]!.uuid, running.uuid, foreign.uuid, halted[0]!.uuid];
+    const since = (await lastAuditEntry()).id;
     const outcome = await runBulkVmOperation(operator, { operation: "start", vms: uuids });
     if (!outcome.ok) throw new Error(outcome.error);
     const { results } = outcome;
     expect(results.map((item) => item.result.ok)).toEqual([true, false, false]);
-    // A VM the user may see is named even when it fails; an invisible one is not.
-    expect(results[1]).toMatchObject({ vm: { uuid: running.uuid, name: running.name }, result: { code: "VM_BAD_POWER_STATE" } });
+    // The running VM is skipped with the reason, named (the user may see it), and nothing was sent for it.
+    expect(results[1]).toMatchObject({
+      vm: { uuid: running.uuid, name: running.name },
+      skipped: true,
+      result: { code: NOT_APPLICABLE, error: "The VM is running; only a halted VM can be started" },
+    });
+    // An invisible VM is not skipped but refused, as if it did not exist, and not named.
     expect(results[2]).toMatchObject({ vm: { uuid: foreign.uuid, name: null }, result: { error: VM_NOT_FOUND } });
+    expect(results[2]!.skipped).toBeUndefined();
     expect(power(halted[0]!.uuid)).toBe("Running");
+    expect(power(running.uuid)).toBe("Running");
+    const entries = await getDb().auditEntry.findMany({ where: { id: { gt: since }, actorUsername: "bulk-operator" }, orderBy: { id: "asc" } });
+    expect(entries.map((entry) => [entry.objectUuid, entry.outcome])).toEqual(
+      expect.arrayContaining([
+        [halted[0]!.uuid, "ok"],
+        [foreign.uuid, "refused"],
+      ]),
+    );
+    expect(entries.some((entry) => entry.objectUuid === running.uuid)).toBe(false);
     await runBulkVmOperation(operator, { operation: "hard_shutdown", vms: [halted[0]!.uuid] });
     expect(power(halted[0]!.uuid)).toBe("Halted");
   });

@@ -1,6 +1,7 @@
 /**
  * The VM lifecycle actions (start, start on, shut down, reboot, suspend, resume, pause, unpause): one VM from its
- * page, or several from the list, each VM authorized and audited on its own. The `Async.` call runs on the pool's
+ * page, or several from the list, each VM authorized and audited on its own; in a bulk run, a VM the operation
+ * does not apply to now (a running VM asked to start) is skipped with the reason, and nothing is sent for it. The `Async.` call runs on the pool's
  * connection; its task is named in the audit entry. The page follows the VM's new state through the live stream.
  */
 import "server-only";
@@ -9,10 +10,10 @@ import { can } from "@/lib/access/can";
 import { hostSecurable } from "@/lib/access/securables";
 import { refNamer } from "@/lib/pools/names";
 import { defineAction, runAction } from "@/lib/actions/define";
-import { refusal, type ActionResult } from "@/lib/result";
+import { failure, refusal, type ActionResult } from "@/lib/result";
 import type { CurrentUser } from "@/lib/auth/session-user";
 import { locateVmFor, VM_NOT_FOUND } from "./locate";
-import { operationParams, VM_OPERATIONS, vmOperationIdSchema, type VmOperationId } from "./operations";
+import { operationParams, unavailableReason, VM_OPERATIONS, vmOperationContext, vmOperationIdSchema, type VmOperationId } from "./operations";
 
 export const HOST_NOT_FOUND = "Choose a host of this VM's pool that you have access to.";
 /** Operations of one bulk request running at the same time (the client allows 8 calls per pool). */
@@ -71,10 +72,26 @@ async function visibleName(actor: CurrentUser, uuid: string): Promise<string | n
   return located && can(actor, "vm.view", located.securable) ? located.value.vm.name_label : null;
 }
 
+/** The code of a bulk item that was not attempted because the operation does not apply to the VM now. */
+export const NOT_APPLICABLE = "NOT_APPLICABLE";
+
+/**
+ * Why `operation` does not apply to the VM now (it is already running, its pool is read-only...), when the
+ * user may perform it there; null otherwise. Such a VM is skipped: nothing is sent, so nothing is audited. A VM
+ * the user may not act on is not skipped: the operation's own refusal (audited) is its answer.
+ */
+async function skipReason(actor: CurrentUser, operation: VmOperationId, uuid: string): Promise<string | null> {
+  const located = await locateVmFor(uuid);
+  if (!located || !can(actor, VM_OPERATIONS[operation].permission, located.securable)) return null;
+  return unavailableReason(operation, vmOperationContext(located.value.vm, located.value.view));
+}
+
 /** One VM's outcome in a bulk run: its name is known only when the user may see it. */
 export interface BulkItemOutcome {
   vm: { uuid: string; name: string | null };
   result: VmOperationResult;
+  /** The operation did not apply to this VM: nothing was sent (`result` says why, with code NOT_APPLICABLE). */
+  skipped?: boolean;
 }
 
 export const bulkVmOperation = defineAction({
@@ -95,6 +112,11 @@ export const bulkVmOperation = defineAction({
       while (next < input.vms.length) {
         const index = next++;
         const uuid = input.vms[index]!;
+        const skipped = await skipReason(actor, input.operation, uuid);
+        if (skipped) {
+          results[index] = { vm: { uuid, name: await visibleName(actor, uuid) }, result: failure(skipped, undefined, NOT_APPLICABLE), skipped: true };
+          continue;
+        }
         const result = await runAction(vmOperation, { actor, input: { operation: input.operation, vm: uuid } });
         results[index] = { vm: { uuid, name: result.ok ? result.vm.name : await visibleName(actor, uuid) }, result };
       }

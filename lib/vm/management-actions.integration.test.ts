@@ -2,7 +2,7 @@
  * VM management operations for real users against the simulator over HTTP: what each leaves in the pool
  * (snapshot linked to its VM, a clone with its own disks, a copy on the chosen SR, a migrated VM, a revert, a
  * rename, a delete that takes the VM's own disks and snapshots but not the ISO), who may run them (operator:
- * snapshot only; admin through a VM's ACL: everything on that VM), and the audit entries they leave.
+ * taking and deleting snapshots; admin through a VM's ACL: everything on that VM), and the audit entries they leave.
  */
 import { describe, expect, it } from "vitest";
 import { getDb } from "@/lib/db/client";
@@ -65,11 +65,43 @@ describe("operators", () => {
     });
     expect((await lastAuditEntry()).taskRef).toMatch(/^[0-9a-f-]{36}$/);
 
-    // The page offers the operator the snapshot and nothing of an admin's, not even on the new snapshot.
+    // The page offers the operator the snapshot and nothing of an admin's; on the new snapshot, its deletion only.
     const view = (await vmManagementView(operator, vm.uuid))!;
     expect(view.operations.map((state) => state.id)).toEqual(["snapshot"]);
-    expect(view.snapshotOperations[created!.uuid]).toEqual([]);
+    expect(view.snapshotOperations[created!.uuid]!.map((state) => state.id)).toEqual(["delete_snapshot"]);
     expect(view.deletion).toBeNull();
+  });
+
+  it("delete the snapshots of the VMs they operate (audited as such), but may not revert to them", async () => {
+    const { pools, user } = env();
+    const operator = await user("lab-operator-3", [{ kind: "pool", uuid: pools.lab!.uuid, role: "operator" }]);
+    const vm = freshVm("lab", "Running");
+    const snapshotted = await runVmManagement(operator, { operation: "snapshot", vm: vm.uuid, name: "before upgrade" });
+    const snapshot = vmRecord(snapshotted.ok ? snapshotted.created!.uuid : "")!;
+    const diskBefore = diskVdis(vmRecord(vm.uuid)!.record);
+
+    expect(await runVmManagement(operator, { operation: "revert", snapshot: snapshot.record.uuid })).toMatchObject({ ok: false, code: "NOT_ALLOWED" });
+    expect(await lastAuditEntry()).toMatchObject({ action: "vm.revert", outcome: "refused", objectUuid: snapshot.record.uuid });
+    expect(diskVdis(vmRecord(vm.uuid)!.record)).toEqual(diskBefore);
+
+    const snapshotDisks = diskVdis(snapshot.record);
+    expect(await runVmManagement(operator, { operation: "delete_snapshot", snapshot: snapshot.record.uuid })).toMatchObject({ ok: true });
+    expect(await lastAuditEntry()).toMatchObject({
+      actorUsername: "lab-operator-3",
+      action: "vm.snapshot.delete",
+      outcome: "ok",
+      objectUuid: snapshot.record.uuid,
+    });
+    expect(vmRecord(snapshot.ref)).toBeUndefined();
+    for (const ref of snapshotDisks) expect(vdi(ref)).toBeUndefined();
+    expect(diskVdis(vmRecord(vm.uuid)!.record)).toEqual(diskBefore);
+
+    // A viewer of the same pool may not.
+    const viewer = await user("lab-viewer-3", [{ kind: "pool", uuid: pools.lab!.uuid, role: "viewer" }]);
+    const again = await runVmManagement(operator, { operation: "snapshot", vm: vm.uuid, name: "second" });
+    const second = again.ok ? again.created!.uuid : "";
+    expect(await runVmManagement(viewer, { operation: "delete_snapshot", snapshot: second })).toMatchObject({ ok: false, code: "NOT_ALLOWED" });
+    expect(vmRecord(second)).toBeDefined();
   });
 
   it("are refused every admin operation (audited, nothing changes), and VMs outside their rights do not exist for them", async () => {

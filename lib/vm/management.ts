@@ -93,7 +93,7 @@ export const VM_MANAGEMENT: Record<VmManagementId, VmManagementSpec> = {
     progressive: "Deleting",
     past: "deleted",
     verb: "delete",
-    permission: "vm.delete",
+    permission: "vm.snapshot.delete",
     xapiOperation: "destroy",
     from: ANY_STATE,
     noun: "snapshot",

@@ -37,8 +37,22 @@ describe("unavailableReason", () => {
 });
 
 describe("the catalogue", () => {
-  it("asks for confirmation before the hard operations only", () => {
-    expect(VM_OPERATION_IDS.filter((id) => VM_OPERATIONS[id].confirm)).toEqual(["hard_shutdown", "hard_reboot"]);
+  it("asks before interrupting the guest (shut down, reboot, clean or forced); the forced ones are drastic", () => {
+    expect(VM_OPERATION_IDS.filter((id) => VM_OPERATIONS[id].confirm)).toEqual(["clean_shutdown", "hard_shutdown", "clean_reboot", "hard_reboot"]);
+    expect(VM_OPERATION_IDS.filter((id) => VM_OPERATIONS[id].drastic)).toEqual(["hard_shutdown", "hard_reboot"]);
+  });
+
+  it("keeps the everyday operations in view and the rare ones for the More menu", () => {
+    expect(VM_OPERATION_IDS.filter((id) => !VM_OPERATIONS[id].rare)).toEqual(["start", "clean_shutdown", "clean_reboot", "suspend", "resume"]);
+  });
+
+  it("knows the power state each operation leaves the VM in", () => {
+    for (const id of VM_OPERATION_IDS) {
+      const { from, to } = VM_OPERATIONS[id];
+      // A reboot leaves the VM as it was; anything else changes its state.
+      if (to === null) expect(id).toMatch(/reboot/);
+      else expect(from).not.toContain(to);
+    }
   });
 
   it("passes XAPI the parameters each method expects", () => {

@@ -44,14 +44,23 @@ export interface VmOperationSpec {
   xapiOperation: string;
   /** Power states XAPI accepts it from. */
   from: readonly VmPowerState[];
-  /** Drastic (like pulling the plug): the UI asks first. */
+  /** The power state the VM is in once it is done (null: the same as before, a reboot). */
+  to: VmPowerState | null;
+  /** Interrupts what the guest is doing (a shutdown, a reboot, pulling the plug): the UI asks first. */
   confirm: boolean;
+  /** Like pulling the plug: anything the guest had not saved is lost (a red button, a stronger warning). */
+  drastic: boolean;
+  /** Seldom needed: offered in the toolbar's "More" menu rather than as a button of its own. */
+  rare: boolean;
   /** Needs a host chosen by the user. */
   needsHost: boolean;
 }
 
-const op = (spec: Omit<VmOperationSpec, "confirm" | "needsHost"> & Partial<Pick<VmOperationSpec, "confirm" | "needsHost">>): VmOperationSpec => ({
+type Defaulted = "confirm" | "drastic" | "rare" | "needsHost";
+const op = (spec: Omit<VmOperationSpec, Defaulted> & Partial<Pick<VmOperationSpec, Defaulted>>): VmOperationSpec => ({
   confirm: false,
+  drastic: false,
+  rare: false,
   needsHost: false,
   ...spec,
 });
@@ -67,6 +76,7 @@ export const VM_OPERATIONS: Record<VmOperationId, VmOperationSpec> = {
     method: "VM.start",
     xapiOperation: "start",
     from: ["Halted"],
+    to: "Running",
   }),
   start_on: op({
     id: "start_on",
@@ -78,6 +88,8 @@ export const VM_OPERATIONS: Record<VmOperationId, VmOperationSpec> = {
     method: "VM.start_on",
     xapiOperation: "start_on",
     from: ["Halted"],
+    to: "Running",
+    rare: true,
     needsHost: true,
   }),
   clean_shutdown: op({
@@ -90,6 +102,8 @@ export const VM_OPERATIONS: Record<VmOperationId, VmOperationSpec> = {
     method: "VM.clean_shutdown",
     xapiOperation: "clean_shutdown",
     from: ["Running"],
+    to: "Halted",
+    confirm: true,
   }),
   hard_shutdown: op({
     id: "hard_shutdown",
@@ -101,7 +115,10 @@ export const VM_OPERATIONS: Record<VmOperationId, VmOperationSpec> = {
     method: "VM.hard_shutdown",
     xapiOperation: "hard_shutdown",
     from: ["Running", "Paused", "Suspended"],
+    to: "Halted",
     confirm: true,
+    drastic: true,
+    rare: true,
   }),
   clean_reboot: op({
     id: "clean_reboot",
@@ -113,6 +130,8 @@ export const VM_OPERATIONS: Record<VmOperationId, VmOperationSpec> = {
     method: "VM.clean_reboot",
     xapiOperation: "clean_reboot",
     from: ["Running"],
+    to: null,
+    confirm: true,
   }),
   hard_reboot: op({
     id: "hard_reboot",
@@ -124,7 +143,10 @@ export const VM_OPERATIONS: Record<VmOperationId, VmOperationSpec> = {
     method: "VM.hard_reboot",
     xapiOperation: "hard_reboot",
     from: ["Running", "Paused"],
+    to: null,
     confirm: true,
+    drastic: true,
+    rare: true,
   }),
   suspend: op({
     id: "suspend",
@@ -136,6 +158,7 @@ export const VM_OPERATIONS: Record<VmOperationId, VmOperationSpec> = {
     method: "VM.suspend",
     xapiOperation: "suspend",
     from: ["Running"],
+    to: "Suspended",
   }),
   resume: op({
     id: "resume",
@@ -147,6 +170,7 @@ export const VM_OPERATIONS: Record<VmOperationId, VmOperationSpec> = {
     method: "VM.resume",
     xapiOperation: "resume",
     from: ["Suspended"],
+    to: "Running",
   }),
   pause: op({
     id: "pause",
@@ -158,6 +182,8 @@ export const VM_OPERATIONS: Record<VmOperationId, VmOperationSpec> = {
     method: "VM.pause",
     xapiOperation: "pause",
     from: ["Running"],
+    to: "Paused",
+    rare: true,
   }),
   unpause: op({
     id: "unpause",
@@ -169,6 +195,8 @@ export const VM_OPERATIONS: Record<VmOperationId, VmOperationSpec> = {
     method: "VM.unpause",
     xapiOperation: "unpause",
     from: ["Paused"],
+    to: "Running",
+    rare: true,
   }),
 };
 

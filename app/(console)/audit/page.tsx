@@ -230,7 +230,7 @@ function AuditFilterForm({ search, isAdmin }: { search: AuditSearch; isAdmin: bo
         placeholder="Any"
         options={OBJECT_KINDS.map((kind) => ({ value: kind, label: kind }))}
       />
-      <TextField label="Object uuid" name="object" defaultValue={values.object} className="w-64" spellCheck={false} />
+      <TextField label="Object" name="object" defaultValue={values.object} placeholder="name or uuid" className="w-64" spellCheck={false} />
       <SelectField
         label="Outcome"
         name="outcome"

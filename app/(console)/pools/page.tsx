@@ -3,7 +3,8 @@ import Link from "next/link";
 import { can } from "@/lib/access/can";
 import { requireUser } from "@/lib/auth/current-user";
 import { LiveUpdates } from "@/lib/ui/live/live-updates";
-import { visiblePools } from "@/lib/inventory/pools";
+import { poolsKnownThroughObjects, visiblePools } from "@/lib/inventory/pools";
+import { loadPoolViews } from "@/lib/pools/views";
 import { ButtonLink } from "@/lib/ui/button";
 import { Card } from "@/lib/ui/card";
 import { Cell, DataTable, HeaderCell, TableBody, TableHead, TableRow } from "@/lib/ui/data-table";
@@ -16,7 +17,8 @@ export const metadata: Metadata = { title: "Pools" };
 
 export default async function PoolsPage() {
   const user = await requireUser();
-  const pools = await visiblePools(user);
+  const views = await loadPoolViews();
+  const [pools, partly] = await Promise.all([visiblePools(user, views), poolsKnownThroughObjects(user, views)]);
   const mayRegister = can(user, "pools.register");
   const register = mayRegister ? (
     <ButtonLink href="/pools/new" variant="primary" icon="plus">
@@ -31,7 +33,7 @@ export default async function PoolsPage() {
       {pools.length === 0 ? (
         <Card padded={false}>
           <EmptyState title="No pools" icon="pool" action={register}>
-            {mayRegister ? "Register an XCP-ng or XenServer pool: any of its hosts' addresses and a pool admin account." : "You have no access to any pool."}
+            {mayRegister ? "Register an XCP-ng or XenServer pool: any of its hosts' addresses and a pool admin account." : noPoolsReason(partly)}
           </EmptyState>
         </Card>
       ) : (
@@ -42,7 +44,7 @@ export default async function PoolsPage() {
               <HeaderCell>Status</HeaderCell>
               <HeaderCell>Master</HeaderCell>
               <HeaderCell numeric>Hosts</HeaderCell>
-              <HeaderCell numeric>VMs</HeaderCell>
+              <HeaderCell numeric>VMs (running / total)</HeaderCell>
               <HeaderCell>Default storage</HeaderCell>
             </tr>
           </TableHead>
@@ -73,4 +75,11 @@ export default async function PoolsPage() {
       )}
     </>
   );
+}
+
+/** Why a user sees no pool: no access to any, or access to some of their VMs or hosts only (then which). */
+function noPoolsReason(partly: { label: string }[]): string {
+  if (partly.length === 0) return "You have no access to any pool.";
+  const names = partly.map((pool) => pool.label).join(", ");
+  return `You have no access to the pools themselves: your access is to some VMs or hosts of ${names}. Find them under VMs and Hosts.`;
 }

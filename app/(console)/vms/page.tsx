@@ -3,7 +3,19 @@ import { requireUser } from "@/lib/auth/current-user";
 import { LiveUpdates } from "@/lib/ui/live/live-updates";
 import { PoolBanners } from "@/lib/ui/pool-banners";
 import { loadPoolViews, troubledPools } from "@/lib/pools/views";
-import { applyVmQuery, parseVmQuery, toggleSort, vmQueryHref, type VmQuery, type VmQueryOverrides, type VmSortColumn } from "@/lib/inventory/vm-query";
+import {
+  applyVmQuery,
+  parseVmQuery,
+  replaceSearchTerm,
+  searchProblems,
+  toggleSort,
+  vmQueryHref,
+  vmQueryToSearchParams,
+  type VmQuery,
+  type VmQueryOverrides,
+  type VmSortColumn,
+} from "@/lib/inventory/vm-query";
+import { MAX_BULK_VMS } from "@/lib/vm/lifecycle-actions";
 import { bulkOperationsFor, poolIdsOf, visibleVmRows } from "@/lib/inventory/vms";
 import { canCreateVms } from "@/lib/inventory/vm-creation";
 import { ButtonLink } from "@/lib/ui/button";
@@ -36,11 +48,19 @@ export default async function VmsPage(props: { searchParams: Promise<Record<stri
   const views = await loadPoolViews();
   const rows = await visibleVmRows(user, views);
   const { rows: pageRows, total, page, pages } = applyVmQuery(rows, query);
-  const operations = await bulkOperationsFor(user, pageRows);
+  // Every matching VM, when few enough to act on at once: "select all" can then offer them all, not only the page.
+  const matching = total > pageRows.length && total <= MAX_BULK_VMS ? applyVmQuery(rows, { ...query, page: 1, perPage: total }).rows : pageRows;
+  const operations = await bulkOperationsFor(user, matching);
+  // Nothing to do with a selection (a viewer): no selection boxes.
+  const selectable = operations.offered.length > 0;
   const poolIds = poolIdsOf(rows);
   const pools = views.filter((view) => poolIds.has(view.id)).map((view) => ({ id: view.id, label: view.label }));
   const href = (overrides: VmQueryOverrides) => vmQueryHref("/vms", query, overrides);
   const filtered = total !== rows.length;
+  const problems = searchProblems(query.q, { pools: pools.map((pool) => pool.label) }).map((problem) => ({
+    ...problem,
+    href: problem.suggestion ? href({ q: replaceSearchTerm(query.q, problem.term, problem.suggestion) }) : null,
+  }));
   const creates = await canCreateVms(user);
 
   return (
@@ -63,13 +83,13 @@ export default async function VmsPage(props: { searchParams: Promise<Record<stri
       <LiveUpdates pools={views.filter((view) => poolIds.has(view.id))} />
       <PoolBanners pools={troubledPools(views, poolIds)} />
       <div className="space-y-3">
-        <VmFilters query={query} pools={pools} />
-        <RowSelection ids={pageRows.map((row) => row.uuid)} name="vm">
-          <BulkOperations operations={operations} />
+        <VmFilters query={query} current={vmQueryToSearchParams(query).toString()} pools={pools} problems={problems} />
+        <RowSelection ids={pageRows.map((row) => row.uuid)} allIds={total <= MAX_BULK_VMS ? matching.map((row) => row.uuid) : null} name="vm">
+          <BulkOperations operations={operations} maxVms={MAX_BULK_VMS} />
           <DataTable label="Virtual machines">
             <TableHead>
               <tr>
-                <SelectAllHeader label="Select all VMs on this page" />
+                {selectable && <SelectAllHeader label="Select all VMs on this page" />}
                 {COLUMNS.map(({ column, label, numeric }) => (
                   <SortHeader
                     key={column}
@@ -84,14 +104,15 @@ export default async function VmsPage(props: { searchParams: Promise<Record<stri
             </TableHead>
             {pageRows.length === 0 ? (
               <TableBody>
-                <EmptyRow colSpan={COLUMNS.length + 1}>
+                <EmptyRow colSpan={COLUMNS.length + (selectable ? 1 : 0)}>
                   <EmptyState title="No VMs" icon="vm">
-                    {emptyText(query, rows.length)}
+                    {emptyText(query, rows.length, views.length, user.isAdmin)}
                   </EmptyState>
                 </EmptyRow>
               </TableBody>
             ) : (
               <VmTableRows
+                selectable={selectable}
                 rows={pageRows.map((vm) => ({
                   uuid: vm.uuid,
                   name: vm.name,
@@ -103,6 +124,7 @@ export default async function VmsPage(props: { searchParams: Promise<Record<stri
                   ip: vm.ip,
                   os: vm.os,
                   stale: vm.stale,
+                  busy: vm.busy,
                 }))}
               />
             )}
@@ -122,7 +144,11 @@ export default async function VmsPage(props: { searchParams: Promise<Record<stri
   );
 }
 
-function emptyText(query: VmQuery, visible: number): string {
-  if (visible === 0) return "No VMs to show: no pool is connected yet, or you have no access to any VM.";
+function emptyText(query: VmQuery, visible: number, registeredPools: number, isAdmin: boolean): string {
+  if (visible === 0) {
+    // Other users learn nothing about pools they have no access to.
+    if (!isAdmin) return "You have no access to any VM yet. Ask a XenDeck administrator for a role.";
+    return registeredPools === 0 ? "No pool is registered yet: register one under Pools." : "The registered pools hold no VMs, or none is connected.";
+  }
   return query.q ? `No VM matches “${query.q}” with these filters.` : "No VM matches these filters.";
 }

@@ -25,6 +25,7 @@ function makeRows(n: number): VmRow[] {
     os: oses[i % oses.length]!,
     tags: i % 10 === 0 ? ["prod", "backup"] : [],
     stale: false,
+    busy: null,
   }));
 }
 

@@ -5,12 +5,12 @@ import { accountLinks, isNavItemActive, navSectionsFor } from "./nav-items";
 const hrefs = (user: Parameters<typeof navSectionsFor>[0]) => navSectionsFor(user).flatMap((s) => s.items.map((i) => i.href));
 
 describe("navigation", () => {
-  it("shows the administration section to admins only", () => {
+  it("shows the administration section to admins only, and the audit log (their own entries) to everyone", () => {
     const admin = { username: "root", displayName: null, isAdmin: true };
     const operator = { username: "op", displayName: "Op", isAdmin: false };
     const main = ["/", "/vms", "/hosts", "/pools", "/storage", "/networks", "/alerts", "/tasks"];
     expect(hrefs(admin)).toEqual([...main, "/admin/users", "/admin/groups", "/admin/acls", "/admin/security", "/audit"]);
-    expect(hrefs(operator)).toEqual(main);
+    expect(hrefs(operator)).toEqual([...main, "/audit"]);
     expect(hrefs(null)).toEqual(main);
   });
 

@@ -53,11 +53,17 @@ export function accountLinks(user: ShellUser): NavItem[] {
   return links;
 }
 
+/** Every user's own entries of the audit log (admins have the whole log in their section). */
+export const OWN_AUDIT_NAV: NavItem = { href: "/audit", label: "Audit log", icon: "list" };
+
 /** The side bar's sections for this user: the administration group only for global admins. */
 export function navSectionsFor(user: ShellUser | null): NavSection[] {
-  const sections: NavSection[] = [{ label: null, items: MAIN_NAV }];
-  if (user?.isAdmin) sections.push({ label: "Administration", items: ADMIN_NAV });
-  return sections;
+  if (user?.isAdmin)
+    return [
+      { label: null, items: MAIN_NAV },
+      { label: "Administration", items: ADMIN_NAV },
+    ];
+  return [{ label: null, items: user ? [...MAIN_NAV, OWN_AUDIT_NAV] : MAIN_NAV }];
 }
 
 /**

@@ -1,22 +1,38 @@
-/** A table of hosts: the hosts page (with their pool) and a pool's page (without). */
+/**
+ * A table of hosts: the hosts page (with their pool, sortable by any column) and a pool's page (without).
+ */
 import Link from "next/link";
 import type { HostRow } from "@/lib/inventory/hosts";
-import { Cell, DataTable, HeaderCell, TableBody, TableHead, TableRow } from "@/lib/ui/data-table";
+import type { HostSortColumn } from "@/lib/inventory/host-query";
+import { Cell, DataTable, HeaderCell, SortHeader, TableBody, TableHead, TableRow } from "@/lib/ui/data-table";
 import { HostState } from "./host-state";
 import { MemoryUsage } from "./memory-usage";
 
-export function HostsTable({ hosts, label, showPool = false }: { hosts: HostRow[]; label: string; showPool?: boolean }) {
+/** How the headers sort: the link of each column, and the current sort. */
+export interface HostsTableSort {
+  href: (column: HostSortColumn) => string;
+  column: HostSortColumn;
+  dir: "asc" | "desc";
+}
+
+export function HostsTable({ hosts, label, showPool = false, sort }: { hosts: HostRow[]; label: string; showPool?: boolean; sort?: HostsTableSort }) {
+  const header = (column: HostSortColumn, text: string, numeric = false) =>
+    sort ? (
+      <SortHeader label={text} href={sort.href(column)} active={sort.column === column} dir={sort.dir} numeric={numeric} />
+    ) : (
+      <HeaderCell numeric={numeric}>{text}</HeaderCell>
+    );
   return (
     <DataTable label={label}>
       <TableHead>
         <tr>
-          <HeaderCell>Name</HeaderCell>
-          {showPool && <HeaderCell>Pool</HeaderCell>}
-          <HeaderCell>Address</HeaderCell>
-          <HeaderCell>State</HeaderCell>
-          <HeaderCell>Memory</HeaderCell>
-          <HeaderCell numeric>CPUs</HeaderCell>
-          <HeaderCell numeric>VMs</HeaderCell>
+          {header("name", "Name")}
+          {showPool && header("pool", "Pool")}
+          {header("address", "Address")}
+          {header("state", "State")}
+          {header("memory", "Memory")}
+          {header("cpus", "CPUs", true)}
+          {header("vms", "VMs", true)}
         </tr>
       </TableHead>
       <TableBody>

@@ -1,6 +1,6 @@
-import { NotFoundState } from "@/lib/ui/error-state";
+import { VmNotFound } from "./_components/vm-gone";
 
-/** An unknown VM, or one the user may not see: the same answer. */
-export default function VmNotFound() {
-  return <NotFoundState what="VM" />;
+/** An unknown VM, or one the user may not see: the same answer (unless this tab was showing it: then it has gone). */
+export default function VmNotFoundPage() {
+  return <VmNotFound />;
 }

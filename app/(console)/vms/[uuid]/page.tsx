@@ -4,6 +4,7 @@ import { notFound } from "next/navigation";
 import { Suspense } from "react";
 import { ObjectAccess } from "@/app/(console)/_components/object-access";
 import { can } from "@/lib/access/can";
+import { YourAccess } from "@/app/(console)/_components/your-access";
 import { ObjectAlerts } from "@/app/(console)/_components/object-alerts";
 import { requireUser } from "@/lib/auth/current-user";
 import { LiveUpdates } from "@/lib/ui/live/live-updates";
@@ -24,6 +25,7 @@ import { VmOperationButtons } from "@/app/(console)/vms/_components/vm-operation
 import { SnapshotActions } from "./_components/snapshot-actions";
 import { VmManagementButtons } from "./_components/vm-management-buttons";
 import { VmTabs } from "./_components/vm-tabs";
+import { RememberVm } from "./_components/vm-gone";
 
 type Props = { params: Promise<{ uuid: string }> };
 
@@ -49,10 +51,11 @@ export default async function VmPage({ params }: Props) {
       />
       <VmTabs uuid={vm.uuid} current="Overview" console={can(user, "vm.console", vm.securable)} />
       <LiveUpdates pools={[vm.pool]} watch={vm.related} />
+      <RememberVm uuid={vm.uuid} name={vm.name} />
       <PoolBanners pools={vm.pool.status.state === "connected" ? [] : [{ id: vm.pool.id, label: vm.pool.label, status: vm.pool.status }]} />
       <div className="space-y-5">
         <div className="flex flex-wrap items-start gap-x-6 gap-y-2">
-          <VmOperationButtons vm={{ uuid: vm.uuid, name: vm.name }} operations={vm.operations} hosts={vm.startOnHosts} />
+          <VmOperationButtons vm={{ uuid: vm.uuid, name: vm.name }} powerState={vm.powerState} operations={vm.operations} hosts={vm.startOnHosts} />
           <VmManagementButtons
             vm={{ uuid: vm.uuid, name: vm.name, description: vm.description }}
             operations={management.operations}
@@ -62,21 +65,20 @@ export default async function VmPage({ params }: Props) {
             tasks={vm.tasks}
           />
         </div>
+        <YourAccess user={user} target={vm.securable} />
         <RunningTasks tasks={vm.tasks} />
         <ObjectAlerts uuid={vm.uuid} objectName={vm.name} />
         <General vm={vm} />
         <Disks vm={vm} />
         <Interfaces vm={vm} />
         <Snapshots vm={vm} operations={management.snapshotOperations} />
-        <Section title="Operations XAPI allows now" description="From the VM's allowed_operations: what the pool would accept at this moment.">
-          <p className="flex flex-wrap gap-1">
-            {vm.allowedOperations.length === 0 ? (
-              <span className="text-sm text-muted">None</span>
-            ) : (
-              vm.allowedOperations.map((op) => <Badge key={op}>{op}</Badge>)
-            )}
+        <details className="text-sm">
+          <summary className="cursor-pointer text-muted hover:text-fg">Details: the operations XAPI allows now</summary>
+          <p className="mt-1 text-xs text-muted">From the VM&apos;s allowed_operations: what the pool would accept at this moment.</p>
+          <p className="mt-1 flex flex-wrap gap-1">
+            {vm.allowedOperations.length === 0 ? <span className="text-muted">None</span> : vm.allowedOperations.map((op) => <Badge key={op}>{op}</Badge>)}
           </p>
-        </Section>
+        </details>
         {user.isAdmin && (
           <Suspense fallback={<Skeleton className="h-24 w-full" />}>
             <ObjectAccess target={vm.securable} objectName={vm.name} />
@@ -92,13 +94,7 @@ function RunningTasks({ tasks }: { tasks: VmDetail["tasks"] }) {
   return (
     <div className="space-y-2" aria-label="Operations in progress">
       {tasks.map((task, index) => (
-        <ProgressBar
-          key={`${task.operation}-${index}`}
-          label={`${task.operation.replace(/_/g, " ")} in progress`}
-          value={task.progress}
-          showLabel
-          className="max-w-md"
-        />
+        <ProgressBar key={`${task.operation}-${index}`} label={task.label} value={task.progress} showLabel className="max-w-md" />
       ))}
     </div>
   );
@@ -112,9 +108,13 @@ function General({ vm }: { vm: VmDetail }) {
           {vm.uuid}
         </KeyValue>
         <KeyValue label="Pool">
-          <Link href={`/pools/${vm.pool.id}`} className="text-link hover:underline">
-            {vm.pool.label}
-          </Link>
+          {vm.pool.visible ? (
+            <Link href={`/pools/${vm.pool.id}`} className="text-link hover:underline">
+              {vm.pool.label}
+            </Link>
+          ) : (
+            vm.pool.label
+          )}
         </KeyValue>
         <KeyValue label="Host">
           {vm.host ? (

@@ -60,6 +60,20 @@ export function ObjectPicker({ search, initial }: { search: ObjectSearchAction; 
     });
   }
 
+  // The ACL form empties its fields after a grant (form.reset()): the picker starts afresh with them.
+  const fieldsetRef = useRef<HTMLFieldSetElement>(null);
+  useEffect(() => {
+    const form = fieldsetRef.current?.form;
+    if (!form) return;
+    const reset = () => {
+      setSelected(initial ?? null);
+      setQuery("");
+      setKind("");
+    };
+    form.addEventListener("reset", reset);
+    return () => form.removeEventListener("reset", reset);
+  }, [initial]);
+
   useEffect(() => {
     if (selected) return;
     const timer = setTimeout(() => run(query, kind), DEBOUNCE_MS);
@@ -69,7 +83,7 @@ export function ObjectPicker({ search, initial }: { search: ObjectSearchAction; 
   }, [query, kind, selected]);
 
   return (
-    <fieldset className="space-y-1.5" aria-describedby={`${id}-error`}>
+    <fieldset ref={fieldsetRef} className="space-y-1.5" aria-describedby={`${id}-error`}>
       <legend className="mb-1 text-xs font-medium">
         Object
         <span aria-hidden="true" className="text-error-text">

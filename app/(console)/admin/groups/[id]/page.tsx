@@ -3,7 +3,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { ActionForm, ConfirmAction, FormSelectField, FormTextField } from "@/lib/ui/action-form";
 import { aclsHref, GROUPS_PATH, userHref } from "@/lib/routes";
-import { AclObjectName, KIND_SCOPES, RoleBadge } from "@/lib/admin/roles";
+import { AclObjectName, KIND_LABELS, KIND_SCOPES, RoleBadge } from "@/lib/admin/roles";
 import { listAcls } from "@/lib/access/acls";
 import { requireAdmin } from "@/lib/auth/current-user";
 import { getGroup } from "@/lib/access/groups";
@@ -112,7 +112,8 @@ export default async function GroupPage(props: Props) {
               title={`Delete group ${group.name}?`}
               confirmLabel="Delete"
             >
-              Its {acls.length} ACL(s) are removed too. The users stay.
+              {acls.length === 0 ? "It has no ACL." : acls.length === 1 ? "Its ACL is removed too." : `Its ${acls.length} ACLs are removed too.`} The users
+              stay.
             </ConfirmAction>
           </Card>
         </div>
@@ -156,7 +157,11 @@ export default async function GroupPage(props: Props) {
                 </Cell>
                 <Cell muted>{KIND_SCOPES[acl.objectKind]}</Cell>
                 <Cell>
-                  <RemoveAclButton aclId={acl.id} />
+                  <RemoveAclButton
+                    aclId={acl.id}
+                    subject={`Group ${group.name}`}
+                    object={`${KIND_LABELS[acl.objectKind]} ${acl.objectLabel || acl.objectUuid}`}
+                  />
                 </Cell>
               </TableRow>
             ))}

@@ -227,7 +227,8 @@ function UserAccess({
       <Section title="Access" className="mt-6">
         <Banner tone="info" live="none" title="Global administrator">
           {user.username} can see and do everything: every pool and object, users, groups, ACLs and the whole audit log.
-          {access.grants.length > 0 && ` Their ${formatCount(access.grants.length, "ACL")} add nothing while they are an administrator.`}
+          {access.grants.length > 0 &&
+            ` Their ${formatCount(access.grants.length, "ACL")} ${access.grants.length === 1 ? "adds" : "add"} nothing while they are an administrator.`}
         </Banner>
       </Section>
     );
@@ -291,7 +292,15 @@ function UserAccess({
                       </>
                     )}
                   </Cell>
-                  <Cell>{grant.via.type === "user" && <RemoveAclButton aclId={grant.aclId} />}</Cell>
+                  <Cell>
+                    {grant.via.type === "user" && (
+                      <RemoveAclButton
+                        aclId={grant.aclId}
+                        subject={user.username}
+                        object={`${KIND_LABELS[grant.objectKind]} ${grant.objectLabel || grant.objectUuid}`}
+                      />
+                    )}
+                  </Cell>
                 </TableRow>
               ))}
             </TableBody>

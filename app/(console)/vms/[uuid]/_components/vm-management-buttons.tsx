@@ -206,7 +206,8 @@ export function VmManagementButtons({ vm, operations, migrationHosts, copyTarget
                 <FormDialog
                   key={id}
                   {...common}
-                  triggerVariant="danger"
+                  // Solid red only when it can be used: a disabled red button shouts for nothing.
+                  triggerVariant={unavailableReason ? "secondary" : "danger"}
                   submitVariant="danger"
                   submitLabel="Delete VM"
                   title={`Delete ${vm.name}?`}
