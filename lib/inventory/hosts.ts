@@ -10,6 +10,7 @@ import { loadPoolViews, type PoolView } from "@/lib/pools/views";
 import { hostSecurable, pifSecurable, srSecurable, vmSecurable } from "@/lib/access/securables";
 import { srDto, type SrDto } from "./storage";
 import { isOrdinaryVm, osName, primaryIp, vmMemoryBytes } from "@/lib/vm/fields";
+import { VersionedMemo } from "@/lib/memo";
 import type { PowerState } from "./vm-query";
 
 export interface HostRow {
@@ -32,16 +33,14 @@ export interface HostRow {
   stale: boolean;
 }
 
-/** Rows built once per host record and pool cache version: each sums its resident VMs' memory. */
-const hostRows = new WeakMap<XapiObject<"host">, { key: string; row: HostRow }>();
+/**
+ * Rows per host record (frozen, replaced when the host changes), at the pool cache's version (each row sums its
+ * resident VMs' memory: any change of them moves it) and the pool's label and status.
+ */
+const hostRows = VersionedMemo.weak<XapiObject<"host">, HostRow>();
 
 function hostRow(view: PoolView, cache: PoolCache, host: XapiObject<"host">): HostRow {
-  const key = `${cache.version}|${view.label}|${view.stale}`;
-  const cached = hostRows.get(host);
-  if (cached?.key === key) return cached.row;
-  const row = buildHostRow(view, cache, host);
-  hostRows.set(host, { key, row });
-  return row;
+  return hostRows.get(host, [cache.version, view.label, view.stale], () => buildHostRow(view, cache, host));
 }
 
 function buildHostRow(view: PoolView, cache: PoolCache, host: XapiObject<"host">): HostRow {

@@ -14,6 +14,7 @@
  */
 import xmlrpc from "xmlrpc";
 import { serializeMethodCall } from "xmlrpc/lib/serializer.js";
+import { LruMap } from "../memo";
 import { formatXapiDate, parseXapiDate } from "./dates";
 import { XapiError, XapiProtocolError } from "./errors";
 import { classSpec, enumValues, type FieldSpec } from "./model/spec";
@@ -230,7 +231,8 @@ export function decodeTaskResult(result: string, type?: string): unknown {
 
 export type Decoder = (raw: unknown, where: string) => unknown;
 
-const decoders = new Map<string, Decoder>();
+/** Decoders per XAPI type, built on first use: the types come from the model and the code (a few hundred). */
+const decoders = new LruMap<string, Decoder>(1024);
 
 function typeName(raw: unknown): string {
   if (raw === null) return "nil";
@@ -308,11 +310,7 @@ const EMPTY_SET: readonly unknown[] = Object.freeze([]);
 /** The decoder of an XAPI type such as `int`, `VM ref set`, `(string -> float) map`, `VM record`. */
 export function decoderFor(xapiType: string): Decoder {
   const type = xapiType.trim();
-  const hit = decoders.get(type);
-  if (hit) return hit;
-  const decoder = buildDecoder(type);
-  decoders.set(type, decoder);
-  return decoder;
+  return decoders.resolve(type, () => buildDecoder(type));
 }
 
 function buildDecoder(type: string): Decoder {
@@ -427,7 +425,8 @@ export interface RecordShape {
   finish(values: unknown[]): Record<string, unknown>;
 }
 
-const shapes = new Map<string, RecordShape>();
+/** Shapes per class and field list, built on first use: both come from the code (cached fields, task fields...). */
+const shapes = new LruMap<string, RecordShape>(256);
 const FIELD_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /**
@@ -435,9 +434,10 @@ const FIELD_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
  * when `withRef` (the cache fills it in before freezing).
  */
 export function recordShape(cls: string, fields?: readonly string[], withRef = false): RecordShape {
-  const key = `${cls}:${fields ? fields.join(",") : "*"}:${withRef}`;
-  const hit = shapes.get(key);
-  if (hit) return hit;
+  return shapes.resolve(`${cls}:${fields ? fields.join(",") : "*"}:${withRef}`, () => buildShape(cls, fields, withRef));
+}
+
+function buildShape(cls: string, fields: readonly string[] | undefined, withRef: boolean): RecordShape {
   const spec = classSpec(cls);
   if (!spec) throw new Error(`class ${cls} is not modelled (add it to MODELLED_CLASSES in lib/dev/generate-xapi-model.ts)`);
   const names = fields ?? spec.fields.filter((f) => f.lifecycle !== "Removed_s").map((f) => f.name);
@@ -450,7 +450,7 @@ export function recordShape(cls: string, fields?: readonly string[], withRef = f
   const properties = slotFields.map((f, i) => `${f.name}: v[${i}]`);
   if (withRef) properties.push(`$ref: ""`);
   const build = new Function("v", `"use strict"; return { ${properties.join(", ")} };`) as (values: unknown[]) => Record<string, unknown>;
-  const shape: RecordShape = {
+  return {
     cls,
     fields: slotFields,
     slots: new Map(slotFields.map((f, i) => [f.name, i])),
@@ -463,8 +463,6 @@ export function recordShape(cls: string, fields?: readonly string[], withRef = f
       return build(values);
     },
   };
-  shapes.set(key, shape);
-  return shape;
 }
 
 /** A parse plan that builds `shape` records straight from the answer (no intermediate struct). */
@@ -472,7 +470,8 @@ export function recordPlan(shape: RecordShape): ParsePlan {
   return { record: { slots: shape.slots, size: shape.fields.length, finish: (values) => shape.finish(values) } };
 }
 
-const recordDecoders = new Map<string, RecordDecoder>();
+/** Record decoders per class and field list, built on first use (as `shapes`). */
+const recordDecoders = new LruMap<string, RecordDecoder>(256);
 
 /**
  * A decoder for already-parsed records of `cls`. With `fields`, only those fields are decoded and kept (see
@@ -480,13 +479,14 @@ const recordDecoders = new Map<string, RecordDecoder>();
  * modelled field is decoded and unknown (newer) fields are kept as received.
  */
 export function recordDecoder(cls: string, fields?: readonly string[], withRef = false): RecordDecoder {
-  const key = `${cls}:${fields ? fields.join(",") : "*"}:${withRef}`;
-  const hit = recordDecoders.get(key);
-  if (hit) return hit;
+  return recordDecoders.resolve(`${cls}:${fields ? fields.join(",") : "*"}:${withRef}`, () => buildRecordDecoder(cls, fields, withRef));
+}
+
+function buildRecordDecoder(cls: string, fields: readonly string[] | undefined, withRef: boolean): RecordDecoder {
   const shape = recordShape(cls, fields, withRef);
   const known = new Set(classSpec(cls)!.fields.map((f) => f.name));
   const keepUnknown = fields === undefined;
-  const decoder: RecordDecoder = (raw, where = cls) => {
+  return (raw, where = cls) => {
     if (!isPlainObject(raw)) return wrongType(where, `a ${cls} record`, raw);
     const values = new Array<unknown>(shape.fields.length);
     for (let i = 0; i < values.length; i++) values[i] = raw[shape.fields[i].name];
@@ -494,8 +494,6 @@ export function recordDecoder(cls: string, fields?: readonly string[], withRef =
     if (keepUnknown) for (const k in raw) if (!known.has(k)) setKey(out, k, raw[k]);
     return out;
   };
-  recordDecoders.set(key, decoder);
-  return decoder;
 }
 
 /** A raw event as `event.from` returns it; the snapshot is left raw so that the caller can project it. */
