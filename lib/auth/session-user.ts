@@ -5,7 +5,9 @@
  */
 import "server-only";
 import { can, type AccessSubject, type AclObjectKind, type Grant, type Role } from "@/lib/access/can";
+import { ACCESS_VERSION_ROW } from "@/lib/access/access-version";
 import { getDb, type Db } from "@/lib/db/client";
+import { memoPerObject, VersionedMemo } from "@/lib/memo";
 
 /** The signed-in user as the app sees them. No password hash, no secrets. */
 export interface CurrentUser extends AccessSubject {
@@ -25,7 +27,7 @@ function toGrant(acl: AclRow, via: Grant["via"]): Grant {
   return { aclId: acl.id, objectKind: acl.objectKind as AclObjectKind, objectUuid: acl.objectUuid, objectLabel: acl.objectLabel, role: acl.role as Role, via };
 }
 
-/** The row of `loadUserWithGrants`'s first query: the user's columns and the audit log's newest position. */
+/** The row of `loadUserWithGrants`'s first query: the user's columns and the access version. */
 interface UserRow {
   id: string;
   username: string;
@@ -34,7 +36,7 @@ interface UserRow {
   disabled: unknown;
   mustChangePassword: unknown;
   sessionEpoch: unknown;
-  auditPosition: unknown;
+  accessVersion: unknown;
 }
 
 /** One row of `loadGrants`'s query: one grant, with its group when it comes through one. */
@@ -78,41 +80,34 @@ async function loadGrants(userId: string, db: Db): Promise<readonly Grant[]> {
 }
 
 /**
- * Users' grants as last read, with the audit log position they were read at, per database. Every change that
+ * Users' grants as last read, per database, by user at the access version they were read at. Every change that
  * can alter someone's grants (an ACL granted, changed or removed; a group renamed or deleted; a member added or
- * removed; a user deleted) writes its audit entry in the same transaction (lib/access/acls.ts, groups.ts,
- * users.ts), and audit ids commit in order (the audit lock is held until commit, lib/audit/record.ts), so while
- * the newest audit entry is the same, so are everybody's grants. Reading the grants is one row per ACL (about
- * 1 ms for 200 ACLs, on every request of such a user); reading the position is one index lookup. Any audited
- * event moves the position, which only costs the next request of each user a re-read.
+ * removed; a user deleted) bumps the access version in its own transaction (`bumpAccessVersion`, called by
+ * lib/access/acls.ts, groups.ts and lib/auth/users.ts), so while the version is the same, so are everybody's
+ * grants. Reading the grants is one row per ACL (about 1 ms for 200 ACLs, on every request of such a user);
+ * reading the version is one primary-key lookup in the user's query. A write to the ACL tables that does not
+ * go through those functions is not seen until the version moves.
  */
-const grantsCache = new WeakMap<Db, Map<string, { position: number; grants: readonly Grant[] }>>();
-const GRANTS_CACHE_MAX = 1000;
+const grantsOf = memoPerObject((_db: Db) => VersionedMemo.bounded<string, readonly Grant[]>(1000));
 
-async function grantsAt(userId: string, position: number, db: Db): Promise<readonly Grant[]> {
-  let cache = grantsCache.get(db);
-  if (!cache) grantsCache.set(db, (cache = new Map()));
-  const cached = cache.get(userId);
-  if (cached?.position === position) return cached.grants;
-  // Read after the position: grants newer than it are stored under the older position, and the next request,
-  // seeing the position moved, reads them again. Grants older than the position cannot be read.
-  const grants = await loadGrants(userId, db);
-  cache.delete(userId);
-  cache.set(userId, { position, grants });
-  if (cache.size > GRANTS_CACHE_MAX) cache.delete(cache.keys().next().value!);
-  return grants;
+async function grantsAt(userId: string, accessVersion: number, db: Db): Promise<readonly Grant[]> {
+  const cached = grantsOf(db).find(userId, [accessVersion]);
+  if (cached) return cached;
+  // Read after the version: grants newer than it are stored under the older version, and the next request,
+  // seeing the version moved, reads them again. Grants older than the version cannot be read.
+  return grantsOf(db).remember(userId, [accessVersion], await loadGrants(userId, db));
 }
 
 /**
  * A user with the grants of their own ACLs and of their groups' ACLs, and what decides whether their sessions
  * still count. Runs on every request (see `loadSessionUser`): the user's row is read every time; their grants
- * come from `grantsAt` unless the audit log moved on. Plain SQL that SQLite and PostgreSQL both understand;
+ * come from `grantsAt` unless the access version moved on. Plain SQL that SQLite and PostgreSQL both understand;
  * parameters bound by `$queryRaw`.
  */
 async function loadUserWithGrants(userId: string, db: Db): Promise<{ access: CurrentUser; disabled: boolean; sessionEpoch: number } | null> {
   const [user] = await db.$queryRaw<UserRow[]>`
     SELECT u."id", u."username", u."displayName", u."isAdmin", u."disabled", u."mustChangePassword", u."sessionEpoch",
-           (SELECT MAX(e."id") FROM "AuditEntry" e) AS "auditPosition"
+           (SELECT v."version" FROM "AccessVersion" v WHERE v."id" = ${ACCESS_VERSION_ROW}) AS "accessVersion"
     FROM "User" u
     WHERE u."id" = ${userId}`;
   if (!user) return null;
@@ -122,7 +117,7 @@ async function loadUserWithGrants(userId: string, db: Db): Promise<{ access: Cur
     displayName: user.displayName,
     isAdmin: flag(user.isAdmin),
     mustChangePassword: flag(user.mustChangePassword),
-    grants: await grantsAt(user.id, Number(user.auditPosition ?? 0), db),
+    grants: await grantsAt(user.id, Number(user.accessVersion ?? 0), db),
   };
   return { access, disabled: flag(user.disabled), sessionEpoch: Number(user.sessionEpoch) };
 }
