@@ -15,6 +15,7 @@ import { decodeAs, recordDecoder, recordPlan, recordShape, type RawEventBatch, t
 import { CLIENT_CODES, XapiError, describeXapiError } from "./errors";
 import type { Ref } from "./model/records.generated";
 import { Semaphore } from "./semaphore";
+import { CachedTaskFeed } from "./cached-task-feed";
 import type { ParsePlan } from "./xmlrpc-parser";
 
 /** What the registry knows about a registered pool (from XenDeck's database). */
@@ -58,7 +59,7 @@ export interface PoolConnectionOptions {
   backoff?: BackoffOptions;
   logger?: XapiLogger;
   /** Passed to the client (timeouts, limits, concurrency). */
-  client?: Partial<Omit<XapiClientOptions, "url" | "username" | "password" | "fingerprint" | "readOnly" | "label" | "logger">>;
+  client?: Partial<Omit<XapiClientOptions, "url" | "username" | "password" | "fingerprint" | "readOnly" | "label" | "logger" | "taskFeed">>;
 }
 
 const CLASS_BY_EVENT_NAME = new Map<string, CachedClass>(CACHED_CLASSES.map((cls) => [cls.toLowerCase(), cls]));
@@ -111,6 +112,8 @@ export class PoolConnection {
   private currentConfig: Readonly<PublicPoolConfig>;
   readonly cache = new PoolCache();
   readonly client: XapiClient;
+  /** `callAsync`'s tasks, followed through this connection's event loop (tasks are cached). */
+  private readonly tasks: CachedTaskFeed;
   private readonly logger: XapiLogger;
   private readonly eventTimeoutS: number;
   private readonly backoff: BackoffOptions;
@@ -138,6 +141,7 @@ export class PoolConnection {
     this.eventTimeoutS = options.eventTimeoutS ?? 60;
     this.backoff = options.backoff ?? DEFAULT_BACKOFF;
     this.longPollMarginMs = Math.min(options.client?.callTimeoutMs ?? 15_000, 15_000);
+    this.tasks = new CachedTaskFeed(this.cache, () => this.client, this.logger, config.label);
     this.client = new XapiClient({
       ...options.client,
       url: config.url,
@@ -148,6 +152,7 @@ export class PoolConnection {
       label: config.label,
       logger: this.logger,
       eventTimeoutS: this.eventTimeoutS,
+      taskFeed: this.tasks,
     });
     this.client.onMasterChange(() => this.loopController.abort());
   }
@@ -322,6 +327,7 @@ export class PoolConnection {
     this.logger.info(`[xapi ${this.config.label}] synchronised ${count} objects in ${Date.now() - started} ms`);
     this.setStatus("connected");
     this.emit({ type: "resync", version: this.cache.version });
+    this.tasks.reloaded();
     for (const waiter of this.syncWaiters.splice(0)) waiter();
     return token;
   }
@@ -357,6 +363,7 @@ export class PoolConnection {
       const changes = this.cache.apply(updates);
       if (hostsChanged) this.updateMembers();
       if (changes.length > 0) this.emit({ type: "changes", changes, version: this.cache.version });
+      this.tasks.applied(changes);
       for (const waiter of this.tokenWaiters) {
         if (waiter.token <= token) {
           this.tokenWaiters.delete(waiter);
