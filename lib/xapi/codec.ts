@@ -1,50 +1,34 @@
 /**
  * XAPI's XML-RPC dialect, both ways.
  *
- * Requests are written by the `xmlrpc` package's serializer, with every leaf converted first, because its
- * defaults are wrong for XAPI: it writes integers as 32-bit `<int>` (XAPI ints are 64-bit: we send strings,
- * which XAPI accepts), whole floats as `<int>` (XAPI then refuses `event.from`'s timeout: we send `<double>`
- * whenever the model says float), dates in local time without zone (we send UTC `20250319T04:16:24Z`), and
- * strings holding `]]>` crash its CDATA path (we always escape).
+ * Requests: every parameter is encoded against the model's signature of the method, then written by
+ * `xmlrpc-writer.ts`. XML-RPC libraries' defaults are wrong for XAPI: integers as 32-bit `<int>` (XAPI ints are
+ * 64-bit: we send strings, which XAPI accepts), whole floats as `<int>` (XAPI then refuses `event.from`'s
+ * timeout: we send `<double>` whenever the model says float), dates in local time without zone (we send UTC
+ * `20250319T04:16:24Z`), and strings holding `]]>` in CDATA (we always escape).
  *
  * Answers are parsed by `xmlrpc-parser.ts`, then decoded against the model (`model/spec.ts`): XAPI sends
  * ints as strings, so decoding is driven by the field and result types: ints → number, datetimes → Date,
  * sets → arrays, maps → objects, records → the interfaces of `model/records.generated.ts`. A value of the wrong
  * type is a `XapiProtocolError` naming the field, never a silently wrong record.
  */
-import xmlrpc from "xmlrpc";
-import { serializeMethodCall } from "xmlrpc/lib/serializer.js";
 import { LruMap } from "../memo";
 import { formatXapiDate, parseXapiDate } from "./dates";
 import { XapiError, XapiProtocolError } from "./errors";
 import { classSpec, enumValues, type FieldSpec } from "./model/spec";
 import type { BodySink } from "./transport";
 import { parseMethodResponse, parseValueFragment, ResponseParser, type ParsedResponse, type ParsePlan } from "./xmlrpc-parser";
+import { writeMethodCall, XmlRpcLeaf, type XmlRpcValue } from "./xmlrpc-writer";
 
 export const NULL_REF = "OpaqueRef:NULL";
 
 // ---------------------------------------------------------------------------------------------------------
 // Requests
 
-class XmlRpcLeaf extends xmlrpc.CustomType {
-  constructor(
-    override tagName: string,
-    raw: string,
-  ) {
-    super(raw);
-  }
-  override serialize(xml: { ele(name: string): { txt(text: string): unknown } }) {
-    // `txt` escapes & < > (the package's own string path switches to CDATA and breaks on "]]>").
-    return xml.ele(this.tagName).txt(this.raw);
-  }
-}
-
 /** Forces a number to be sent as `<double>` when the model does not say so (methods outside the model). */
 export class XapiFloat {
   constructor(readonly value: number) {}
 }
-
-type Encoded = XmlRpcLeaf | boolean | Encoded[] | { [key: string]: Encoded };
 
 function leafString(value: string): XmlRpcLeaf {
   return new XmlRpcLeaf("string", value);
@@ -56,7 +40,7 @@ function encodeDouble(value: number, where: string): XmlRpcLeaf {
 }
 
 /** Encodes one parameter, guided by its XAPI type when the model knows it. */
-export function encodeParam(value: unknown, xapiType: string | undefined, where = "parameter"): Encoded {
+export function encodeParam(value: unknown, xapiType: string | undefined, where = "parameter"): XmlRpcValue {
   if (value instanceof XapiFloat) return encodeDouble(value.value, where);
   const type = xapiType?.trim();
   if (type) {
@@ -83,7 +67,7 @@ export function encodeParam(value: unknown, xapiType: string | undefined, where 
     const map = /^\((.+?) -> (.+)\) map$/.exec(type);
     if (map) {
       if (!isPlainObject(value)) throw new TypeError(`${where}: expected a map`);
-      const out: Record<string, Encoded> = {};
+      const out: Record<string, XmlRpcValue> = {};
       for (const [key, item] of Object.entries(value)) out[key] = encodeParam(item, map[2], `${where}.${key}`);
       return out;
     }
@@ -94,7 +78,7 @@ export function encodeParam(value: unknown, xapiType: string | undefined, where 
     if (type.endsWith(" record")) {
       if (!isPlainObject(value)) throw new TypeError(`${where}: expected a record`);
       const spec = classSpec(type.slice(0, -7));
-      const out: Record<string, Encoded> = {};
+      const out: Record<string, XmlRpcValue> = {};
       for (const [key, item] of Object.entries(value)) out[key] = encodeParam(item, spec?.fieldsByName.get(key)?.type, `${where}.${key}`);
       return out;
     }
@@ -117,7 +101,7 @@ export function encodeParam(value: unknown, xapiType: string | undefined, where 
       if (value instanceof Date) return new XmlRpcLeaf("dateTime.iso8601", formatXapiDate(value));
       if (Array.isArray(value)) return value.map((item, i) => encodeParam(item, undefined, `${where}[${i}]`));
       if (isPlainObject(value)) {
-        const out: Record<string, Encoded> = {};
+        const out: Record<string, XmlRpcValue> = {};
         for (const [key, item] of Object.entries(value)) out[key] = encodeParam(item, undefined, `${where}.${key}`);
         return out;
       }
@@ -162,9 +146,9 @@ export function resultType(method: string): string | undefined {
  */
 export function encodeMethodCall(method: string, params: readonly unknown[], session?: string): string {
   const types = paramTypes(method);
-  const encoded: Encoded[] = params.map((value, i) => encodeParam(value, types?.[i], `${method} parameter ${i + 1}`));
+  const encoded: XmlRpcValue[] = params.map((value, i) => encodeParam(value, types?.[i], `${method} parameter ${i + 1}`));
   if (session !== undefined) encoded.unshift(leafString(session));
-  return serializeMethodCall(method, encoded, "utf-8");
+  return writeMethodCall(method, encoded);
 }
 
 // ---------------------------------------------------------------------------------------------------------
