@@ -7,7 +7,8 @@ import { describe, expect, it } from "vitest";
 import { dashboardSummary } from "./dashboard";
 import { hostDetail, visibleHosts } from "./hosts";
 import { poolDetail, visiblePools } from "./pools";
-import { inventoryEnvironmentForFile, waitFor } from "@/lib/dev/test/pool-environment";
+import { eventually } from "@/lib/dev/test/eventually";
+import { inventoryEnvironmentForFile } from "@/lib/dev/test/pool-environment";
 import { bulkOperationsFor, vmDetail, visibleVmRows } from "./vms";
 
 const env = inventoryEnvironmentForFile();
@@ -182,7 +183,7 @@ describe("live cache", () => {
     const count = (await visibleVmRows(admin)).filter((row) => row.poolLabel === "production").length;
     try {
       for (const host of production.hosts) await sim.faults.setHostState(host.address, "refuse");
-      await waitFor(async () => (await dashboardSummary(admin)).troubledPools.some((pool) => pool.label === "production"));
+      await eventually(async () => (await dashboardSummary(admin)).troubledPools.some((pool) => pool.label === "production"));
       const rows = (await visibleVmRows(admin)).filter((row) => row.poolLabel === "production");
       expect(rows).toHaveLength(count);
       expect(rows.every((row) => row.stale)).toBe(true);
@@ -193,7 +194,7 @@ describe("live cache", () => {
     } finally {
       await sim.faults.reset();
     }
-    await waitFor(async () => (await dashboardSummary(admin)).troubledPools.length === 0);
+    await eventually(async () => (await dashboardSummary(admin)).troubledPools.length === 0);
     expect((await visibleVmRows(admin)).every((row) => !row.stale)).toBe(true);
   });
 });

@@ -8,6 +8,7 @@ import { request as httpsRequest } from "node:https";
 import { toPlain, type RpcValue } from "@/lib/dev/xapi-sim/protocol/values";
 import { formatMethodCall, parseMethodResponsePlain } from "@/lib/dev/xapi-sim/protocol/xmlrpc";
 import { formatXapiDate } from "@/lib/dev/xapi-sim/protocol/xapi-types";
+import { eventually } from "./eventually";
 
 export type Transport = "xml" | "json";
 
@@ -137,24 +138,10 @@ export class TestClient {
 
   /** Waits for a task to finish by polling (tests of the event stream use event.from instead). */
   async waitTask(taskRef: string, timeoutMs = 10_000): Promise<Record<string, unknown>> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
+    return eventually(async () => {
       const task = (await this.s("task.get_record", taskRef)) as Record<string, unknown>;
-      if (task.status !== "pending" && task.status !== "cancelling") return task;
-      if (Date.now() > deadline) throw new Error(`task ${taskRef} still ${task.status}`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  }
-}
-
-/** Polls `check` (every 20 ms) until it returns a value other than false, null or undefined; fails after `timeoutMs`. */
-export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 10_000): Promise<Exclude<T, false | null | undefined>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== false && value !== null && value !== undefined) return value as Exclude<T, false | null | undefined>;
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 20));
+      return task.status !== "pending" && task.status !== "cancelling" && task;
+    }, timeoutMs);
   }
 }
 

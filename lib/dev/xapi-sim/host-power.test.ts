@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { HostMetricsRecord, HostRecord, MessageRecord, PbdRecord, SrRecord, TaskRecord, VmRecord } from "@/lib/xapi/model/records.generated";
 import { startSimulator, type Simulator } from "./index";
-import { eventually, refusesConnections, TestClient, XapiFault } from "@/lib/dev/test/sim-client";
+import { eventually } from "@/lib/dev/test/eventually";
+import { refusesConnections, TestClient, XapiFault } from "@/lib/dev/test/sim-client";
 
 let sim: Simulator;
 let x: TestClient;

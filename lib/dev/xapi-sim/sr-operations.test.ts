@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { PbdRecord, SrRecord, VbdRecord, VdiRecord } from "@/lib/xapi/model/records.generated";
 import { startSimulator, type Simulator } from "./index";
-import { eventually, TestClient } from "@/lib/dev/test/sim-client";
+import { eventually } from "@/lib/dev/test/eventually";
+import { TestClient } from "@/lib/dev/test/sim-client";
 
 let sim: Simulator;
 let x: TestClient;
