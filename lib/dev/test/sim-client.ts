@@ -85,6 +85,13 @@ export class TestClient {
     readonly path = transport === "xml" ? "/" : "/jsonrpc",
   ) {}
 
+  /** A client of a simulated pool's master (the first pool's by default), logged in with the simulator's credentials. */
+  static async signedIn(sim: { pools: readonly { masterUrl: string }[]; username: string; password: string }, poolIndex = 0): Promise<TestClient> {
+    const client = new TestClient(sim.pools[poolIndex]!.masterUrl);
+    await client.login(sim.username, sim.password);
+    return client;
+  }
+
   async raw(method: string, params: unknown[]): Promise<RawReply> {
     if (this.transport === "xml") return post(this.url, this.path, formatMethodCall(method, params.map(toRpcValue)), "text/xml");
     const body = JSON.stringify({ jsonrpc: "2.0", method, params: params.map(toJsonValue), id: 1 });
@@ -123,6 +130,12 @@ export class TestClient {
   async login(user: string, password: string): Promise<string> {
     this.session = String(await this.call("session.login_with_password", user, password, "2.21", "xapi-sim tests"));
     return this.session;
+  }
+
+  /** `[code, ...params]` of the fault a call of `method` with this client's session answers (fails if it succeeds). */
+  async faultOf(method: string, ...params: unknown[]): Promise<string[]> {
+    const fault = await this.fault(method, this.session, ...params);
+    return [fault.code, ...fault.params];
   }
 
   /** Rejects with the XapiFault of the call, or fails if the call succeeded. */

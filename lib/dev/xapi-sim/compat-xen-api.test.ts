@@ -39,16 +39,20 @@ afterAll(() => sim.stop());
 beforeEach(() => void vi.spyOn(console, "warn").mockImplementation(() => {}));
 afterEach(() => vi.restoreAllMocks());
 
+/** Xen Orchestra's client of `url`, following events as Xen Orchestra does. */
+const xoClient = (url: string, transport: string) =>
+  createClient({
+    url,
+    auth: { user: sim.username, password: sim.password },
+    transport,
+    watchEvents: true,
+    eventPollDelay: 50,
+    syncStackTraces: false,
+  }) as XoClient;
+
 describe.each(["xml-rpc", "json-rpc"])("xen-api over %s", (transport) => {
   it("creates a VM from a cloud template as Xen Orchestra does, with a config drive uploaded by putResource", async () => {
-    const xapi = createClient({
-      url: sim.pools[0].masterUrl,
-      auth: { user: sim.username, password: sim.password },
-      transport,
-      watchEvents: true,
-      eventPollDelay: 50,
-      syncStackTraces: false,
-    }) as XoClient;
+    const xapi = xoClient(sim.pools[0].masterUrl, transport);
     try {
       await xapi.connect();
       await xapi.objectsFetched;
@@ -113,14 +117,7 @@ describe.each(["xml-rpc", "json-rpc"])("xen-api over %s", (transport) => {
   it("connects through a member, syncs its cache, and sees callAsync results through its event loop", async () => {
     const member = sim.pools[0].hosts[1];
     sim.inspect.clearCallLog();
-    const xapi = createClient({
-      url: member.url,
-      auth: { user: sim.username, password: sim.password },
-      transport,
-      watchEvents: true,
-      eventPollDelay: 50,
-      syncStackTraces: false,
-    }) as XoClient;
+    const xapi = xoClient(member.url, transport);
     try {
       await xapi.connect();
       await xapi.objectsFetched;

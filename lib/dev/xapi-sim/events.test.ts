@@ -39,8 +39,7 @@ async function longPollWaiting(): Promise<void> {
 
 beforeAll(async () => {
   sim = await startSimulator({ pools: 1, hostsPerPool: 2, vmsPerPool: 12, speed: 0.02 });
-  xapi = new TestClient(sim.pools[0].masterUrl);
-  await xapi.login(sim.username, sim.password);
+  xapi = await TestClient.signedIn(sim);
   json = new TestClient(sim.pools[0].masterUrl, "json");
   json.session = xapi.session;
 });

@@ -9,8 +9,7 @@ let xapi: TestClient;
 
 beforeAll(async () => {
   sim = await startSimulator({ pools: 2, hostsPerPool: 3, vmsPerPool: 12, speed: 0.03 });
-  xapi = new TestClient(sim.pools[0].masterUrl);
-  await xapi.login(sim.username, sim.password);
+  xapi = await TestClient.signedIn(sim);
 });
 afterAll(() => sim.stop());
 afterEach(async () => {
