@@ -23,11 +23,15 @@ import {
 } from "./support/access";
 import { createUser, expect, test } from "./support/fixtures";
 import type { RunInfo } from "./support/run-info";
+import type { SimControl } from "./support/sim-control";
 
 type Restricted = "operator" | "viewer";
 
 const NOT_ALLOWED = "You are not allowed to do this.";
 const VM_NOT_FOUND = "This VM does not exist, or you do not have access to it.";
+const ALERT_NOT_FOUND = "This alert does not exist (it may have been dismissed already), or you do not have access to it.";
+const TASK_NOT_FOUND = "This task does not exist (it may have finished a while ago), or you do not have access to it.";
+const HOST_NOT_FOUND = "This host does not exist, or you do not have access to it.";
 
 /**
  * Every server action, with the test below that attacks it as a signed-in user without the rights. The list is
@@ -37,6 +41,8 @@ const REFUSAL_TESTS = {
   vmOperationAction: "lifecycle operations on VMs of another pool",
   bulkVmOperationAction: "lifecycle operations on VMs of another pool",
   vmManagementAction: "deleting, cloning, renaming or migrating VMs",
+  createVmAction: "creating VMs and editing their hardware",
+  vmHardwareAction: "creating VMs and editing their hardware",
   testConnectionAction: "pool registration and changes to registered pools",
   registerPoolAction: "pool registration and changes to registered pools",
   editPoolAction: "pool registration and changes to registered pools",
@@ -58,6 +64,23 @@ const REFUSAL_TESTS = {
   changeMembershipAction: "account and group management is refused",
   verifyAuditChainAction: "account and group management is refused",
   changePasswordAction: "a password change needs the current password",
+  startTwoFactorEnrolmentAction: "own-account actions reach no other account",
+  confirmTwoFactorEnrolmentAction: "own-account actions reach no other account",
+  regenerateRecoveryCodesAction: "own-account actions reach no other account",
+  disableTwoFactorAction: "own-account actions reach no other account",
+  endSessionAction: "own-account actions reach no other account",
+  endUserSessionsAction: "other users' sessions and second factor, and the security policy, are refused",
+  resetTwoFactorAction: "other users' sessions and second factor, and the security policy, are refused",
+  setTwoFactorPolicyAction: "other users' sessions and second factor, and the security policy, are refused",
+  dismissAlertAction: "dismissing alerts is refused",
+  dismissAlertsAction: "dismissing alerts is refused",
+  markAlertsSeenAction: "dismissing alerts is refused",
+  cancelTaskAction: "cancelling a task of their own pool is refused",
+  hostMaintenanceAction: "host maintenance, power, rescans and migration checks are refused",
+  hostPowerAction: "host maintenance, power, rescans and migration checks are refused",
+  hostEvacuationCheckAction: "host maintenance, power, rescans and migration checks are refused",
+  scanSrAction: "host maintenance, power, rescans and migration checks are refused",
+  vmPlacementAction: "host maintenance, power, rescans and migration checks are refused",
 } as const satisfies Record<string, string>;
 
 type ActionName = keyof typeof REFUSAL_TESTS;
@@ -67,6 +90,16 @@ async function forge(api: APIRequestContext, run: RunInfo, name: ActionName, inp
   const { status, body } = await callServerAction(api, run, { id: actionId(run, name), page: "/", args: input === undefined ? [] : [input] });
   expect(status, `${name}: HTTP status`).toBe(200);
   return body;
+}
+
+/** The uuid of an SR of `pool` by name (names repeat across pools), found through its first host's PBDs. */
+async function srNamed(run: RunInfo, sim: SimControl, pool: string, name: string): Promise<string> {
+  const host = await sim.object<{ PBDs: string[] }>("host", run.pools.find((candidate) => candidate.name === pool)!.hosts[0]!.uuid);
+  for (const pbd of host.record.PBDs) {
+    const sr = await sim.object<{ uuid: string; name_label: string }>("SR", (await sim.object<{ SR: string }>("PBD", pbd)).record.SR);
+    if (sr.record.name_label === name) return sr.record.uuid;
+  }
+  throw new Error(`no SR ${name} in ${pool}`);
 }
 
 /** A seeded VM of `pool` in `state`, taken from the end of the list (other specs use the first ones). */
@@ -157,6 +190,47 @@ for (const who of ["operator", "viewer"] as const satisfies readonly Restricted[
       expectRefused(entries, "vm.snapshot", foreign.uuid);
     });
 
+    test("creating VMs and editing their hardware are refused, in their own pool as in others, and nothing is made or changed", async ({ run, sim }) => {
+      const production = run.pools.find((pool) => pool.name === "production")!;
+      const ownTemplate = run.templates.find((template) => template.pool === "production" && template.name === "Debian Bookworm 12")!;
+      const foreignTemplate = run.templates.find((template) => template.pool === "dev" && template.name === "Debian Bookworm 12")!;
+      const own = run.vms.filter((vm) => vm.pool === "production" && vm.powerState === "Halted").at(-3)!;
+      const foreign = seededVm(run, "dev", "Halted");
+      const before = await Promise.all([own, foreign].map(async (vm) => (await sim.vm(vm.uuid)).record));
+      const name = `forged-by-${who}`;
+
+      const creation = { template: ownTemplate.uuid, name, vcpus: 1, memory: "1 GiB", start: true };
+      expect(await forge(api, run, "createVmAction", creation)).toContain(NOT_ALLOWED);
+      expect(await forge(api, run, "createVmAction", { ...creation, template: foreignTemplate.uuid })).toContain(
+        "This template does not exist, or you do not have access to it.",
+      );
+      const resources = { operation: "resources", vm: own.uuid, vcpus: 16, vcpusMax: 16, memory: "64 GiB", dynamicMin: "64 GiB", dynamicMax: "64 GiB" };
+      expect(await forge(api, run, "vmHardwareAction", resources)).toContain(NOT_ALLOWED);
+      expect(await forge(api, run, "vmHardwareAction", { operation: "vif.create", vm: own.uuid, network: "00000000-0000-0000-0000-000000000000" })).toContain(
+        NOT_ALLOWED,
+      );
+      expect(await forge(api, run, "vmHardwareAction", { operation: "tags.add", vm: foreign.uuid, tag: name })).toContain(VM_NOT_FOUND);
+      // Tags are an operator's: the viewer is refused on their own pool's VM too.
+      if (who === "viewer") expect(await forge(api, run, "vmHardwareAction", { operation: "tags.add", vm: own.uuid, tag: name })).toContain(NOT_ALLOWED);
+
+      const after = await Promise.all([own, foreign].map(async (vm) => (await sim.vm(vm.uuid)).record));
+      for (const [index, record] of after.entries()) {
+        expect(record).toMatchObject({
+          VCPUs_max: before[index]!.VCPUs_max,
+          memory_static_max: before[index]!.memory_static_max,
+          VBDs: before[index]!.VBDs,
+          VIFs: before[index]!.VIFs,
+          tags: before[index]!.tags,
+        });
+      }
+      await expect(sim.vm(name)).rejects.toThrow(/no VM/);
+      const entries = auditEntriesOf(run, who, since);
+      expectRefused(entries, "pool.vm.create", production.uuid);
+      expectRefused(entries, "pool.vm.create", foreignTemplate.uuid);
+      expectRefused(entries, "vm.edit.hardware", own.uuid);
+      expectRefused(entries, "vm.edit.tags", foreign.uuid);
+    });
+
     test("pool registration and changes to registered pools are refused and leave the pools as they were", async ({ run }) => {
       const staging = run.pools.find((pool) => pool.name === "staging")!;
       const production = run.pools.find((pool) => pool.name === "production")!;
@@ -221,7 +295,7 @@ for (const who of ["operator", "viewer"] as const satisfies readonly Restricted[
     test("account and group management is refused: no new admin, no change to anyone, no chain verification", async ({ run }) => {
       const self = userId(run, who);
       const adminId = userId(run, "admin");
-      const usersBefore = withRunDb(run, (db) => db.prepare("SELECT id, username, isAdmin, disabled, passwordHash, sessionEpoch FROM User ORDER BY id").all());
+      const usersBefore = withRunDb(run, (db) => db.prepare("SELECT id, username, isAdmin, disabled, passwordHash, totpEnabledAt FROM User ORDER BY id").all());
       const groupsBefore = withRunDb(run, (db) => db.prepare("SELECT groupId, userId FROM GroupMember ORDER BY groupId, userId").all());
       const mallory = `mallory-${who}`;
 
@@ -240,7 +314,7 @@ for (const who of ["operator", "viewer"] as const satisfies readonly Restricted[
 
       expectRowsUnchanged(
         usersBefore,
-        withRunDb(run, (db) => db.prepare("SELECT id, username, isAdmin, disabled, passwordHash, sessionEpoch FROM User ORDER BY id").all()),
+        withRunDb(run, (db) => db.prepare("SELECT id, username, isAdmin, disabled, passwordHash, totpEnabledAt FROM User ORDER BY id").all()),
         "user",
       );
       expect(withRunDb(run, (db) => db.prepare("SELECT COUNT(*) AS n FROM User WHERE username = ?").get(mallory)!.n)).toBe(0);
@@ -256,6 +330,100 @@ for (const who of ["operator", "viewer"] as const satisfies readonly Restricted[
           .sort();
       expect(operations("users.manage")).toEqual(["add-member", "create", "create", "delete", "delete", "reset-password", "update", "update", "update"]);
       expectRefused(entries, "audit.read.all");
+    });
+
+    test("dismissing alerts is refused: their pool's (admins only) and others' (as if absent), and the alerts stay", async ({ run, sim }) => {
+      const own = seededVm(run, "production", "Running");
+      const foreign = seededVm(run, "dev", "Running");
+      const ownAlert = await sim.object<{ uuid: string }>(
+        "message",
+        await sim.alert("production", { name: "VM_CRASHED", priority: 4, cls: "VM", obj_uuid: own.uuid }),
+      );
+      const foreignAlert = await sim.object<{ uuid: string }>(
+        "message",
+        await sim.alert("dev", { name: "VM_CRASHED", priority: 4, cls: "VM", obj_uuid: foreign.uuid }),
+      );
+
+      expect(await forge(api, run, "dismissAlertAction", { alert: ownAlert.record.uuid })).toContain(NOT_ALLOWED);
+      expect(await forge(api, run, "dismissAlertAction", { alert: foreignAlert.record.uuid })).toContain(ALERT_NOT_FOUND);
+      const bulk = await forge(api, run, "dismissAlertsAction", { alerts: [ownAlert.record.uuid, foreignAlert.record.uuid] });
+      expect(bulk).toContain(NOT_ALLOWED);
+      expect(bulk).toContain('"dismissed":0');
+
+      // Both are still on their pools.
+      expect((await sim.object("message", ownAlert.ref)).record).toMatchObject({ uuid: ownAlert.record.uuid });
+      expect((await sim.object("message", foreignAlert.ref)).record).toMatchObject({ uuid: foreignAlert.record.uuid });
+      const refused = auditEntriesOf(run, who, since).filter((entry) => entry.action === "alert.dismiss" && entry.outcome === "refused");
+      expect(refused.map((entry) => entry.objectUuid).sort()).toEqual(
+        [ownAlert.record.uuid, ownAlert.record.uuid, foreignAlert.record.uuid, foreignAlert.record.uuid].sort(),
+      );
+
+      // Marking alerts seen moves one's own marker only, whatever the request names.
+      const adminSeen = () => withRunDb(run, (db) => db.prepare("SELECT alertsSeenAt FROM User WHERE username = 'admin'").get()!.alertsSeenAt);
+      const before = adminSeen();
+      expect(await forge(api, run, "markAlertsSeenAction", { upTo: new Date().toISOString(), userId: userId(run, "admin") })).toContain('"ok":true');
+      expect(adminSeen()).toBe(before);
+      expect(withRunDb(run, (db) => db.prepare("SELECT alertsSeenAt FROM User WHERE username = ?").get(who)!.alertsSeenAt)).not.toBeNull();
+    });
+
+    test("cancelling a task of their own pool is refused (admins and its starter only), and it runs on", async ({ run, sim }) => {
+      // An SR no VM uses: a long rescan there holds up nobody's disk operations.
+      const sr = await srNamed(run, sim, "production", "iSCSI SAN (lun-01)");
+      const admin = await apiAs(run, "admin");
+      // A rescan long enough to be cancelled (only these tests rescan).
+      await sim.duration("sr_scan", 60_000);
+      const scanning = forge(admin, run, "scanSrAction", { sr });
+      try {
+        let taskRef = "";
+        await expect
+          .poll(async () => {
+            taskRef = Object.keys((await sim.object<{ current_operations: Record<string, string> }>("SR", sr)).record.current_operations)[0] ?? "";
+            return taskRef;
+          })
+          .not.toBe("");
+        const task = await sim.object<{ uuid: string; status: string }>("task", taskRef);
+        expect(await forge(api, run, "cancelTaskAction", { task: task.record.uuid })).toContain(NOT_ALLOWED);
+        expect(await forge(api, run, "cancelTaskAction", { task: "00000000-0000-0000-0000-000000000000" })).toContain(TASK_NOT_FOUND);
+        expect((await sim.object<{ status: string }>("task", taskRef)).record.status).toBe("pending");
+        expectRefused(auditEntriesOf(run, who, since), "task.cancel", task.record.uuid);
+        // Control: the admin may cancel it.
+        expect(await forge(admin, run, "cancelTaskAction", { task: task.record.uuid })).toContain('"ok":true');
+        expect(await scanning).toContain("The operation was cancelled");
+      } finally {
+        await sim.duration("sr_scan", 120);
+        await scanning.catch(() => "");
+        await admin.dispose();
+      }
+    });
+
+    test("host maintenance, power, rescans and migration checks are refused, on their pool and elsewhere, and nothing changes", async ({ run, sim }) => {
+      const production = run.pools.find((pool) => pool.name === "production")!;
+      const dev = run.pools.find((pool) => pool.name === "dev")!;
+      const own = production.hosts[2]!;
+      const foreign = dev.hosts[2]!;
+      const ownSr = await srNamed(run, sim, "production", "NFS storage (nas-01)");
+      const vmOfTheirs = seededVm(run, "production", "Running");
+
+      expect(await forge(api, run, "hostMaintenanceAction", { host: own.uuid, operation: "enter" })).toContain(NOT_ALLOWED);
+      expect(await forge(api, run, "hostMaintenanceAction", { host: own.uuid, operation: "disable" })).toContain(NOT_ALLOWED);
+      expect(await forge(api, run, "hostMaintenanceAction", { host: foreign.uuid, operation: "disable" })).toContain(HOST_NOT_FOUND);
+      expect(await forge(api, run, "hostPowerAction", { host: own.uuid, operation: "reboot" })).toContain(NOT_ALLOWED);
+      expect(await forge(api, run, "hostPowerAction", { host: foreign.uuid, operation: "shutdown" })).toContain(HOST_NOT_FOUND);
+      const check = await forge(api, run, "hostEvacuationCheckAction", { host: own.uuid });
+      expect(check).toContain(NOT_ALLOWED);
+      expect(check).not.toContain("blocking");
+      expect(await forge(api, run, "scanSrAction", { sr: ownSr })).toContain(NOT_ALLOWED);
+      expect(await forge(api, run, "vmPlacementAction", { vm: vmOfTheirs.uuid })).toContain(NOT_ALLOWED);
+
+      for (const host of [own, foreign]) expect(await sim.host(host.uuid)).toMatchObject({ record: { enabled: true }, live: true });
+      expect((await sim.object<{ current_operations: Record<string, string> }>("SR", ownSr)).record.current_operations).toEqual({});
+      const entries = auditEntriesOf(run, who, since);
+      expectRefused(entries, "host.maintenance", own.uuid);
+      expectRefused(entries, "host.maintenance", foreign.uuid);
+      expectRefused(entries, "host.power", own.uuid);
+      expectRefused(entries, "host.power", foreign.uuid);
+      expectRefused(entries, "sr.scan", ownSr);
+      expectRefused(entries, "vm.migrate", vmOfTheirs.uuid);
     });
 
     test("route handlers answer only with what the user may see", async () => {
@@ -335,6 +503,56 @@ test("a password change needs the current password: a forged one is refused and 
     expect(await forge(api, run, "changePasswordAction", forged)).toContain("The current password is wrong.");
     expect(withRunDb(run, (db) => db.prepare("SELECT passwordHash FROM User WHERE id = ?").get(self)!.passwordHash)).toBe(hashBefore);
     expectRefused(auditEntriesOf(run, "viewer", since), "user.change_password");
+  } finally {
+    await api.dispose();
+  }
+});
+
+test("other users' sessions and second factor, and the security policy, are refused: nothing changes", async ({ run }) => {
+  const api = await apiAs(run, "viewer");
+  const since = lastAuditId(run);
+  const adminId = userId(run, "admin");
+  const activeSessions = () => withRunDb(run, (db) => db.prepare("SELECT id FROM Session WHERE userId = ? AND revokedAt IS NULL ORDER BY id").all(adminId));
+  try {
+    const before = activeSessions();
+    expect(before.length).toBeGreaterThan(0);
+    expect(await forge(api, run, "endUserSessionsAction", { userId: adminId })).toContain(NOT_ALLOWED);
+    expect(await forge(api, run, "resetTwoFactorAction", { userId: adminId })).toContain(NOT_ALLOWED);
+    expect(await forge(api, run, "setTwoFactorPolicyAction", { policy: "everyone" })).toContain(NOT_ALLOWED);
+
+    expect(activeSessions()).toEqual(before);
+    expect(withRunDb(run, (db) => db.prepare("SELECT COUNT(*) AS n FROM Setting").get()!.n)).toBe(0);
+    const refused = auditEntriesOf(run, "viewer", since).filter((entry) => entry.action === "users.manage" && entry.outcome === "refused");
+    expect(refused.map((entry) => JSON.parse(entry.params).operation ?? JSON.parse(entry.params).policy).sort()).toEqual([
+      "end-sessions",
+      "everyone",
+      "reset-two-factor",
+    ]);
+  } finally {
+    await api.dispose();
+  }
+});
+
+test("own-account actions reach no other account: another user's session stays, codes are checked", async ({ run }) => {
+  const api = await apiAs(run, "viewer");
+  const since = lastAuditId(run);
+  const adminId = userId(run, "admin");
+  const adminSession = withRunDb(run, (db) => db.prepare("SELECT id FROM Session WHERE userId = ? AND revokedAt IS NULL LIMIT 1").get(adminId))!.id;
+  const secrets = () =>
+    withRunDb(run, (db) => db.prepare("SELECT id, totpSecretEncrypted, totpEnabledAt FROM User WHERE id IN (?, ?)").all(adminId, userId(run, "viewer")));
+  try {
+    expect(await forge(api, run, "endSessionAction", { sessionId: adminSession })).toContain("This session has already ended.");
+    expect(withRunDb(run, (db) => db.prepare("SELECT revokedAt FROM Session WHERE id = ?").get(adminSession))).toEqual({ revokedAt: null });
+    expect(await forge(api, run, "confirmTwoFactorEnrolmentAction", { code: "000000" })).toContain("no enrolment is under way");
+    expect(await forge(api, run, "regenerateRecoveryCodesAction", { code: "000000" })).toContain("Two-factor login is off.");
+    expect(await forge(api, run, "disableTwoFactorAction", { code: "000000" })).toContain("Two-factor login is already off.");
+    // Starting an enrolment is the viewer's own business: it touches their row only, and turns nothing on.
+    const before = secrets();
+    expect(await forge(api, run, "startTwoFactorEnrolmentAction", {})).toContain('"ok":true');
+    const after = secrets();
+    expect(after.find((row) => row.id === adminId)).toEqual(before.find((row) => row.id === adminId));
+    expect(after.every((row) => row.totpEnabledAt === null)).toBe(true);
+    expectRefused(auditEntriesOf(run, "viewer", since), "session.end");
   } finally {
     await api.dispose();
   }

@@ -32,9 +32,11 @@ describe("configuration", () => {
     for (const file of ["secret.key", "auth-secret"]) {
       expect(statSync(path.join(cwd, "data", file)).mode & 0o777).toBe(0o600);
     }
-    expect(config.login).toEqual({ maxFailuresPerAccount: 5, maxFailuresPerAddress: 20, windowSeconds: 900, lockoutSeconds: 900 });
+    expect(config.login).toEqual({ maxFailuresPerAccount: 5, maxFailuresPerAddress: 20, accountSlowdownFailures: 50, windowSeconds: 900, lockoutSeconds: 900 });
     expect(config.trustedProxies).toBe(0);
+    expect(config.auditAnonymousMaxPerAddress).toBe(60);
     expect(config.compress).toBe(false);
+    expect(config.consoles).toEqual({ idleTimeoutSeconds: 1800, maxDurationSeconds: 28800 });
     expect(config.publicUrl).toBeNull();
     expect(config.initialAdminPassword).toBeNull();
 
@@ -57,6 +59,8 @@ describe("configuration", () => {
         XENDECK_LOGIN_MAX_FAILURES_PER_ACCOUNT: "3",
         XENDECK_TRUSTED_PROXIES: "1",
         XENDECK_COMPRESS: "1",
+        XENDECK_CONSOLE_IDLE_TIMEOUT_SECONDS: "0",
+        XENDECK_CONSOLE_MAX_DURATION_SECONDS: "3600",
       },
       cwd,
     );
@@ -69,6 +73,7 @@ describe("configuration", () => {
       initialAdminPassword: "a strong password",
       trustedProxies: 1,
       compress: true,
+      consoles: { idleTimeoutSeconds: 0, maxDurationSeconds: 3600 },
     });
     expect(config.secretKey.equals(key)).toBe(true);
     expect(config.login.maxFailuresPerAccount).toBe(3);
@@ -91,6 +96,7 @@ describe("configuration", () => {
       XENDECK_LOGIN_LOCKOUT_SECONDS: "ten",
       XENDECK_TRUSTED_PROXIES: "-1",
       XENDECK_COMPRESS: "yes",
+      XENDECK_CONSOLE_IDLE_TIMEOUT_SECONDS: "1.5",
     });
     expect(message).toContain("DATABASE_URL: must start with file:");
     expect(message).toContain("XENDECK_SECRET_KEY: must be 32 bytes encoded in base64");
@@ -100,6 +106,7 @@ describe("configuration", () => {
     expect(message).toContain('XENDECK_LOGIN_LOCKOUT_SECONDS: must be a whole number, at least 1 (got "ten")');
     expect(message).toContain("XENDECK_TRUSTED_PROXIES: must be a whole number, at least 0");
     expect(message).toContain('XENDECK_COMPRESS: must be 0 or 1 (got "yes")');
+    expect(message).toContain('XENDECK_CONSOLE_IDLE_TIMEOUT_SECONDS: must be a whole number, at least 0 (got "1.5")');
     expect(message).not.toContain("short"); // values of secrets are not echoed
   });
 

@@ -32,6 +32,8 @@ export interface Config {
   /** How long a session lasts without activity. */
   sessionMaxAgeSeconds: number;
   login: LoginThrottleConfig;
+  /** Audit entries recorded per client address and 15 minutes for requests without a session (lib/audit/anonymous.ts). */
+  auditAnonymousMaxPerAddress: number;
   /** Number of reverse proxies in front of XenDeck that append the client address to X-Forwarded-For. */
   trustedProxies: number;
   /**
@@ -40,13 +42,27 @@ export interface Config {
    * stops a start with a wrong value like any other variable.
    */
   compress: boolean;
+  consoles: ConsoleConfig;
+}
+
+/** VM consoles opened through XenDeck (lib/consoles). 0 means no limit. */
+export interface ConsoleConfig {
+  /** A console without keyboard or mouse input for this long is closed. */
+  idleTimeoutSeconds: number;
+  /** A console open this long is closed, active or not. */
+  maxDurationSeconds: number;
 }
 
 export interface LoginThrottleConfig {
-  /** Failed logins on one account within the window that lock the account. */
+  /** Failed logins on one account from one client address within the window that lock that account-address pair. */
   maxFailuresPerAccount: number;
   /** Failed logins from one client address within the window that lock the address. */
   maxFailuresPerAddress: number;
+  /**
+   * Failed logins on one account from all addresses within the window that hold off attempts from addresses the
+   * account never signed in from (lib/auth/login-throttle.ts).
+   */
+  accountSlowdownFailures: number;
   windowSeconds: number;
   lockoutSeconds: number;
 }
@@ -104,10 +120,14 @@ const envSchema = z.object({
   XENDECK_SESSION_MAX_AGE_SECONDS: positiveInt(12 * 60 * 60, 60),
   XENDECK_LOGIN_MAX_FAILURES_PER_ACCOUNT: positiveInt(5),
   XENDECK_LOGIN_MAX_FAILURES_PER_ADDRESS: positiveInt(20),
+  XENDECK_LOGIN_ACCOUNT_SLOWDOWN_FAILURES: positiveInt(50),
   XENDECK_LOGIN_FAILURE_WINDOW_SECONDS: positiveInt(15 * 60),
   XENDECK_LOGIN_LOCKOUT_SECONDS: positiveInt(15 * 60),
+  XENDECK_AUDIT_ANONYMOUS_MAX_PER_ADDRESS: positiveInt(60),
   XENDECK_TRUSTED_PROXIES: positiveInt(0, 0),
   XENDECK_COMPRESS: onOff(false),
+  XENDECK_CONSOLE_IDLE_TIMEOUT_SECONDS: positiveInt(30 * 60, 0),
+  XENDECK_CONSOLE_MAX_DURATION_SECONDS: positiveInt(8 * 60 * 60, 0),
 });
 
 function decodeBase64Key(text: string): Buffer | null {
@@ -186,11 +206,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     login: {
       maxFailuresPerAccount: vars.XENDECK_LOGIN_MAX_FAILURES_PER_ACCOUNT,
       maxFailuresPerAddress: vars.XENDECK_LOGIN_MAX_FAILURES_PER_ADDRESS,
+      accountSlowdownFailures: vars.XENDECK_LOGIN_ACCOUNT_SLOWDOWN_FAILURES,
       windowSeconds: vars.XENDECK_LOGIN_FAILURE_WINDOW_SECONDS,
       lockoutSeconds: vars.XENDECK_LOGIN_LOCKOUT_SECONDS,
     },
+    auditAnonymousMaxPerAddress: vars.XENDECK_AUDIT_ANONYMOUS_MAX_PER_ADDRESS,
     trustedProxies: vars.XENDECK_TRUSTED_PROXIES,
     compress: vars.XENDECK_COMPRESS,
+    consoles: {
+      idleTimeoutSeconds: vars.XENDECK_CONSOLE_IDLE_TIMEOUT_SECONDS,
+      maxDurationSeconds: vars.XENDECK_CONSOLE_MAX_DURATION_SECONDS,
+    },
   };
 }
 

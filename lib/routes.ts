@@ -2,6 +2,12 @@
 export const LOGIN_PATH = "/login";
 /** Where a user whose password was reset must go first (`requireUser` redirects there). */
 export const CHANGE_PASSWORD_PATH = "/settings/password";
+/** Where a user the two-factor policy applies to enrols (`requireUser` redirects there). */
+export const TWO_FACTOR_PATH = "/settings/two-factor";
+/** Where users see and end their sessions. */
+export const SESSIONS_PATH = "/settings/sessions";
+/** The console-wide security settings (admins). */
+export const SECURITY_PATH = "/admin/security";
 
 import type { AclListFilter } from "./admin/acl-filters";
 

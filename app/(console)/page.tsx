@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { PerformanceOverview } from "@/app/(console)/_components/stats/performance-overview";
 import { requireUser } from "@/lib/auth/current-user";
 import { dashboardSummary } from "@/lib/inventory/dashboard";
 import { LiveUpdates } from "@/lib/ui/live/live-updates";
@@ -80,6 +81,7 @@ export default async function DashboardPage() {
               ))}
             </ul>
           </Section>
+          <PerformanceOverview />
           <Section title="Pools">
             <DataTable label="Pools">
               <TableHead>

@@ -7,10 +7,14 @@
  *   create-user <json UserToCreate>           prints { id }
  *   update-user <username> <json>             e.g. {"disabled":true}
  *   add-acl <username> <json {kind,uuid,role}>
+ *   set-two-factor-policy <off|admins|everyone>
+ *   create-group <name>                       prints { id }
  *
  * Run with: node --experimental-wasm-modules --conditions=react-server --import tsx e2e/support/db-cli.ts ...
  */
 import { readFileSync } from "node:fs";
+import { createGroup } from "@/lib/access/groups";
+import { setTwoFactorPolicy } from "@/lib/auth/two-factor-policy";
 import { recordChangesAs } from "@/lib/audit/record";
 import { updateUser, listUsers } from "@/lib/auth/users";
 import { getDb } from "@/lib/db/client";
@@ -59,6 +63,16 @@ async function main(): Promise<unknown> {
       if (!user) throw new Error(`no user ${args[0]}`);
       await ensureUser(actor, { username: user.username, password: "unused-existing-user", acls: [acl] });
       return { id: user.id };
+    }
+    case "set-two-factor-policy": {
+      const result = await setTwoFactorPolicy({ policy: args[0] }, recordChangesAs(await adminActor(), "settings.two_factor_policy"));
+      if (!result.ok) throw new Error(result.error);
+      return { policy: result.policy };
+    }
+    case "create-group": {
+      const result = await createGroup({ name: args[0] }, recordChangesAs(await adminActor(), "group.create"));
+      if (!result.ok) throw new Error(result.error);
+      return { id: result.group.id };
     }
     default:
       throw new Error(`unknown command ${command ?? "(none)"}`);

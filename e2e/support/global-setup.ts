@@ -1,8 +1,8 @@
 /**
  * Starts everything the end-to-end tests need, once per run:
  *
- * 1. the XAPI simulator, in this process: pools "lab", "production" and "dev" (registered) and "staging"
- *    (left for the registration test), 3 hosts and 24 VMs each, operations at 1/10 of their real duration,
+ * 1. the XAPI simulator, in this process: pools "lab", "production", "dev" and "dr-site" (registered) and
+ *    "staging" (left for the registration test), 3 hosts and 24 VMs each, operations at 1/10 of their real duration,
  *    no background activity (tests make the changes they expect);
  * 2. a fresh SQLite database in e2e/.run/<run>/, migrated, with the seeded users (see SEEDED_USERS) and the
  *    pools registered (e2e/support/db-cli.ts);
@@ -28,8 +28,9 @@ import { RUN_INFO_ENV, type RunInfo, type SeededUser } from "./run-info";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
-const SIM_POOLS = ["lab", "production", "staging", "dev"];
-const REGISTERED_POOLS = ["lab", "production", "dev"];
+const SIM_POOLS = ["lab", "production", "staging", "dev", "dr-site"];
+/** "dr-site" is for specs whose changes would disturb the others (host maintenance, reboots). */
+const REGISTERED_POOLS = ["lab", "production", "dev", "dr-site"];
 
 /**
  * The accounts every run starts with. `operator` and `viewer` hold their role on pool "production";
@@ -134,6 +135,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
       // Tests sign in often from one address; the throttling itself has its own tests.
       XENDECK_LOGIN_MAX_FAILURES_PER_ADDRESS: "10000",
       XENDECK_LOGIN_MAX_FAILURES_PER_ACCOUNT: "50",
+      // Likewise every refusal of a request without a session comes from 127.0.0.1 (the cap has its own tests).
+      XENDECK_AUDIT_ANONYMOUS_MAX_PER_ADDRESS: "100000",
     };
 
     const specFile = path.join(runDir, "setup.json");
@@ -184,6 +187,10 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
         .all<{ uuid: string; name_label: string; power_state: string; is_a_template: boolean; is_a_snapshot: boolean; is_control_domain: boolean }>("VM")
         .filter(({ record }) => !record.is_a_template && !record.is_a_snapshot && !record.is_control_domain)
         .map(({ pool, record }) => ({ name: record.name_label, pool: sim.pools[pool]!.name, uuid: record.uuid, powerState: record.power_state })),
+      templates: sim.inspect
+        .all<{ uuid: string; name_label: string; is_a_template: boolean; is_a_snapshot: boolean }>("VM")
+        .filter(({ record }) => record.is_a_template && !record.is_a_snapshot)
+        .map(({ pool, record }) => ({ name: record.name_label, pool: sim.pools[pool]!.name, uuid: record.uuid })),
     };
     const infoFile = path.join(runDir, "run-info.json");
     writeFileSync(infoFile, JSON.stringify(info, null, 2));

@@ -19,6 +19,8 @@ export interface RunInfo {
   pools: { name: string; uuid: string; masterUrl: string; hosts: { name: string; uuid: string; address: string }[]; id: string | null }[];
   /** Ordinary VMs of the simulator as seeded. */
   vms: { name: string; pool: string; uuid: string; powerState: string }[];
+  /** Templates of the simulator as seeded (names repeat across pools). */
+  templates: { name: string; pool: string; uuid: string }[];
 }
 
 export const RUN_INFO_ENV = "XENDECK_E2E_RUN";

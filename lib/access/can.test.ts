@@ -42,6 +42,12 @@ const vif2: Securable = { kind: "vif", uuid: "vif-2", poolUuid: P1, vm: { uuid: 
 const pif1: Securable = { kind: "pif", uuid: "pif-1", poolUuid: P1, networkUuid: "net-1" };
 const vmInPool2: Securable = { kind: "vm", uuid: "vm-9", poolUuid: P2 };
 const hostInPool2: Securable = { kind: "host", uuid: "host-9", poolUuid: P2 };
+const taskOnVm1: Securable = { kind: "task", uuid: "task-1", poolUuid: P1, appliesTo: [vm1], startedBy: null };
+const taskOnHost1: Securable = { kind: "task", uuid: "task-2", poolUuid: P1, appliesTo: [host1], startedBy: null };
+const startedTask: Securable = { kind: "task", uuid: "task-3", poolUuid: P1, appliesTo: [], startedBy: "user-7" };
+const alertOnVm1: Securable = { kind: "alert", uuid: "alert-1", poolUuid: P1, about: vm1 };
+const alertOnSr1: Securable = { kind: "alert", uuid: "alert-2", poolUuid: P1, about: sr1 };
+const alertOnPool1: Securable = { kind: "alert", uuid: "alert-3", poolUuid: P1, about: null };
 
 const everything = [
   pool1,
@@ -67,6 +73,12 @@ const everything = [
   pif1,
   vmInPool2,
   hostInPool2,
+  taskOnVm1,
+  taskOnHost1,
+  startedTask,
+  alertOnVm1,
+  alertOnSr1,
+  alertOnPool1,
 ];
 
 let aclCounter = 0;
@@ -95,8 +107,11 @@ describe("the action catalogue", () => {
       "vm.pause",
       "vm.unpause",
       "vm.snapshot",
+      "vm.console",
+      "vm.cd",
+      "vm.edit.tags",
     ];
-    const adminActions = ["vm.delete", "vm.clone", "vm.copy", "vm.migrate", "vm.revert", "vm.edit"];
+    const adminActions = ["vm.delete", "vm.clone", "vm.copy", "vm.migrate", "vm.revert", "vm.edit", "vm.edit.hardware"];
     const vmActions = objectActions.filter((action) => action.startsWith("vm."));
     expect(vmActions.sort()).toEqual(["vm.view", ...operatorActions, ...adminActions].sort());
     expect(OBJECT_ACTIONS["vm.view"].role).toBe("viewer");
@@ -105,10 +120,22 @@ describe("the action catalogue", () => {
   });
 
   it("lets viewers see every kind of object and keeps management to admins", () => {
-    for (const kind of ["pool", "host", "sr", "network", "vm", "vdi", "vbd", "vif", "pif"]) {
+    for (const kind of ["pool", "host", "sr", "network", "vm", "vdi", "vbd", "vif", "pif", "task", "alert"]) {
       expect(OBJECT_ACTIONS[`${kind}.view` as ObjectAction]).toEqual({ kind, role: "viewer" });
     }
-    for (const action of ["pool.manage", "host.manage", "sr.manage", "network.manage", "vdi.manage"] as const) {
+    const adminOnly = [
+      "pool.manage",
+      "pool.vm.create",
+      "host.manage",
+      "host.console",
+      "host.maintenance",
+      "host.power",
+      "sr.manage",
+      "sr.scan",
+      "network.manage",
+      "vdi.manage",
+    ] as const;
+    for (const action of [...adminOnly, "task.cancel", "alert.dismiss"] as const) {
       expect(OBJECT_ACTIONS[action].role).toBe("admin");
     }
   });
@@ -166,7 +193,7 @@ describe("scope rules", () => {
 
   it("a VM ACL covers the VM, its snapshots, its disks and attachments, and its interfaces only", () => {
     const subject = user(grant("vm", "vm-1", "operator"));
-    expect(visible(subject)).toEqual([vm1, snap1, disk1, snapDisk1, sharedDisk, vbd1, snapVbd1, vif1]);
+    expect(visible(subject)).toEqual([vm1, snap1, disk1, snapDisk1, sharedDisk, vbd1, snapVbd1, vif1, taskOnVm1, alertOnVm1]);
     expect(can(subject, "vm.start", vm1)).toBe(true);
     expect(can(subject, "vm.snapshot", snap1)).toBe(true);
     expect(can(subject, "vm.delete", vm1)).toBe(false);
@@ -179,13 +206,13 @@ describe("scope rules", () => {
 
   it("a host ACL covers the host only: not its pool, its VMs, its interfaces or the other hosts", () => {
     const subject = user(grant("host", "host-1", "admin"));
-    expect(visible(subject)).toEqual([host1]);
+    expect(visible(subject)).toEqual([host1, taskOnHost1]);
     expect(can(subject, "host.manage", host1)).toBe(true);
   });
 
   it("an SR ACL covers the SR and its disks, not the VMs using them", () => {
     const subject = user(grant("sr", "sr-1", "viewer"));
-    expect(visible(subject)).toEqual([sr1, disk1, snapDisk1]);
+    expect(visible(subject)).toEqual([sr1, disk1, snapDisk1, alertOnSr1]);
   });
 
   it("a network ACL covers the network and the interfaces on it, not the VMs", () => {
@@ -224,6 +251,41 @@ describe("scope rules", () => {
     const subject = user(grant("vm", "vm-2", "admin", { type: "group", groupId: "g1", groupName: "ops" }));
     expect(can(subject, "vm.delete", vm2)).toBe(true);
     expect(can(subject, "vm.view", vm1)).toBe(false);
+  });
+});
+
+describe("tasks and alerts", () => {
+  it("are seen through what they are about, and handled by admins of it", () => {
+    const vmViewer = user(grant("vm", "vm-1", "viewer"));
+    const vmAdmin = user(grant("vm", "vm-1", "admin"));
+    expect(can(vmViewer, "task.view", taskOnVm1)).toBe(true);
+    expect(can(vmViewer, "task.cancel", taskOnVm1)).toBe(false);
+    expect(can(vmAdmin, "task.cancel", taskOnVm1)).toBe(true);
+    expect(can(vmViewer, "alert.dismiss", alertOnVm1)).toBe(false);
+    expect(can(vmAdmin, "alert.dismiss", alertOnVm1)).toBe(true);
+    expect(can(vmAdmin, "alert.view", alertOnSr1)).toBe(false);
+    expect(can(vmAdmin, "task.view", taskOnHost1)).toBe(false);
+  });
+
+  it("about nothing known: only for those who see the whole pool", () => {
+    expect(can(user(grant("vm", "vm-1", "admin")), "alert.view", alertOnPool1)).toBe(false);
+    expect(can(user(grant("pool", P1, "viewer")), "alert.view", alertOnPool1)).toBe(true);
+    expect(can(user(grant("pool", P1, "viewer")), "alert.dismiss", alertOnPool1)).toBe(false);
+    expect(can(user(grant("pool", P1, "admin")), "alert.dismiss", alertOnPool1)).toBe(true);
+  });
+
+  it("a task is its starter's to see and cancel, without any ACL; nobody else's by that", () => {
+    const starter: AccessSubject = { id: "user-7", isAdmin: false, grants: [] };
+    const other: AccessSubject = { id: "user-8", isAdmin: false, grants: [] };
+    expect(can(starter, "task.view", startedTask)).toBe(true);
+    expect(can(starter, "task.cancel", startedTask)).toBe(true);
+    expect(can(other, "task.view", startedTask)).toBe(false);
+    expect(can(starter, "task.cancel", taskOnVm1)).toBe(false);
+  });
+
+  it("explain their access by what they are about", () => {
+    const vmViewer = grant("vm", "vm-1", "viewer");
+    expect(explainAccess(user(vmViewer), alertOnVm1).reasons).toEqual([{ grant: vmViewer, scope: "what it is about" }]);
   });
 });
 

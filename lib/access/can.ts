@@ -10,6 +10,10 @@
  *   interfaces (VIF/PIF). Access follows what the ACL names, so a VM that migrates keeps its access.
  * - The strongest role among the ACLs that apply wins.
  *
+ * - Tasks and alerts (XAPI messages) are seen through what they are about: a task through the objects it runs on
+ *   (their `current_operations`), an alert through its object; both through their pool. A task is also its
+ *   starter's, whatever their ACLs: XenDeck records who started it.
+ *
  * The target (`Securable`) carries what the scope needs (its pool, parent VM, SR, network...), filled by the
  * caller from the XAPI cache, so no I/O happens here.
  */
@@ -43,7 +47,11 @@ export type Securable =
   /** A VM's network interface. */
   | { kind: "vif"; uuid: string; poolUuid: string; vm: VmAnchor; networkUuid: string | null }
   /** A host's physical interface. */
-  | { kind: "pif"; uuid: string; poolUuid: string; networkUuid: string | null };
+  | { kind: "pif"; uuid: string; poolUuid: string; networkUuid: string | null }
+  /** A pool's task: the objects it runs on, and the XenDeck user who started it (their user id), if any. */
+  | { kind: "task"; uuid: string; poolUuid: string; appliesTo: readonly Securable[]; startedBy: string | null }
+  /** An alert (XAPI message): the object it is about, when it names one XenDeck knows. */
+  | { kind: "alert"; uuid: string; poolUuid: string; about: Securable | null };
 
 export type SecurableKind = Securable["kind"];
 
@@ -63,6 +71,8 @@ export interface Grant {
 
 /** What `can` needs to know about a user. `CurrentUser` is one. */
 export interface AccessSubject {
+  /** XenDeck's user id: the tasks they started are theirs. */
+  id?: string;
   isAdmin: boolean;
   grants: readonly Grant[];
 }
@@ -71,12 +81,21 @@ export interface AccessSubject {
 export const OBJECT_ACTIONS = {
   "pool.view": { kind: "pool", role: "viewer" },
   "pool.manage": { kind: "pool", role: "admin" },
+  /** A new VM from a template of the pool; its SRs, networks, ISOs and host must be visible to the user too. */
+  "pool.vm.create": { kind: "pool", role: "admin" },
 
   "host.view": { kind: "host", role: "viewer" },
   "host.manage": { kind: "host", role: "admin" },
+  /** The host's own console (its control domain's): a root login prompt on the host. */
+  "host.console": { kind: "host", role: "admin" },
+  /** Enable, disable, enter and leave maintenance mode (evacuate). */
+  "host.maintenance": { kind: "host", role: "admin" },
+  /** Reboot, shut down. */
+  "host.power": { kind: "host", role: "admin" },
 
   "sr.view": { kind: "sr", role: "viewer" },
   "sr.manage": { kind: "sr", role: "admin" },
+  "sr.scan": { kind: "sr", role: "admin" },
 
   "network.view": { kind: "network", role: "viewer" },
   "network.manage": { kind: "network", role: "admin" },
@@ -94,6 +113,8 @@ export const OBJECT_ACTIONS = {
   "vm.pause": { kind: "vm", role: "operator" },
   "vm.unpause": { kind: "vm", role: "operator" },
   "vm.snapshot": { kind: "vm", role: "operator" },
+  /** Opening the VM's console (screen, keyboard, mouse). */
+  "vm.console": { kind: "vm", role: "operator" },
   /** Deleting a VM, or a snapshot (target: the snapshot). */
   "vm.delete": { kind: "vm", role: "admin" },
   "vm.clone": { kind: "vm", role: "admin" },
@@ -103,12 +124,23 @@ export const OBJECT_ACTIONS = {
   /** Target: the snapshot to revert to. */
   "vm.revert": { kind: "vm", role: "admin" },
   "vm.edit": { kind: "vm", role: "admin" },
+  /** vCPUs, memory, disks and network interfaces; a new disk's SR or interface's network must be visible too. */
+  "vm.edit.hardware": { kind: "vm", role: "admin" },
+  "vm.edit.tags": { kind: "vm", role: "operator" },
+  /** Insert or eject an ISO (visible to the user) in the CD drive: a day-to-day operation, like power. */
+  "vm.cd": { kind: "vm", role: "operator" },
 
   "vdi.view": { kind: "vdi", role: "viewer" },
   "vdi.manage": { kind: "vdi", role: "admin" },
   "vbd.view": { kind: "vbd", role: "viewer" },
   "vif.view": { kind: "vif", role: "viewer" },
   "pif.view": { kind: "pif", role: "viewer" },
+
+  /** Its starter may view and cancel it too, whatever their role. */
+  "task.view": { kind: "task", role: "viewer" },
+  "task.cancel": { kind: "task", role: "admin" },
+  "alert.view": { kind: "alert", role: "viewer" },
+  "alert.dismiss": { kind: "alert", role: "admin" },
 } as const satisfies Record<string, { kind: SecurableKind; role: Role }>;
 
 /** Actions that concern no single object. `true` = every signed-in user; `false` = global admins only. */
@@ -141,7 +173,8 @@ export function isGlobalAction(action: string): action is GlobalAction {
 }
 
 /** Why an ACL on `kind`/`uuid` applies to a target, in words for the ACL pages. */
-export type ScopeReason = "the object itself" | "its pool" | "its VM" | "the VM it is a snapshot of" | "a VM using it" | "its SR" | "its network";
+export type ScopeReason =
+  "the object itself" | "its pool" | "its VM" | "the VM it is a snapshot of" | "a VM using it" | "its SR" | "its network" | "what it is about";
 
 /** An object whose ACLs apply to a target, and why. */
 export interface ScopeAnchor {
@@ -182,7 +215,18 @@ function visitScope(target: Securable, visit: AnchorVisitor): void {
       return visit("network", target.networkUuid, "its network");
     case "pif":
       return visit("network", target.networkUuid, "its network");
+    case "task":
+      for (const object of target.appliesTo) visitAbout(object, visit);
+      return;
+    case "alert":
+      if (target.about) visitAbout(target.about, visit);
+      return;
   }
+}
+
+/** The scope of what a task or an alert is about: every ACL that reaches that object reaches it too. */
+function visitAbout(object: Securable, visit: AnchorVisitor): void {
+  visitScope(object, (kind, uuid, reason) => visit(kind, uuid, reason === "its pool" ? reason : "what it is about"));
 }
 
 /** The objects whose ACLs apply to `target`, and why. */
@@ -236,6 +280,7 @@ export function can(user: AccessSubject | null | undefined, action: Action, targ
   const rule = OBJECT_ACTIONS[action];
   if (!target || target.kind !== rule.kind) return false;
   if (user.isAdmin) return true;
+  if (target.kind === "task" && target.startedBy !== null && user.id !== undefined && target.startedBy === user.id) return true;
   return roleAtLeast(effectiveRole(user, target), rule.role);
 }
 

@@ -6,6 +6,7 @@
 import type { Securable, VmAnchor } from "@/lib/access/can";
 import type { PoolCache, XapiObject } from "@/lib/xapi/cache";
 import { NULL_REF } from "@/lib/xapi/codec";
+import type { TaskEntry, TaskObjectLink } from "@/lib/xapi/task-history";
 
 const refUuid = (cache: PoolCache, cls: "VM" | "SR" | "network", ref: string | null | undefined): string | null =>
   ref && ref !== NULL_REF ? (cache.get(cls, ref)?.uuid ?? null) : null;
@@ -57,4 +58,68 @@ export function vifSecurable(poolUuid: string, cache: PoolCache, vif: XapiObject
 
 export function pifSecurable(poolUuid: string, cache: PoolCache, pif: XapiObject<"PIF">): Securable {
   return { kind: "pif", uuid: pif.uuid, poolUuid, networkUuid: refUuid(cache, "network", pif.network) };
+}
+
+/** An object a task ran on; from its cached record when it is still there, else from what the task remembers. */
+function taskObjectSecurable(poolUuid: string, cache: PoolCache, link: TaskObjectLink): Securable {
+  switch (link.cls) {
+    case "pool":
+      return poolSecurable(poolUuid);
+    case "VM": {
+      const vm = cache.get("VM", link.ref);
+      return vm ? vmSecurable(poolUuid, cache, vm) : { kind: "vm", uuid: link.uuid, poolUuid };
+    }
+    case "VDI": {
+      const vdi = cache.get("VDI", link.ref);
+      return vdi ? vdiSecurable(poolUuid, cache, vdi) : { kind: "vdi", uuid: link.uuid, poolUuid, srUuid: null, vms: [] };
+    }
+    case "host":
+      return { kind: "host", uuid: link.uuid, poolUuid };
+    case "SR":
+      return { kind: "sr", uuid: link.uuid, poolUuid };
+    case "network":
+      return { kind: "network", uuid: link.uuid, poolUuid };
+  }
+}
+
+/** A task, seen through the objects it ran on (and its parent's, for a step of a bigger operation). */
+export function taskSecurable(poolUuid: string, cache: PoolCache, task: Pick<TaskEntry, "ref" | "objects" | "startedBy">, parent?: TaskEntry): Securable {
+  const links = parent ? [...task.objects, ...parent.objects] : task.objects;
+  return {
+    kind: "task",
+    uuid: task.ref,
+    poolUuid,
+    appliesTo: links.map((link) => taskObjectSecurable(poolUuid, cache, link)),
+    startedBy: task.startedBy?.id ?? parent?.startedBy?.id ?? null,
+  };
+}
+
+/** The object an alert is about, when XenDeck knows it (a VM, host, SR, disk or the pool itself). */
+export function alertSubject(poolUuid: string, cache: PoolCache, message: XapiObject<"message">): Securable | null {
+  switch (message.cls) {
+    case "Pool":
+      return poolSecurable(poolUuid);
+    case "VM": {
+      const vm = cache.getByUuid("VM", message.obj_uuid);
+      return vm ? vmSecurable(poolUuid, cache, vm) : null;
+    }
+    case "Host": {
+      const host = cache.getByUuid("host", message.obj_uuid);
+      return host ? hostSecurable(poolUuid, host) : null;
+    }
+    case "SR": {
+      const sr = cache.getByUuid("SR", message.obj_uuid);
+      return sr ? srSecurable(poolUuid, sr) : null;
+    }
+    case "VDI": {
+      const vdi = cache.getByUuid("VDI", message.obj_uuid);
+      return vdi ? vdiSecurable(poolUuid, cache, vdi) : null;
+    }
+    default:
+      return null;
+  }
+}
+
+export function alertSecurable(poolUuid: string, cache: PoolCache, message: XapiObject<"message">): Securable {
+  return { kind: "alert", uuid: message.uuid, poolUuid, about: alertSubject(poolUuid, cache, message) };
 }

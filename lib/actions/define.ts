@@ -5,7 +5,8 @@
  *   authenticate → parse (zod) → authorize (`can`, on the object as the server finds it) → act → audit → result
  *
  * - **Authenticate**: the session's user, re-read from the database (lib/auth/current-user.ts). No session, or a
- *   user who must first change their password (unless the action is that change), is refused.
+ *   user with a step pending (a password to change, two-factor login to set up; unless the action is that step),
+ *   is refused.
  * - **Parse**: the declared zod schema, on a FormData or a plain object; failures come back as field errors.
  * - **Authorize**: a global action of the catalogue (`users.manage`...), an object action on an object the
  *   action `locate`s from the input on the server (the live cache or the database; never what the browser says
@@ -29,13 +30,16 @@
 import "server-only";
 import type { z } from "zod";
 import { can, OBJECT_ACTIONS, type GlobalAction, type ObjectAction, type Securable } from "@/lib/access/can";
-import { NOT_ALLOWED, NOT_SIGNED_IN, PASSWORD_CHANGE_REQUIRED, recordRefusal } from "@/lib/access/refusal";
+import { NOT_ALLOWED, NOT_SIGNED_IN, PASSWORD_CHANGE_REQUIRED, recordRefusal, TWO_FACTOR_ENROLMENT_REQUIRED } from "@/lib/access/refusal";
 import { recordAudit, recordAuditInTransaction, type AuditInput, type RecordChange } from "@/lib/audit/record";
 import { currentClientAddress } from "@/lib/auth/request-context";
-import type { CurrentUser } from "@/lib/auth/session-user";
-import { describeXapiError, isXapiError, type CallAsyncOptions, type DescribeContext } from "@/lib/xapi";
+import { pendingAccountStep, type CurrentUser } from "@/lib/auth/session-user";
+import { describeXapiError, isXapiError, type DescribeContext, type PoolCallAsyncOptions, type TaskObjectClass } from "@/lib/xapi";
 import { actionInput } from "./input";
 import { failure, invalidInput, isRefusalResult, type ActionFailure, type ActionResult } from "@/lib/result";
+
+/** The XAPI class of the objects actions locate, for the tasks they start (lib/xapi/task-history.ts). */
+const TASK_CLASS_BY_KIND: Record<string, TaskObjectClass | undefined> = { vm: "VM", host: "host", sr: "SR", network: "network", pool: "pool" };
 
 export const INTERNAL_ERROR = "Something went wrong on the server; the error has been logged. Please try again.";
 
@@ -84,8 +88,8 @@ export interface ActionContext<I, T> {
   address: string | null;
   /** The audit entry's parameters: the run may add what it learnt (the disks it destroyed...). */
   params: Record<string, unknown>;
-  /** Pass to `connection.callAsync(...)`: timeout, and the task's id recorded in the audit entry. */
-  task: CallAsyncOptions;
+  /** Pass to `connection.callAsync(...)`: timeout, the task's id recorded in the audit entry, and its starter. */
+  task: PoolCallAsyncOptions;
   /**
    * Records the success entry inside the caller's database transaction (a change and its entry commit together).
    * `label` renames the object in the entry (a new account's username...).
@@ -100,6 +104,8 @@ export interface ActionSpec<S extends z.ZodType, T, Out extends object> {
   authorize: Authorization<z.output<S>, T>;
   /** Allowed while the actor must change their password (the change itself). */
   allowedBeforePasswordChange?: boolean;
+  /** Allowed while the actor must set up two-factor login (the enrolment itself). */
+  allowedBeforeTwoFactorEnrolment?: boolean;
   /**
    * The event the outcome's audit entry names (`pool.register`), when not the permission. Refusals always name
    * the permission (`pools.register`), with the parameters saying what was asked.
@@ -198,8 +204,12 @@ async function execute(spec: AnySpec, actor: CurrentUser | null, raw: unknown): 
 
   // 1. Authenticate.
   if (!actor) return recordRefusal(null, { action: earlyName, code: "NOT_SIGNED_IN", message: NOT_SIGNED_IN });
-  if (actor.mustChangePassword && !spec.allowedBeforePasswordChange) {
+  const pending = pendingAccountStep(actor);
+  if (pending === "change-password" && !spec.allowedBeforePasswordChange) {
     return recordRefusal(actor, { action: earlyName, code: "PASSWORD_CHANGE_REQUIRED", message: PASSWORD_CHANGE_REQUIRED });
+  }
+  if (pending === "enrol-two-factor" && !spec.allowedBeforeTwoFactorEnrolment) {
+    return recordRefusal(actor, { action: earlyName, code: "TWO_FACTOR_ENROLMENT_REQUIRED", message: TWO_FACTOR_ENROLMENT_REQUIRED });
   }
 
   // 2. Parse.
@@ -248,6 +258,7 @@ async function execute(spec: AnySpec, actor: CurrentUser | null, raw: unknown): 
     outcome: "ok",
   });
   let recorded = false;
+  const taskClass = located ? TASK_CLASS_BY_KIND[located.object.kind] : undefined;
   let taskUuid: string | undefined;
   let taskRef: string | undefined;
   const context: ActionContext<unknown, unknown> = {
@@ -258,6 +269,8 @@ async function execute(spec: AnySpec, actor: CurrentUser | null, raw: unknown): 
     params,
     task: {
       timeoutMs: TASK_TIMEOUT_MS,
+      startedBy: { id: actor.id, username: actor.username },
+      about: taskClass && located ? { cls: taskClass, uuid: located.object.uuid } : undefined,
       onTask: (ref) => {
         taskRef ??= ref;
       },

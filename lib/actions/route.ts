@@ -6,7 +6,7 @@ import "server-only";
 import { can, type GlobalAction } from "@/lib/access/can";
 import { NOT_ALLOWED, NOT_SIGNED_IN, recordRefusal, type Refusal } from "@/lib/access/refusal";
 import { getCurrentUser } from "@/lib/auth/current-user";
-import type { CurrentUser } from "@/lib/auth/session-user";
+import { pendingAccountStep, type CurrentUser } from "@/lib/auth/session-user";
 
 export type RouteRefusal = { refused: true; status: 401 | 403; error: string };
 
@@ -17,7 +17,7 @@ export async function routeUser(action: GlobalAction, about: Omit<Refusal, "acti
     await recordRefusal(null, { action, code: "NOT_SIGNED_IN", message: NOT_SIGNED_IN, ...about });
     return { refused: true, status: 401, error: NOT_SIGNED_IN };
   }
-  if (actor.mustChangePassword || !can(actor, action)) {
+  if (pendingAccountStep(actor) || !can(actor, action)) {
     await recordRefusal(actor, { action, code: "NOT_ALLOWED", message: NOT_ALLOWED, ...about });
     return { refused: true, status: 403, error: NOT_ALLOWED };
   }

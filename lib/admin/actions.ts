@@ -9,6 +9,9 @@ import { addAcl, removeAcl } from "@/lib/access/acls";
 import { changeMembership, createGroup, deleteGroup, updateGroup, type GroupDto } from "@/lib/access/groups";
 import { defineAction } from "@/lib/actions/define";
 import { verifyAuditChain, type AuditChainVerification } from "@/lib/audit/verify";
+import { endAllUserSessions } from "@/lib/auth/session-management";
+import { resetTwoFactor } from "@/lib/auth/two-factor";
+import { setTwoFactorPolicy, TWO_FACTOR_POLICY_KEY, twoFactorPolicySchema } from "@/lib/auth/two-factor-policy";
 import { createUser, deleteUser, resetUserPassword, updateUser, type UserDto } from "@/lib/auth/users";
 import { findAclObject, searchAclObjects, type AclObjectDto } from "@/lib/inventory/acl-objects";
 import { failure, type ActionResult } from "@/lib/result";
@@ -228,5 +231,45 @@ export const verifyAuditChainAction = defineAction({
     const verification = await verifyAuditChain();
     Object.assign(params, verification.ok ? { intact: true, entries: verification.count } : { intact: false, firstBrokenId: verification.firstBrokenId });
     return { ok: true, verification };
+  },
+});
+
+export const endUserSessionsAction = defineAction({
+  name: "user.end-sessions",
+  input: z.object({ userId: idSchema }),
+  authorize: USERS,
+  auditAction: "user.end_sessions",
+  auditObject: (input) => ({ kind: "user", uuid: input.userId }),
+  auditParams: operation("end-sessions"),
+  revalidate: [{ path: USERS_PATH, type: "layout" }],
+  async run({ input, recordInTransaction }): Promise<ActionResult<{ message: string; ended: number }>> {
+    const result = await endAllUserSessions(input.userId, recordInTransaction);
+    return result.ok ? { ...result, message: `Sessions ended: ${result.ended}.` } : result;
+  },
+});
+
+/** A user's second factor removed (a lost phone): they sign in with their password, and enrol again if required. */
+export const resetTwoFactorAction = defineAction({
+  name: "user.reset-two-factor",
+  input: z.object({ userId: idSchema }),
+  authorize: USERS,
+  auditAction: "user.reset_two_factor",
+  auditObject: (input) => ({ kind: "user", uuid: input.userId }),
+  auditParams: operation("reset-two-factor"),
+  revalidate: [{ path: USERS_PATH, type: "layout" }],
+  run: ({ input, recordInTransaction }) => resetTwoFactor(input.userId, recordInTransaction),
+});
+
+/** Who must use two-factor login: applies at everyone's next request. */
+export const setTwoFactorPolicyAction = defineAction({
+  name: "settings.two-factor-policy",
+  input: twoFactorPolicySchema,
+  authorize: USERS,
+  auditAction: "settings.two_factor_policy",
+  auditObject: () => ({ kind: "setting", uuid: TWO_FACTOR_POLICY_KEY }),
+  revalidate: EVERYWHERE,
+  async run({ input, recordInTransaction }): Promise<ActionResult<{ message: string }>> {
+    const result = await setTwoFactorPolicy(input, recordInTransaction);
+    return result.ok ? { ok: true, message: "Saved. It applies at everyone's next request." } : result;
   },
 });

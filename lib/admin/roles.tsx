@@ -13,9 +13,10 @@ export const ROLE_LABELS: Record<Role, string> = { viewer: "Viewer", operator: "
 
 /** What each role allows, as the ACL form explains it. */
 export const ROLE_DESCRIPTIONS: Record<Role, string> = {
-  viewer: "sees the object and its details",
+  viewer: "sees the object and its details, its alerts and its tasks",
   operator: "viewer + start, stop, reboot, suspend, pause and snapshot",
-  admin: "operator + everything else on the object: delete, clone, copy, migrate, revert, edit",
+  admin:
+    "operator + everything else on the object: delete, clone, copy, migrate, revert, edit; host maintenance and power, SR rescans; dismiss its alerts, cancel its tasks",
 };
 
 const ROLE_TONES: Record<Role, Tone> = { viewer: "neutral", operator: "info", admin: "violet" };
@@ -44,6 +45,7 @@ export const SCOPE_WORDS: Record<ScopeReason, string> = {
   "a VM using it": "a VM using it",
   "its SR": "its SR",
   "its network": "its network",
+  "what it is about": "what it is about",
 };
 
 /** An ACL's object: "VM web-01", or its uuid when it had no name. */

@@ -1,4 +1,4 @@
-import { describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import * as acls from "@/lib/access/acls";
 import { listAcls, listAclsCovering } from "@/lib/access/acls";
 import { explainAccess } from "@/lib/access/can";
@@ -12,12 +12,9 @@ import { verifyAuditChain } from "@/lib/audit/verify";
 import { testDatabaseForEachTest } from "@/lib/dev/test/database";
 import { authenticate } from "./login";
 import { hashPassword } from "./password";
-import { loadSessionUser, loadUserAccess, type CurrentUser } from "./session-user";
+import { loadActor, loadSessionUser, loadUserAccess, type CurrentUser } from "./session-user";
 import * as users from "./users";
 import { getUser, listUsers } from "./users";
-
-// The password change renews the browser's session cookie: there is no browser here.
-vi.mock("@/lib/auth/current-user", async (original) => ({ ...(await original<typeof import("@/lib/auth/current-user")>()), renewSession: vi.fn() }));
 
 /*
  * The repositories, as the administration actions call them (they authorize, then pass the audit recorder), and
@@ -46,7 +43,14 @@ describe.each(["sqlite", "postgresql"] as const)("accounts on %s", (provider) =>
 
   async function seedUser(username: string, isAdmin = false): Promise<CurrentUser> {
     const row = await testDb().db.user.create({ data: { username, isAdmin, passwordHash: await hashPassword("initial password", FAST) } });
-    return (await loadSessionUser(row.id, 0))!;
+    return (await loadActor(row.id))!;
+  }
+
+  /** Signs in as `username` and returns the user as their session's requests see them. */
+  async function signIn(username: string, password: string): Promise<CurrentUser> {
+    const result = await authenticate({ username, password, address: "192.0.2.8" });
+    if (!result.ok) throw new Error(`sign-in failed: ${result.code}`);
+    return (await loadSessionUser(result.sessionId))!;
   }
 
   const auditOf = async (action: string) =>
@@ -74,7 +78,7 @@ describe.each(["sqlite", "postgresql"] as const)("accounts on %s", (provider) =>
           error: null,
         },
       ]);
-      expect((await loadSessionUser(result.ok ? result.user.id : "", 0))?.mustChangePassword).toBe(false);
+      expect((await loadActor(result.ok ? result.user.id : ""))?.mustChangePassword).toBe(false);
       expect((await listUsers(admin)).map((user) => user.username)).toEqual(["alice", "root"]);
       expect(await verifyAuditChain()).toMatchObject({ ok: true });
     });
@@ -86,8 +90,7 @@ describe.each(["sqlite", "postgresql"] as const)("accounts on %s", (provider) =>
       const id = result.ok ? result.user.id : "";
       expect((await testDb().db.user.findUniqueOrThrow({ where: { id } })).mustChangePassword).toBe(true);
       // The admin's password lets them in, but only as far as the change-password form (requireUser reads this).
-      expect((await authenticate({ username: "dana", password: "initial password 1", address: null })).ok).toBe(true);
-      const dana = (await loadSessionUser(id, 0))!;
+      const dana = await signIn("dana", "initial password 1");
       expect(dana.mustChangePassword).toBe(true);
       expect(await auditOf("user.create")).toEqual([
         {
@@ -101,7 +104,7 @@ describe.each(["sqlite", "postgresql"] as const)("accounts on %s", (provider) =>
       expect(JSON.stringify(await testDb().db.auditEntry.findMany())).not.toContain("initial password 1");
 
       expect(await changeOwnPassword(dana, { currentPassword: "initial password 1", newPassword: "dana's own password" })).toEqual({ ok: true });
-      expect((await loadSessionUser(id, 1))?.mustChangePassword).toBe(false);
+      expect((await loadSessionUser(dana.sessionId!))?.mustChangePassword).toBe(false);
       expect(await verifyAuditChain()).toMatchObject({ ok: true });
     });
 
@@ -176,28 +179,34 @@ describe.each(["sqlite", "postgresql"] as const)("accounts on %s", (provider) =>
       expect(await verifyAuditChain()).toMatchObject({ ok: true });
     });
 
-    it("ends sessions on disable, and applies a role change at the next request", async () => {
+    it("ends sessions on disable for good, and applies a role change at the next request", async () => {
       const root = await seedUser("root", true);
       const bob = await seedUser("bob");
-      expect((await loadSessionUser(bob.id, 0))?.isAdmin).toBe(false);
+      const { sessionId } = await signIn("bob", "initial password");
+      expect((await loadSessionUser(sessionId!))?.isAdmin).toBe(false);
       await updateUser(root, bob.id, { isAdmin: true });
-      expect((await loadSessionUser(bob.id, 0))?.isAdmin).toBe(true);
+      expect((await loadSessionUser(sessionId!))?.isAdmin).toBe(true);
       await updateUser(root, bob.id, { disabled: true });
-      expect(await loadSessionUser(bob.id, 0)).toBeNull();
+      expect(await loadSessionUser(sessionId!)).toBeNull();
+      // Enabling the account again does not bring the old session back.
+      await updateUser(root, bob.id, { disabled: false });
+      expect(await loadSessionUser(sessionId!)).toBeNull();
+      expect(await testDb().db.session.findUniqueOrThrow({ where: { id: sessionId! } })).toMatchObject({ revokedReason: "disabled" });
       expect(await auditOf("user.update")).toEqual([
         { actor: "root", outcome: "ok", object: "bob", params: { isAdmin: true }, error: null },
         { actor: "root", outcome: "ok", object: "bob", params: { disabled: true }, error: null },
+        { actor: "root", outcome: "ok", object: "bob", params: { disabled: false }, error: null },
       ]);
     });
 
     it("resets a password: sessions end and a new password must be chosen; users change their own", async () => {
       const root = await seedUser("root", true);
-      const carol = await seedUser("carol");
-      expect(await resetUserPassword(root, carol.id, { newPassword: "temporary password" })).toEqual({ ok: true });
-      expect(await loadSessionUser(carol.id, 0)).toBeNull();
-      const session = await authenticate({ username: "carol", password: "temporary password", address: null });
-      expect(session.ok).toBe(true);
-      const carolNow = (await loadSessionUser(carol.id, 1))!;
+      await seedUser("carol");
+      const carolBefore = await signIn("carol", "initial password");
+      expect(await resetUserPassword(root, carolBefore.id, { newPassword: "temporary password" })).toEqual({ ok: true });
+      expect(await loadSessionUser(carolBefore.sessionId!)).toBeNull();
+      const carolNow = await signIn("carol", "temporary password");
+      const carolElsewhere = await signIn("carol", "temporary password");
       expect(carolNow.mustChangePassword).toBe(true);
 
       expect(await changeOwnPassword(carolNow, { currentPassword: "wrong", newPassword: "carol's own password" })).toMatchObject({
@@ -211,12 +220,13 @@ describe.each(["sqlite", "postgresql"] as const)("accounts on %s", (provider) =>
         fieldErrors: { confirmPassword: ["The passwords do not match"] },
       });
       expect(await changeOwnPassword(carolNow, { currentPassword: "temporary password", newPassword: "carol's own password" })).toEqual({ ok: true });
-      expect(await loadSessionUser(carol.id, 1)).toBeNull();
-      expect((await loadSessionUser(carol.id, 2))?.mustChangePassword).toBe(false);
+      // The browser that changed it stays signed in; the other session ends.
+      expect((await loadSessionUser(carolNow.sessionId!))?.mustChangePassword).toBe(false);
+      expect(await loadSessionUser(carolElsewhere.sessionId!)).toBeNull();
       expect((await authenticate({ username: "carol", password: "carol's own password", address: null })).ok).toBe(true);
-      expect((await auditOf("user.change_password")).map((e) => [e.actor, e.outcome, e.error])).toEqual([
-        ["carol", "refused", "WRONG_PASSWORD"],
-        ["carol", "ok", null],
+      expect((await auditOf("user.change_password")).map((e) => [e.actor, e.outcome, e.error, e.params])).toEqual([
+        ["carol", "refused", "WRONG_PASSWORD", {}],
+        ["carol", "ok", null, { otherSessionsEnded: 1 }],
       ]);
       expect(JSON.stringify(await testDb().db.auditEntry.findMany())).not.toMatch(/temporary password|carol's own password/);
     });
@@ -228,8 +238,9 @@ describe.each(["sqlite", "postgresql"] as const)("accounts on %s", (provider) =>
       if (!group.ok) throw new Error(group.error);
       await addGroupMember(root, group.group.id, dave.id);
       await addAcl(root, { subjectType: "user", subjectId: dave.id, objectKind: "vm", objectUuid: "vm-1", role: "operator" });
-      await authenticate({ username: "dave", password: "initial password", address: null });
+      const { sessionId } = await signIn("dave", "initial password");
       expect(await deleteUser(root, dave.id)).toEqual({ ok: true });
+      expect(await loadSessionUser(sessionId!)).toBeNull();
       expect(await testDb().db.acl.count()).toBe(0);
       expect(await testDb().db.groupMember.count()).toBe(0);
       expect(await testDb().db.auditEntry.count({ where: { actorId: dave.id } })).toBe(1);
@@ -257,16 +268,16 @@ describe.each(["sqlite", "postgresql"] as const)("accounts on %s", (provider) =>
       expect(acl).toMatchObject({ ok: true, replaced: false, acl: { subject: { type: "group", name: "web team" }, role: "operator", createdBy: "root" } });
 
       const vm = { kind: "vm", uuid: "vm-7", poolUuid: "pool-1" } as const;
-      expect(explainAccess((await loadSessionUser(erin.id, 0))!, vm).role).toBeNull();
+      expect(explainAccess((await loadActor(erin.id))!, vm).role).toBeNull();
       expect(await addGroupMember(root, groupId, erin.id)).toEqual({ ok: true });
       expect(await addGroupMember(root, groupId, erin.id)).toEqual({ ok: true }); // already a member: no-op
-      const explained = explainAccess((await loadSessionUser(erin.id, 0))!, vm);
+      const explained = explainAccess((await loadActor(erin.id))!, vm);
       expect(explained.role).toBe("operator");
       expect(explained.reasons[0]).toMatchObject({ scope: "its pool", grant: { via: { type: "group", groupName: "web team" } } });
       expect((await getGroup(root, groupId))?.members.map((member) => member.username)).toEqual(["erin"]);
 
       expect(await removeGroupMember(root, groupId, erin.id)).toEqual({ ok: true });
-      expect(explainAccess((await loadSessionUser(erin.id, 0))!, vm).role).toBeNull();
+      expect(explainAccess((await loadActor(erin.id))!, vm).role).toBeNull();
       // Every request is recorded; the one that found erin already a member says it changed nothing.
       expect((await auditOf("group.add_member")).map((entry) => entry.params.changed)).toEqual([true, false]);
       expect((await auditOf("group.remove_member")).map((entry) => entry.params.changed)).toEqual([true]);
@@ -282,41 +293,41 @@ describe.each(["sqlite", "postgresql"] as const)("accounts on %s", (provider) =>
       const root = await seedUser("root", true);
       const kim = await seedUser("kim");
       await addAcl(root, { subjectType: "user", subjectId: kim.id, objectKind: "vm", objectUuid: "vm-1", role: "viewer" });
-      const first = (await loadSessionUser(kim.id, 0))!.grants;
+      const first = (await loadActor(kim.id))!.grants;
       expect(first.map((grant) => grant.objectUuid)).toEqual(["vm-1"]);
       // Nothing changed: the same (frozen) grants, not read again.
-      expect((await loadSessionUser(kim.id, 0))!.grants).toBe(first);
+      expect((await loadActor(kim.id))!.grants).toBe(first);
       expect(Object.isFrozen(first) && Object.isFrozen(first[0])).toBe(true);
 
       // An ACL written straight into the database, without the version bump, is not seen; nor after other
       // audited changes (the audit log is not what versions the grants)...
       await testDb().db.acl.create({ data: { userId: kim.id, objectKind: "vm", objectUuid: "vm-2", role: "viewer", createdBy: "test" } });
-      expect((await loadSessionUser(kim.id, 0))!.grants).toBe(first);
+      expect((await loadActor(kim.id))!.grants).toBe(first);
       expect(await updateUser(root, kim.id, { displayName: "Kim" })).toMatchObject({ ok: true });
-      expect((await loadSessionUser(kim.id, 0))!.grants).toBe(first);
+      expect((await loadActor(kim.id))!.grants).toBe(first);
       // ...until a repository write moves the version, whoever it concerns.
       await addAcl(root, { subjectType: "user", subjectId: root.id, objectKind: "vm", objectUuid: "vm-3", role: "viewer" });
-      const second = (await loadSessionUser(kim.id, 0))!.grants;
+      const second = (await loadActor(kim.id))!.grants;
       expect(second.map((grant) => grant.objectUuid)).toEqual(["vm-1", "vm-2"]);
-      expect((await loadSessionUser(kim.id, 0))!.grants).toBe(second);
+      expect((await loadActor(kim.id))!.grants).toBe(second);
 
       // Each kind of write applies at the next request: a group grant, a membership, a rename, a removal.
       const created = await createGroup(root, { name: "ops" });
       if (!created.ok) throw new Error(created.error);
       await addAcl(root, { subjectType: "group", subjectId: created.group.id, objectKind: "pool", objectUuid: "pool-1", role: "operator" });
-      expect((await loadSessionUser(kim.id, 0))!.grants).toEqual(second); // read again (the version moved), the same
+      expect((await loadActor(kim.id))!.grants).toEqual(second); // read again (the version moved), the same
       await addGroupMember(root, created.group.id, kim.id);
-      expect((await loadSessionUser(kim.id, 0))!.grants.map((grant) => grant.objectUuid)).toEqual(["vm-1", "vm-2", "pool-1"]);
+      expect((await loadActor(kim.id))!.grants.map((grant) => grant.objectUuid)).toEqual(["vm-1", "vm-2", "pool-1"]);
       await updateGroup(root, created.group.id, { name: "operations" });
-      expect((await loadSessionUser(kim.id, 0))!.grants.at(-1)?.via).toEqual({ type: "group", groupId: created.group.id, groupName: "operations" });
+      expect((await loadActor(kim.id))!.grants.at(-1)?.via).toEqual({ type: "group", groupId: created.group.id, groupName: "operations" });
       const aclId = first[0]!.aclId;
       expect(await removeAcl(root, aclId)).toEqual({ ok: true });
-      expect((await loadSessionUser(kim.id, 0))!.grants.map((grant) => grant.objectUuid)).toEqual(["vm-2", "pool-1"]);
+      expect((await loadActor(kim.id))!.grants.map((grant) => grant.objectUuid)).toEqual(["vm-2", "pool-1"]);
       await removeGroupMember(root, created.group.id, kim.id);
-      expect((await loadSessionUser(kim.id, 0))!.grants.map((grant) => grant.objectUuid)).toEqual(["vm-2"]);
+      expect((await loadActor(kim.id))!.grants.map((grant) => grant.objectUuid)).toEqual(["vm-2"]);
       await addGroupMember(root, created.group.id, kim.id);
       await deleteGroup(root, created.group.id);
-      expect((await loadSessionUser(kim.id, 0))!.grants.map((grant) => grant.objectUuid)).toEqual(["vm-2"]);
+      expect((await loadActor(kim.id))!.grants.map((grant) => grant.objectUuid)).toEqual(["vm-2"]);
     });
 
     it("moves the access version with a deleted user's ACLs and memberships, in the same transaction", async () => {

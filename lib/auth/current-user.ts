@@ -1,12 +1,12 @@
 /**
  * The signed-in user of the current request, for server components, server actions and route handlers.
- * The session cookie (next-auth's encrypted JWT) only says who claims to be signed in and since which session
- * epoch; the user is re-read from the database on every request (once per request thanks to React `cache`),
- * so a disabled or deleted account, a password reset, or a change of role, ACL or group takes effect at the
- * next request.
+ * The session cookie (next-auth's encrypted JWT) only names a user and a server-side session; the session and
+ * the user are re-read from the database on every request (once per request thanks to React `cache`), so an
+ * ended session, a disabled or deleted account, or a change of role, ACL or group takes effect at the next
+ * request.
  */
 import "server-only";
-import { decode, encode } from "next-auth/jwt";
+import { decode } from "next-auth/jwt";
 import { cookies } from "next/headers";
 import { notFound, redirect } from "next/navigation";
 import { cache } from "react";
@@ -14,8 +14,8 @@ import { getConfig } from "@/lib/config";
 import { VersionedMemo } from "@/lib/memo";
 import { sessionClaims, type SessionClaims } from "./options";
 import { SECURE_SESSION_COOKIE, SESSION_COOKIE } from "./paths";
-import { CHANGE_PASSWORD_PATH, LOGIN_PATH } from "@/lib/routes";
-import { loadSessionUser, type CurrentUser } from "./session-user";
+import { CHANGE_PASSWORD_PATH, LOGIN_PATH, TWO_FACTOR_PATH } from "@/lib/routes";
+import { loadSessionUser, pendingAccountStep, type CurrentUser } from "./session-user";
 
 export type { CurrentUser } from "./session-user";
 
@@ -63,15 +63,17 @@ async function decodeSessionToken(token: string, secret: string): Promise<Sessio
 }
 
 /**
- * The user of a request's session cookies, or null when there is no valid session (none, expired, forged,
- * disabled, deleted, epoch changed). THE session check: `getCurrentUser` uses it for pages, actions and route
- * handlers; requests Next does not handle (console websockets) call it with their Cookie header.
+ * The user of a request's session cookies, or null when there is no valid session (none, expired, forged, ended
+ * on the server, user disabled or deleted). THE session check: `getCurrentUser` uses it for pages, actions and
+ * route handlers; requests Next does not handle (console websockets) call it with their Cookie header.
  */
 export async function userFromSessionCookies(read: CookieReader): Promise<CurrentUser | null> {
   const token = sessionToken(read);
   if (!token) return null;
   const claims = await decodeSessionToken(token, getConfig().authSecret);
-  return claims ? loadSessionUser(claims.userId, claims.epoch) : null;
+  if (!claims) return null;
+  const user = await loadSessionUser(claims.sessionId);
+  return user?.id === claims.userId ? user : null;
 }
 
 /** The current request's user (once per request), or null when there is no valid session. */
@@ -81,13 +83,16 @@ export const getCurrentUser = cache(async (): Promise<CurrentUser | null> => {
 });
 
 /**
- * The current user, or a redirect to the login page. A user who must change their password is redirected to
- * the change-password page, except where `allowPasswordChange` is set (that page and its action).
+ * The current user, or a redirect to the login page. A user with a step pending is sent to it first: the
+ * change-password page (after an admin's reset), then two-factor enrolment (when the admins require it), except
+ * where the options allow that step's own page and actions.
  */
-export async function requireUser(options: { allowPasswordChange?: boolean } = {}): Promise<CurrentUser> {
+export async function requireUser(options: { allowPasswordChange?: boolean; allowTwoFactorEnrolment?: boolean } = {}): Promise<CurrentUser> {
   const user = await getCurrentUser();
   if (!user) redirect(LOGIN_PATH);
-  if (user.mustChangePassword && !options.allowPasswordChange) redirect(CHANGE_PASSWORD_PATH);
+  const step = pendingAccountStep(user);
+  if (step === "change-password" && !options.allowPasswordChange) redirect(CHANGE_PASSWORD_PATH);
+  if (step === "enrol-two-factor" && !options.allowTwoFactorEnrolment) redirect(TWO_FACTOR_PATH);
   return user;
 }
 
@@ -96,23 +101,4 @@ export async function requireAdmin(): Promise<CurrentUser> {
   const user = await requireUser();
   if (!user.isAdmin) notFound();
   return user;
-}
-
-/**
- * Re-issues the current browser's session cookie for a new session epoch, so that the user stays signed in
- * after changing their own password while every other session of theirs ends. Call it from the server action
- * that called `changeOwnPassword`, with the epoch it returned.
- */
-export async function renewSession(userId: string, sessionEpoch: number): Promise<void> {
-  const config = getConfig();
-  const store = await cookies();
-  const secure = store.has(SECURE_SESSION_COOKIE) || (config.publicUrl?.startsWith("https://") ?? false);
-  const token = await encode({ token: { sub: userId, epoch: sessionEpoch }, secret: config.authSecret, maxAge: config.sessionMaxAgeSeconds });
-  store.set(secure ? SECURE_SESSION_COOKIE : SESSION_COOKIE, token, {
-    httpOnly: true,
-    sameSite: "lax",
-    path: "/",
-    secure,
-    maxAge: config.sessionMaxAgeSeconds,
-  });
 }

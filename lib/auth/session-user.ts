@@ -1,13 +1,16 @@
 /**
  * Loading a user with the ACL grants that apply to them (directly and through their groups): the
- * `CurrentUser` every authorization decision starts from. Read from the database on every request, so that
- * disabling, deleting, a password reset, or a change of role, ACL or group applies at the user's next request.
+ * `CurrentUser` every authorization decision starts from. Read from the database on every request, with the
+ * session the request came with, in one query: ending a session, disabling or deleting an account, or changing
+ * a role, ACL or group applies at the user's next request.
  */
 import "server-only";
 import { can, type AccessSubject, type AclObjectKind, type Grant, type Role } from "@/lib/access/can";
 import { ACCESS_VERSION_ROW } from "@/lib/access/access-version";
 import { getDb, type Db } from "@/lib/db/client";
 import { memoPerObject, VersionedMemo } from "@/lib/memo";
+import { parseTwoFactorPolicy, TWO_FACTOR_POLICY_KEY, twoFactorRequiredFor } from "./two-factor-policy";
+import { touchSession } from "./sessions";
 
 /** The signed-in user as the app sees them. No password hash, no secrets. */
 export interface CurrentUser extends AccessSubject {
@@ -19,15 +22,27 @@ export interface CurrentUser extends AccessSubject {
   mustChangePassword: boolean;
   /** Every ACL that applies to the user: their own and their groups'. Frozen: shared by the requests that read it. */
   grants: readonly Grant[];
+  /** The session the request came with (absent for scripts acting as a user). */
+  sessionId?: string;
+  /** Two-factor login is on for the account. */
+  twoFactorEnabled?: boolean;
+  /** The admins' policy requires two-factor login and the user has none yet: enrolment comes before anything else. */
+  mustEnrolTwoFactor?: boolean;
 }
 
+/** What a user must do before using the console, if anything: change their password, then enrol in two-factor. */
+export function pendingAccountStep(user: Pick<CurrentUser, "mustChangePassword" | "mustEnrolTwoFactor">): "change-password" | "enrol-two-factor" | null {
+  if (user.mustChangePassword) return "change-password";
+  if (user.mustEnrolTwoFactor) return "enrol-two-factor";
+  return null;
+}
 type AclRow = { id: string; objectKind: string; objectUuid: string; objectLabel: string; role: string };
 
 function toGrant(acl: AclRow, via: Grant["via"]): Grant {
   return { aclId: acl.id, objectKind: acl.objectKind as AclObjectKind, objectUuid: acl.objectUuid, objectLabel: acl.objectLabel, role: acl.role as Role, via };
 }
 
-/** The row of `loadUserWithGrants`'s first query: the user's columns and the access version. */
+/** A row of the user query: the user's columns, the session's when loaded by session, the access version, the policy. */
 interface UserRow {
   id: string;
   username: string;
@@ -35,8 +50,12 @@ interface UserRow {
   isAdmin: unknown;
   disabled: unknown;
   mustChangePassword: unknown;
-  sessionEpoch: unknown;
+  totpEnabledAt: unknown;
   accessVersion: unknown;
+  twoFactorPolicy: string | null;
+  sessionRevokedAt?: unknown;
+  sessionExpiresAt?: unknown;
+  sessionLastSeenAt?: unknown;
 }
 
 /** One row of `loadGrants`'s query: one grant, with its group when it comes through one. */
@@ -98,38 +117,62 @@ async function grantsAt(userId: string, accessVersion: number, db: Db): Promise<
   return grantsOf(db).remember(userId, [accessVersion], await loadGrants(userId, db));
 }
 
-/**
- * A user with the grants of their own ACLs and of their groups' ACLs, and what decides whether their sessions
- * still count. Runs on every request (see `loadSessionUser`): the user's row is read every time; their grants
- * come from `grantsAt` unless the access version moved on. Plain SQL that SQLite and PostgreSQL both understand;
- * parameters bound by `$queryRaw`.
- */
-async function loadUserWithGrants(userId: string, db: Db): Promise<{ access: CurrentUser; disabled: boolean; sessionEpoch: number } | null> {
-  const [user] = await db.$queryRaw<UserRow[]>`
-    SELECT u."id", u."username", u."displayName", u."isAdmin", u."disabled", u."mustChangePassword", u."sessionEpoch",
-           (SELECT v."version" FROM "AccessVersion" v WHERE v."id" = ${ACCESS_VERSION_ROW}) AS "accessVersion"
-    FROM "User" u
-    WHERE u."id" = ${userId}`;
-  if (!user) return null;
-  const access: CurrentUser = {
+/** SQLite hands raw dates back as numbers (ms) or text, PostgreSQL as Date objects. */
+function asDate(value: unknown): Date | null {
+  if (value === null || value === undefined) return null;
+  const date = value instanceof Date ? value : new Date(typeof value === "bigint" ? Number(value) : (value as string | number));
+  return Number.isNaN(date.getTime()) ? null : date;
+}
+
+async function toCurrentUser(user: UserRow, db: Db, sessionId?: string): Promise<CurrentUser> {
+  const isAdmin = flag(user.isAdmin);
+  const twoFactorEnabled = user.totpEnabledAt !== null && user.totpEnabledAt !== undefined;
+  return {
     id: user.id,
     username: user.username,
     displayName: user.displayName,
-    isAdmin: flag(user.isAdmin),
+    isAdmin,
     mustChangePassword: flag(user.mustChangePassword),
     grants: await grantsAt(user.id, Number(user.accessVersion ?? 0), db),
+    ...(sessionId ? { sessionId } : {}),
+    twoFactorEnabled,
+    // A sign-in step: scripts acting as a user (no session) have no sign-in to complete.
+    mustEnrolTwoFactor: Boolean(sessionId) && !twoFactorEnabled && twoFactorRequiredFor(parseTwoFactorPolicy(user.twoFactorPolicy), isAdmin),
   };
-  return { access, disabled: flag(user.disabled), sessionEpoch: Number(user.sessionEpoch) };
 }
 
 /**
- * The user behind a session, or null when the session no longer counts: the user was deleted or disabled,
- * or their session epoch changed (password reset or change) since the session began.
+ * The user behind a session, or null when the session no longer counts: unknown, ended, expired, or its user
+ * disabled or deleted. Runs on every request: one query reads the session, its user, the access version and
+ * the two-factor policy (plain SQL that SQLite and PostgreSQL both understand, parameters bound by
+ * `$queryRaw`); the grants come from `grantsAt` unless the access version moved on.
  */
-export async function loadSessionUser(userId: string, sessionEpoch: number, db: Db = getDb()): Promise<CurrentUser | null> {
-  const loaded = await loadUserWithGrants(userId, db);
-  if (!loaded || loaded.disabled || loaded.sessionEpoch !== sessionEpoch) return null;
-  return loaded.access;
+export async function loadSessionUser(sessionId: string, db: Db = getDb(), now = new Date()): Promise<CurrentUser | null> {
+  const [row] = await db.$queryRaw<UserRow[]>`
+    SELECT u."id", u."username", u."displayName", u."isAdmin", u."disabled", u."mustChangePassword", u."totpEnabledAt",
+           s."revokedAt" AS "sessionRevokedAt", s."expiresAt" AS "sessionExpiresAt", s."lastSeenAt" AS "sessionLastSeenAt",
+           (SELECT v."version" FROM "AccessVersion" v WHERE v."id" = ${ACCESS_VERSION_ROW}) AS "accessVersion",
+           (SELECT st."value" FROM "Setting" st WHERE st."key" = ${TWO_FACTOR_POLICY_KEY}) AS "twoFactorPolicy"
+    FROM "Session" s JOIN "User" u ON u."id" = s."userId"
+    WHERE s."id" = ${sessionId}`;
+  if (!row || flag(row.disabled) || row.sessionRevokedAt !== null) return null;
+  const expiresAt = asDate(row.sessionExpiresAt);
+  if (!expiresAt || expiresAt <= now) return null;
+  const lastSeenAt = asDate(row.sessionLastSeenAt);
+  if (lastSeenAt)
+    await touchSession(db, sessionId, lastSeenAt, now).catch((error) => console.error(`[xendeck] session last-seen update failed: ${String(error)}`));
+  return toCurrentUser(row, db, sessionId);
+}
+
+/** A user by id with their grants, whatever their sessions (even when disabled), and whether they are disabled. */
+async function loadUserWithGrants(userId: string, db: Db): Promise<{ access: CurrentUser; disabled: boolean } | null> {
+  const [row] = await db.$queryRaw<UserRow[]>`
+    SELECT u."id", u."username", u."displayName", u."isAdmin", u."disabled", u."mustChangePassword", u."totpEnabledAt",
+           (SELECT v."version" FROM "AccessVersion" v WHERE v."id" = ${ACCESS_VERSION_ROW}) AS "accessVersion",
+           (SELECT st."value" FROM "Setting" st WHERE st."key" = ${TWO_FACTOR_POLICY_KEY}) AS "twoFactorPolicy"
+    FROM "User" u
+    WHERE u."id" = ${userId}`;
+  return row ? { access: await toCurrentUser(row, db), disabled: flag(row.disabled) } : null;
 }
 
 /**
@@ -142,10 +185,17 @@ export async function loadUserAccess(actor: CurrentUser, userId: string, db: Db 
 }
 
 /**
- * For scripts (the demo, e2e fixtures) that act as a named, enabled user so that what they change is
- * authorized and audited like a request of that user. Null when the user does not exist or is disabled.
+ * For scripts (the demo, e2e fixtures) and tests that act as an enabled user without a session, so that what
+ * they change is authorized and audited like a request of that user. Null when the user does not exist or is
+ * disabled.
  */
+export async function loadActor(userId: string, db: Db = getDb()): Promise<CurrentUser | null> {
+  const loaded = await loadUserWithGrants(userId, db);
+  return loaded && !loaded.disabled ? loaded.access : null;
+}
+
+/** `loadActor` by username. */
 export async function loadActorByUsername(username: string, db: Db = getDb()): Promise<CurrentUser | null> {
-  const row = await db.user.findUnique({ where: { username: username.trim().toLowerCase() }, select: { id: true, sessionEpoch: true } });
-  return row ? loadSessionUser(row.id, row.sessionEpoch, db) : null;
+  const row = await db.user.findUnique({ where: { username: username.trim().toLowerCase() }, select: { id: true } });
+  return row ? loadActor(row.id, db) : null;
 }

@@ -7,14 +7,19 @@
 import "server-only";
 import { z } from "zod";
 import type { RecordChange } from "@/lib/audit/record";
+import { getConfig } from "@/lib/config";
 import { getDb, type DbTransaction } from "@/lib/db/client";
 import { failure, formBoolean, invalidInput, optionalFormBoolean, refusal, type ActionResult } from "@/lib/result";
 import { lockedMutation, Rollback } from "@/lib/db/transaction";
 import { bumpAccessVersion } from "@/lib/access/access-version";
 import { can } from "@/lib/access/can";
+import { clearPairFailures, loginThrottleRefusal, recordLoginFailure } from "./login-throttle";
 import { hashPassword, verifyPassword } from "./password";
 import { passwordPolicy } from "@/lib/password-policy";
+import { currentClientAddress } from "./request-context";
 import type { CurrentUser } from "./session-user";
+import { isKnownAddress, revokeUserSessions } from "./sessions";
+import { TOO_MANY_ATTEMPTS } from "./two-factor";
 import { usernameSchema } from "./usernames";
 
 export interface UserDto {
@@ -24,6 +29,7 @@ export interface UserDto {
   isAdmin: boolean;
   disabled: boolean;
   mustChangePassword: boolean;
+  twoFactorEnabled: boolean;
   createdAt: Date;
   updatedAt: Date;
   lastLoginAt: Date | null;
@@ -69,7 +75,7 @@ const LAST_ADMIN = "This is the last enabled administrator: make another user an
 
 const userInclude = { memberships: { include: { group: { select: { id: true, name: true } } } } } as const;
 
-type UserRow = Omit<UserDto, "groups"> & { memberships: { group: { id: string; name: string } }[] };
+type UserRow = Omit<UserDto, "groups" | "twoFactorEnabled"> & { totpEnabledAt: Date | null; memberships: { group: { id: string; name: string } }[] };
 
 function toUserDto(row: UserRow): UserDto {
   return {
@@ -79,6 +85,7 @@ function toUserDto(row: UserRow): UserDto {
     isAdmin: row.isAdmin,
     disabled: row.disabled,
     mustChangePassword: row.mustChangePassword,
+    twoFactorEnabled: row.totpEnabledAt !== null,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
     lastLoginAt: row.lastLoginAt,
@@ -127,7 +134,7 @@ export async function createUser(input: unknown, record: RecordChange): Promise<
   });
 }
 
-/** Changes display name, admin flag or disabled flag. Disabling ends the user's sessions at once. */
+/** Changes display name, admin flag or disabled flag. Disabling ends the user's sessions for good (enabling does not revive them). */
 export async function updateUser(userId: string, input: unknown, record: RecordChange): Promise<ActionResult<{ user: UserDto }>> {
   const parsed = updateUserSchema.safeParse(input);
   if (!parsed.success) return invalidInput(parsed.error);
@@ -137,6 +144,7 @@ export async function updateUser(userId: string, input: unknown, record: RecordC
     if (!before) return failure("This user no longer exists.");
     const row = await tx.user.update({ where: { id: userId }, data: changes, include: userInclude });
     if (before.isAdmin && !before.disabled && (!row.isAdmin || row.disabled)) await assertAnEnabledAdminRemains(tx);
+    if (row.disabled && !before.disabled) await revokeUserSessions(tx, userId, "disabled");
     const changed = Object.fromEntries(Object.entries(changes).filter(([key, value]) => value !== undefined && before[key as keyof typeof before] !== value));
     await record(tx, { object: userObject(row), params: changed });
     return { ok: true, user: toUserDto(row) };
@@ -167,33 +175,40 @@ export async function resetUserPassword(userId: string, input: unknown, record: 
   return lockedMutation("accounts", async (tx) => {
     const row = await tx.user.findUnique({ where: { id: userId } });
     if (!row) return failure("This user no longer exists.");
-    await tx.user.update({ where: { id: userId }, data: { passwordHash, mustChangePassword: true, sessionEpoch: { increment: 1 } } });
+    await tx.user.update({ where: { id: userId }, data: { passwordHash, mustChangePassword: true } });
+    await revokeUserSessions(tx, userId, "password-reset");
     await record(tx, { object: userObject(row) });
     return { ok: true };
   });
 }
 
 /**
- * Changes the actor's own password (the current one is required). Every session of the user ends, this one
- * included, unless the caller renews it with the returned epoch (`renewSession` in lib/auth/current-user.ts).
+ * Changes the actor's own password (the current one is required, and its check is throttled like a login).
+ * Every other session of the user ends; the one that asked (`actor.sessionId`) stays signed in.
  */
-export async function changeOwnPassword(actor: CurrentUser, input: unknown, record: RecordChange): Promise<ActionResult<{ sessionEpoch: number }>> {
+export async function changeOwnPassword(actor: CurrentUser, input: unknown, record: RecordChange): Promise<ActionResult<{ otherSessionsEnded: number }>> {
   const parsed = changeOwnPasswordSchema.safeParse(input);
   if (!parsed.success) return invalidInput(parsed.error);
   const db = getDb();
+  const subject = { username: actor.username, address: await currentClientAddress() };
+  const throttled = await loginThrottleRefusal(db, subject, () => isKnownAddress(db, actor.id, subject.address));
+  if (throttled) return refusal(throttled, TOO_MANY_ATTEMPTS, { currentPassword: [TOO_MANY_ATTEMPTS] });
   const current = await db.user.findUnique({ where: { id: actor.id } });
   if (!current || !(await verifyPassword(parsed.data.currentPassword, current.passwordHash))) {
+    await recordLoginFailure(db, getConfig().login, subject);
     return refusal("WRONG_PASSWORD", "The current password is wrong.", { currentPassword: ["The current password is wrong"] });
   }
+  await clearPairFailures(db, subject);
   const passwordHash = await hashPassword(parsed.data.newPassword);
   return lockedMutation("accounts", async (tx) => {
     // Guard against a reset or another change that happened while hashing.
     const { count } = await tx.user.updateMany({
       where: { id: actor.id, passwordHash: current.passwordHash },
-      data: { passwordHash, mustChangePassword: false, sessionEpoch: { increment: 1 } },
+      data: { passwordHash, mustChangePassword: false },
     });
     if (count === 0) return failure("Your password was changed meanwhile. Please sign in again.");
-    await record(tx, { object: userObject(current) });
-    return { ok: true, sessionEpoch: current.sessionEpoch + 1 };
+    const otherSessionsEnded = await revokeUserSessions(tx, actor.id, "password-change", actor.sessionId);
+    await record(tx, { object: userObject(current), params: { otherSessionsEnded } });
+    return { ok: true, otherSessionsEnded };
   });
 }

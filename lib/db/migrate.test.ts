@@ -31,7 +31,7 @@ describe.each<DatabaseProvider>(["sqlite", "postgresql"])("migrations on %s", (p
     const db = createDbClient(url);
     try {
       const user = await db.user.create({ data: { username: "probe", passwordHash: "x" } });
-      expect(await db.user.findUnique({ where: { id: user.id } })).toMatchObject({ username: "probe", isAdmin: false, sessionEpoch: 0 });
+      expect(await db.user.findUnique({ where: { id: user.id } })).toMatchObject({ username: "probe", isAdmin: false, totpEnabledAt: null });
       if (provider === "sqlite") {
         const [mode] = await db.$queryRawUnsafe<{ journal_mode: string }[]>("PRAGMA journal_mode");
         expect(mode!.journal_mode).toBe("wal");

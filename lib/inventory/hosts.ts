@@ -9,6 +9,7 @@ import { canViewWholePool, seesNothing } from "@/lib/access/pool-shortcuts";
 import { loadPoolViews, type PoolView } from "@/lib/pools/views";
 import { hostSecurable, pifSecurable, srSecurable, vmSecurable } from "@/lib/access/securables";
 import { srDto, type SrDto } from "./storage";
+import { hostActivity, inMaintenanceMode } from "@/lib/hosts/host-state";
 import { isOrdinaryVm, osName, primaryIp, vmMemoryBytes } from "@/lib/vm/fields";
 import { VersionedMemo } from "@/lib/memo";
 import type { PowerState } from "./vm-query";
@@ -20,6 +21,10 @@ export interface HostRow {
   poolLabel: string;
   address: string;
   enabled: boolean;
+  /** Disabled and marked for maintenance (lib/hosts/host-state.ts). */
+  maintenance: boolean;
+  /** What it is doing now ("Rebooting", "Evacuating"), if notable. */
+  activity: string | null;
   /** The host's metrics say it is alive (false when unknown). */
   live: boolean;
   isMaster: boolean;
@@ -58,6 +63,8 @@ function buildHostRow(view: PoolView, cache: PoolCache, host: XapiObject<"host">
     poolLabel: view.label,
     address: host.address,
     enabled: host.enabled,
+    maintenance: inMaintenanceMode(host),
+    activity: hostActivity(cache, host),
     live: metrics?.live ?? false,
     isMaster: cache.pool()?.master === host.$ref,
     memoryTotal: metrics?.memory_total ?? 0,
@@ -163,7 +170,7 @@ export async function hostDetail(user: CurrentUser, uuid: string): Promise<HostD
       .flatMap((pbd) => {
         const sr = cache.get("SR", pbd.SR);
         if (!sr || !can(user, "sr.view", srSecurable(view.uuid, sr))) return [];
-        return [{ ...srDto(sr), attached: pbd.currently_attached }];
+        return [{ ...srDto(cache, sr), attached: pbd.currently_attached }];
       })
       .sort(byName);
     return {

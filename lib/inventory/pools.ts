@@ -71,7 +71,7 @@ function summary(view: PoolView): PoolSummary {
     hostCount: cache?.count("host") ?? 0,
     vmCount,
     runningVmCount,
-    defaultSr: defaultSr ? srDto(defaultSr) : null,
+    defaultSr: defaultSr ? srDto(cache!, defaultSr) : null,
   };
 }
 
@@ -99,7 +99,7 @@ export async function poolDetail(user: CurrentUser, poolId: string): Promise<Poo
   const storage = (cache?.list("SR") ?? [])
     .filter((sr) => sr.content_type !== "iso" || sr.shared)
     .filter((sr) => can(user, "sr.view", srSecurable(view.uuid, sr)))
-    .map((sr) => srDto(sr))
+    .map((sr) => srDto(cache!, sr))
     .sort((a, b) => a.name.localeCompare(b.name, undefined, { numeric: true }));
   return {
     ...summary(view),

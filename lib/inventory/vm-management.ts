@@ -13,6 +13,7 @@ import { loadPoolViews } from "@/lib/pools/views";
 import { hostSecurable, srSecurable, vmSecurable } from "@/lib/access/securables";
 import { isOrdinaryVm } from "@/lib/vm/fields";
 import { locateVm } from "@/lib/pools/locate";
+import { srLabel } from "@/lib/pools/names";
 import { vmOperationContext } from "@/lib/vm/operations";
 
 /** One management operation the user may perform, and why it cannot run now (null: it can). */
@@ -27,7 +28,10 @@ export interface VmManagementView {
   operations: ManagementOperationState[];
   /** Per snapshot uuid: the operations offered on it (revert, delete). */
   snapshotOperations: Record<string, ManagementOperationState[]>;
-  /** Hosts to migrate to (only when migrate is offered): the pool's other hosts the user may view. */
+  /**
+   * Hosts to migrate to (only when migrate is offered): the pool's other hosts the user may view. The dialog asks
+   * the pool which of them can run the VM when it opens (`vmPlacement`); disabled hosts are known at once.
+   */
   migrationHosts: { uuid: string; name: string; unavailableReason: string | null }[];
   /** SRs to copy into (only when copy is offered). */
   copyTargets: { uuid: string; name: string; freeBytes: number; isDefault: boolean }[];
@@ -79,7 +83,7 @@ export async function vmManagementView(user: CurrentUser, uuid: string): Promise
         .filter((sr) => sr.content_type !== "iso" && cache.pbdsBySr(sr.$ref).length > 0 && can(user, "sr.view", srSecurable(poolUuid, sr)))
         .map((sr) => ({
           uuid: sr.uuid,
-          name: sr.name_label,
+          name: srLabel(cache, sr),
           freeBytes: Math.max(0, sr.physical_size - sr.physical_utilisation),
           isDefault: sr.$ref === defaultSr,
         }))

@@ -13,7 +13,8 @@ import { locateVm, type LocatedVm } from "@/lib/pools/locate";
 import type { PoolConnection, XapiObject } from "@/lib/xapi";
 import { canViewWholePool, seesNothing } from "@/lib/access/pool-shortcuts";
 import { loadPoolViews, type PoolView } from "@/lib/pools/views";
-import { hostSecurable, vbdSecurable, vdiSecurable, vifSecurable, vmSecurable } from "@/lib/access/securables";
+import { hostSecurable, srSecurable, vbdSecurable, vdiSecurable, vifSecurable, vmSecurable } from "@/lib/access/securables";
+import { srLabel } from "@/lib/pools/names";
 import { guestAddresses, isOrdinaryVm, osName, primaryIp, vmMemoryBytes, vmVcpus } from "@/lib/vm/fields";
 import { memoPerObject, VersionedMemo } from "@/lib/memo";
 import type { PowerState, VmRow } from "./vm-query";
@@ -225,7 +226,8 @@ export interface VmDiskDto {
   attached: boolean;
   empty: boolean;
   vdi: { uuid: string; name: string; virtualSize: number; physicalUtilisation: number } | null;
-  sr: { uuid: string; name: string } | null;
+  /** Named with its host when local; `visible`: the user may open its page. */
+  sr: { uuid: string; name: string; visible: boolean } | null;
 }
 
 export interface VmInterfaceDto {
@@ -328,7 +330,7 @@ export async function vmDetail(user: CurrentUser, uuid: string): Promise<VmDetai
         vdi: visibleVdi
           ? { uuid: visibleVdi.uuid, name: visibleVdi.name_label, virtualSize: visibleVdi.virtual_size, physicalUtilisation: visibleVdi.physical_utilisation }
           : null,
-        sr: sr ? { uuid: sr.uuid, name: sr.name_label } : null,
+        sr: sr ? { uuid: sr.uuid, name: srLabel(cache, sr), visible: can(user, "sr.view", srSecurable(poolUuid, sr)) } : null,
       };
     })
     .sort((a, b) => Number(a.position) - Number(b.position) || a.position.localeCompare(b.position));

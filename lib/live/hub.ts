@@ -108,7 +108,7 @@ class LiveHub {
   private liveObjects(poolId: string, connection: PoolConnection): PoolLiveObjects {
     let objects = this.objects.get(poolId);
     if (!objects) {
-      objects = new PoolLiveObjects(connection.cache, () => connection.poolUuid ?? "");
+      objects = new PoolLiveObjects(connection.cache, () => connection.poolUuid ?? "", connection.tasks);
       this.objects.set(poolId, objects);
     }
     return objects;

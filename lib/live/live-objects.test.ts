@@ -5,6 +5,7 @@
 import { describe, expect, it } from "vitest";
 import type { AccessSubject, Grant } from "@/lib/access/can";
 import { PoolCache, type CacheChange, type CacheUpdate } from "@/lib/xapi/cache";
+import { TaskHistory } from "@/lib/xapi/task-history";
 import { visibleObjects } from "./hub";
 import { PoolLiveObjects } from "./live-objects";
 
@@ -101,6 +102,50 @@ describe("PoolLiveObjects", () => {
     cache.apply([vm("v3", "vm-new"), add("VM_metrics", "v3-metrics", { uuid: "vm-new-metrics" })]);
     const resolved = live.resolve([change("VM_metrics", "v3-metrics", "vm-new-metrics", "add"), change("VM", "v3", "vm-new", "add")]);
     expect(resolved.map((r) => r.object.uuid)).toEqual(["vm-new", "vm-new"]);
+  });
+});
+
+describe("tasks and alerts", () => {
+  function withHistory() {
+    const cache = new PoolCache();
+    const history = new TaskHistory(cache);
+    const apply = (updates: CacheUpdate[]) => {
+      const changes = cache.apply(updates);
+      history.observe(changes);
+      return changes;
+    };
+    apply([
+      add("pool", "p", { uuid: "pool-uuid" }),
+      vm("v1", "vm-mine", { current_operations: { t1: "copy" } }),
+      vm("v2", "vm-other"),
+      add("task", "t1", { uuid: "task-uuid", name_label: "Async.VM.copy", status: "pending", subtask_of: NULL, other_config: {} }),
+      add("message", "m1", { uuid: "alert-mine", cls: "VM", obj_uuid: "vm-mine", name: "ALARM", body: "", priority: 3 }),
+      add("message", "m2", { uuid: "alert-other", cls: "VM", obj_uuid: "vm-other", name: "VM_CRASHED", body: "", priority: 2 }),
+    ]);
+    return { cache, apply, live: new PoolLiveObjects(cache, () => "pool-uuid", history) };
+  }
+
+  it("reports a task as itself, naming what it runs on, and as its VM; an alert as itself, naming its object", () => {
+    const { live } = withHistory();
+    const resolved = live.resolve([change("task", "t1", "task-uuid"), change("message", "m1", "alert-mine")]);
+    expect(resolved.map((r) => r.object)).toEqual([
+      { kind: "task", uuid: "task-uuid", related: ["vm-mine"] },
+      { kind: "vm", uuid: "vm-mine" },
+      { kind: "alert", uuid: "alert-mine", related: ["vm-mine"] },
+    ]);
+    expect(visibleObjects(owner, live.resolve([change("message", "m2", "alert-other")]))).toEqual([]);
+  });
+
+  it("tells those who saw a task or an alert that it is gone, and nobody else", () => {
+    const { apply, live } = withHistory();
+    const changes = apply([
+      { class: "task", ref: "t1", operation: "del" },
+      { class: "message", ref: "m1", operation: "del" },
+      { class: "message", ref: "m2", operation: "del" },
+    ]);
+    const resolved = live.resolve(changes);
+    expect(visibleObjects(owner, resolved).map((object) => object.uuid)).toEqual(["task-uuid", "alert-mine"]);
+    expect(visibleObjects(admin, resolved)).toHaveLength(3);
   });
 });
 

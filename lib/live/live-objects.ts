@@ -1,7 +1,9 @@
 /**
  * What a change in a pool's cache is about, for the live stream: the object a user must be allowed to view to
- * hear about it (`securable`), and the uuid pages know it by. Metrics, consoles and tasks are reported as the
- * VM or host they belong to; disks and interfaces name their VM in `related`.
+ * hear about it (`securable`), and the uuid pages know it by. Metrics and consoles are reported as the VM or host
+ * they belong to; disks and interfaces name their VM in `related`. A task is reported as itself (for the tasks
+ * page and the shell's indicator) and as the VM it runs on (for the VM's page); an alert as itself, naming the
+ * object it is about in `related`.
  *
  * `PoolLiveObjects` remembers every object's answer, so that a deletion (whose record is already gone from the
  * cache) is still checked against the object it was.
@@ -9,12 +11,15 @@
 import { OBJECT_ACTIONS, type ObjectAction, type Securable, type SecurableKind } from "@/lib/access/can";
 import type { CachedClass } from "@/lib/xapi/cached-fields";
 import type { CacheChange, PoolCache } from "@/lib/xapi/cache";
+import type { TaskHistory } from "@/lib/xapi/task-history";
 import {
+  alertSecurable,
   hostSecurable,
   networkSecurable,
   pifSecurable,
   poolSecurable,
   srSecurable,
+  taskSecurable,
   vbdSecurable,
   vdiSecurable,
   vifSecurable,
@@ -54,6 +59,7 @@ export class PoolLiveObjects {
   constructor(
     private readonly cache: PoolCache,
     private readonly poolUuid: () => string,
+    private readonly tasks?: TaskHistory,
   ) {
     this.rebuild();
   }
@@ -79,6 +85,9 @@ export class PoolLiveObjects {
     const out: ResolvedChange[] = [];
     for (const change of ordered) {
       if (change.operation === "del") {
+        // A task that left the pool is still in the history: those who saw it hear that it is gone.
+        const task = change.class === "task" ? this.resolveTask(change.ref) : null;
+        if (task) out.push(task);
         const previous = this.known.get(change.ref);
         this.known.delete(change.ref);
         this.owners.delete(change.ref);
@@ -86,12 +95,26 @@ export class PoolLiveObjects {
         continue;
       }
       if (OWNER_CLASSES.has(change.class)) this.noteOwnedBy(change.ref, change.class as "VM" | "host");
+      if (change.class === "task") {
+        const task = this.resolveTask(change.ref);
+        if (task) out.push(task);
+      }
       const resolved = this.resolveRecord(change.class, change.ref);
       if (!resolved) continue;
       if (RESOLVED_CLASSES.includes(change.class)) this.known.set(change.ref, resolved);
       out.push(resolved);
     }
     return out;
+  }
+
+  private resolveTask(ref: string): ResolvedChange | null {
+    const entry = this.tasks?.get(ref);
+    if (!entry?.record) return null;
+    const parent = this.tasks?.get(entry.record.subtask_of);
+    return {
+      object: { kind: "task", uuid: entry.record.uuid, related: entry.objects.map((object) => object.uuid) },
+      securable: taskSecurable(this.poolUuid(), this.cache, entry, parent),
+    };
   }
 
   private noteOwnedBy(ref: string, cls: "VM" | "host"): void {
@@ -170,11 +193,15 @@ export class PoolLiveObjects {
         const host = cache.get("host", pif.host);
         return { object: { kind: "pif", uuid: pif.uuid, related: host ? [host.uuid] : undefined }, securable: pifSecurable(poolUuid, cache, pif) };
       }
-      case "message":
-        return null; // alerts are not shown by the pages yet
+      case "message": {
+        const message = cache.get("message", ref);
+        return message
+          ? { object: { kind: "alert", uuid: message.uuid, related: [message.obj_uuid] }, securable: alertSecurable(poolUuid, cache, message) }
+          : null;
+      }
     }
   }
 }
 
-/** Classes whose objects are remembered for deletions (tasks and metrics go with their owner). */
-const RESOLVED_CLASSES: CachedClass[] = ["pool", "VM", "host", "SR", "PBD", "network", "VDI", "VBD", "VIF", "PIF", "console"];
+/** Classes whose objects are remembered for deletions (metrics go with their owner; tasks stay in the history). */
+const RESOLVED_CLASSES: CachedClass[] = ["pool", "VM", "host", "SR", "PBD", "network", "VDI", "VBD", "VIF", "PIF", "console", "message"];

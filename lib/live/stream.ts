@@ -2,11 +2,10 @@
  * One browser's live update stream (server-sent events) for the signed-in user: the hub's messages that the
  * user may see, as SSE frames stamped with the server's time (`at`), plus a heartbeat. The user's rights are re-read from the database at most
  * every `USER_RELOAD_MS` before a message goes out, so an ACL change applies to an open stream within that
- * delay, and a disabled or deleted account (or a new session epoch) ends the stream.
+ * delay, and an ended session or a disabled or deleted account ends the stream.
  */
 import "server-only";
-import { loadSessionUser, type CurrentUser } from "@/lib/auth/session-user";
-import { getDb } from "@/lib/db/client";
+import { loadActor, loadSessionUser, type CurrentUser } from "@/lib/auth/session-user";
 import { addLiveSubscriber, poolStatesFor, type LiveMessage, type MessageFor } from "./hub";
 
 const USER_RELOAD_MS = 2_000;
@@ -24,8 +23,7 @@ export function sseFrame(event: string, data: unknown): Uint8Array {
  * (`signal`), when the account stops being valid, or when the server stops.
  */
 export async function openLiveStream(user: CurrentUser, signal: AbortSignal): Promise<ReadableStream<Uint8Array>> {
-  const row = await getDb().user.findUnique({ where: { id: user.id }, select: { sessionEpoch: true } });
-  const epoch = row?.sessionEpoch ?? -1;
+  const reload = () => (user.sessionId ? loadSessionUser(user.sessionId) : loadActor(user.id));
   let current: CurrentUser = user;
   let loadedAt = Date.now();
   let queue: Promise<void> = Promise.resolve();
@@ -55,7 +53,7 @@ export async function openLiveStream(user: CurrentUser, signal: AbortSignal): Pr
       /** Re-reads the user when the copy is old; false when the session no longer counts. */
       const fresh = async (): Promise<boolean> => {
         if (Date.now() - loadedAt < USER_RELOAD_MS) return true;
-        const reloaded = await loadSessionUser(user.id, epoch).catch(() => null);
+        const reloaded = await reload().catch(() => null);
         loadedAt = Date.now();
         if (!reloaded) return false;
         current = reloaded;

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { verifyAuditChain } from "@/lib/audit/verify";
 import { runAction } from "@/lib/actions/define";
 import { recordChangesAs } from "@/lib/audit/record";
-import { loadSessionUser, type CurrentUser } from "@/lib/auth/session-user";
+import { loadActor, type CurrentUser } from "@/lib/auth/session-user";
 import { changePoolEnabled, editPool, registerPool, unregisterPool } from "./actions";
 import { createPool, getPool, listPools, loadPoolConnectionConfigs, removePool, setPoolEnabled, storedConnectionConfig, updatePool } from "./store";
 import { testDatabaseForEachTest } from "@/lib/dev/test/database";
@@ -26,7 +26,7 @@ describe.each(["sqlite", "postgresql"] as const)("registered pools on %s", (prov
 
   async function seedUser(username: string, isAdmin: boolean): Promise<CurrentUser> {
     const row = await testDb().db.user.create({ data: { username, isAdmin, passwordHash: "x" } });
-    return (await loadSessionUser(row.id, 0))!;
+    return (await loadActor(row.id))!;
   }
 
   it("stores the password only encrypted and never returns it in DTOs or the audit log", async () => {

@@ -1,26 +1,28 @@
 /**
  * XenDeck's HTTP server: Next.js's request handler inside a plain Node.js server, in the same process. It exists
- * for two things `next start` cannot do:
+ * for what `next start` cannot do:
  *
  * - **The client's address.** Every request gets `x-xendeck-peer-address` = the TCP peer of its socket (whatever
  *   the client sent under that name is replaced), so the app reads an address no client can forge
  *   (lib/auth/request-context.ts decides, with XENDECK_TRUSTED_PROXIES, which address is the client's).
- * - **Websocket upgrades** for VM consoles: a path registered in `UPGRADE_ROUTES` gets the raw upgrade; the rest
- *   (the dev server's hot reload) goes to Next.
+ * - **Security headers** on every response, with a per-request CSP nonce (./security-headers.ts), and a 400 for
+ *   URLs whose path cannot be decoded (./request-url.ts), which Next would answer with a 500.
+ * - **Websocket upgrades** for VM consoles: a path registered in `UPGRADE_ROUTES` (lib/upgrade-routes.ts, filled from
+ *   Next's bundle by instrumentation.ts) gets the raw upgrade; the rest (the dev server's hot reload) goes to Next.
  *
  * Kept thin on purpose: no app logic here, only routing of sockets.
  */
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { Duplex } from "node:stream";
 import next from "next";
+import { PEER_ADDRESS_HEADER } from "../auth/peer-address";
+import { answerBadRequest, hasDecodablePath } from "./request-url";
+import { securityHeaderApplier } from "./security-headers";
+import { UPGRADE_ROUTES } from "@/lib/upgrade-routes";
 
-export const PEER_ADDRESS_HEADER = "x-xendeck-peer-address";
+export { PEER_ADDRESS_HEADER };
 
-/** A websocket endpoint: receives the upgrade request, already stamped with its peer address. */
-export type UpgradeRoute = (request: IncomingMessage, socket: Duplex, head: Buffer) => void;
-
-/** Upgrade handlers by path prefix (e.g. "/api/consoles/"). */
-export const UPGRADE_ROUTES = new Map<string, UpgradeRoute>();
+export { UPGRADE_ROUTES, type UpgradeRoute } from "@/lib/upgrade-routes";
 
 function stampPeerAddress(request: IncomingMessage): void {
   request.headers[PEER_ADDRESS_HEADER] = request.socket.remoteAddress ?? "";
@@ -47,8 +49,11 @@ export async function startXenDeckServer(options: XenDeckServerOptions): Promise
   const handle = app.getRequestHandler();
   const nextUpgrade = app.getUpgradeHandler();
 
+  const applySecurityHeaders = securityHeaderApplier({ dev: options.dev ?? false, publicUrl: process.env.NEXTAUTH_URL?.trim() || null });
   const server = createServer((request, response) => {
     stampPeerAddress(request);
+    applySecurityHeaders(request, response);
+    if (!hasDecodablePath(request.url)) return answerBadRequest(response);
     void handle(request, response);
   });
   server.on("upgrade", (request: IncomingMessage, socket: Duplex, head: Buffer) => {

@@ -93,6 +93,15 @@ const paths = {
     </>
   ),
   plus: <path d="M12 5v14M5 12h14" />,
+  bell: <path d="M6 16V11a6 6 0 0 1 12 0v5l2 2H4Zm4 4h4" />,
+  activity: <path d="M3 12h4l3-8 4 16 3-8h4" />,
+  storage: (
+    <>
+      <ellipse cx="12" cy="6" rx="8" ry="3" />
+      <path d="M4 6v12c0 1.7 3.6 3 8 3s8-1.3 8-3V6M4 12c0 1.7 3.6 3 8 3s8-1.3 8-3" />
+    </>
+  ),
+  network: <path d="M12 3v6m0 0H5v4m7-4h7v4M3 13h4v5H3Zm7 0h4v5h-4Zm7 0h4v5h-4Z" />,
 } satisfies Record<string, ReactNode>;
 
 export type IconName = keyof typeof paths;

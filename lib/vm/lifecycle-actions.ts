@@ -7,6 +7,7 @@ import "server-only";
 import { z } from "zod";
 import { can } from "@/lib/access/can";
 import { hostSecurable } from "@/lib/access/securables";
+import { refNamer } from "@/lib/pools/names";
 import { defineAction, runAction } from "@/lib/actions/define";
 import { refusal, type ActionResult } from "@/lib/result";
 import type { CurrentUser } from "@/lib/auth/session-user";
@@ -45,7 +46,11 @@ export const vmOperation = defineAction({
     requestedUuid: (input) => input.vm,
   },
   auditParams: ({ operation, host }) => ({ operation, ...(host ? { host } : {}) }),
-  describe: ({ input, target }) => ({ action: VM_OPERATIONS[input.operation].verb, objectName: target.vm.name_label }),
+  describe: ({ input, target }) => ({
+    action: VM_OPERATIONS[input.operation].verb,
+    objectName: target.vm.name_label,
+    nameOf: refNamer(target.connection.cache),
+  }),
   async run({ actor, input, target, task }) {
     const spec = VM_OPERATIONS[input.operation];
     const { vm, connection, view } = target;

@@ -7,6 +7,7 @@
 import "server-only";
 import { can } from "@/lib/access/can";
 import { hostSecurable, srSecurable } from "@/lib/access/securables";
+import { refNamer } from "@/lib/pools/names";
 import { defineAction, FollowUpError, type ActionContext } from "@/lib/actions/define";
 import { failure, refusal, type ActionResult } from "@/lib/result";
 import type { CurrentUser } from "@/lib/auth/session-user";
@@ -72,7 +73,11 @@ export const vmManagement = defineAction({
     requestedUuid: objectUuid,
   },
   auditParams,
-  describe: ({ input, target }) => ({ action: VM_MANAGEMENT[input.operation].verb, objectName: target.vm.name_label }),
+  describe: ({ input, target }) => ({
+    action: VM_MANAGEMENT[input.operation].verb,
+    objectName: target.vm.name_label,
+    nameOf: refNamer(target.connection.cache),
+  }),
   run: runManagement,
 });
 

@@ -52,7 +52,7 @@ const fields = <C extends CachedClass, const F extends readonly (keyof CachedCla
 // prettier-ignore
 // (one line per class reads as a table)
 export const CACHED_FIELDS = {
-  pool: fields("pool", ["uuid", "name_label", "name_description", "master", "default_SR", "tags", "ha_enabled", "other_config", "cpu_info"]),
+  pool: fields("pool", ["uuid", "name_label", "name_description", "master", "default_SR", "tags", "ha_enabled", "other_config", "cpu_info", "current_operations"]),
   host: fields("host", [
     "uuid", "name_label", "name_description", "hostname", "address", "enabled", "metrics", "resident_VMs", "PIFs", "PBDs",
     "cpu_info", "software_version", "memory_overhead", "allowed_operations", "current_operations", "API_version_major",
@@ -91,7 +91,9 @@ export const CACHED_FIELDS = {
     "uuid", "VM", "network", "device", "MAC", "MTU", "currently_attached", "locking_mode", "ipv4_addresses",
     "ipv6_addresses", "allowed_operations", "current_operations", "other_config",
   ]),
-  network: fields("network", ["uuid", "name_label", "name_description", "bridge", "MTU", "PIFs", "VIFs", "tags", "other_config", "managed"]),
+  network: fields("network", [
+    "uuid", "name_label", "name_description", "bridge", "MTU", "PIFs", "VIFs", "tags", "other_config", "managed", "current_operations",
+  ]),
   PIF: fields("PIF", [
     "uuid", "device", "host", "network", "MAC", "MTU", "VLAN", "IP", "netmask", "gateway", "DNS", "ip_configuration_mode",
     "IPv6", "ipv6_configuration_mode", "primary_address_type", "management", "physical", "currently_attached", "metrics",

@@ -13,14 +13,24 @@
 import { X509Certificate } from "node:crypto";
 import { isIP } from "node:net";
 import { decodeResult, decodeTaskResult, encodeMethodCall, responseSink, resultType } from "./codec";
-import { CLIENT_CODES, XapiCertificateError, XapiError, XapiReadOnlyError, XapiTimeoutError, XapiTransportError, redactSession } from "./errors";
+import {
+  CLIENT_CODES,
+  XapiCertificateError,
+  XapiError,
+  XapiHttpError,
+  XapiProtocolError,
+  XapiReadOnlyError,
+  XapiTimeoutError,
+  XapiTransportError,
+  redactSession,
+} from "./errors";
 import type { Ref, TaskRecord } from "./model/records.generated";
 import { isReadOnlyMethod } from "./read-only";
 import { Semaphore } from "./semaphore";
 import { OwnTaskEvents } from "./own-task-events";
 import type { TaskFeed } from "./task-watchers";
-import { normalizeFingerprint } from "./tls";
-import { Transport } from "./transport";
+import { normalizeFingerprint, type TrustPolicy } from "./tls";
+import { Transport, type BodySink, type PutAnswer } from "./transport";
 import type { ParsePlan } from "./xmlrpc-parser";
 
 export interface XapiLogger {
@@ -85,6 +95,16 @@ export interface CallAsyncOptions {
   /** Default 1 hour; the task is cancelled when it expires. */
   timeoutMs?: number;
 }
+
+export interface ResourceOptions {
+  /** The host to ask, by address (`host.address`); the master when absent. */
+  address?: string;
+  /** Default: the call deadline (60 s). */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
 interface Member {
   address: string;
@@ -199,6 +219,22 @@ export class XapiClient {
     await this.ensureSession();
   }
 
+  /**
+   * A session for XAPI's HTTP handlers (consoles...), which take it as a `session_id` cookie on any host of the
+   * pool, logging in if needed; with the trust policy those hosts' certificates must pass (when pinning: the
+   * master's and the members' fingerprints).
+   */
+  async httpSession(): Promise<{ session: string; trust: TrustPolicy }> {
+    this.assertOpen("http session");
+    const session = await this.ensureSession();
+    return { session, trust: { pinned: this.trustedFingerprints() } };
+  }
+
+  /** An HTTP handler refused `session` (401): the next call logs in again, as after SESSION_INVALID. */
+  sessionRefused(session: string): void {
+    this.dropSession(session);
+  }
+
   /** Calls `method` with the session prepended; the result is decoded against the model. */
   call<T = unknown>(method: string, ...params: unknown[]): Promise<T> {
     return this.request<T>(method, params);
@@ -228,6 +264,15 @@ export class XapiClient {
     if (this.readOnly) throw new XapiReadOnlyError(asyncMethod);
     if (options.signal?.aborted) throw abortedError(asyncMethod);
     const taskRef = await this.request<string>(asyncMethod, params, { signal: options.signal });
+    return this.awaitTask<T>(method, taskRef, options);
+  }
+
+  /**
+   * Follows a task the caller started (`callAsync`'s, or one made with `task.create` for an HTTP handler) until
+   * it finishes: resolves with its result decoded as `method`'s, rejects with its error; cancels it on abort or
+   * timeout; destroys it once finished.
+   */
+  async awaitTask<T = unknown>(method: string, taskRef: string, options: CallAsyncOptions = {}): Promise<T> {
     options.onTask?.(taskRef);
     const watch = this.tasks.watch(taskRef, (task) => {
       if (typeof task.progress === "number") options.onProgress?.(task.progress, task);
@@ -272,6 +317,82 @@ export class XapiClient {
     }
   }
 
+  /**
+   * GETs an HTTP resource of one of the pool's hosts (`/rrd_updates`, `/vm_rrd`...) with the session in the query,
+   * the answer fed to a fresh `sink()` as it arrives (HTTP 200 only; other statuses are `XapiHttpError`s). Logs in
+   * again once on 401; follows redirections to other hosts of the pool (never elsewhere: the session travels in the
+   * URL), as `/vm_rrd` does to the VM's host. Counted against the pool's concurrency bound, like calls.
+   */
+  async getResource<T>(path: string, query: Record<string, string>, sink: () => BodySink<T>, options: ResourceOptions = {}): Promise<T> {
+    const method = `GET ${path}`;
+    this.assertOpen(method);
+    let base = options.address ? hostUrl(this.master, options.address) : new URL(this.master);
+    let resource = path;
+    let params = new URLSearchParams(query);
+    let reloggedIn = false;
+    for (let hops = 0; ;) {
+      const session = await this.ensureSession();
+      const url = new URL(base);
+      url.pathname = resource;
+      const search = new URLSearchParams(params);
+      search.set("session_id", session);
+      url.search = search.toString();
+      const signal = options.signal ? AbortSignal.any([options.signal, this.closeController.signal]) : this.closeController.signal;
+      try {
+        return await this.limiter.run(() =>
+          this.transport.get(
+            url,
+            { timeoutMs: options.timeoutMs ?? this.options.callTimeoutMs, maxBytes: this.options.maxResponseBytes, signal, method },
+            sink(),
+          ),
+        );
+      } catch (error) {
+        if (!(error instanceof XapiHttpError) || this.closed) throw error;
+        if (error.status === 401 && !reloggedIn) {
+          reloggedIn = true;
+          this.dropSession(session);
+          continue;
+        }
+        if (REDIRECT_STATUSES.has(error.status) && error.location && hops < 3) {
+          const next = new URL(error.location, url);
+          if (!this.isPoolHost(next.hostname)) throw new XapiProtocolError(`${method}: ${url.host} redirected outside the pool (${next.host})`, { method });
+          // The same scheme and port as the pool's URL (xapi writes https:// without a port).
+          base = hostUrl(this.master, next.hostname.replace(/^\[(.*)\]$/, "$1"));
+          resource = next.pathname;
+          params = new URLSearchParams(next.search);
+          params.delete("session_id");
+          hops++;
+          continue;
+        }
+        throw error;
+      }
+    }
+  }
+
+  /**
+   * PUTs `body` to one of the master's HTTP handlers (`/import_raw_vdi`), authenticated by the session, with the
+   * same certificate trust as calls; follows one redirection to another host of the pool (a host that sees the
+   * disk's SR). Refused before anything is sent on a read-only pool.
+   */
+  async put(path: string, query: Record<string, string>, body: Buffer, options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<PutAnswer> {
+    const method = `PUT ${path}`;
+    this.assertOpen(method);
+    if (this.readOnly) throw new XapiReadOnlyError(method);
+    const session = await this.ensureSession();
+    let url = new URL(path, this.master);
+    for (const [key, value] of Object.entries({ session_id: session, ...query })) url.searchParams.set(key, value);
+    const signal = options.signal ? AbortSignal.any([options.signal, this.closeController.signal]) : this.closeController.signal;
+    for (let hops = 0; ; hops++) {
+      const answer = await this.transport.put(url, body, { timeoutMs: options.timeoutMs ?? this.options.callTimeoutMs, signal, method });
+      const location = answer.headers.location;
+      if (answer.status !== 302 || !location || hops > 0) return answer;
+      const next = new URL(location, url);
+      // Only to a host of this pool, with the session: never anywhere a redirection says.
+      if (!this.memberAddresses.includes(next.hostname.replace(/^\[(.*)\]$/, "$1"))) return answer;
+      url = hostUrl(url, next.hostname.replace(/^\[(.*)\]$/, "$1"));
+    }
+  }
+
   /** Logs out and closes every connection; further calls fail with `XENDECK_CLIENT_CLOSED`. */
   async close(): Promise<void> {
     if (this.closed) return;
@@ -304,6 +425,12 @@ export class XapiClient {
     );
     this.background.add(call);
     void call.finally(() => this.background.delete(call));
+  }
+
+  private isPoolHost(hostname: string): boolean {
+    const bare = hostname.replace(/^\[(.*)\]$/, "$1");
+    const known = [this.master.hostname, parsePoolUrl(this.options.url).hostname, ...this.memberAddresses].map((h) => h.replace(/^\[(.*)\]$/, "$1"));
+    return known.includes(bare);
   }
 
   private assertOpen(method: string): void {

@@ -16,6 +16,7 @@ import { CLIENT_CODES, XapiError, describeXapiError } from "./errors";
 import type { Ref } from "./model/records.generated";
 import { Semaphore } from "./semaphore";
 import { CachedTaskFeed } from "./cached-task-feed";
+import { STARTED_BY_ID_KEY, STARTED_BY_NAME_KEY, TaskHistory, type TaskObjectClass, type TaskStarter } from "./task-history";
 import type { ParsePlan } from "./xmlrpc-parser";
 
 /** What the registry knows about a registered pool (from XenDeck's database). */
@@ -52,6 +53,13 @@ export type PoolEvent =
   | { type: "status"; status: PoolConnectionStatus };
 
 export type PoolListener = (event: PoolEvent) => void;
+
+/** `callAsync` options of a pool connection: the client's, who asked (written into the task), and on what. */
+export interface PoolCallAsyncOptions extends CallAsyncOptions {
+  startedBy?: TaskStarter;
+  /** The object the task works on, by class and uuid (the tasks page names it; access to the task follows it). */
+  about?: { cls: TaskObjectClass; uuid: string };
+}
 
 export interface PoolConnectionOptions {
   /** `event.from` timeout in seconds (XAPI clients use 60). */
@@ -111,9 +119,11 @@ export class PoolConnection {
   readonly id: string;
   private currentConfig: Readonly<PublicPoolConfig>;
   readonly cache = new PoolCache();
+  /** The pool's tasks, kept for a while after they end (see task-history.ts). */
+  readonly tasks = new TaskHistory(this.cache);
   readonly client: XapiClient;
   /** `callAsync`'s tasks, followed through this connection's event loop (tasks are cached). */
-  private readonly tasks: CachedTaskFeed;
+  private readonly taskFeed: CachedTaskFeed;
   private readonly logger: XapiLogger;
   private readonly eventTimeoutS: number;
   private readonly backoff: BackoffOptions;
@@ -141,7 +151,7 @@ export class PoolConnection {
     this.eventTimeoutS = options.eventTimeoutS ?? 60;
     this.backoff = options.backoff ?? DEFAULT_BACKOFF;
     this.longPollMarginMs = Math.min(options.client?.callTimeoutMs ?? 15_000, 15_000);
-    this.tasks = new CachedTaskFeed(this.cache, () => this.client, this.logger, config.label);
+    this.taskFeed = new CachedTaskFeed(this.cache, () => this.client, this.logger, config.label);
     this.client = new XapiClient({
       ...options.client,
       url: config.url,
@@ -152,7 +162,7 @@ export class PoolConnection {
       label: config.label,
       logger: this.logger,
       eventTimeoutS: this.eventTimeoutS,
-      taskFeed: this.tasks,
+      taskFeed: this.taskFeed,
     });
     this.client.onMasterChange(() => this.loopController.abort());
   }
@@ -232,11 +242,41 @@ export class PoolConnection {
    * `client.callAsync`, then `catchUp()`: when it resolves, the cache already shows the operation's effects,
    * so a page rendered next is up to date.
    */
-  async callAsync<T = unknown>(method: string, params: readonly unknown[] = [], options: CallAsyncOptions = {}): Promise<T> {
+  async callAsync<T = unknown>(method: string, params: readonly unknown[] = [], options: PoolCallAsyncOptions = {}): Promise<T> {
+    const { startedBy, about, ...clientOptions } = options;
+    let taskRef: Ref | undefined;
+    const followed: CallAsyncOptions = {
+      ...clientOptions,
+      onTask: (ref) => {
+        taskRef = ref;
+        if (startedBy) this.markStarter(ref, startedBy);
+        const object = about ? this.cache.getByUuid(about.cls, about.uuid) : undefined;
+        if (object)
+          this.tasks.noteObject(ref, { cls: about!.cls, ref: object.$ref, uuid: object.uuid, operation: method.replace(/^(Async\.)?[A-Za-z_]+\./, "") });
+        options.onTask?.(ref);
+      },
+      onProgress: (progress, task) => {
+        if (taskRef) this.tasks.noteSnapshot(taskRef, task);
+        options.onProgress?.(progress, task);
+      },
+    };
     try {
-      return await this.client.callAsync<T>(method, params, options);
+      return await this.client.callAsync<T>(method, params, followed);
     } finally {
       await this.catchUp().catch(() => {});
+    }
+  }
+
+  /** Who started a task: noted at once, and written into the task for the other XenDeck instances (best effort). */
+  private markStarter(ref: Ref, starter: TaskStarter): void {
+    this.tasks.noteStarter(ref, starter);
+    for (const [key, value] of [
+      [STARTED_BY_ID_KEY, starter.id],
+      [STARTED_BY_NAME_KEY, starter.username],
+    ]) {
+      this.client.request("task.add_to_other_config", [ref, key, value]).catch((error: unknown) => {
+        this.logger.debug(`[xapi ${this.config.label}] task.add_to_other_config: ${String(error)}`);
+      });
     }
   }
 
@@ -322,12 +362,13 @@ export class PoolConnection {
     );
     this.token = token;
     this.syncedLogins = loginsAtSync;
+    this.tasks.reload();
     this.updateMembers();
     this.lastSyncAt = new Date();
     this.logger.info(`[xapi ${this.config.label}] synchronised ${count} objects in ${Date.now() - started} ms`);
     this.setStatus("connected");
     this.emit({ type: "resync", version: this.cache.version });
-    this.tasks.reloaded();
+    this.taskFeed.reloaded();
     for (const waiter of this.syncWaiters.splice(0)) waiter();
     return token;
   }
@@ -361,9 +402,10 @@ export class PoolConnection {
       this.token = token;
       this.lastSyncAt = new Date();
       const changes = this.cache.apply(updates);
+      this.tasks.observe(changes);
       if (hostsChanged) this.updateMembers();
       if (changes.length > 0) this.emit({ type: "changes", changes, version: this.cache.version });
-      this.tasks.applied(changes);
+      this.taskFeed.applied(changes);
       for (const waiter of this.tokenWaiters) {
         if (waiter.token <= token) {
           this.tokenWaiters.delete(waiter);

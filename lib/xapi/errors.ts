@@ -103,6 +103,20 @@ export class XapiProtocolError extends XapiError {
   }
 }
 
+/** A host answered with another HTTP status than 200 (`location`: where a redirection points). */
+export class XapiHttpError extends XapiProtocolError {
+  static {
+    this.prototype.name = "XapiHttpError";
+  }
+  readonly status: number;
+  readonly location?: string;
+  constructor(message: string, options: { status: number; location?: string; method?: string }) {
+    super(message, { method: options.method });
+    this.status = options.status;
+    this.location = options.location;
+  }
+}
+
 /** The server's TLS certificate is not the pinned one, or cannot be verified and none is pinned. */
 export class XapiCertificateError extends XapiError {
   static {
@@ -153,6 +167,11 @@ export interface DescribeContext {
   action?: string;
   /** A name for the object, e.g. the VM's name label, used instead of its ref. */
   objectName?: string;
+  /**
+   * Names an object an error's parameters refer to by ref (a VM, host, SR, network...), from the pool's cache;
+   * undefined when unknown. SRs local to a host are named with it ("Local storage on xcp-lab-02").
+   */
+  nameOf?: (ref: string) => string | undefined;
 }
 
 type Describer = (p: string[], ctx: DescribeContext) => string;
@@ -163,6 +182,12 @@ const orList = (list: string) => {
   return items.length <= 1 ? (items[0] ?? "in another state") : `${items.slice(0, -1).join(", ")} or ${items.at(-1)}`;
 };
 const theVm = (ctx: DescribeContext) => (ctx.objectName ? `The VM “${ctx.objectName}”` : "The VM");
+/** "The VM “web-01”" when the cache knows what `ref` (an error's parameter) names, else just "The VM". */
+const called = (ctx: DescribeContext, ref: string | undefined, words: string) => {
+  const name = ref ? ctx.nameOf?.(ref) : undefined;
+  return name ? `${words} “${name}”` : words;
+};
+const isRef = (value: string | undefined) => typeof value === "string" && value.startsWith("OpaqueRef:");
 const toAction = (ctx: DescribeContext, fallback = "for this operation") => (ctx.action ? `to ${ctx.action} it` : fallback);
 const bytes = (value: string | undefined) => {
   const n = Number(value);
@@ -179,7 +204,8 @@ const bytes = (value: string | undefined) => {
 
 /** Human messages for the codes an admin meets most; parameters named as in XAPI's errors.json. */
 const MESSAGES: Record<string, Describer> = {
-  VM_BAD_POWER_STATE: ([, expected, actual], ctx) => `${theVm(ctx)} is ${powerState(actual)}; it must be ${orList(expected ?? "")} ${toAction(ctx)}`,
+  VM_BAD_POWER_STATE: ([vm, expected, actual], ctx) =>
+    `${ctx.nameOf?.(vm ?? "") ? called(ctx, vm, "The VM") : theVm(ctx)} is ${powerState(actual)}; it must be ${orList(expected ?? "")} ${toAction(ctx)}`,
   OPERATION_BLOCKED: ([, code], ctx) =>
     `This operation is blocked on ${ctx.objectName ? `“${ctx.objectName}”` : "this object"}${code ? ` (${code})` : ""}; an administrator set it in blocked_operations`,
   OTHER_OPERATION_IN_PROGRESS: ([cls, , op]) =>
@@ -187,12 +213,33 @@ const MESSAGES: Record<string, Describer> = {
   VM_IS_TEMPLATE: () => "This is a template, not a VM: templates cannot be started or stopped",
   VM_IS_SNAPSHOT: () => "This is a snapshot, not a VM: revert to it or clone it instead",
   OPERATION_NOT_ALLOWED: ([reason]) => `This operation is not allowed${reason ? `: ${reason}` : ""}`,
-  HOST_NOT_ENOUGH_FREE_MEMORY: ([needed, available]) => `The host does not have enough free memory: ${bytes(needed)} needed, ${bytes(available)} available`,
-  HOST_OFFLINE: () => "The host is offline",
+  // Placement gives [needed, available]; an evacuation plan gives [vm].
+  HOST_NOT_ENOUGH_FREE_MEMORY: ([first, available], ctx) =>
+    isRef(first)
+      ? `The other hosts do not have enough free memory for ${called(ctx, first, "the VM")}`
+      : `The host does not have enough free memory: ${bytes(first)} needed, ${bytes(available)} available`,
+  HOST_NOT_ENOUGH_PCPUS: ([vcpus, pcpus]) => `The host has ${pcpus ?? "too few"} physical CPUs, fewer than the VM's vCPUs (${vcpus ?? "?"})`,
+  HOST_OFFLINE: ([host], ctx) => `${called(ctx, host, "The host")} is offline`,
   HOST_DISABLED: () => "The host is disabled (maintenance mode); enable it first",
   HOST_NOT_LIVE: () => "The host is not live",
-  NO_HOSTS_AVAILABLE: () => "No host in the pool can run this VM right now (memory, storage or network missing)",
-  VM_REQUIRES_SR: () => "The chosen host cannot reach a storage repository this VM needs",
+  HOST_NOT_DISABLED: () => "The host must be disabled first: put it in maintenance mode (or disable it), then reboot or shut it down",
+  HOST_DISABLED_UNTIL_REBOOT: () => "The host is going down for a reboot or shutdown; it can be enabled once it is back",
+  HOST_IS_LIVE: () => "The host is already running",
+  HOST_POWER_ON_MODE_DISABLED: () => "This host has no remote power-on configured; power it on at the machine",
+  HOST_EVACUATE_VM_NOT_HA_PROTECTED: ([vm], ctx) => `${called(ctx, vm, "The VM")} is not protected by HA, so it may not leave the host while HA is on`,
+  CANNOT_EVACUATE_HOST: () => "Some VMs cannot leave the host: check the maintenance pre-flight list",
+  NO_HOSTS_AVAILABLE: ([vm], ctx) =>
+    vm && ctx.nameOf?.(vm)
+      ? `No other host of the pool can take ${called(ctx, vm, "the VM")} now (the others are disabled, full, or lack its storage or network)`
+      : "No host in the pool can run this VM right now (memory, storage or network missing)",
+  VM_REQUIRES_SR: ([vm, sr], ctx) =>
+    `${ctx.nameOf?.(vm ?? "") ? called(ctx, vm, "The VM") : "This VM"} needs ${ctx.nameOf?.(sr ?? "") ? called(ctx, sr, "the storage") : "a storage repository"}, which the host cannot reach`,
+  VM_REQUIRES_NETWORK: ([vm, network], ctx) =>
+    `${ctx.nameOf?.(vm ?? "") ? called(ctx, vm, "The VM") : "This VM"} needs ${ctx.nameOf?.(network ?? "") ? called(ctx, network, "the network") : "a network"}, which the host has no interface on`,
+  PIF_NOT_PRESENT: () => "The migration network has no interface on one of the destination hosts",
+  REQUIRED_PIF_IS_UNPLUGGED: () => "The migration network's interface is unplugged on one of the destination hosts",
+  INTERFACE_HAS_NO_IP: () => "The migration network's interface has no IP address on one of the destination hosts",
+  SR_OPERATION_NOT_SUPPORTED: () => "This storage repository does not support this operation",
   VM_MISSING_PV_DRIVERS: () => "The VM's guest tools (PV drivers) are not running; use the hard variant of this operation",
   VM_LACKS_FEATURE: () => "The VM's guest tools do not support this operation; use the hard variant",
   VM_NO_SUSPEND_SR: () => "The VM has no storage repository for its suspend image",
@@ -204,7 +251,31 @@ const MESSAGES: Record<string, Describer> = {
   VM_HAS_TOO_MANY_SNAPSHOTS: () => "The VM has too many snapshots; delete some first",
   SR_FULL: ([requested, maximum]) => `The storage repository is full (${bytes(requested)} requested, ${bytes(maximum)} maximum)`,
   SR_HAS_NO_PBDS: () => "The storage repository is not attached to any host",
-  VDI_IN_USE: () => "The disk is in use by another operation",
+  VDI_IN_USE: ([, operation]) =>
+    operation
+      ? `The disk is attached to a running VM; detach it (or halt the VM) to ${operation} it`
+      : "The disk is in use by a running VM or another operation",
+  SR_BACKEND_FAILURE_44: () => "There is not enough free space on the storage repository",
+  SR_BACKEND_FAILURE_79: ([, message]) => `The storage repository refused this disk size${message ? ` (${message})` : ""}`,
+  MEMORY_CONSTRAINT_VIOLATION: () => "The memory settings must satisfy: static minimum ≤ dynamic minimum ≤ dynamic maximum ≤ static maximum",
+  MEMORY_CONSTRAINT_VIOLATION_ORDER: () => "The memory settings must satisfy: static minimum ≤ dynamic minimum ≤ dynamic maximum ≤ static maximum",
+  MEMORY_CONSTRAINT_VIOLATION_MAXPIN: () => "A control domain's memory cannot be changed this way",
+  INVALID_VALUE: ([rule, value]) => `Invalid value${value ? ` ${value}` : ""}${rule ? `: ${rule}` : ""}`,
+  VCPU_MAX_NOT_CORES_PER_SOCKET_MULTIPLE: ([vcpus, cores]) =>
+    `The maximum number of vCPUs (${vcpus ?? "?"}) must be a multiple of the cores per socket (${cores ?? "?"})`,
+  DEVICE_ALREADY_EXISTS: ([device]) => `A device already uses position ${device ?? "this position"}`,
+  DEVICE_ALREADY_ATTACHED: () => "The device is already attached",
+  DEVICE_ALREADY_DETACHED: () => "The device is already detached",
+  DEVICE_DETACH_REJECTED: () => "The guest refused to release the device",
+  VBD_NOT_UNPLUGGABLE: () => "This disk cannot be detached while the VM runs (it is marked not unpluggable)",
+  VBD_NOT_EMPTY: () => "The CD drive already holds a disc; eject it first",
+  VBD_IS_EMPTY: () => "The CD drive is empty",
+  VBD_NOT_REMOVABLE_MEDIA: () => "This drive is not a CD drive",
+  VDI_IO_ERROR: () => "The disk could not be written (I/O error)",
+  VDI_READONLY: () => "The disk is read-only",
+  MAC_INVALID: ([mac]) => `${mac ? `“${mac}” is not` : "This is not"} a valid MAC address`,
+  INVALID_DEVICE: ([device]) => `Invalid device position ${device ?? ""}`.trim(),
+  UNKNOWN_BOOTLOADER: () => "The VM's boot loader is unknown",
   TASK_CANCELLED: () => "The operation was cancelled",
   HANDLE_INVALID: ([cls]) => `The ${cls ? cls.toLowerCase().replace(/_/g, " ") : "object"} no longer exists (it may have just been deleted)`,
   UUID_INVALID: ([cls]) => `No ${cls ? cls.toLowerCase() : "object"} with this UUID exists`,

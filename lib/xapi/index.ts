@@ -14,6 +14,7 @@ export {
   CLIENT_CODES,
   XapiCertificateError,
   XapiError,
+  XapiHttpError,
   XapiProtocolError,
   XapiReadOnlyError,
   XapiTimeoutError,
@@ -23,7 +24,7 @@ export {
 } from "./errors";
 export type { DescribeContext, XapiErrorKind } from "./errors";
 export { XapiClient, parsePoolUrl } from "./client";
-export type { CallAsyncOptions, RequestOptions, XapiClientOptions, XapiLogger } from "./client";
+export type { CallAsyncOptions, RequestOptions, ResourceOptions, XapiClientOptions, XapiLogger } from "./client";
 export { NULL_REF, XapiFloat } from "./codec";
 export { PoolCache } from "./cache";
 export type { CacheChange, ChangeOperation, XapiObject } from "./cache";
@@ -38,12 +39,16 @@ export type {
   PoolConnectionStatus,
   PoolEvent,
   PoolListener,
+  PoolCallAsyncOptions,
 } from "./connection";
+export { TASK_OBJECT_CLASSES, isTaskRunning } from "./task-history";
+export type { TaskEntry, TaskFields, TaskObjectClass, TaskObjectLink, TaskStarter } from "./task-history";
 export { PoolRegistry, getPoolRegistry, startRegistry, stopRegistry } from "./registry";
 export type { RegistryEvent, RegistryListener, RegistryOptions } from "./registry";
 export { fetchCertificate } from "./certificate";
 export type { CertificateInfo } from "./certificate";
 export { probePool } from "./probe";
+export { importRawVdi } from "./import-raw-vdi";
 export type { PoolProbe } from "./probe";
 export { normalizeFingerprint } from "./tls";
 export { isReadOnlyMethod } from "./read-only";

@@ -1,5 +1,5 @@
 /**
- * HTTP(S) POST of XML-RPC bodies to one pool's hosts, with what a long-running server needs:
+ * HTTP(S) POST of XML-RPC bodies to one pool's hosts (and GET of their HTTP resources: statistics), with what a long-running server needs:
  * keep-alive agents (one per transport, i.e. per pool), a deadline per call, a cap on the answer size
  * (checked on Content-Length and while reading: never more than the cap in memory), TLS trust decided on the
  * socket before the request is written (see `tls.ts`), plain http only when the URL says http, and typed errors
@@ -10,7 +10,7 @@ import http from "node:http";
 import https from "node:https";
 import type { Duplex } from "node:stream";
 import type tls from "node:tls";
-import { CLIENT_CODES, XapiError, XapiProtocolError, XapiTimeoutError, XapiTransportError } from "./errors";
+import { CLIENT_CODES, XapiError, XapiHttpError, XapiProtocolError, XapiTimeoutError, XapiTransportError } from "./errors";
 import { assertTrusted, connectTls, type TrustPolicy } from "./tls";
 
 export interface TransportOptions {
@@ -34,6 +34,13 @@ export interface PostOptions {
 export interface BodySink<T> {
   write(chunk: Buffer): void;
   end(): T;
+}
+
+/** What a PUT answered: its status and headers, and whether the answer arrived whole. */
+export interface PutAnswer {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  complete: boolean;
 }
 
 /** Bytes of a non-200 answer kept for the error message. */
@@ -86,9 +93,17 @@ export class Transport {
    * An error thrown by the sink (a malformed answer) ends the exchange at once.
    */
   post<T>(url: URL, body: string, options: PostOptions, sink: BodySink<T>): Promise<T> {
+    return this.exchange("POST", url, Buffer.from(body, "utf8"), options, sink);
+  }
+
+  /** GETs `url` (query included) the same way: HTTP resources of a host such as `/rrd_updates`. */
+  get<T>(url: URL, options: PostOptions, sink: BodySink<T>): Promise<T> {
+    return this.exchange("GET", url, null, options, sink);
+  }
+
+  private exchange<T>(method: "GET" | "POST", url: URL, payload: Buffer | null, options: PostOptions, sink: BodySink<T>): Promise<T> {
     const secure = url.protocol === "https:";
     if (!secure && url.protocol !== "http:") return Promise.reject(new XapiTransportError(`Unsupported URL scheme ${url.protocol}`, { notSent: true }));
-    const payload = Buffer.from(body, "utf8");
     return new Promise<T>((resolve, reject) => {
       let settled = false;
       let responseStarted = false;
@@ -104,10 +119,10 @@ export class Transport {
         protocol: url.protocol,
         hostname: url.hostname.replace(/^\[(.*)\]$/, "$1"),
         port: url.port || (secure ? 443 : 80),
-        path: url.pathname || "/",
-        method: "POST",
+        path: `${url.pathname || "/"}${url.search}`,
+        method,
         agent: secure ? this.httpsAgent : this.httpAgent,
-        headers: { "Content-Type": "text/xml", "Content-Length": payload.length, "User-Agent": "XenDeck" },
+        headers: payload ? { "Content-Type": "text/xml", "Content-Length": payload.length, "User-Agent": "XenDeck" } : { "User-Agent": "XenDeck" },
       });
       const fail = (error: Error) => {
         request.destroy();
@@ -183,7 +198,11 @@ export class Transport {
           if (!ok) {
             const text = Buffer.concat(excerpt).toString("utf8", 0, EXCERPT_BYTES).replace(/\s+/g, " ").trim();
             return settle(
-              new XapiProtocolError(`${options.method}: HTTP ${response.statusCode} from ${url.host}${text ? `: ${text}` : ""}`, { method: options.method }),
+              new XapiHttpError(`${options.method}: HTTP ${response.statusCode} from ${url.host}${text ? `: ${text}` : ""}`, {
+                status: response.statusCode ?? 0,
+                location: typeof response.headers.location === "string" ? response.headers.location : undefined,
+                method: options.method,
+              }),
             );
           }
           let result: T;
@@ -195,7 +214,68 @@ export class Transport {
           settle(null, result);
         });
       });
-      request.end(payload);
+      request.end(payload ?? undefined);
+    });
+  }
+
+  /**
+   * PUTs `body` to one of XAPI's HTTP handlers (`/import_raw_vdi`...), through the same agents (and so the same
+   * certificate checks). Resolves with the answer's status and headers once the exchange is over; an answer
+   * cut short after its headers still resolves (`complete: false`): such handlers answer 200 before reading the
+   * body and report the outcome in their task, which the caller reads.
+   */
+  put(url: URL, body: Buffer, options: Omit<PostOptions, "maxBytes">): Promise<PutAnswer> {
+    const secure = url.protocol === "https:";
+    if (!secure && url.protocol !== "http:") return Promise.reject(new XapiTransportError(`Unsupported URL scheme ${url.protocol}`, { notSent: true }));
+    return new Promise<PutAnswer>((resolve, reject) => {
+      let settled = false;
+      let answer: PutAnswer | undefined;
+      const settle = (error: Error | null) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        options.signal?.removeEventListener("abort", onAbort);
+        if (answer) resolve(answer);
+        else reject(error ?? new XapiProtocolError(`${options.method}: no answer`, { method: options.method }));
+      };
+      const request = (secure ? https : http).request({
+        protocol: url.protocol,
+        hostname: url.hostname.replace(/^\[(.*)\]$/, "$1"),
+        port: url.port || (secure ? 443 : 80),
+        path: `${url.pathname}${url.search}`,
+        method: "PUT",
+        agent: secure ? this.httpsAgent : this.httpAgent,
+        headers: { "Content-Type": "application/octet-stream", "Content-Length": body.length, "User-Agent": "XenDeck" },
+      });
+      request.on("error", (error: NodeJS.ErrnoException) => {
+        if (error instanceof XapiError) return settle(error);
+        settle(
+          new XapiTransportError(`${options.method}: ${describeSocketError(error)} (${url.host})`, { errno: error.code, cause: error, method: options.method }),
+        );
+      });
+      const timer = setTimeout(() => {
+        request.destroy();
+        settle(
+          new XapiTimeoutError(`${options.method}: no answer from ${url.host} within ${(options.timeoutMs / 1000).toFixed(1)} s`, { method: options.method }),
+        );
+      }, options.timeoutMs);
+      const onAbort = () => {
+        request.destroy();
+        settle(new XapiError(CLIENT_CODES.aborted, [], { kind: "aborted", method: options.method, message: `${options.method}: aborted` }));
+      };
+      if (options.signal?.aborted) return onAbort();
+      options.signal?.addEventListener("abort", onAbort, { once: true });
+      request.on("response", (response) => {
+        answer = { status: response.statusCode ?? 0, headers: response.headers, complete: false };
+        response.resume();
+        response.on("end", () => {
+          answer!.complete = true;
+          settle(null);
+        });
+        response.on("close", () => settle(null));
+        response.on("error", () => settle(null));
+      });
+      request.end(body);
     });
   }
 

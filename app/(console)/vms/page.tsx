@@ -5,6 +5,8 @@ import { PoolBanners } from "@/lib/ui/pool-banners";
 import { loadPoolViews, troubledPools } from "@/lib/pools/views";
 import { applyVmQuery, parseVmQuery, toggleSort, vmQueryHref, type VmQuery, type VmQueryOverrides, type VmSortColumn } from "@/lib/inventory/vm-query";
 import { bulkOperationsFor, poolIdsOf, visibleVmRows } from "@/lib/inventory/vms";
+import { canCreateVms } from "@/lib/inventory/vm-creation";
+import { ButtonLink } from "@/lib/ui/button";
 import { DataTable, EmptyRow, SortHeader, TableBody, TableHead } from "@/lib/ui/data-table";
 import { EmptyState } from "@/lib/ui/empty-state";
 import { formatCount } from "@/lib/ui/format";
@@ -39,6 +41,7 @@ export default async function VmsPage(props: { searchParams: Promise<Record<stri
   const pools = views.filter((view) => poolIds.has(view.id)).map((view) => ({ id: view.id, label: view.label }));
   const href = (overrides: VmQueryOverrides) => vmQueryHref("/vms", query, overrides);
   const filtered = total !== rows.length;
+  const creates = await canCreateVms(user);
 
   return (
     <>
@@ -48,6 +51,13 @@ export default async function VmsPage(props: { searchParams: Promise<Record<stri
           filtered
             ? `${formatCount(total, "VM")} match, out of ${formatCount(rows.length, "VM")}`
             : `${formatCount(rows.length, "VM")} in ${formatCount(pools.length, "pool")}`
+        }
+        actions={
+          creates ? (
+            <ButtonLink href="/vms/new" variant="primary" icon="plus">
+              New VM
+            </ButtonLink>
+          ) : undefined
         }
       />
       <LiveUpdates pools={views.filter((view) => poolIds.has(view.id))} />

@@ -3,13 +3,14 @@
  * `[{ id, label, uuid, enabled, state, since, reason, lastSyncAt }]`.
  */
 import { getCurrentUser } from "@/lib/auth/current-user";
+import { pendingAccountStep } from "@/lib/auth/session-user";
 import { visiblePools } from "@/lib/inventory/pools";
 
 export const dynamic = "force-dynamic";
 
 export async function GET(): Promise<Response> {
   const user = await getCurrentUser();
-  if (!user || user.mustChangePassword) return Response.json({ error: "Not signed in" }, { status: 401 });
+  if (!user || pendingAccountStep(user)) return Response.json({ error: "Not signed in" }, { status: 401 });
   const pools = await visiblePools(user);
   return Response.json(
     pools.map((pool) => ({ id: pool.id, label: pool.label, uuid: pool.uuid, enabled: pool.enabled, ...pool.status })),

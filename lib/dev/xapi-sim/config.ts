@@ -120,6 +120,10 @@ export interface SimulatorOptions {
   maxBodyBytes?: number;
   /** Receives one line per noteworthy thing (default: silent). */
   log?: (line: string) => void;
+  /** How far every host's clock is ahead of the true time, in ms (negative: behind); per host through `sim.clock`. */
+  clockOffsetMs?: number;
+  /** Shape of `/rrd_updates?json` answers: today's xapi, early-2024 builds (`data` in `meta`), or the old hand-written JSON. */
+  rrdJson?: "current" | "data-in-meta" | "legacy";
 }
 
 export const DEFAULT_PASSWORD = "xendeck-sim";
@@ -142,6 +146,9 @@ export interface ResolvedOptions {
   sessionTtlMs: number;
   maxBodyBytes: number;
   log: (line: string) => void;
+  clockOffsetMs: number;
+  /** Changeable while the simulator runs (control API). */
+  rrdJson: "current" | "data-in-meta" | "legacy";
 }
 
 export function resolveOptions(options: SimulatorOptions = {}): ResolvedOptions {
@@ -179,6 +186,8 @@ export function resolveOptions(options: SimulatorOptions = {}): ResolvedOptions 
     sessionTtlMs: options.sessionTtlMs ?? 24 * 60 * 60 * 1000,
     maxBodyBytes: options.maxBodyBytes ?? 300 * 1024,
     log: options.log ?? (() => {}),
+    clockOffsetMs: options.clockOffsetMs ?? 0,
+    rrdJson: options.rrdJson ?? "current",
   };
 }
 

@@ -9,6 +9,7 @@ import type { AddressInfo, Socket } from "node:net";
 import type { HostMetricsRecord, HostRecord } from "@/lib/xapi/model/records.generated";
 import type { VmOperationName } from "./config";
 import { XapiError } from "./errors";
+import { JSON_FLAVORS, type JsonFlavor } from "./rrd-export";
 import type { SimulatorHandle } from "./simulator";
 
 const MAX_BODY = 64 * 1024;
@@ -118,6 +119,22 @@ export class ControlServer {
       }),
       "POST /outside/power-on": (b) => sim.outside.powerOnHost(str(b, "host")!),
       "POST /outside/activity": () => sim.outside.activityStep(),
+      "POST /clock": (b) => {
+        if (b.advanceMs !== undefined) sim.clock.advance(num(b, "advanceMs"));
+        if (b.offsetMs !== undefined) sim.clock.setOffset(num(b, "offsetMs"), str(b, "host", false));
+        return { now: sim.clock.now() };
+      },
+      "POST /stats/burst": (b) => ({
+        running: sim.stats.burst(str(b, "vm")!, {
+          seconds: b.seconds === undefined ? undefined : num(b, "seconds"),
+          cpu: b.cpu === undefined ? undefined : num(b, "cpu"),
+        }),
+      }),
+      "POST /stats/json": (b) => {
+        const flavor = str(b, "flavor");
+        if (!JSON_FLAVORS.includes(flavor as JsonFlavor)) throw new BadRequest(`"flavor" must be one of ${JSON_FLAVORS.join(", ")}`);
+        sim.stats.setJsonFlavor(flavor as JsonFlavor);
+      },
       "GET /inspect/vm/*": (_b, [key]) => {
         const vm = sim.inspect.vm(key);
         if (!vm) throw new NotFound(`no VM ${key}`);
@@ -129,6 +146,21 @@ export class ControlServer {
         const host = sim.inspect.get<HostRecord>("host", found.ref, found.pool.index)!;
         const metrics = sim.inspect.get<HostMetricsRecord>("host_metrics", host.record.metrics, found.pool.index);
         return { ...host, live: metrics?.record.live ?? false };
+      },
+      "GET /inspect/console/*": (_b, [key]) => {
+        const view = sim.inspect.console(key);
+        if (!view) throw new NotFound(`no VM ${key}`);
+        return view;
+      },
+      "GET /inspect/object/*": (_b, [path]) => {
+        // `<class>/<ref, uuid or name>`, in whichever pool holds it (tasks, SRs, messages...).
+        const [cls, ...rest] = path.split("/");
+        const key = rest.join("/");
+        for (const pool of sim.pools) {
+          const found = sim.inspect.get(cls, key, pool.index);
+          if (found) return found;
+        }
+        throw new NotFound(`no ${cls} ${key}`);
       },
       "GET /inspect/calls": () => sim.inspect.callLog(),
       "DELETE /inspect/calls": () => sim.inspect.clearCallLog(),

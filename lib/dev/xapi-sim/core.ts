@@ -2,6 +2,7 @@
  * What every part of one simulator shares: its options, its timers, the injected faults, its pools and a
  * log of the calls it received (tests use it to assert that a call never reached the "pool").
  */
+import { SimClock } from "./clock";
 import type { ResolvedOptions, VmOperationName } from "./config";
 import { FaultState } from "./faults";
 import type { SimPool } from "./pool";
@@ -20,13 +21,23 @@ const CALL_LOG_LIMIT = 10_000;
 
 export class SimCore {
   readonly timers = new Timers();
+  readonly clock: SimClock;
   readonly faults = new FaultState();
   readonly pools: SimPool[] = [];
   private calls: CallLogEntry[] = [];
   /** Opens or closes a host's listener as it powers on or off (wired to the HTTP server by the simulator). */
   setHostPowered: (hostRef: string, on: boolean) => Promise<void> = async () => {};
+  /** The port every host listens on (0 until they are bound). */
+  port = 0;
 
-  constructor(readonly options: ResolvedOptions) {}
+  constructor(readonly options: ResolvedOptions) {
+    this.clock = new SimClock(options.clockOffsetMs);
+  }
+
+  /** The base URL a host serves, e.g. `http://127.0.1.2:38511` (what console locations start with). */
+  hostUrl(address: string): string {
+    return `${this.options.tls ? "https" : "http"}://${address}${this.port ? `:${this.port}` : ""}`;
+  }
 
   /** How long an operation takes right now, in ms. */
   duration(op: VmOperationName): number {

@@ -209,6 +209,14 @@ describe("control API", () => {
     expect((calls.body.result as { method: string }[]).some((c) => c.method === "pool.get_all")).toBe(true);
   });
 
+  it("inspects any object by class and ref, uuid or name, in whichever pool holds it", async () => {
+    const sr = sim.inspect.all<{ uuid: string; name_label: string }>("SR", sim.pools.at(-1)!.index)[0]!;
+    const byUuid = await control("GET", `/inspect/object/SR/${sr.record.uuid}`);
+    expect(byUuid.body).toMatchObject({ pool: sim.pools.at(-1)!.index, ref: sr.ref, record: { uuid: sr.record.uuid } });
+    expect((await control("GET", `/inspect/object/SR/${encodeURIComponent(sr.ref)}`)).body.ref).toBe(sr.ref);
+    expect((await control("GET", "/inspect/object/task/nope")).status).toBe(404);
+  });
+
   it("refuses bad requests with a reason", async () => {
     expect((await control("POST", "/faults/fail", { method: "x" })).status).toBe(400);
     expect((await control("POST", "/faults/host", { host: "nowhere", state: "refuse" })).status).toBe(400);

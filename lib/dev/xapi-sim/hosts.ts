@@ -35,8 +35,9 @@ export function serverCertificate(tls: TlsOptions | undefined, address: string):
 
 export function hostMessages(r: MessageRegistry): void {
   r.define("host.compute_free_memory", (ctx, [ref]) => hostFreeMemory(ctx.pool, hostOf(ctx, ref).ref));
-  r.define("host.get_servertime", (ctx, [ref]) => (hostOf(ctx, ref), new Date()));
-  r.define("host.get_server_localtime", (ctx, [ref]) => (hostOf(ctx, ref), new Date()));
+  // The host's own clock, which may be off (see clock.ts).
+  r.define("host.get_servertime", (ctx, [ref]) => new Date(ctx.core.clock.hostNow(hostOf(ctx, ref).ref)));
+  r.define("host.get_server_localtime", (ctx, [ref]) => new Date(ctx.core.clock.hostNow(hostOf(ctx, ref).ref)));
   r.define("host.get_management_interface", (ctx, [ref]) => {
     const host = hostOf(ctx, ref);
     const pif = host.rec.PIFs.find((p) => ctx.pool.store.getOf<PifRecord>("PIF", p)?.rec.management);

@@ -7,6 +7,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { SimCore } from "./core";
 import { importRawVdi } from "./import-raw-vdi";
 import type { SimPool } from "./pool";
+import { hostRrdRoute, rrdUpdatesRoute, vmRrdRoute } from "./rrd-http";
 
 export interface HttpRouteContext {
   core: SimCore;
@@ -24,4 +25,7 @@ export type HttpRoute = (context: HttpRouteContext) => void | Promise<void>;
 /** Handlers by path. */
 export const HTTP_ROUTES: Readonly<Record<string, HttpRoute>> = {
   "/import_raw_vdi": importRawVdi,
+  "/rrd_updates": rrdUpdatesRoute,
+  "/host_rrd": hostRrdRoute,
+  "/vm_rrd": vmRrdRoute,
 };

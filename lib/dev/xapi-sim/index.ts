@@ -9,10 +9,23 @@
  * See README.md for the options, the control API and what is (and is not) simulated.
  */
 export { startSimulator } from "./simulator";
-export type { ObjectView, PoolKey, SimHostInfo, SimPoolInfo, Simulator, SimulatorFaults, SimulatorInspect, SimulatorOutside } from "./simulator";
+export type {
+  ObjectView,
+  PoolKey,
+  SimHostInfo,
+  SimPoolInfo,
+  Simulator,
+  SimulatorClock,
+  SimulatorFaults,
+  SimulatorInspect,
+  SimulatorOutside,
+  SimulatorStats,
+} from "./simulator";
+export type { JsonFlavor } from "./rrd-export";
 export { BASE_DURATIONS, DEFAULT_PASSWORD } from "./config";
 export type { SimulatorOptions, VmOperationName, TlsOptions, TlsKeyPair } from "./config";
 export type { HostState } from "./server";
 export type { VmChange, AlertSpec } from "./outside";
 export type { CallLogEntry } from "./core";
 export type { VdiContent } from "./vdi-content";
+export type { ConsoleView } from "./consoles";

@@ -218,13 +218,29 @@ export function destroyVif(pool: SimPool, vif: Obj<VifRecord>): void {
   store.remove(vif);
 }
 
-/** Consoles exist while the domain runs: `https://<host address>/console?uuid=<console uuid>`. */
-export function createConsole(pool: SimPool, vm: Obj<VmRecord>, hostRef: string): Obj<ConsoleRecord> {
+/**
+ * Consoles exist while the domain runs. The location is where the resident host serves it, reachable as
+ * written: `<scheme>://<host address>:<port>/console?uuid=<console uuid>` (real hosts serve https on 443, so
+ * theirs read `https://<address>/console?uuid=...`). A control domain has a vt100 console besides its RFB one.
+ */
+export function createConsole(pool: SimPool, vm: Obj<VmRecord>, hostRef: string, protocol: ConsoleRecord["protocol"] = "rfb"): Obj<ConsoleRecord> {
   const store = pool.store;
-  const console = store.add<ConsoleRecord>("console", { protocol: "rfb", VM: vm.ref, other_config: {} });
-  store.update(console, { location: `https://${pool.host(hostRef).rec.address}/console?uuid=${console.uuid}` });
+  const console = store.add<ConsoleRecord>("console", { protocol, VM: vm.ref, other_config: {} });
+  store.update(console, { location: consoleLocation(pool, hostRef, console.uuid) });
   linkRef(store, vm, "consoles", console.ref);
   return console;
+}
+
+function consoleLocation(pool: SimPool, hostRef: string, uuid: string): string {
+  return `${pool.core.hostUrl(pool.host(hostRef).rec.address)}/console?uuid=${uuid}`;
+}
+
+/** Rewrites every console's location once the hosts' port is known (consoles seeded before binding). */
+export function relocateConsoles(pool: SimPool): void {
+  for (const console of pool.store.all<ConsoleRecord>("console")) {
+    const vm = pool.store.getOf<VmRecord>("VM", console.rec.VM);
+    if (vm) pool.store.update(console, { location: consoleLocation(pool, vm.rec.resident_on, console.uuid) });
+  }
 }
 
 export function destroyConsoles(pool: SimPool, vm: Obj<VmRecord>): void {

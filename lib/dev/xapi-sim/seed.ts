@@ -66,6 +66,14 @@ export function seedPool(pool: SimPool, options: SeedOptions): void {
   const b = new Builder(pool, rng, options);
   b.build();
   seedExtras(pool, options.seed);
+  // The control domains' text consoles come from a sequence of their own, so that adding them left every other
+  // seeded record (and the tests that name them) as it was.
+  const textConsoles = new Prng(`${options.seed}/pool/${pool.index}/vt100`);
+  store.ids = { uuid: () => textConsoles.uuid() };
+  for (const host of pool.hosts()) {
+    const dom0 = store.getOf<VmRecord>("VM", host.rec.control_domain);
+    if (dom0) createConsole(pool, dom0, host.ref, "vt100");
+  }
   store.ids = randomIds;
 }
 

@@ -1,7 +1,7 @@
 /**
  * The HTTP(S) side: one listener per host on its own loopback address, every listener on the same port, so
  * that `host.address` is a plain IP as with real XAPI. Routes: XML-RPC on `POST /`, `/RPC2`, `/xmlrpc`;
- * JSON-RPC on `POST /jsonrpc`. Bodies above the size cap are refused (413), unparsable bodies get HTTP 500,
+ * JSON-RPC on `POST /jsonrpc`; consoles on `CONNECT /console` and websocket upgrades (consoles.ts). Bodies above the size cap are refused (413), unparsable bodies get HTTP 500,
  * replies carry `Content-Type: text/xml` / `application/json` exactly and are streamed with a
  * Content-Length. Faults: a host can refuse connections (listener closed) or hang (requests never
  * answered), and responses can be cut in the middle.
@@ -9,10 +9,13 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo, Socket } from "node:net";
+import type { Duplex } from "node:stream";
 import { tlsPairOf } from "./config";
+import { ConsoleService } from "./consoles";
 import type { SimCore } from "./core";
 import type { CallOutcome, Dispatcher } from "./dispatch";
 import { HTTP_ROUTES } from "./http-routes";
+import { relocateConsoles } from "./objects";
 import type { SimPool } from "./pool";
 import { jsonFailure, jsonSuccess, parseJsonRequest, type JsonRpcRequest } from "./protocol/jsonrpc";
 import { byteLength, type Part } from "./protocol/encodable";
@@ -51,6 +54,9 @@ export class HostEndpoint {
       this.sockets.add(socket);
       socket.on("close", () => this.sockets.delete(socket));
     });
+    // Consoles: CONNECT tunnels and websocket upgrades (consoles.ts).
+    this.server.on("connect", (req: IncomingMessage, socket: Duplex, head: Buffer) => site.consoles.accept(this, req, socket, head, "connect"));
+    this.server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => site.consoles.accept(this, req, socket, head, "upgrade"));
     this.server.on("tlsClientError", () => {});
     this.server.on("clientError", (_error, socket) => socket.destroy());
   }
@@ -118,12 +124,15 @@ export class HostEndpoint {
 
 export class SimServer {
   readonly endpoints: HostEndpoint[] = [];
+  readonly consoles: ConsoleService;
   port = 0;
 
   constructor(
     readonly core: SimCore,
     private readonly dispatcher: Dispatcher,
-  ) {}
+  ) {
+    this.consoles = new ConsoleService(core);
+  }
 
   /** Binds every host of every pool on one port (a free one when the option is 0), retrying on conflicts. */
   async start(addresses: { pool: SimPool; hostRef: string; address: string }[]): Promise<void> {
@@ -135,6 +144,9 @@ export class SimServer {
         for (const ep of endpoints) port = await ep.listen(port);
         this.port = port;
         this.endpoints.push(...endpoints);
+        // Console locations name the port, known only now.
+        this.core.port = port;
+        for (const pool of this.core.pools) relocateConsoles(pool);
         return;
       } catch (error) {
         await Promise.all(endpoints.map((ep) => ep.close()));

@@ -150,8 +150,8 @@ describe("host.get_server_certificate over HTTP", () => {
 describe("CLI", () => {
   it("prints the pools, members, credentials and control URL, then stops cleanly on SIGTERM", async () => {
     const cli = fileURLToPath(new URL("./cli.ts", import.meta.url));
-    const tsx = fileURLToPath(new URL("../../../node_modules/.bin/tsx", import.meta.url));
-    const child = execFile(tsx, [cli, "--pools", "2", "--hosts", "2", "--vms", "3", "--no-activity", "--address", "127.0.7.1"]);
+    // Node with tsx's loader, not the tsx binary: a signal then reaches the simulator itself, not a wrapper.
+    const child = execFile(process.execPath, ["--import", "tsx", cli, "--pools", "2", "--hosts", "2", "--vms", "3", "--no-activity", "--address", "127.0.7.1"]);
     let out = "";
     let signalled = false;
     child.stdout!.on("data", (d: Buffer) => {

@@ -8,6 +8,7 @@ import { Activity } from "./activity";
 import { ALARM_VARIABLES, raiseAlarm, type AlarmSpec } from "./alarms";
 import { resolveOptions, type SimulatorOptions, type VmOperationName } from "./config";
 import { consistencyErrors } from "./consistency";
+import type { ConsoleView } from "./consoles";
 import { ControlServer } from "./control";
 import { SimCore, type CallLogEntry } from "./core";
 import { Dispatcher } from "./dispatch";
@@ -15,6 +16,8 @@ import type { LatencyRule } from "./faults";
 import { XapiError } from "./errors";
 import { powerOnFromOutside } from "./host-power";
 import { designateMaster } from "./hosts";
+import { PoolStats, startLoadBursts } from "./rrd-history";
+import type { JsonFlavor } from "./rrd-export";
 import { changeVm, raiseAlert, type AlertSpec, type VmChange } from "./outside";
 import { SimPool } from "./pool";
 import { seedPool } from "./seed";
@@ -106,10 +109,32 @@ export interface SimulatorInspect {
   sessionCount(pool: PoolKey): number;
   /** Broken references or relations, none when all is well. */
   consistencyErrors(): string[];
+  /** What was typed into a VM's consoles (by ref, uuid or name) and what its console shows now. */
+  console(vmKey: string): ConsoleView | undefined;
+  /** Console connections open right now (CONNECT tunnels and websockets). */
+  consoleConnections(): number;
   /** How many live objects there are, and how many have their XML-RPC / JSON-RPC wire fragment built. */
   fragmentCounts(): { objects: number; xml: number; json: number };
   /** What the last `PUT /import_raw_vdi` wrote into a VDI (by ref or uuid): size, SHA-256, first bytes. */
   vdiContent(key: string, pool?: PoolKey): VdiContent | undefined;
+}
+
+/** Host clocks, as statistics and `host.get_servertime` see them. Hosts by ref, uuid, address or name. */
+export interface SimulatorClock {
+  /** True time in ms since the epoch: real time plus what `advance` added. */
+  now(): number;
+  /** Moves time forward (new statistics rows appear at once). */
+  advance(ms: number): void;
+  /** Sets how far a host's clock (or every host's) is ahead of the true time, in ms (negative: behind). */
+  setOffset(ms: number, host?: string): void;
+  offsetOf(host: string): number;
+}
+
+export interface SimulatorStats {
+  /** A burst of load on a running VM from now on (defaults: 20-180 s, part of its CPU headroom); false if it does not run. */
+  burst(vm: string, options?: { seconds?: number; cpu?: number; net?: number; disk?: number }): boolean;
+  /** The shape of `/rrd_updates?json` answers from now on. */
+  setJsonFlavor(flavor: JsonFlavor): void;
 }
 
 export interface Simulator {
@@ -123,6 +148,8 @@ export interface Simulator {
   readonly faults: SimulatorFaults;
   readonly outside: SimulatorOutside;
   readonly inspect: SimulatorInspect;
+  readonly clock: SimulatorClock;
+  readonly stats: SimulatorStats;
   /**
    * Builds every object's XML-RPC wire fragment in the background (a few ms at a time between requests), so
    * that the first big `get_all_records` / `event.from` is served from cache. Resolves when done (at once if
@@ -140,6 +167,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     const pool = new SimPool(core, p, poolName(p));
     seedPool(pool, { seed: opts.seed, hostsPerPool: opts.hostsPerPool, vmsPerPool: opts.vmsPerPool, baseAddress: opts.baseAddress });
     core.pools.push(pool);
+    PoolStats.attach(pool);
   }
   const server = new SimServer(core, new Dispatcher(core));
   await server.start(core.pools.flatMap((pool) => pool.hosts().map((h) => ({ pool, hostRef: h.ref, address: h.rec.address }))));
@@ -152,7 +180,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     core.timers.stopAll();
     throw error;
   }
-  if (opts.activity) sim.activity.start();
+  if (opts.activity) {
+    sim.activity.start();
+    startLoadBursts(core, opts.activity.intervalMs * 2);
+  }
   return sim;
 }
 
@@ -164,6 +195,8 @@ class SimulatorHandle implements Simulator {
   readonly faults: SimulatorFaults;
   readonly outside: SimulatorOutside;
   readonly inspect: SimulatorInspect;
+  readonly clock: SimulatorClock;
+  readonly stats: SimulatorStats;
   private stopped = false;
   private warming: Promise<void> | null = null;
 
@@ -178,6 +211,8 @@ class SimulatorHandle implements Simulator {
     this.faults = this.makeFaults();
     this.outside = this.makeOutside();
     this.inspect = this.makeInspect();
+    this.clock = this.makeClock();
+    this.stats = this.makeStats();
   }
 
   get username(): string {
@@ -313,6 +348,29 @@ class SimulatorHandle implements Simulator {
     };
   }
 
+  private makeClock(): SimulatorClock {
+    const clock = this.core.clock;
+    return {
+      now: () => clock.now(),
+      advance: (ms) => clock.advance(ms),
+      setOffset: (ms, host) => clock.setOffset(ms, host === undefined ? undefined : this.host(host).ref),
+      offsetOf: (host) => clock.offsetOf(this.host(host).ref),
+    };
+  }
+
+  private makeStats(): SimulatorStats {
+    return {
+      burst: (key, options) => {
+        const found = this.findVm(key);
+        if (!found) throw new Error(`no VM ${key}`);
+        return PoolStats.of(found.pool).burst(found.vm.ref, options);
+      },
+      setJsonFlavor: (flavor) => {
+        this.core.options.rrdJson = flavor;
+      },
+    };
+  }
+
   private makeInspect(): SimulatorInspect {
     const pools = (key?: PoolKey) => (key === undefined ? this.core.pools : [this.pool(key)]);
     return {
@@ -328,6 +386,11 @@ class SimulatorHandle implements Simulator {
         return undefined;
       },
       all: <R>(cls: string, poolKey?: PoolKey) => pools(poolKey).flatMap((pool) => [...pool.store.all(cls)].map((o) => this.view<R>(pool, o))),
+      console: (key) => {
+        const found = this.findVm(key);
+        return found && this.server.consoles.view(found.pool, found.vm);
+      },
+      consoleConnections: () => this.server.consoles.connectionCount,
       callLog: () => this.core.callLog(),
       clearCallLog: () => this.core.clearCallLog(),
       sessionCount: (poolKey) => this.pool(poolKey).store.count("session"),

@@ -117,7 +117,7 @@ describe("start and shutdown", () => {
     expect(rec.consoles).toHaveLength(1);
     const console = sim.inspect.get<{ location: string; protocol: string; uuid: string }>("console", rec.consoles[0])!.record;
     const host = sim.pools[0].hosts.find((h) => h.ref === rec.resident_on)!;
-    expect(console).toMatchObject({ protocol: "rfb", location: `https://${host.address}/console?uuid=${console.uuid}` });
+    expect(console).toMatchObject({ protocol: "rfb", location: `${host.url}/console?uuid=${console.uuid}` });
     expect(disks(rec).every(({ vbd }) => vbd.currently_attached && vbd.device.startsWith("xvd"))).toBe(true);
 
     await xapi.s("VM.hard_shutdown", ref);
@@ -207,7 +207,7 @@ describe("start and shutdown", () => {
     expect(rec.resident_on).toBe(to.ref);
     expect(sim.inspect.get<{ resident_VMs: string[] }>("host", from)!.record.resident_VMs).not.toContain(ref);
     expect(sim.inspect.get<{ resident_VMs: string[] }>("host", to.ref)!.record.resident_VMs).toContain(ref);
-    expect(sim.inspect.get<{ location: string }>("console", rec.consoles[0])!.record.location).toContain(`https://${to.address}/`);
+    expect(sim.inspect.get<{ location: string }>("console", rec.consoles[0])!.record.location).toContain(`${to.url}/`);
     expect(await fault("VM.pool_migrate", ref, "OpaqueRef:nope", {})).toEqual(["HANDLE_INVALID", "host", "OpaqueRef:nope"]);
   });
 });

@@ -22,8 +22,8 @@ const LINGER_MS = 5_000;
 const REPLAY_MS = 15_000;
 
 type PoolState = string;
-type LiveEvent =
-  | { type: "changes"; at: number; objects: { uuid: string; related?: string[] }[] }
+export type LiveEvent =
+  | { type: "changes"; at: number; objects: { kind?: string; uuid: string; related?: string[] }[] }
   | { type: "status" | "resync" | "pools"; at: number }
   | { type: "ready"; at: number }
   | { type: "ended"; at: number };
@@ -66,7 +66,8 @@ function open(): void {
   });
   stream.addEventListener("changes", (event: MessageEvent<string>) => {
     const data = parse(event);
-    if (data) emit({ type: "changes", at: Number(data.at) || 0, objects: (data.objects as { uuid: string; related?: string[] }[] | undefined) ?? [] });
+    if (data)
+      emit({ type: "changes", at: Number(data.at) || 0, objects: (data.objects as { kind?: string; uuid: string; related?: string[] }[] | undefined) ?? [] });
   });
   stream.addEventListener("status", (event: MessageEvent<string>) => {
     const data = parse(event);
@@ -106,6 +107,14 @@ function subscribe(listener: Listener): () => void {
       }
     }, LINGER_MS);
   };
+}
+
+/**
+ * Listens to the tab's live stream without refreshing the page (the shell's indicators): opens the shared stream
+ * if needed; returns the function that stops listening.
+ */
+export function onLiveEvent(listener: Listener): () => void {
+  return subscribe(listener);
 }
 
 /** One refresh for a burst of changes; kept outside components so that a re-mount cannot drop it. */

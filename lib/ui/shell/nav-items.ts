@@ -1,11 +1,13 @@
 /** The console's navigation: what the side bar lists, for whom, and which entry is the current page. */
-import { CHANGE_PASSWORD_PATH } from "@/lib/routes";
+import { CHANGE_PASSWORD_PATH, SECURITY_PATH, SESSIONS_PATH, TWO_FACTOR_PATH } from "@/lib/routes";
 import type { IconName } from "@/lib/ui/icons";
 
 export interface NavItem {
   href: string;
   label: string;
   icon: IconName;
+  /** A live count beside the entry: unread critical/major alerts, or running tasks (shell/indicators.tsx). */
+  indicator?: "alerts" | "tasks";
 }
 
 export interface NavSection {
@@ -26,18 +28,27 @@ export const MAIN_NAV: NavItem[] = [
   { href: "/vms", label: "VMs", icon: "vm" },
   { href: "/hosts", label: "Hosts", icon: "host" },
   { href: "/pools", label: "Pools", icon: "pool" },
+  { href: "/storage", label: "Storage", icon: "storage" },
+  { href: "/networks", label: "Networks", icon: "network" },
+  { href: "/alerts", label: "Alerts", icon: "bell", indicator: "alerts" },
+  { href: "/tasks", label: "Tasks", icon: "activity", indicator: "tasks" },
 ];
 
 export const ADMIN_NAV: NavItem[] = [
   { href: "/admin/users", label: "Users", icon: "users" },
   { href: "/admin/groups", label: "Groups", icon: "group" },
   { href: "/admin/acls", label: "Access", icon: "shield" },
+  { href: SECURITY_PATH, label: "Security", icon: "key" },
   { href: "/audit", label: "Audit log", icon: "list" },
 ];
 
 /** Entries of the account menu. Non-admins reach their own audit entries there (admins have "Audit log"). */
 export function accountLinks(user: ShellUser): NavItem[] {
-  const links: NavItem[] = [{ href: CHANGE_PASSWORD_PATH, label: "Change password", icon: "key" }];
+  const links: NavItem[] = [
+    { href: CHANGE_PASSWORD_PATH, label: "Change password", icon: "key" },
+    { href: TWO_FACTOR_PATH, label: "Two-factor login", icon: "shield" },
+    { href: SESSIONS_PATH, label: "Sessions", icon: "monitor" },
+  ];
   if (!user.isAdmin) links.push({ href: "/audit", label: "My activity", icon: "list" });
   return links;
 }

@@ -3,6 +3,7 @@
 import { usePathname } from "next/navigation";
 import { cx } from "@/lib/ui/classes";
 import { Icon } from "@/lib/ui/icons";
+import { NavIndicator } from "./indicators";
 import { isNavItemActive, type NavSection } from "./nav-items";
 import { PopoverLink } from "./popover-link";
 
@@ -29,6 +30,7 @@ export function NavLinks({ sections, label }: { sections: NavSection[]; label: s
                   >
                     <Icon name={item.icon} className={cx("shrink-0", active ? "text-link" : "text-muted")} />
                     {item.label}
+                    {item.indicator && <NavIndicator kind={item.indicator} />}
                   </PopoverLink>
                 </li>
               );

@@ -3,7 +3,9 @@
 import {
   createUserAction as createUser,
   deleteUserAction as deleteUser,
+  endUserSessionsAction as endUserSessions,
   resetPasswordAction as resetPassword,
+  resetTwoFactorAction as resetTwoFactor,
   setUserDisabledAction as setUserDisabled,
   updateUserAction as updateUser,
 } from "@/lib/admin/actions";
@@ -13,3 +15,5 @@ export const updateUserAction = updateUser;
 export const setUserDisabledAction = setUserDisabled;
 export const resetPasswordAction = resetPassword;
 export const deleteUserAction = deleteUser;
+export const endUserSessionsAction = endUserSessions;
+export const resetTwoFactorAction = resetTwoFactor;

@@ -3,6 +3,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { Suspense } from "react";
 import { ObjectAccess } from "@/app/(console)/_components/object-access";
+import { can } from "@/lib/access/can";
 import { requireUser } from "@/lib/auth/current-user";
 import { hostDetail } from "@/lib/inventory/hosts";
 import { LiveUpdates } from "@/lib/ui/live/live-updates";
@@ -17,6 +18,9 @@ import { Skeleton } from "@/lib/ui/skeleton";
 import { HostState } from "@/app/(console)/hosts/_components/host-state";
 import { MemoryUsage } from "@/app/(console)/hosts/_components/memory-usage";
 import { StorageTable } from "@/app/(console)/hosts/_components/storage-table";
+import { ObjectAlerts } from "@/app/(console)/_components/object-alerts";
+import { hostControls } from "@/lib/hosts/controls";
+import { HostControls } from "./_components/host-controls";
 import { HostTabs } from "./_components/host-tabs";
 
 type Props = { params: Promise<{ uuid: string }> };
@@ -29,21 +33,24 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 
 export default async function HostPage({ params }: Props) {
   const user = await requireUser();
-  const host = await hostDetail(user, (await params).uuid);
-  if (!host) notFound();
+  const { uuid } = await params;
+  const [host, controls] = await Promise.all([hostDetail(user, uuid), hostControls(user, uuid)]);
+  if (!host || !controls) notFound();
 
   return (
     <>
       <PageHeader
         title={host.name}
         breadcrumbs={[{ label: "Hosts", href: "/hosts" }, { label: host.name }]}
-        meta={<HostState enabled={host.enabled} live={host.live} stale={host.stale} />}
+        meta={<HostState enabled={host.enabled} live={host.live} stale={host.stale} maintenance={host.maintenance} activity={host.activity} />}
         description={host.description || undefined}
       />
-      <HostTabs uuid={host.uuid} current="Overview" />
+      <HostTabs uuid={host.uuid} current="Overview" console={can(user, "host.console", host.securable)} />
       <LiveUpdates pools={[host.pool]} watch={[host.uuid, ...host.vms.map((vm) => vm.uuid)]} />
       <PoolBanners pools={host.pool.status.state === "connected" ? [] : [{ id: host.pool.id, label: host.pool.label, status: host.pool.status }]} />
       <div className="space-y-5">
+        <HostControls controls={controls} />
+        <ObjectAlerts uuid={host.uuid} objectName={host.name} />
         <Card title="General">
           <KeyValueList>
             <KeyValue label="UUID" mono>

@@ -38,7 +38,7 @@ export function HostsTable({ hosts, label, showPool = false }: { hosts: HostRow[
               {showPool && <Cell>{host.poolLabel}</Cell>}
               <Cell mono>{host.address}</Cell>
               <Cell>
-                <HostState enabled={host.enabled} live={host.live} stale={host.stale} />
+                <HostState enabled={host.enabled} live={host.live} stale={host.stale} maintenance={host.maintenance} activity={host.activity} />
               </Cell>
               <Cell className="min-w-44">
                 <MemoryUsage used={host.memoryUsed} total={host.memoryTotal} />

@@ -1,4 +1,5 @@
 /** A table of storage repositories: a host's (attached to it) or a pool's (marking the default one). */
+import Link from "next/link";
 import type { SrDto } from "@/lib/inventory/storage";
 import { Cell, DataTable, HeaderCell, TableBody, TableHead, TableRow } from "@/lib/ui/data-table";
 import { formatBytes } from "@/lib/ui/format";
@@ -19,7 +20,9 @@ export function StorageTable({ storage, label, defaultSrUuid }: { storage: SrDto
         {storage.map((sr) => (
           <TableRow key={sr.uuid}>
             <Cell>
-              {sr.name}
+              <Link href={`/storage/${sr.uuid}`} prefetch={false} className="text-link hover:underline">
+                {sr.name}
+              </Link>
               {sr.uuid === defaultSrUuid && <span className="ml-1.5 text-xs text-muted">default</span>}
             </Cell>
             <Cell mono>{sr.type}</Cell>

@@ -3,6 +3,8 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { Suspense } from "react";
 import { ObjectAccess } from "@/app/(console)/_components/object-access";
+import { PerformanceOverview } from "@/app/(console)/_components/stats/performance-overview";
+import { ObjectAlerts } from "@/app/(console)/_components/object-alerts";
 import { requireUser } from "@/lib/auth/current-user";
 import { getPool } from "@/lib/pools/store";
 import { LiveUpdates } from "@/lib/ui/live/live-updates";
@@ -45,6 +47,7 @@ export default async function PoolPage({ params }: Props) {
       <LiveUpdates pools={[pool]} watch={[pool.uuid, ...pool.hosts.map((host) => host.uuid)]} />
       <PoolBanners pools={pool.enabled ? [{ id: pool.id, label: pool.label, status: pool.status }] : []} />
       <div className="space-y-5">
+        <ObjectAlerts uuid={pool.uuid} objectName={pool.label} />
         <Card title="General">
           <KeyValueList>
             <KeyValue label="Name in XAPI">{pool.xapiName}</KeyValue>
@@ -70,6 +73,7 @@ export default async function PoolPage({ params }: Props) {
             <KeyValue label="Access">{pool.readOnly ? "Read-only: XenDeck changes nothing here" : "Read-write"}</KeyValue>
           </KeyValueList>
         </Card>
+        <PerformanceOverview poolId={pool.id} />
         <Section title="Hosts">
           <HostsTable hosts={pool.hosts} label="Hosts of the pool" />
         </Section>

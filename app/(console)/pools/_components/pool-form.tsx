@@ -110,7 +110,7 @@ export function PoolForm({ poolId, initial }: { poolId?: string; initial?: PoolF
           required={!editing}
           error={fieldError("password")}
           autoComplete="new-password"
-          hint={editing ? "Leave empty to keep the stored password." : "Stored encrypted; never shown again."}
+          hint={editing ? "Leave empty to keep the stored password (it is only sent to this pool's own hosts)." : "Stored encrypted; never shown again."}
         />
       </div>
       <CheckboxField

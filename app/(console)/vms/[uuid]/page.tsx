@@ -3,6 +3,8 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { Suspense } from "react";
 import { ObjectAccess } from "@/app/(console)/_components/object-access";
+import { can } from "@/lib/access/can";
+import { ObjectAlerts } from "@/app/(console)/_components/object-alerts";
 import { requireUser } from "@/lib/auth/current-user";
 import { LiveUpdates } from "@/lib/ui/live/live-updates";
 import { PoolBanners } from "@/lib/ui/pool-banners";
@@ -45,7 +47,7 @@ export default async function VmPage({ params }: Props) {
         meta={<PowerStateBadge state={vm.powerState} stale={vm.stale} />}
         description={vm.description || undefined}
       />
-      <VmTabs uuid={vm.uuid} current="Overview" />
+      <VmTabs uuid={vm.uuid} current="Overview" console={can(user, "vm.console", vm.securable)} />
       <LiveUpdates pools={[vm.pool]} watch={vm.related} />
       <PoolBanners pools={vm.pool.status.state === "connected" ? [] : [{ id: vm.pool.id, label: vm.pool.label, status: vm.pool.status }]} />
       <div className="space-y-5">
@@ -61,6 +63,7 @@ export default async function VmPage({ params }: Props) {
           />
         </div>
         <RunningTasks tasks={vm.tasks} />
+        <ObjectAlerts uuid={vm.uuid} objectName={vm.name} />
         <General vm={vm} />
         <Disks vm={vm} />
         <Interfaces vm={vm} />
@@ -195,7 +198,15 @@ function Disks({ vm }: { vm: VmDetail }) {
                 <Cell>{disk.type}</Cell>
                 <Cell numeric>{disk.vdi ? formatBytes(disk.vdi.virtualSize) : "—"}</Cell>
                 <Cell numeric>{disk.vdi ? formatBytes(disk.vdi.physicalUtilisation) : "—"}</Cell>
-                <Cell>{disk.sr?.name ?? "—"}</Cell>
+                <Cell>
+                  {disk.sr?.visible ? (
+                    <Link href={`/storage/${disk.sr.uuid}`} prefetch={false} className="text-link hover:underline">
+                      {disk.sr.name}
+                    </Link>
+                  ) : (
+                    (disk.sr?.name ?? "—")
+                  )}
+                </Cell>
                 <Cell>{disk.mode === "RO" ? "Read-only" : "Read-write"}</Cell>
                 <Cell>{disk.attached ? "Yes" : "No"}</Cell>
               </TableRow>

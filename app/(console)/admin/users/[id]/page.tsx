@@ -8,6 +8,7 @@ import { describeGrants, reachableObjects } from "@/lib/admin/user-access";
 import { requireAdmin } from "@/lib/auth/current-user";
 import { listGroups } from "@/lib/access/groups";
 import { PASSWORD_MIN_LENGTH } from "@/lib/password-policy";
+import { listUserSessions } from "@/lib/auth/session-management";
 import { loadUserAccess } from "@/lib/auth/session-user";
 import { getUser } from "@/lib/auth/users";
 import { registrySources } from "@/lib/inventory/acl-objects";
@@ -25,7 +26,14 @@ import { RemoveAclButton } from "@/app/(console)/admin/acls/remove-acl-button";
 import { changeMembershipAction } from "@/app/(console)/admin/groups/actions";
 import { AccountBadges } from "@/app/(console)/admin/users/account-badges";
 import { ACCOUNT_TYPES } from "@/app/(console)/admin/users/account-type";
-import { deleteUserAction, resetPasswordAction, setUserDisabledAction, updateUserAction } from "@/app/(console)/admin/users/actions";
+import {
+  deleteUserAction,
+  endUserSessionsAction,
+  resetPasswordAction,
+  resetTwoFactorAction,
+  setUserDisabledAction,
+  updateUserAction,
+} from "@/app/(console)/admin/users/actions";
 
 type Props = { params: Promise<{ id: string }> };
 
@@ -38,7 +46,7 @@ export async function generateMetadata(props: Props): Promise<Metadata> {
 export default async function UserPage(props: Props) {
   const actor = await requireAdmin();
   const { id } = await props.params;
-  const [user, access, groups] = await Promise.all([getUser(actor, id), loadUserAccess(actor, id), listGroups(actor)]);
+  const [user, access, groups, sessions] = await Promise.all([getUser(actor, id), loadUserAccess(actor, id), listGroups(actor), listUserSessions(actor, id)]);
   if (!user || !access) notFound();
   const self = user.id === actor.id;
   const otherGroups = groups.filter((group) => !user.groups.some((member) => member.id === group.id));
@@ -101,6 +109,47 @@ export default async function UserPage(props: Props) {
               />
               <FormTextField label="Confirm temporary password" name="confirmPassword" type="password" autoComplete="new-password" />
             </ActionForm>
+          </Card>
+
+          <Card
+            title="Sessions"
+            description={`${formatCount(sessions.length, "active session")}. Ending them signs the user out everywhere; copied cookies stop working too.`}
+          >
+            {sessions.length > 0 && (
+              <ul className="mb-3 divide-y divide-line text-sm">
+                {sessions.map((session) => (
+                  <li key={session.id} className="flex flex-wrap justify-between gap-2 py-1.5">
+                    <span>
+                      {session.browser} <span className="font-mono text-muted">{session.address ?? "unknown address"}</span>
+                    </span>
+                    <span className="text-muted">
+                      last seen <LocalTime value={session.lastSeenAt} format="relative" />
+                    </span>
+                  </li>
+                ))}
+              </ul>
+            )}
+            <ActionForm action={endUserSessionsAction} submitLabel="End all sessions" submitVariant="secondary">
+              <input type="hidden" name="userId" value={user.id} />
+            </ActionForm>
+          </Card>
+
+          <Card
+            title="Two-factor login"
+            description={user.twoFactorEnabled ? "On. Reset it when the user lost their authenticator and recovery codes." : "Off for this user."}
+          >
+            {user.twoFactorEnabled && (
+              <ConfirmAction
+                action={resetTwoFactorAction}
+                input={{ userId: user.id }}
+                triggerLabel="Reset second factor"
+                title={`Reset the second factor of ${user.username}?`}
+                confirmLabel="Reset"
+                doneMessage="Second factor removed: the user signs in with their password and sets up a new one if required."
+              >
+                Their authenticator and recovery codes stop working. Make sure the request really comes from them.
+              </ConfirmAction>
+            )}
           </Card>
 
           <Card title="Delete account">

@@ -20,7 +20,7 @@ import { ProgressBar } from "@/lib/ui/progress";
 import { StatusMessage } from "@/lib/ui/status-message";
 import { useToast } from "@/lib/ui/toast";
 import { useAction } from "@/lib/ui/use-action";
-import { vmManagementAction } from "@/app/(console)/vms/[uuid]/actions";
+import { vmManagementAction, vmPlacementAction } from "@/app/(console)/vms/[uuid]/actions";
 
 type Props = Omit<VmManagementView, "snapshotOperations"> & {
   vm: { uuid: string; name: string; description: string };
@@ -34,7 +34,11 @@ export function VmManagementButtons({ vm, operations, migrationHosts, copyTarget
   const router = useRouter();
   const toast = useToast();
   const management = useAction(vmManagementAction);
+  // Which hosts can run the VM is asked of the pool when the migrate dialog opens (VM.assert_can_boot_here).
+  const placement = useAction(vmPlacementAction);
   const [snapshotName, setSnapshotName] = useState("");
+  // The destination the user picked: kept when the pool's answer arrives, unless that host turns out unable.
+  const [destination, setDestination] = useState<string | null>(null);
   const outcome = management.pending ? null : management.result;
 
   // The page follows the VM's new state through the live stream; after a delete the VM page is gone.
@@ -60,6 +64,13 @@ export function VmManagementButtons({ vm, operations, migrationHosts, copyTarget
 
   if (operations.length === 0) return null;
   const startable = migrationHosts.filter((host) => host.unavailableReason === null);
+  const checked = !placement.pending && placement.result?.ok ? placement.result.hosts : null;
+  const destinations = migrationHosts.map((host) => ({
+    ...host,
+    unavailableReason: host.unavailableReason ?? checked?.find((candidate) => candidate.uuid === host.uuid)?.unavailableReason ?? null,
+  }));
+  const possible = destinations.filter((host) => host.unavailableReason === null);
+  const chosen = possible.some((host) => host.uuid === destination) ? destination! : (possible[0]?.uuid ?? "");
   return (
     <div className="space-y-2">
       <div role="toolbar" aria-label="VM management" className="flex flex-wrap items-center gap-2">
@@ -132,21 +143,44 @@ export function VmManagementButtons({ vm, operations, migrationHosts, copyTarget
                   disabledReason={unavailableReason ?? (startable.length === 0 ? "No other host of this pool that you have access to can run it" : null)}
                   title={`Migrate ${vm.name}`}
                   description="Moves the running VM to another host of its pool, without stopping it."
+                  onOpen={() => {
+                    setDestination(null);
+                    void placement.run({ vm: vm.uuid });
+                  }}
                   onSubmit={(data) => run({ operation: "migrate", vm: vm.uuid, host: text(data, "host") })}
                 >
                   {(errors) => (
-                    <SelectField
-                      label="Destination host"
-                      name="host"
-                      defaultValue={startable[0]?.uuid ?? ""}
-                      error={errors.host}
-                      required
-                      options={migrationHosts.map((host) => ({
-                        value: host.uuid,
-                        label: host.unavailableReason ? `${host.name} (${host.unavailableReason})` : host.name,
-                        disabled: host.unavailableReason !== null,
-                      }))}
-                    />
+                    <>
+                      {placement.pending && <ProgressBar label="Asking the pool which hosts can run it…" showLabel />}
+                      {!placement.pending && placement.result && !placement.result.ok && <StatusMessage tone="error" message={placement.result.error} />}
+                      <SelectField
+                        label="Destination host"
+                        name="host"
+                        value={chosen}
+                        onChange={(event) => setDestination(event.target.value)}
+                        error={errors.host}
+                        required
+                        options={destinations.map((host) => ({
+                          value: host.uuid,
+                          label: host.unavailableReason ? `${host.name} (${host.unavailableReason})` : host.name,
+                          disabled: host.unavailableReason !== null,
+                        }))}
+                      />
+                      {checked && possible.length === 0 && (
+                        <StatusMessage tone="warning" message="No other host can run this VM now: the reasons are beside each host." />
+                      )}
+                      {checked && destinations.some((host) => host.unavailableReason !== null) && (
+                        <ul className="space-y-0.5 text-xs text-muted" aria-label="Hosts that cannot run this VM">
+                          {destinations
+                            .filter((host) => host.unavailableReason !== null)
+                            .map((host) => (
+                              <li key={host.uuid}>
+                                <span className="font-medium text-fg">{host.name}</span>: {host.unavailableReason}
+                              </li>
+                            ))}
+                        </ul>
+                      )}
+                    </>
                   )}
                 </FormDialog>
               );

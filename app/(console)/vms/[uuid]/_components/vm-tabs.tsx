@@ -4,11 +4,16 @@
  */
 import { TabNav } from "@/lib/ui/tab-nav";
 
-export type VmTab = "Overview";
+export type VmTab = "Overview" | "Stats" | "Hardware" | "Console";
 
 const vmHref = (uuid: string, path: string) => `/vms/${encodeURIComponent(uuid)}${path}`;
 
-export function VmTabs({ uuid, current }: { uuid: string; current: VmTab }) {
-  const tabs = [{ label: "Overview", href: vmHref(uuid, "") }];
+export function VmTabs({ uuid, current, console: showConsole = false }: { uuid: string; current: VmTab; console?: boolean }) {
+  const tabs = [
+    { label: "Overview", href: vmHref(uuid, "") },
+    { label: "Stats", href: vmHref(uuid, "/stats") },
+    { label: "Hardware", href: vmHref(uuid, "/hardware") },
+  ];
+  if (showConsole) tabs.push({ label: "Console", href: vmHref(uuid, "/console") });
   return <TabNav tabs={tabs} current={current} label="VM sections" />;
 }
