@@ -27,6 +27,15 @@ describe("LruMap", () => {
     expect(computed).toBe(1);
   });
 
+  it("drops the entries the caller says are over, and only those", () => {
+    const map = new LruMap<string, { expires: number }>(4);
+    map.set("old", { expires: 10 });
+    map.set("fresh", { expires: 30 });
+    map.set("older", { expires: 5 });
+    map.deleteWhere((entry) => entry.expires < 20);
+    expect([map.size, map.get("fresh")?.expires, map.get("old"), map.get("older")]).toEqual([1, 30, undefined, undefined]);
+  });
+
   it("refuses a capacity that holds nothing", () => {
     expect(() => new LruMap(0)).toThrow(RangeError);
     expect(() => new LruMap(1.5)).toThrow(RangeError);

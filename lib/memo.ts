@@ -53,6 +53,11 @@ export class LruMap<K, V> {
   delete(key: K): boolean {
     return this.entries.delete(key);
   }
+
+  /** Drops every entry `expired` says is over (time-limited entries: the caller owns the clock). */
+  deleteWhere(expired: (value: V, key: K) => boolean): void {
+    for (const [key, value] of this.entries) if (expired(value, key)) this.entries.delete(key);
+  }
 }
 
 /** A value derived from `key` alone, computed once per key object and held as long as the key lives. */

@@ -8,10 +8,11 @@ import "server-only";
 import { can } from "@/lib/access/can";
 import { hostSecurable, networkSecurable, poolSecurable, srSecurable, vdiSecurable, vmSecurable } from "@/lib/access/securables";
 import type { CurrentUser } from "@/lib/auth/session-user";
+import { VersionedMemo } from "@/lib/memo";
 import { loadPoolViews, type PoolView } from "@/lib/pools/views";
 import { CLOUD_INIT_TAG, provisionDisks, templateLimits, type TemplateLimits } from "@/lib/vm/create/input";
 import type { PoolConnection, XapiObject } from "@/lib/xapi";
-import { srLabel } from "./sr-label";
+import { srLabel } from "@/lib/pools/names";
 
 export interface CreationTemplate {
   uuid: string;
@@ -43,19 +44,19 @@ export interface CreationPool {
 const byName = <T extends { name: string }>(a: T, b: T) => a.name.localeCompare(b.name, undefined, { numeric: true });
 const THIN_SR_TYPES = new Set(["nfs", "ext", "file", "smb", "cephfs", "glusterfs", "xfs", "zfs", "largeblock"]);
 
-/** Template limits by cached template record (replaced when the template changes): one XAPI call per template. */
-const limitsMemo = new WeakMap<XapiObject<"VM">, Promise<TemplateLimits>>();
+/**
+ * Template limits per cached template record: one XAPI call per template, asked again when the template changes
+ * (a changed template is a new frozen record, and the old one's entry goes with it).
+ */
+const limitsMemo = VersionedMemo.weak<XapiObject<"VM">, Promise<TemplateLimits>>();
 
 function limitsOf(connection: PoolConnection, template: XapiObject<"VM">): Promise<TemplateLimits> {
-  let limits = limitsMemo.get(template);
-  if (!limits) {
-    limits = connection.client
+  return limitsMemo.get(template, [], () =>
+    connection.client
       .call<string>("VM.get_recommendations", template.$ref)
       .then((xml) => templateLimits(xml, template.memory_static_min))
-      .catch(() => templateLimits("", template.memory_static_min));
-    limitsMemo.set(template, limits);
-  }
-  return limits;
+      .catch(() => templateLimits("", template.memory_static_min)),
+  );
 }
 
 async function creationPool(user: CurrentUser, view: PoolView, connection: PoolConnection): Promise<CreationPool> {
