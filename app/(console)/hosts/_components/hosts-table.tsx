@@ -3,7 +3,7 @@ import Link from "next/link";
 import type { HostRow } from "@/lib/inventory/hosts";
 import { Cell, DataTable, HeaderCell, TableBody, TableHead, TableRow } from "@/lib/ui/data-table";
 import { HostState } from "./host-state";
-import { MemoryUsage } from "./memory-usage";
+import { BytesUsed } from "@/lib/ui/bytes-used";
 
 export function HostsTable({ hosts, label, showPool = false }: { hosts: HostRow[]; label: string; showPool?: boolean }) {
   return (
@@ -41,7 +41,7 @@ export function HostsTable({ hosts, label, showPool = false }: { hosts: HostRow[
                 <HostState enabled={host.enabled} live={host.live} stale={host.stale} maintenance={host.maintenance} activity={host.activity} />
               </Cell>
               <Cell className="min-w-44">
-                <MemoryUsage used={host.memoryUsed} total={host.memoryTotal} />
+                <BytesUsed what="Memory" used={host.memoryUsed} total={host.memoryTotal} />
               </Cell>
               <Cell numeric>{host.cpuCount}</Cell>
               <Cell numeric>{host.residentVmCount}</Cell>
