@@ -1,7 +1,7 @@
 /** @type {import('next').NextConfig} */
 const nextConfig = {
   // Native and server-only packages stay external to the server bundle.
-  serverExternalPackages: ["better-sqlite3", "@prisma/adapter-better-sqlite3", "@prisma/adapter-pg", "pg", "xmlrpc", "ws", "js-fatfs"],
+  serverExternalPackages: ["better-sqlite3", "@prisma/adapter-better-sqlite3", "@prisma/adapter-pg", "pg", "ws", "js-fatfs"],
   poweredByHeader: false,
   // Gzip in Node only when asked (XENDECK_COMPRESS=1, validated in lib/config.ts): the server's one JavaScript
   // thread is what every page view waits for, and gzip took 1-2 ms of the 5-13 ms a VM list request costs it

@@ -5,8 +5,8 @@
  *   routes (app/) → process entry (lib/server) → features → pools and VMs → action pipeline → access/audit/auth
  *   → XAPI client → database and configuration
  *
- * Two rooms stand apart: the design system (lib/ui) is client-safe and imports nothing but itself and plain data
- * (lib/result, lib/routes); the tooling (lib/dev: simulator, benches, demo, test support) may import anything, and nothing
+ * Two rooms stand apart: the design system (lib/ui) is client-safe and imports nothing but itself, plain data
+ * (lib/result, lib/routes) and the pure cache mechanism (lib/memo); the tooling (lib/dev: simulator, benches, demo, test support) may import anything, and nothing
  * but tests and tooling imports it.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
@@ -21,6 +21,7 @@ const RANKS: Record<string, number> = {
   "lib/result.ts": 0,
   "lib/routes.ts": 0,
   "lib/password-policy.ts": 0,
+  "lib/memo.ts": 0,
   "lib/upgrade-routes.ts": 0,
   "lib/db": 0,
   "lib/xapi": 1,
@@ -47,7 +48,7 @@ const RANKS: Record<string, number> = {
 };
 const UI = "lib/ui";
 const DEV = "lib/dev";
-const UI_MAY_IMPORT = new Set([UI, "lib/result.ts", "lib/routes.ts"]);
+const UI_MAY_IMPORT = new Set([UI, "lib/result.ts", "lib/routes.ts", "lib/memo.ts"]);
 
 /** The room of a file, or of an import target (`lib/xapi` is the folder's index, `lib/config` the file). */
 function roomOf(file: string): string {

@@ -9,6 +9,7 @@
  *   test("…", async ({ page, sim, vm }) => { … });
  *
  * `signIn(page, username, password)` signs in through the login page (for tests about sessions).
+ * `gotoLive(page, url)` opens a page and waits until its live update stream is open (before changing things).
  * `createUser(...)` makes a throwaway account (tests that disable or change one must not use the seeded ones).
  */
 import { test as base, expect, type Page } from "@playwright/test";
@@ -33,6 +34,16 @@ export const test = base.extend<{ as: SeededUser; sim: SimControl; run: RunInfo;
       return found;
     }),
 });
+
+/**
+ * Opens `url` and resolves once the page's live update stream answered: the server subscribes a stream before
+ * it answers, so every change made after this reaches the page.
+ */
+export async function gotoLive(page: Page, url: string): Promise<void> {
+  const streamOpen = page.waitForResponse((response) => new URL(response.url()).pathname === "/api/live" && response.ok());
+  await page.goto(url);
+  await streamOpen;
+}
 
 /** Signs in through the login page. */
 export async function signIn(page: Page, username: string, password: string): Promise<void> {

@@ -18,7 +18,7 @@ import { randomBytes } from "node:crypto";
 import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { request } from "@playwright/test";
+import { expect, request } from "@playwright/test";
 import { buildApp, copyBuild, freePort, startAppServer, stopChild, waitForHttp } from "../../lib/dev/demo/next-server";
 import { startSimulator } from "../../lib/dev/xapi-sim/index";
 import { assertAuditChainIntact } from "./access";
@@ -63,18 +63,23 @@ async function signIn(baseUrl: string, username: string, password: string, file:
 async function waitForPools(baseUrl: string, storageState: string, count: number): Promise<void> {
   const context = await request.newContext({ baseURL: baseUrl, storageState });
   try {
-    const deadline = Date.now() + 60_000;
     let last = "";
-    while (Date.now() < deadline) {
+    const connected = async () => {
       const response = await context.get("/api/pools");
-      if (response.ok()) {
-        const pools = (await response.json()) as { label: string; state: string }[];
-        last = pools.map((pool) => `${pool.label}: ${pool.state}`).join(", ");
-        if (pools.length >= count && pools.every((pool) => pool.state === "connected")) return;
-      } else last = `HTTP ${response.status()}`;
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-    throw new Error(`the pools did not connect (${last})`);
+      if (!response.ok()) {
+        last = `HTTP ${response.status()}`;
+        return false;
+      }
+      const pools = (await response.json()) as { label: string; state: string }[];
+      last = pools.map((pool) => `${pool.label}: ${pool.state}`).join(", ");
+      return pools.length >= count && pools.every((pool) => pool.state === "connected");
+    };
+    await expect
+      .poll(connected, { timeout: 60_000, message: "the pools connect" })
+      .toBe(true)
+      .catch(() => {
+        throw new Error(`the pools did not connect (${last})`);
+      });
   } finally {
     await context.dispose();
   }

@@ -10,6 +10,7 @@ import { getDb } from "@/lib/db/client";
 import type { Prisma } from "@/lib/db/generated/sqlite/client";
 import { failure, invalidInput, type ActionResult } from "@/lib/result";
 import { lockedMutation } from "@/lib/db/transaction";
+import { bumpAccessVersion } from "./access-version";
 import { ACL_OBJECT_KINDS, can, ROLES, scopeAnchors, type AclObjectKind, type Role, type ScopeReason, type Securable } from "./can";
 import type { CurrentUser } from "@/lib/auth/session-user";
 
@@ -118,6 +119,7 @@ export async function addAcl(actor: CurrentUser, input: unknown, record: RecordC
     const row = existing
       ? await tx.acl.update({ where: { id: existing.id }, data: { role, ...(objectLabel ? { objectLabel } : {}) }, include: aclInclude })
       : await tx.acl.create({ data: { ...subject, objectKind, objectUuid, objectLabel, role, createdBy: actor.username }, include: aclInclude });
+    await bumpAccessVersion(tx);
     await record(tx, {
       action: existing ? "acl.update" : "acl.add",
       object: { kind: objectKind, uuid: objectUuid, label: objectLabel || row.objectLabel },
@@ -133,6 +135,7 @@ export async function removeAcl(aclId: string, record: RecordChange): Promise<Ac
     const row = await tx.acl.findUnique({ where: { id: aclId } });
     if (!row) return failure("This ACL no longer exists.");
     await tx.acl.delete({ where: { id: aclId } });
+    await bumpAccessVersion(tx);
     await record(tx, {
       action: "acl.remove",
       object: { kind: row.objectKind, uuid: row.objectUuid, label: row.objectLabel },

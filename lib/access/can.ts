@@ -17,6 +17,7 @@
  * The target (`Securable`) carries what the scope needs (its pool, parent VM, SR, network...), filled by the
  * caller from the XAPI cache, so no I/O happens here.
  */
+import { memoPerObject } from "@/lib/memo";
 
 export const ROLES = ["viewer", "operator", "admin"] as const;
 export type Role = (typeof ROLES)[number];
@@ -241,21 +242,18 @@ export function scopeAnchors(target: Securable): ScopeAnchor[] {
 
 type RoleIndex = Record<AclObjectKind, Map<string, number>>;
 
-/** Strongest role rank per ACL object, built once per grants array (lists check thousands of objects). */
-const roleIndexes = new WeakMap<readonly Grant[], RoleIndex>();
-
-function roleIndex(grants: readonly Grant[]): RoleIndex {
-  let index = roleIndexes.get(grants);
-  if (!index) {
-    index = { pool: new Map(), host: new Map(), vm: new Map(), sr: new Map(), network: new Map() };
-    for (const grant of grants) {
-      const byUuid = index[grant.objectKind];
-      byUuid.set(grant.objectUuid, Math.max(byUuid.get(grant.objectUuid) ?? 0, ROLE_RANK[grant.role]));
-    }
-    roleIndexes.set(grants, index);
+/**
+ * Strongest role rank per ACL object, built once per grants array (lists check thousands of objects). Grants
+ * arrays are frozen (lib/auth/session-user.ts): a change of rights is a new array.
+ */
+const roleIndex = memoPerObject((grants: readonly Grant[]): RoleIndex => {
+  const index: RoleIndex = { pool: new Map(), host: new Map(), vm: new Map(), sr: new Map(), network: new Map() };
+  for (const grant of grants) {
+    const byUuid = index[grant.objectKind];
+    byUuid.set(grant.objectUuid, Math.max(byUuid.get(grant.objectUuid) ?? 0, ROLE_RANK[grant.role]));
   }
   return index;
-}
+});
 
 const ROLE_BY_RANK: (Role | null)[] = [null, "viewer", "operator", "admin"];
 

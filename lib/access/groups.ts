@@ -8,6 +8,7 @@ import type { RecordChange } from "@/lib/audit/record";
 import { getDb } from "@/lib/db/client";
 import { failure, invalidInput, type ActionResult } from "@/lib/result";
 import { lockedMutation } from "@/lib/db/transaction";
+import { bumpAccessVersion } from "./access-version";
 import { can } from "./can";
 import type { CurrentUser } from "@/lib/auth/session-user";
 
@@ -86,6 +87,7 @@ export async function updateGroup(groupId: string, input: unknown, record: Recor
     const clash = await tx.group.findUnique({ where: { name: parsed.data.name } });
     if (clash && clash.id !== groupId) return failure("A group with this name exists.", { name: ["A group with this name exists"] });
     const row = await tx.group.update({ where: { id: groupId }, data: parsed.data, include: groupInclude });
+    await bumpAccessVersion(tx); // grants name the group they come through
     await record(tx, { object: groupObject(row), params: parsed.data });
     return { ok: true, group: toGroupDto(row) };
   });
@@ -97,6 +99,7 @@ export async function deleteGroup(groupId: string, record: RecordChange): Promis
     const row = await tx.group.findUnique({ where: { id: groupId } });
     if (!row) return failure("This group no longer exists.");
     await tx.group.delete({ where: { id: groupId } });
+    await bumpAccessVersion(tx);
     await record(tx, { object: groupObject(row) });
     return { ok: true };
   });
@@ -113,6 +116,7 @@ export async function changeMembership(groupId: string, userId: string, add: boo
     const existing = await tx.groupMember.findUnique({ where: key });
     if (add && !existing) await tx.groupMember.create({ data: { groupId, userId } });
     if (!add && existing) await tx.groupMember.delete({ where: key });
+    if (add === !existing) await bumpAccessVersion(tx);
     await record(tx, {
       action: add ? "group.add_member" : "group.remove_member",
       object: groupObject(group),

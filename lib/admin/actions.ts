@@ -34,7 +34,9 @@ const ACLS = { global: "acl.manage" } as const;
 /** Account, group and ACL changes show on every admin page and change what users see everywhere. */
 const EVERYWHERE = [{ path: "/", type: "layout" }] as const;
 
-const userObject = (userId?: string) => () => ({ kind: "user", uuid: userId ?? null });
+/** The audit entry's object: the account or the group the input names. */
+const theUser = (input: { userId: string }) => ({ kind: "user", uuid: input.userId });
+const theGroup = (input: { groupId: string }) => ({ kind: "group", uuid: input.groupId });
 const operation = (name: string) => () => ({ operation: name });
 
 export const createUserAction = defineAction({
@@ -42,7 +44,7 @@ export const createUserAction = defineAction({
   input: createUserInput,
   authorize: USERS,
   auditAction: "user.create",
-  auditObject: userObject(),
+  auditObject: () => ({ kind: "user", uuid: null }),
   auditParams: ({ username, isAdmin }) => ({ operation: "create", username, isAdmin }),
   revalidate: [USERS_PATH],
   redirectTo: (result: { user: UserDto }) => userHref(result.user.id),
@@ -54,7 +56,7 @@ export const updateUserAction = defineAction({
   input: updateUserInput,
   authorize: USERS,
   auditAction: "user.update",
-  auditObject: (input) => ({ kind: "user", uuid: input.userId }),
+  auditObject: theUser,
   auditParams: operation("update"),
   revalidate: EVERYWHERE,
   run: async ({ input, recordInTransaction }) => {
@@ -68,7 +70,7 @@ export const setUserDisabledAction = defineAction({
   input: setUserDisabledInput,
   authorize: USERS,
   auditAction: "user.update",
-  auditObject: (input) => ({ kind: "user", uuid: input.userId }),
+  auditObject: theUser,
   auditParams: operation("update"),
   revalidate: EVERYWHERE,
   run: async ({ input, recordInTransaction }) => {
@@ -83,7 +85,7 @@ export const resetPasswordAction = defineAction({
   input: resetPasswordInput,
   authorize: USERS,
   auditAction: "user.reset_password",
-  auditObject: (input) => ({ kind: "user", uuid: input.userId }),
+  auditObject: theUser,
   auditParams: operation("reset-password"),
   revalidate: EVERYWHERE,
   run: async ({ input, recordInTransaction }): Promise<ActionResult<{ message: string; shownOnce?: string }>> => {
@@ -99,7 +101,7 @@ export const deleteUserAction = defineAction({
   input: z.object({ userId: idSchema }),
   authorize: USERS,
   auditAction: "user.delete",
-  auditObject: (input) => ({ kind: "user", uuid: input.userId }),
+  auditObject: theUser,
   auditParams: operation("delete"),
   revalidate: EVERYWHERE,
   redirectTo: () => USERS_PATH,
@@ -124,7 +126,7 @@ export const updateGroupAction = defineAction({
   input: groupInput.extend({ groupId: idSchema }),
   authorize: USERS,
   auditAction: "group.update",
-  auditObject: (input) => ({ kind: "group", uuid: input.groupId }),
+  auditObject: theGroup,
   auditParams: operation("update"),
   revalidate: EVERYWHERE,
   run: async ({ input, recordInTransaction }) => {
@@ -138,7 +140,7 @@ export const deleteGroupAction = defineAction({
   input: z.object({ groupId: idSchema }),
   authorize: USERS,
   auditAction: "group.delete",
-  auditObject: (input) => ({ kind: "group", uuid: input.groupId }),
+  auditObject: theGroup,
   auditParams: operation("delete"),
   revalidate: EVERYWHERE,
   redirectTo: () => GROUPS_PATH,
@@ -151,7 +153,7 @@ export const changeMembershipAction = defineAction({
   input: membershipInput,
   authorize: USERS,
   auditAction: (input) => (input.intent === "remove" ? "group.remove_member" : "group.add_member"),
-  auditObject: (input) => ({ kind: "group", uuid: input.groupId }),
+  auditObject: theGroup,
   auditParams: (input) => ({ operation: input.intent === "remove" ? "remove-member" : "add-member", userId: input.userId }),
   revalidate: EVERYWHERE,
   run: async ({ input, recordInTransaction }) => {

@@ -14,17 +14,13 @@ import { loadPoolViews, type PoolView } from "@/lib/pools/views";
 import type { ActionResult } from "@/lib/result";
 import type { PoolConnection, XapiObject } from "@/lib/xapi";
 import { describeAlert } from "./alert-text";
+import { objectUuidSchema } from "@/lib/actions/object-uuid";
 
 export const ALERT_NOT_FOUND = "This alert does not exist (it may have been dismissed already), or you do not have access to it.";
 export const MAX_DISMISS = 500;
 const SEEN_SKEW_MS = 24 * 3600_000;
 
-const alertUuid = z
-  .string({ error: "An alert is required" })
-  .trim()
-  .min(1, "An alert is required")
-  .max(100)
-  .regex(/^[0-9A-Za-z-]+$/, "Not a uuid");
+const alertUuid = objectUuidSchema("An alert");
 
 export interface LocatedAlert {
   view: PoolView;

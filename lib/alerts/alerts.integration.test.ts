@@ -8,7 +8,8 @@ import { describe, expect, it } from "vitest";
 import { runAction } from "@/lib/actions/define";
 import type { CurrentUser } from "@/lib/auth/session-user";
 import { getDb } from "@/lib/db/client";
-import { inventoryEnvironmentForFile, waitFor } from "@/lib/dev/test/pool-environment";
+import { eventually } from "@/lib/dev/test/eventually";
+import { inventoryEnvironmentForFile } from "@/lib/dev/test/pool-environment";
 import { getPoolRegistry } from "@/lib/xapi/registry";
 import { ALERT_NOT_FOUND, alertsSeenAt, dismissAlert, dismissAlerts, markAlertsSeen } from "./actions";
 import { unreadUrgentAlertCount, visibleAlerts } from "./alerts";
@@ -21,7 +22,7 @@ async function raise(vmName: string, spec: { name: string; priority?: number; bo
   const vm = sim.inspect.vm(vmName)!;
   const ref = sim.outside.alert("lab", { cls: "VM", obj_uuid: vm.record.uuid as string, ...spec });
   const uuid = sim.inspect.get<{ uuid: string }>("message", ref, "lab")!.record.uuid;
-  await waitFor(() =>
+  await eventually(() =>
     getPoolRegistry()
       .all()
       .some((connection) => connection.cache.getByUuid("message", uuid) !== undefined),

@@ -289,7 +289,7 @@ describe.each(["sqlite", "postgresql"] as const)("accounts on %s", (provider) =>
       expect(await verifyAuditChain()).toMatchObject({ ok: true });
     });
 
-    it("re-reads a user's grants only once the audit log has moved on, and then at once", async () => {
+    it("re-reads a user's grants only once the access version moved, which every ACL, group and membership write moves", async () => {
       const root = await seedUser("root", true);
       const kim = await seedUser("kim");
       await addAcl(root, { subjectType: "user", subjectId: kim.id, objectKind: "vm", objectUuid: "vm-1", role: "viewer" });
@@ -299,21 +299,47 @@ describe.each(["sqlite", "postgresql"] as const)("accounts on %s", (provider) =>
       expect((await loadActor(kim.id))!.grants).toBe(first);
       expect(Object.isFrozen(first) && Object.isFrozen(first[0])).toBe(true);
 
-      // An ACL written without its audit entry is not seen until the audit log moves: every change goes through
-      // the audited functions, which write both in one transaction.
+      // An ACL written straight into the database, without the version bump, is not seen; nor after other
+      // audited changes (the audit log is not what versions the grants)...
       await testDb().db.acl.create({ data: { userId: kim.id, objectKind: "vm", objectUuid: "vm-2", role: "viewer", createdBy: "test" } });
       expect((await loadActor(kim.id))!.grants).toBe(first);
+      expect(await updateUser(root, kim.id, { displayName: "Kim" })).toMatchObject({ ok: true });
+      expect((await loadActor(kim.id))!.grants).toBe(first);
+      // ...until a repository write moves the version, whoever it concerns.
       await addAcl(root, { subjectType: "user", subjectId: root.id, objectKind: "vm", objectUuid: "vm-3", role: "viewer" });
-      expect((await loadActor(kim.id))!.grants.map((grant) => grant.objectUuid)).toEqual(["vm-1", "vm-2"]);
+      const second = (await loadActor(kim.id))!.grants;
+      expect(second.map((grant) => grant.objectUuid)).toEqual(["vm-1", "vm-2"]);
+      expect((await loadActor(kim.id))!.grants).toBe(second);
 
-      // Each audited change applies at the next request: a group grant, a membership, a removal.
+      // Each kind of write applies at the next request: a group grant, a membership, a rename, a removal.
       const created = await createGroup(root, { name: "ops" });
       if (!created.ok) throw new Error(created.error);
       await addAcl(root, { subjectType: "group", subjectId: created.group.id, objectKind: "pool", objectUuid: "pool-1", role: "operator" });
+      expect((await loadActor(kim.id))!.grants).toEqual(second); // read again (the version moved), the same
       await addGroupMember(root, created.group.id, kim.id);
       expect((await loadActor(kim.id))!.grants.map((grant) => grant.objectUuid)).toEqual(["vm-1", "vm-2", "pool-1"]);
+      await updateGroup(root, created.group.id, { name: "operations" });
+      expect((await loadActor(kim.id))!.grants.at(-1)?.via).toEqual({ type: "group", groupId: created.group.id, groupName: "operations" });
+      const aclId = first[0]!.aclId;
+      expect(await removeAcl(root, aclId)).toEqual({ ok: true });
+      expect((await loadActor(kim.id))!.grants.map((grant) => grant.objectUuid)).toEqual(["vm-2", "pool-1"]);
+      await removeGroupMember(root, created.group.id, kim.id);
+      expect((await loadActor(kim.id))!.grants.map((grant) => grant.objectUuid)).toEqual(["vm-2"]);
+      await addGroupMember(root, created.group.id, kim.id);
       await deleteGroup(root, created.group.id);
-      expect((await loadActor(kim.id))!.grants.map((grant) => grant.objectUuid)).toEqual(["vm-1", "vm-2"]);
+      expect((await loadActor(kim.id))!.grants.map((grant) => grant.objectUuid)).toEqual(["vm-2"]);
+    });
+
+    it("moves the access version with a deleted user's ACLs and memberships, in the same transaction", async () => {
+      const root = await seedUser("root", true);
+      const lee = await seedUser("lee");
+      const version = async () => (await testDb().db.accessVersion.findUnique({ where: { id: 1 } }))?.version ?? 0;
+      const before = await version();
+      expect(await deleteUser(root, lee.id)).toEqual({ ok: true });
+      expect(await version()).toBe(before + 1);
+      // A refused change rolls the bump back with it.
+      expect(await deleteUser(root, root.id)).toMatchObject({ ok: false });
+      expect(await version()).toBe(before + 1);
     });
 
     it("keeps one ACL per subject and object, replacing its role", async () => {

@@ -11,6 +11,7 @@ import { cookies } from "next/headers";
 import { notFound, redirect } from "next/navigation";
 import { cache } from "react";
 import { getConfig } from "@/lib/config";
+import { VersionedMemo } from "@/lib/memo";
 import { sessionClaims, type SessionClaims } from "./options";
 import { SECURE_SESSION_COOKIE, SESSION_COOKIE } from "./paths";
 import { CHANGE_PASSWORD_PATH, LOGIN_PATH, TWO_FACTOR_PATH } from "@/lib/routes";
@@ -35,35 +36,30 @@ function sessionToken(read: CookieReader): string | null {
 
 /** A decoded session token: its claims (null when invalid) and when it expires (ms since the epoch). */
 interface DecodedToken {
-  secret: string;
   claims: SessionClaims | null;
   expiresAt: number;
 }
 
 /**
- * Session tokens decoded recently. A browser sends the same token on every request until it is renewed, and
- * decoding it (key derivation, then decryption) is a good part of what checking a session costs; the token is
- * authenticated encryption, so the same string always decodes to the same claims: only its expiry can change
- * the answer, and it is checked on every use. The user behind the claims is still re-read from the database
- * on every request. Bounded: the oldest entries go first.
+ * Session tokens decoded recently, by token at the version of the secret that decoded them. A browser sends
+ * the same token on every request until it is renewed, and decoding it (key derivation, then decryption) is a
+ * good part of what checking a session costs; the token is authenticated encryption, so the same string and
+ * secret always decode to the same claims: only its expiry can change the answer, and it is checked on every
+ * use. The user behind the claims is still re-read from the database on every request.
  */
-const decodedTokens = new Map<string, DecodedToken>();
-const DECODED_TOKENS_MAX = 1000;
+const decodedTokens = VersionedMemo.bounded<string, DecodedToken>(1000);
 /** How long a token that did not decode is remembered as invalid (forgeries cost one decode per minute). */
 const INVALID_TOKEN_MEMO_MS = 60_000;
 
 async function decodeSessionToken(token: string, secret: string): Promise<SessionClaims | null> {
   const now = Date.now();
-  const known = decodedTokens.get(token);
-  if (known && known.secret === secret && now < known.expiresAt) return known.claims;
+  const known = decodedTokens.find(token, [secret]);
+  if (known && now < known.expiresAt) return known.claims;
   // decode() checks the token's encryption with our secret and its expiry.
   const payload = await decode({ token, secret }).catch(() => null);
   const claims = sessionClaims(payload);
   const expiresAt = claims && typeof payload?.exp === "number" ? payload.exp * 1000 : now + INVALID_TOKEN_MEMO_MS;
-  decodedTokens.delete(token);
-  decodedTokens.set(token, { secret, claims, expiresAt });
-  if (decodedTokens.size > DECODED_TOKENS_MAX) decodedTokens.delete(decodedTokens.keys().next().value!);
-  return claims;
+  return decodedTokens.remember(token, [secret], { claims, expiresAt }).claims;
 }
 
 /**

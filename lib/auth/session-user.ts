@@ -6,7 +6,9 @@
  */
 import "server-only";
 import { can, type AccessSubject, type AclObjectKind, type Grant, type Role } from "@/lib/access/can";
+import { ACCESS_VERSION_ROW } from "@/lib/access/access-version";
 import { getDb, type Db } from "@/lib/db/client";
+import { memoPerObject, VersionedMemo } from "@/lib/memo";
 import { parseTwoFactorPolicy, TWO_FACTOR_POLICY_KEY, twoFactorRequiredFor } from "./two-factor-policy";
 import { touchSession } from "./sessions";
 
@@ -40,7 +42,7 @@ function toGrant(acl: AclRow, via: Grant["via"]): Grant {
   return { aclId: acl.id, objectKind: acl.objectKind as AclObjectKind, objectUuid: acl.objectUuid, objectLabel: acl.objectLabel, role: acl.role as Role, via };
 }
 
-/** A row of the user query: the user's columns, the session's when loaded by session, the audit log's newest position, the policy. */
+/** A row of the user query: the user's columns, the session's when loaded by session, the access version, the policy. */
 interface UserRow {
   id: string;
   username: string;
@@ -49,7 +51,7 @@ interface UserRow {
   disabled: unknown;
   mustChangePassword: unknown;
   totpEnabledAt: unknown;
-  auditPosition: unknown;
+  accessVersion: unknown;
   twoFactorPolicy: string | null;
   sessionRevokedAt?: unknown;
   sessionExpiresAt?: unknown;
@@ -97,29 +99,22 @@ async function loadGrants(userId: string, db: Db): Promise<readonly Grant[]> {
 }
 
 /**
- * Users' grants as last read, with the audit log position they were read at, per database. Every change that
+ * Users' grants as last read, per database, by user at the access version they were read at. Every change that
  * can alter someone's grants (an ACL granted, changed or removed; a group renamed or deleted; a member added or
- * removed; a user deleted) writes its audit entry in the same transaction (lib/access/acls.ts, groups.ts,
- * users.ts), and audit ids commit in order (the audit lock is held until commit, lib/audit/record.ts), so while
- * the newest audit entry is the same, so are everybody's grants. Reading the grants is one row per ACL (about
- * 1 ms for 200 ACLs, on every request of such a user); reading the position is one index lookup. Any audited
- * event moves the position, which only costs the next request of each user a re-read.
+ * removed; a user deleted) bumps the access version in its own transaction (`bumpAccessVersion`, called by
+ * lib/access/acls.ts, groups.ts and lib/auth/users.ts), so while the version is the same, so are everybody's
+ * grants. Reading the grants is one row per ACL (about 1 ms for 200 ACLs, on every request of such a user);
+ * reading the version is one primary-key lookup in the user's query. A write to the ACL tables that does not
+ * go through those functions is not seen until the version moves.
  */
-const grantsCache = new WeakMap<Db, Map<string, { position: number; grants: readonly Grant[] }>>();
-const GRANTS_CACHE_MAX = 1000;
+const grantsOf = memoPerObject((_db: Db) => VersionedMemo.bounded<string, readonly Grant[]>(1000));
 
-async function grantsAt(userId: string, position: number, db: Db): Promise<readonly Grant[]> {
-  let cache = grantsCache.get(db);
-  if (!cache) grantsCache.set(db, (cache = new Map()));
-  const cached = cache.get(userId);
-  if (cached?.position === position) return cached.grants;
-  // Read after the position: grants newer than it are stored under the older position, and the next request,
-  // seeing the position moved, reads them again. Grants older than the position cannot be read.
-  const grants = await loadGrants(userId, db);
-  cache.delete(userId);
-  cache.set(userId, { position, grants });
-  if (cache.size > GRANTS_CACHE_MAX) cache.delete(cache.keys().next().value!);
-  return grants;
+async function grantsAt(userId: string, accessVersion: number, db: Db): Promise<readonly Grant[]> {
+  const cached = grantsOf(db).find(userId, [accessVersion]);
+  if (cached) return cached;
+  // Read after the version: grants newer than it are stored under the older version, and the next request,
+  // seeing the version moved, reads them again. Grants older than the version cannot be read.
+  return grantsOf(db).remember(userId, [accessVersion], await loadGrants(userId, db));
 }
 
 /** SQLite hands raw dates back as numbers (ms) or text, PostgreSQL as Date objects. */
@@ -138,7 +133,7 @@ async function toCurrentUser(user: UserRow, db: Db, sessionId?: string): Promise
     displayName: user.displayName,
     isAdmin,
     mustChangePassword: flag(user.mustChangePassword),
-    grants: await grantsAt(user.id, Number(user.auditPosition ?? 0), db),
+    grants: await grantsAt(user.id, Number(user.accessVersion ?? 0), db),
     ...(sessionId ? { sessionId } : {}),
     twoFactorEnabled,
     // A sign-in step: scripts acting as a user (no session) have no sign-in to complete.
@@ -148,15 +143,15 @@ async function toCurrentUser(user: UserRow, db: Db, sessionId?: string): Promise
 
 /**
  * The user behind a session, or null when the session no longer counts: unknown, ended, expired, or its user
- * disabled or deleted. Runs on every request: one query reads the session, its user, the audit position and
+ * disabled or deleted. Runs on every request: one query reads the session, its user, the access version and
  * the two-factor policy (plain SQL that SQLite and PostgreSQL both understand, parameters bound by
- * `$queryRaw`); the grants come from `grantsAt` unless the audit log moved on.
+ * `$queryRaw`); the grants come from `grantsAt` unless the access version moved on.
  */
 export async function loadSessionUser(sessionId: string, db: Db = getDb(), now = new Date()): Promise<CurrentUser | null> {
   const [row] = await db.$queryRaw<UserRow[]>`
     SELECT u."id", u."username", u."displayName", u."isAdmin", u."disabled", u."mustChangePassword", u."totpEnabledAt",
            s."revokedAt" AS "sessionRevokedAt", s."expiresAt" AS "sessionExpiresAt", s."lastSeenAt" AS "sessionLastSeenAt",
-           (SELECT MAX(e."id") FROM "AuditEntry" e) AS "auditPosition",
+           (SELECT v."version" FROM "AccessVersion" v WHERE v."id" = ${ACCESS_VERSION_ROW}) AS "accessVersion",
            (SELECT st."value" FROM "Setting" st WHERE st."key" = ${TWO_FACTOR_POLICY_KEY}) AS "twoFactorPolicy"
     FROM "Session" s JOIN "User" u ON u."id" = s."userId"
     WHERE s."id" = ${sessionId}`;
@@ -173,7 +168,7 @@ export async function loadSessionUser(sessionId: string, db: Db = getDb(), now =
 async function loadUserWithGrants(userId: string, db: Db): Promise<{ access: CurrentUser; disabled: boolean } | null> {
   const [row] = await db.$queryRaw<UserRow[]>`
     SELECT u."id", u."username", u."displayName", u."isAdmin", u."disabled", u."mustChangePassword", u."totpEnabledAt",
-           (SELECT MAX(e."id") FROM "AuditEntry" e) AS "auditPosition",
+           (SELECT v."version" FROM "AccessVersion" v WHERE v."id" = ${ACCESS_VERSION_ROW}) AS "accessVersion",
            (SELECT st."value" FROM "Setting" st WHERE st."key" = ${TWO_FACTOR_POLICY_KEY}) AS "twoFactorPolicy"
     FROM "User" u
     WHERE u."id" = ${userId}`;

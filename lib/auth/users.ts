@@ -11,6 +11,7 @@ import { getConfig } from "@/lib/config";
 import { getDb, type DbTransaction } from "@/lib/db/client";
 import { failure, formBoolean, invalidInput, optionalFormBoolean, refusal, type ActionResult } from "@/lib/result";
 import { lockedMutation, Rollback } from "@/lib/db/transaction";
+import { bumpAccessVersion } from "@/lib/access/access-version";
 import { can } from "@/lib/access/can";
 import { clearPairFailures, loginThrottleRefusal, recordLoginFailure } from "./login-throttle";
 import { hashPassword, verifyPassword } from "./password";
@@ -156,6 +157,7 @@ export async function deleteUser(userId: string, record: RecordChange): Promise<
     const row = await tx.user.findUnique({ where: { id: userId } });
     if (!row) return failure("This user no longer exists.");
     await tx.user.delete({ where: { id: userId } });
+    await bumpAccessVersion(tx); // their ACLs and memberships went with them
     if (row.isAdmin && !row.disabled) await assertAnEnabledAdminRemains(tx);
     await record(tx, { object: userObject(row) });
     return { ok: true };

@@ -74,6 +74,7 @@ const LAYOUT_ROWS: Record<KeyboardLayout, LayoutRows> = {
   ],
 };
 
+// Built on first use from constant rows, one per layout of a closed list: nothing to evict, nothing to go stale.
 const TABLES = new Map<KeyboardLayout, Map<string, Omit<Keystroke, "keysym">>>();
 
 function table(layout: KeyboardLayout): Map<string, Omit<Keystroke, "keysym">> {

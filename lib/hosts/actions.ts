@@ -17,43 +17,25 @@
 import "server-only";
 import { z } from "zod";
 import { can } from "@/lib/access/can";
-import { hostSecurable, vmSecurable } from "@/lib/access/securables";
+import { vmSecurable } from "@/lib/access/securables";
 import { defineAction, FollowUpError, type Located } from "@/lib/actions/define";
 import type { CurrentUser } from "@/lib/auth/session-user";
+import { locateHost, type LocatedHost } from "@/lib/pools/locate";
 import { refNamer } from "@/lib/pools/names";
-import { loadPoolViews, type PoolView } from "@/lib/pools/views";
+import { loadPoolViews } from "@/lib/pools/views";
 import { formBoolean, refusal, type ActionResult } from "@/lib/result";
 import { MAINTENANCE_MODE_KEY } from "./host-state";
 import { describeXapiError, XapiError, type PoolConnection, type XapiObject } from "@/lib/xapi";
+import { objectUuidSchema } from "@/lib/actions/object-uuid";
 
 export const HOST_NOT_FOUND = "This host does not exist, or you do not have access to it.";
 
-const hostUuid = z
-  .string({ error: "A host is required" })
-  .trim()
-  .min(1, "A host is required")
-  .max(100)
-  .regex(/^[0-9A-Za-z-]+$/, "Not a uuid");
-
-export interface LocatedHost {
-  view: PoolView;
-  connection: PoolConnection;
-  host: XapiObject<"host">;
-}
+const hostUuid = objectUuidSchema("A host");
 
 export async function locateHostFor(uuid: string): Promise<Located<LocatedHost> | null> {
-  for (const view of await loadPoolViews()) {
-    const connection = view.connection;
-    const host = connection?.cache.getByUuid("host", uuid);
-    if (!connection || !host) continue;
-    return {
-      value: { view, connection, host },
-      securable: hostSecurable(view.uuid, host),
-      object: { kind: "host", uuid, label: host.name_label },
-      poolId: view.id,
-    };
-  }
-  return null;
+  const located = locateHost(await loadPoolViews(), uuid);
+  if (!located) return null;
+  return { value: located, securable: located.securable, object: { kind: "host", uuid, label: located.host.name_label }, poolId: located.view.id };
 }
 
 /** A VM that would stay on the host, and why, in words (its name only for users who may view it). */

@@ -5,8 +5,8 @@
  */
 import "server-only";
 import { can } from "@/lib/access/can";
-import { hostSecurable } from "@/lib/access/securables";
 import type { CurrentUser } from "@/lib/auth/session-user";
+import { locateHost } from "@/lib/pools/locate";
 import { loadPoolViews } from "@/lib/pools/views";
 import { hostActivity, inMaintenanceMode } from "./host-state";
 
@@ -29,43 +29,40 @@ export interface HostControlsView {
 
 /** The controls of the host page; null when the host is unknown or invisible to the user. */
 export async function hostControls(user: CurrentUser, uuid: string): Promise<HostControlsView | null> {
-  for (const view of await loadPoolViews()) {
-    const cache = view.connection?.cache;
-    const host = cache?.getByUuid("host", uuid);
-    if (!cache || !host) continue;
-    const securable = hostSecurable(view.uuid, host);
-    if (!can(user, "host.view", securable)) return null;
-    const live = cache.get("host_metrics", host.metrics)?.live ?? false;
-    const activity = hostActivity(cache, host);
-    const busy = activity ? `The host is busy (${activity.toLowerCase()})` : null;
-    const offline = !live ? "The host is not live" : null;
-    const readOnly = view.readOnly || view.stale;
-    const blocked = view.readOnly ? "The pool is registered read-only" : view.stale ? "The pool is not connected" : null;
-    const powerReason = (operation: "reboot" | "shutdown") =>
-      blocked ??
-      offline ??
-      busy ??
-      (host.enabled ? "Disable the host first (enter maintenance mode)" : !host.allowed_operations.includes(operation) ? "XAPI does not allow it now" : null);
-    return {
-      uuid: host.uuid,
-      name: host.name_label,
-      enabled: host.enabled,
-      live,
-      maintenance: inMaintenanceMode(host),
-      isMaster: cache.pool()?.master === host.$ref,
-      activity,
-      residentVms: cache.vmsByHost(host.$ref).filter((vm) => !vm.is_control_domain).length,
-      maintenanceControls: can(user, "host.maintenance", securable)
-        ? {
-            enterUnavailableReason: blocked ?? offline ?? busy ?? (host.enabled ? null : "The host is already disabled"),
-            exitUnavailableReason: blocked ?? offline ?? busy ?? (host.enabled ? "The host is enabled" : null),
-          }
-        : null,
-      powerControls: can(user, "host.power", securable)
-        ? { rebootUnavailableReason: powerReason("reboot"), shutdownUnavailableReason: powerReason("shutdown") }
-        : null,
-      readOnly,
-    };
-  }
-  return null;
+  const located = locateHost(await loadPoolViews(), uuid);
+  if (!located) return null;
+  const { view, connection, host, securable } = located;
+  const cache = connection.cache;
+  if (!can(user, "host.view", securable)) return null;
+  const live = cache.get("host_metrics", host.metrics)?.live ?? false;
+  const activity = hostActivity(cache, host);
+  const busy = activity ? `The host is busy (${activity.toLowerCase()})` : null;
+  const offline = !live ? "The host is not live" : null;
+  const readOnly = view.readOnly || view.stale;
+  const blocked = view.readOnly ? "The pool is registered read-only" : view.stale ? "The pool is not connected" : null;
+  const powerReason = (operation: "reboot" | "shutdown") =>
+    blocked ??
+    offline ??
+    busy ??
+    (host.enabled ? "Disable the host first (enter maintenance mode)" : !host.allowed_operations.includes(operation) ? "XAPI does not allow it now" : null);
+  return {
+    uuid: host.uuid,
+    name: host.name_label,
+    enabled: host.enabled,
+    live,
+    maintenance: inMaintenanceMode(host),
+    isMaster: cache.pool()?.master === host.$ref,
+    activity,
+    residentVms: cache.vmsByHost(host.$ref).filter((vm) => !vm.is_control_domain).length,
+    maintenanceControls: can(user, "host.maintenance", securable)
+      ? {
+          enterUnavailableReason: blocked ?? offline ?? busy ?? (host.enabled ? null : "The host is already disabled"),
+          exitUnavailableReason: blocked ?? offline ?? busy ?? (host.enabled ? "The host is enabled" : null),
+        }
+      : null,
+    powerControls: can(user, "host.power", securable)
+      ? { rebootUnavailableReason: powerReason("reboot"), shutdownUnavailableReason: powerReason("shutdown") }
+      : null,
+    readOnly,
+  };
 }

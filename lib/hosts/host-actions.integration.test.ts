@@ -7,7 +7,8 @@
 import { describe, expect, it } from "vitest";
 import { runAction } from "@/lib/actions/define";
 import { getDb } from "@/lib/db/client";
-import { inventoryEnvironmentForFile, waitFor } from "@/lib/dev/test/pool-environment";
+import { eventually } from "@/lib/dev/test/eventually";
+import { inventoryEnvironmentForFile } from "@/lib/dev/test/pool-environment";
 import type { HostMetricsRecord, HostRecord, PbdRecord, SrRecord, VbdRecord, VdiRecord, VmRecord } from "@/lib/xapi/model/records.generated";
 import { hostControls } from "./controls";
 import { HOST_NOT_FOUND, hostEvacuationCheck, hostMaintenance, hostPower } from "./actions";
@@ -119,12 +120,12 @@ describe("host maintenance", () => {
     // Away long enough to be seen away.
     sim.faults.duration("host_boot", 1_500);
     expect(await runAction(hostPower, { actor: admin, input: { host: target, operation: "reboot" } })).toMatchObject({ ok: true });
-    await waitFor(() => !live("xcp-lab-02"));
+    await eventually(() => !live("xcp-lab-02"));
     await env().catchUp();
     expect(await hostControls(admin, target)).toMatchObject({ live: false, activity: "Rebooting" });
-    await waitFor(() => live("xcp-lab-02"));
+    await eventually(() => live("xcp-lab-02"));
     await sim.faults.reset();
-    await waitFor(() => Object.keys(host("xcp-lab-02").record.current_operations).length === 0);
+    await eventually(() => Object.keys(host("xcp-lab-02").record.current_operations).length === 0);
     expect(host("xcp-lab-02").record.enabled).toBe(false);
 
     expect(await runAction(hostMaintenance, { actor: admin, input: { host: target, operation: "exit" } })).toMatchObject({

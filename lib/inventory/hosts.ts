@@ -6,11 +6,13 @@ import { can } from "@/lib/access/can";
 import type { CurrentUser } from "@/lib/auth/session-user";
 import type { PoolCache, PoolConnection, XapiObject } from "@/lib/xapi";
 import { canViewWholePool, seesNothing } from "@/lib/access/pool-shortcuts";
+import { locateHost } from "@/lib/pools/locate";
 import { loadPoolViews, type PoolView } from "@/lib/pools/views";
 import { hostSecurable, pifSecurable, srSecurable, vmSecurable } from "@/lib/access/securables";
 import { srDto, type SrDto } from "./storage";
 import { hostActivity, inMaintenanceMode } from "@/lib/hosts/host-state";
 import { isOrdinaryVm, osName, primaryIp, vmMemoryBytes } from "@/lib/vm/fields";
+import { VersionedMemo } from "@/lib/memo";
 import type { PowerState } from "./vm-query";
 
 export interface HostRow {
@@ -37,16 +39,14 @@ export interface HostRow {
   stale: boolean;
 }
 
-/** Rows built once per host record and pool cache version: each sums its resident VMs' memory. */
-const hostRows = new WeakMap<XapiObject<"host">, { key: string; row: HostRow }>();
+/**
+ * Rows per host record (frozen, replaced when the host changes), at the pool cache's version (each row sums its
+ * resident VMs' memory: any change of them moves it) and the pool's label and status.
+ */
+const hostRows = VersionedMemo.weak<XapiObject<"host">, HostRow>();
 
 function hostRow(view: PoolView, cache: PoolCache, host: XapiObject<"host">): HostRow {
-  const key = `${cache.version}|${view.label}|${view.stale}`;
-  const cached = hostRows.get(host);
-  if (cached?.key === key) return cached.row;
-  const row = buildHostRow(view, cache, host);
-  hostRows.set(host, { key, row });
-  return row;
+  return hostRows.get(host, [cache.version, view.label, view.stale], () => buildHostRow(view, cache, host));
 }
 
 function buildHostRow(view: PoolView, cache: PoolCache, host: XapiObject<"host">): HostRow {
@@ -129,66 +129,62 @@ export interface HostDetail extends HostRow {
 
 /** The host page's data; null when there is no such host or the user may not view it. */
 export async function hostDetail(user: CurrentUser, uuid: string): Promise<HostDetail | null> {
-  if (typeof uuid !== "string" || uuid.length > 100) return null;
-  for (const view of await loadPoolViews()) {
-    const cache = view.connection?.cache;
-    const host = cache?.getByUuid("host", uuid);
-    if (!cache || !host) continue;
-    const securable = hostSecurable(view.uuid, host);
-    if (!can(user, "host.view", securable)) return null;
-    const vms: HostVmDto[] = cache
-      .vmsByHost(host.$ref)
-      .filter((vm) => isOrdinaryVm(vm) && can(user, "vm.view", vmSecurable(view.uuid, cache, vm)))
-      .map((vm) => {
-        const metrics = cache.get("VM_metrics", vm.metrics);
-        const guest = cache.get("VM_guest_metrics", vm.guest_metrics);
-        return {
-          uuid: vm.uuid,
-          name: vm.name_label,
-          powerState: vm.power_state as PowerState,
-          memoryBytes: vmMemoryBytes(vm, metrics),
-          vcpus: vm.VCPUs_at_startup,
-          ip: primaryIp(guest),
-          os: osName(guest),
-        };
-      })
-      .sort(byName);
-    const interfaces = cache
-      .pifsByHost(host.$ref)
-      .filter((pif) => can(user, "pif.view", pifSecurable(view.uuid, cache, pif)))
-      .map((pif) => ({
-        uuid: pif.uuid,
-        device: pif.device,
-        ip: pif.IP,
-        mac: pif.MAC,
-        network: cache.get("network", pif.network)?.name_label ?? null,
-        management: pif.management,
-        attached: pif.currently_attached,
-      }))
-      .sort((a, b) => a.device.localeCompare(b.device, undefined, { numeric: true }));
-    const storage = cache
-      .pbdsByHost(host.$ref)
-      .flatMap((pbd) => {
-        const sr = cache.get("SR", pbd.SR);
-        if (!sr || !can(user, "sr.view", srSecurable(view.uuid, sr))) return [];
-        return [{ ...srDto(cache, sr), attached: pbd.currently_attached }];
-      })
-      .sort(byName);
-    return {
-      ...hostRow(view, cache, host),
-      hostname: host.hostname,
-      description: host.name_description,
-      productVersion: host.software_version.product_version ?? null,
-      productBrand: host.software_version.product_brand ?? host.software_version.platform_name ?? null,
-      xenVersion: host.software_version.xen ?? null,
-      apiVersion: `${host.API_version_major}.${host.API_version_minor}`,
-      socketCount: Number(host.cpu_info.socket_count) || 0,
-      pool: { id: view.id, label: view.label, status: view.status },
-      vms,
-      interfaces,
-      storage,
-      securable,
-    };
-  }
-  return null;
+  const located = locateHost(await loadPoolViews(), uuid);
+  if (!located) return null;
+  const { view, connection, host, securable } = located;
+  const cache = connection.cache;
+  if (!can(user, "host.view", securable)) return null;
+  const vms: HostVmDto[] = cache
+    .vmsByHost(host.$ref)
+    .filter((vm) => isOrdinaryVm(vm) && can(user, "vm.view", vmSecurable(view.uuid, cache, vm)))
+    .map((vm) => {
+      const metrics = cache.get("VM_metrics", vm.metrics);
+      const guest = cache.get("VM_guest_metrics", vm.guest_metrics);
+      return {
+        uuid: vm.uuid,
+        name: vm.name_label,
+        powerState: vm.power_state as PowerState,
+        memoryBytes: vmMemoryBytes(vm, metrics),
+        vcpus: vm.VCPUs_at_startup,
+        ip: primaryIp(guest),
+        os: osName(guest),
+      };
+    })
+    .sort(byName);
+  const interfaces = cache
+    .pifsByHost(host.$ref)
+    .filter((pif) => can(user, "pif.view", pifSecurable(view.uuid, cache, pif)))
+    .map((pif) => ({
+      uuid: pif.uuid,
+      device: pif.device,
+      ip: pif.IP,
+      mac: pif.MAC,
+      network: cache.get("network", pif.network)?.name_label ?? null,
+      management: pif.management,
+      attached: pif.currently_attached,
+    }))
+    .sort((a, b) => a.device.localeCompare(b.device, undefined, { numeric: true }));
+  const storage = cache
+    .pbdsByHost(host.$ref)
+    .flatMap((pbd) => {
+      const sr = cache.get("SR", pbd.SR);
+      if (!sr || !can(user, "sr.view", srSecurable(view.uuid, sr))) return [];
+      return [{ ...srDto(cache, sr), attached: pbd.currently_attached }];
+    })
+    .sort(byName);
+  return {
+    ...hostRow(view, cache, host),
+    hostname: host.hostname,
+    description: host.name_description,
+    productVersion: host.software_version.product_version ?? null,
+    productBrand: host.software_version.product_brand ?? host.software_version.platform_name ?? null,
+    xenVersion: host.software_version.xen ?? null,
+    apiVersion: `${host.API_version_major}.${host.API_version_minor}`,
+    socketCount: Number(host.cpu_info.socket_count) || 0,
+    pool: { id: view.id, label: view.label, status: view.status },
+    vms,
+    interfaces,
+    storage,
+    securable,
+  };
 }

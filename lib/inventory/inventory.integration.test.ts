@@ -7,8 +7,10 @@ import { describe, expect, it } from "vitest";
 import { dashboardSummary } from "./dashboard";
 import { hostDetail, visibleHosts } from "./hosts";
 import { poolDetail, visiblePools } from "./pools";
-import { inventoryEnvironmentForFile, waitFor } from "@/lib/dev/test/pool-environment";
+import { eventually } from "@/lib/dev/test/eventually";
+import { inventoryEnvironmentForFile } from "@/lib/dev/test/pool-environment";
 import { bulkOperationsFor, NOT_PERMITTED_REASON, vmDetail, visibleVmRows } from "./vms";
+import { VM_OPERATION_IDS } from "@/lib/vm/operations";
 
 const env = inventoryEnvironmentForFile();
 
@@ -99,18 +101,7 @@ describe("the VM page", () => {
     const operator = await user("ops-operator", [{ kind: "vm", uuid: running.uuid, role: "operator" }]);
     expect((await vmDetail(viewer, running.uuid))!.operations).toEqual([]);
     const operations = (await vmDetail(operator, running.uuid))!.operations;
-    expect(operations.map((operation) => operation.id)).toEqual([
-      "start",
-      "start_on",
-      "clean_shutdown",
-      "hard_shutdown",
-      "clean_reboot",
-      "hard_reboot",
-      "suspend",
-      "resume",
-      "pause",
-      "unpause",
-    ]);
+    expect(operations.map((operation) => operation.id)).toEqual([...VM_OPERATION_IDS]); // an operator is offered every one
     const byId = Object.fromEntries(operations.map((operation) => [operation.id, operation]));
     expect(byId.start!.unavailableReason).toBe("The VM is running; only a halted VM can be started");
     expect(byId.clean_shutdown!.unavailableReason).toBeNull();
@@ -200,7 +191,7 @@ describe("live cache", () => {
     const count = (await visibleVmRows(admin)).filter((row) => row.poolLabel === "production").length;
     try {
       for (const host of production.hosts) await sim.faults.setHostState(host.address, "refuse");
-      await waitFor(async () => (await dashboardSummary(admin)).troubledPools.some((pool) => pool.label === "production"));
+      await eventually(async () => (await dashboardSummary(admin)).troubledPools.some((pool) => pool.label === "production"));
       const rows = (await visibleVmRows(admin)).filter((row) => row.poolLabel === "production");
       expect(rows).toHaveLength(count);
       expect(rows.every((row) => row.stale)).toBe(true);
@@ -211,7 +202,7 @@ describe("live cache", () => {
     } finally {
       await sim.faults.reset();
     }
-    await waitFor(async () => (await dashboardSummary(admin)).troubledPools.length === 0);
+    await eventually(async () => (await dashboardSummary(admin)).troubledPools.length === 0);
     expect((await visibleVmRows(admin)).every((row) => !row.stale)).toBe(true);
   });
 });

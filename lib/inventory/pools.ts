@@ -12,6 +12,7 @@ import { poolSecurable, srSecurable } from "@/lib/access/securables";
 import { srDto, type SrDto } from "./storage";
 import { isOrdinaryVm } from "@/lib/vm/fields";
 import { poolIdsOf, visibleVmRows } from "./vms";
+import { VersionedMemo } from "@/lib/memo";
 
 export interface PoolSummary {
   id: string;
@@ -30,23 +31,26 @@ export interface PoolSummary {
   defaultSr: SrDto | null;
 }
 
-/** VM counts per pool, counted once per cache version (a pool may hold thousands of VMs). */
-const vmCounts = new WeakMap<PoolConnection, { version: number; vmCount: number; runningVmCount: number }>();
+interface VmCounts {
+  vmCount: number;
+  runningVmCount: number;
+}
 
-function countVms(connection: PoolConnection | undefined): { vmCount: number; runningVmCount: number } {
+/** VM counts per pool connection, counted once per cache version (a pool may hold thousands of VMs). */
+const vmCounts = VersionedMemo.weak<PoolConnection, VmCounts>();
+
+function countVms(connection: PoolConnection | undefined): VmCounts {
   if (!connection) return { vmCount: 0, runningVmCount: 0 };
-  const cached = vmCounts.get(connection);
-  if (cached?.version === connection.cache.version) return cached;
-  let vmCount = 0;
-  let runningVmCount = 0;
-  for (const vm of connection.cache.list("VM")) {
-    if (!isOrdinaryVm(vm)) continue;
-    vmCount++;
-    if (vm.power_state === "Running") runningVmCount++;
-  }
-  const counts = { version: connection.cache.version, vmCount, runningVmCount };
-  vmCounts.set(connection, counts);
-  return counts;
+  return vmCounts.get(connection, [connection.cache.version], () => {
+    let vmCount = 0;
+    let runningVmCount = 0;
+    for (const vm of connection.cache.list("VM")) {
+      if (!isOrdinaryVm(vm)) continue;
+      vmCount++;
+      if (vm.power_state === "Running") runningVmCount++;
+    }
+    return { vmCount, runningVmCount };
+  });
 }
 
 function summary(view: PoolView): PoolSummary {

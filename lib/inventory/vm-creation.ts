@@ -6,12 +6,14 @@
  */
 import "server-only";
 import { can } from "@/lib/access/can";
-import { hostSecurable, networkSecurable, poolSecurable, srSecurable, vdiSecurable, vmSecurable } from "@/lib/access/securables";
+import { hostSecurable, networkSecurable, poolSecurable, srSecurable, vmSecurable } from "@/lib/access/securables";
 import type { CurrentUser } from "@/lib/auth/session-user";
+import { VersionedMemo } from "@/lib/memo";
 import { loadPoolViews, type PoolView } from "@/lib/pools/views";
 import { CLOUD_INIT_TAG, provisionDisks, templateLimits, type TemplateLimits } from "@/lib/vm/create/input";
 import type { PoolConnection, XapiObject } from "@/lib/xapi";
-import { srLabel } from "./sr-label";
+import { srLabel } from "@/lib/pools/names";
+import { isoOptions, type IsoOption } from "./iso-options";
 
 export interface CreationTemplate {
   uuid: string;
@@ -36,26 +38,26 @@ export interface CreationPool {
   templates: CreationTemplate[];
   srs: { uuid: string; label: string; freeBytes: number; thin: boolean; isDefault: boolean }[];
   networks: { uuid: string; name: string }[];
-  isos: { uuid: string; name: string; library: string }[];
+  isos: IsoOption[];
   hosts: { uuid: string; name: string }[];
 }
 
 const byName = <T extends { name: string }>(a: T, b: T) => a.name.localeCompare(b.name, undefined, { numeric: true });
 const THIN_SR_TYPES = new Set(["nfs", "ext", "file", "smb", "cephfs", "glusterfs", "xfs", "zfs", "largeblock"]);
 
-/** Template limits by cached template record (replaced when the template changes): one XAPI call per template. */
-const limitsMemo = new WeakMap<XapiObject<"VM">, Promise<TemplateLimits>>();
+/**
+ * Template limits per cached template record: one XAPI call per template, asked again when the template changes
+ * (a changed template is a new frozen record, and the old one's entry goes with it).
+ */
+const limitsMemo = VersionedMemo.weak<XapiObject<"VM">, Promise<TemplateLimits>>();
 
 function limitsOf(connection: PoolConnection, template: XapiObject<"VM">): Promise<TemplateLimits> {
-  let limits = limitsMemo.get(template);
-  if (!limits) {
-    limits = connection.client
+  return limitsMemo.get(template, [], () =>
+    connection.client
       .call<string>("VM.get_recommendations", template.$ref)
       .then((xml) => templateLimits(xml, template.memory_static_min))
-      .catch(() => templateLimits("", template.memory_static_min));
-    limitsMemo.set(template, limits);
-  }
-  return limits;
+      .catch(() => templateLimits("", template.memory_static_min)),
+  );
 }
 
 async function creationPool(user: CurrentUser, view: PoolView, connection: PoolConnection): Promise<CreationPool> {
@@ -84,15 +86,7 @@ async function creationPool(user: CurrentUser, view: PoolView, connection: PoolC
     .filter((network) => network.other_config.is_host_internal_management_network !== "true")
     .map((network) => ({ uuid: network.uuid, name: network.name_label }))
     .sort(byName);
-  const isos = cache
-    .list("SR")
-    .filter((sr) => sr.content_type === "iso")
-    .flatMap((sr) =>
-      sr.VDIs.map((ref) => cache.get("VDI", ref))
-        .filter((vdi): vdi is XapiObject<"VDI"> => vdi !== undefined && can(user, "vdi.view", vdiSecurable(poolUuid, cache, vdi)))
-        .map((vdi) => ({ uuid: vdi.uuid, name: vdi.name_label, library: sr.name_label })),
-    )
-    .sort(byName);
+  const isos = isoOptions(user, poolUuid, cache);
   const hosts = cache
     .list("host")
     .filter((host) => can(user, "host.view", hostSecurable(poolUuid, host)))

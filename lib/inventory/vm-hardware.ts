@@ -12,7 +12,8 @@ import { locateVm } from "@/lib/pools/locate";
 import { loadPoolViews, type PoolStatusDto } from "@/lib/pools/views";
 import { isOrdinaryVm } from "@/lib/vm/fields";
 import type { XapiObject } from "@/lib/xapi";
-import { srLabel } from "./sr-label";
+import { srLabel } from "@/lib/pools/names";
+import { isoOptions, type IsoOption } from "./iso-options";
 import type { PowerState } from "./vm-query";
 
 export interface HardwareDisk {
@@ -53,7 +54,7 @@ export interface VmHardwareView {
     srs: { uuid: string; label: string; freeBytes: number }[];
     detachedDisks: { uuid: string; name: string; sizeBytes: number; sr: string }[];
     networks: { uuid: string; name: string }[];
-    isos: { uuid: string; name: string; library: string }[];
+    isos: IsoOption[];
     tags: string[];
   };
 }
@@ -148,15 +149,7 @@ export async function vmHardwareView(user: CurrentUser, uuid: string): Promise<V
       .sort(byName);
   }
   if (may.cd) {
-    options.isos = cache
-      .list("SR")
-      .filter((sr) => sr.content_type === "iso")
-      .flatMap((sr) =>
-        sr.VDIs.map((ref) => cache.get("VDI", ref))
-          .filter((vdi): vdi is XapiObject<"VDI"> => vdi !== undefined && can(user, "vdi.view", vdiSecurable(poolUuid, cache, vdi)))
-          .map((vdi) => ({ uuid: vdi.uuid, name: vdi.name_label, library: sr.name_label })),
-      )
-      .sort(byName);
+    options.isos = isoOptions(user, poolUuid, cache);
   }
   if (may.tags) {
     // Tags of the pool's VMs the user can see (others' tags could tell what the user may not see).

@@ -12,6 +12,7 @@
  *   perPage  one of PER_PAGE_OPTIONS (default 50)
  */
 import { z } from "zod";
+import { LruMap, memoPerObject } from "@/lib/memo";
 import type { VmPowerState } from "@/lib/xapi/model/records.generated";
 
 export type PowerState = VmPowerState;
@@ -419,20 +420,11 @@ export function vmSearchKey(row: VmRow): VmSearchKey {
   };
 }
 
-const keyCache = new WeakMap<VmRow, VmSearchKey>();
-
 /**
  * `vmSearchKey` memoised per row object. Rows are immutable DTOs: the read model builds a new object when a VM
  * changes, and the old key is garbage-collected with the old row.
  */
-export function cachedVmSearchKey(row: VmRow): VmSearchKey {
-  let key = keyCache.get(row);
-  if (key === undefined) {
-    key = vmSearchKey(row);
-    keyCache.set(row, key);
-  }
-  return key;
-}
+export const cachedVmSearchKey: (row: VmRow) => VmSearchKey = memoPerObject(vmSearchKey);
 
 const DIGIT_RUN = /\d+/g;
 const NATURAL_PAD = 16;
@@ -514,46 +506,30 @@ function sortEntries(entries: SortedEntry[], sort: VmSortColumn, dir: SortDir): 
 
 /**
  * The whole row list sorted once per (list, sort, direction): read models hand in the same array until
- * something changes, so a request only filters the pre-sorted list (which keeps its order) and slices a page.
+ * something changes (and never change an array handed in), so a request only filters the pre-sorted list (which
+ * keeps its order) and slices a page. Every sort of a list fits; they go with the list.
  */
-const sortedLists = new WeakMap<readonly VmRow[], Map<string, SortedEntry[]>>();
+const sortsOf = memoPerObject((_rows: readonly VmRow[]) => new LruMap<string, SortedEntry[]>(VM_SORT_COLUMNS.length * 2));
 
 function sortedList(rows: readonly VmRow[], sort: VmSortColumn, dir: SortDir): SortedEntry[] {
-  let bySort = sortedLists.get(rows);
-  if (!bySort) sortedLists.set(rows, (bySort = new Map()));
-  const cacheKey = `${sort}:${dir}`;
-  let sorted = bySort.get(cacheKey);
-  if (!sorted) {
-    sorted = sortEntries(
+  return sortsOf(rows).resolve(`${sort}:${dir}`, () =>
+    sortEntries(
       rows.map((row) => ({ row, key: cachedVmSearchKey(row) })),
       sort,
       dir,
-    );
-    bySort.set(cacheKey, sorted);
-  }
-  return sorted;
+    ),
+  );
 }
 
 /**
- * Filter results per sorted list, by filter: paging through a search, or live refreshes of an open search,
- * repeat the same filter over the same list. A few recent filters per list; they go with the list.
+ * Filter results per sorted list (itself per rows array, so as immutable), by filter: paging through a search,
+ * or live refreshes of an open search, repeat the same filter over the same list. A few recent filters per list;
+ * they go with the list.
  */
-const filteredLists = new WeakMap<SortedEntry[], Map<string, SortedEntry[]>>();
-const FILTERS_PER_LIST = 16;
+const filtersOf = memoPerObject((_sorted: SortedEntry[]) => new LruMap<string, SortedEntry[]>(16));
 
 function filteredList(sorted: SortedEntry[], query: VmQuery, keep: (entry: SortedEntry) => boolean): SortedEntry[] {
-  let byFilter = filteredLists.get(sorted);
-  if (!byFilter) filteredLists.set(sorted, (byFilter = new Map()));
-  const filterKey = JSON.stringify([query.power, query.pool, query.terms]);
-  let matched = byFilter.get(filterKey);
-  if (matched) {
-    byFilter.delete(filterKey); // most recently used last
-  } else {
-    matched = sorted.filter(keep);
-    if (byFilter.size >= FILTERS_PER_LIST) byFilter.delete(byFilter.keys().next().value!);
-  }
-  byFilter.set(filterKey, matched);
-  return matched;
+  return filtersOf(sorted).resolve(JSON.stringify([query.power, query.pool, query.terms]), () => sorted.filter(keep));
 }
 
 /**

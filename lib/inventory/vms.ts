@@ -17,6 +17,7 @@ import { hostSecurable, poolSecurable, srSecurable, vbdSecurable, vdiSecurable, 
 import { srLabel } from "@/lib/pools/names";
 import { guestAddresses, isOrdinaryVm, osName, primaryIp, vmMemoryBytes, vmVcpus } from "@/lib/vm/fields";
 import { operationInProgress } from "@/lib/vm/operation-words";
+import { memoPerObject, VersionedMemo } from "@/lib/memo";
 import type { PowerState, VmRow } from "./vm-query";
 
 /** What XAPI is doing to the VM now, in words (the first of its current operations). */
@@ -30,45 +31,48 @@ function busyWords(vm: XapiObject<"VM">): string | null {
 /* ------------------------------------------------------------------------------------------------------------ */
 
 interface PoolVmIndex {
-  key: string;
   rows: VmRow[];
   /** `securables[i]` is the Securable of `rows[i]`. */
   securables: Securable[];
 }
 
-/** What a row was built from: when none of it changed, the row object is reused. */
+/** A row and the Securable of its VM. */
 interface RowSource {
   row: VmRow;
   securable: Securable;
-  host: unknown;
-  guest: unknown;
-  metrics: unknown;
-  poolUuid: string;
-  label: string;
-  stale: boolean;
 }
 
-const indexes = new WeakMap<PoolConnection, PoolVmIndex>();
-const rowSources = new WeakMap<XapiObject<"VM">, RowSource>();
+/**
+ * Per pool connection, at the cache version and the pool's label, status and uuid: everything the rows are
+ * built from (the records are frozen and replaced on change, and any change moves the cache version).
+ */
+const indexes = VersionedMemo.weak<PoolConnection, PoolVmIndex>();
+/**
+ * Per VM record (frozen: a change of the VM is a new record), at the identity of the other records the row reads
+ * (host, guest metrics, metrics: frozen too) and the pool's label, status and uuid: a VM whose records did not
+ * change keeps its row object.
+ */
+const rowSources = VersionedMemo.weak<XapiObject<"VM">, RowSource>();
 
-function buildRow(view: PoolView, connection: PoolConnection, vm: XapiObject<"VM">): RowSource {
+function rowSource(view: PoolView, connection: PoolConnection, vm: XapiObject<"VM">): RowSource {
   const cache = connection.cache;
   const host = cache.get("host", vm.resident_on);
   const guest = cache.get("VM_guest_metrics", vm.guest_metrics);
   const metrics = cache.get("VM_metrics", vm.metrics);
-  const previous = rowSources.get(vm);
-  if (
-    previous &&
-    previous.host === host &&
-    previous.guest === guest &&
-    previous.metrics === metrics &&
-    previous.label === view.label &&
-    previous.stale === view.stale &&
-    previous.poolUuid === view.uuid
-  ) {
-    return previous;
-  }
-  const row: VmRow = {
+  return rowSources.get(vm, [host, guest, metrics, view.label, view.stale, view.uuid], () => ({
+    row: buildRow(view, vm, host, guest, metrics),
+    securable: vmSecurable(view.uuid, cache, vm),
+  }));
+}
+
+function buildRow(
+  view: PoolView,
+  vm: XapiObject<"VM">,
+  host: XapiObject<"host"> | undefined,
+  guest: XapiObject<"VM_guest_metrics"> | undefined,
+  metrics: XapiObject<"VM_metrics"> | undefined,
+): VmRow {
+  return {
     uuid: vm.uuid,
     name: vm.name_label,
     powerState: vm.power_state as PowerState,
@@ -84,36 +88,21 @@ function buildRow(view: PoolView, connection: PoolConnection, vm: XapiObject<"VM
     stale: view.stale,
     busy: busyWords(vm),
   };
-  const source: RowSource = {
-    row,
-    securable: vmSecurable(view.uuid, cache, vm),
-    host,
-    guest,
-    metrics,
-    poolUuid: view.uuid,
-    label: view.label,
-    stale: view.stale,
-  };
-  rowSources.set(vm, source);
-  return source;
 }
 
 /** Every ordinary VM of one pool as rows, rebuilt only when the pool's cache, label or status changed. */
 function poolVmIndex(view: PoolView, connection: PoolConnection): PoolVmIndex {
-  const key = `${connection.cache.version}|${view.label}|${view.stale}|${view.uuid}`;
-  const existing = indexes.get(connection);
-  if (existing?.key === key) return existing;
-  const rows: VmRow[] = [];
-  const securables: Securable[] = [];
-  for (const vm of connection.cache.list("VM")) {
-    if (!isOrdinaryVm(vm)) continue;
-    const source = buildRow(view, connection, vm);
-    rows.push(source.row);
-    securables.push(source.securable);
-  }
-  const index = { key, rows, securables };
-  indexes.set(connection, index);
-  return index;
+  return indexes.get(connection, [connection.cache.version, view.label, view.stale, view.uuid], () => {
+    const rows: VmRow[] = [];
+    const securables: Securable[] = [];
+    for (const vm of connection.cache.list("VM")) {
+      if (!isOrdinaryVm(vm)) continue;
+      const source = rowSource(view, connection, vm);
+      rows.push(source.row);
+      securables.push(source.securable);
+    }
+    return { rows, securables };
+  });
 }
 
 /** The rows of one pool the user may view. */
@@ -125,67 +114,42 @@ function visibleRowsOfPool(user: CurrentUser, view: PoolView): VmRow[] {
   return index.rows.filter((_, i) => can(user, "vm.view", index.securables[i]!));
 }
 
-/** Signatures by grants array: a user's grants stay the same array while they do not change (lib/auth/session-user.ts). */
-const signatures = new WeakMap<readonly Grant[], string>();
+/**
+ * What decides a user's visible rows besides the pools' content: their ACLs. Per grants array: a user's grants
+ * are frozen and stay the same array while they do not change (lib/auth/session-user.ts), and a change of rights
+ * is a new array, so a new signature at once.
+ */
+const grantsSignature = memoPerObject((grants: readonly Grant[]) =>
+  grants
+    .map((grant) => `${grant.objectKind}:${grant.objectUuid}:${grant.role}`)
+    .sort()
+    .join("|"),
+);
+
+const accessSignature = (user: CurrentUser) => (user.isAdmin ? "admin" : grantsSignature(user.grants));
 
 /**
- * What decides a user's visible rows besides the pools' content: their ACLs (checked on every request, so a
- * change of rights gives a new signature at once).
+ * The last results by pools and access signature, at the rows arrays they were built from (one per pool: the
+ * same array while that pool's content, label and status stay the same), so that the same list array comes back
+ * while nothing changed (and `applyVmQuery`'s memoised sort applies). Small: a few dozen different rights at
+ * once is a busy console.
  */
-function accessSignature(user: CurrentUser): string {
-  if (user.isAdmin) return "admin";
-  let signature = signatures.get(user.grants);
-  if (signature === undefined) {
-    signature = user.grants
-      .map((grant) => `${grant.objectKind}:${grant.objectUuid}:${grant.role}`)
-      .sort()
-      .join("|");
-    signatures.set(user.grants, signature);
-  }
-  return signature;
-}
-
-interface VisibleRows {
-  /** Per pool, the rows array the result was built from (identity = that pool's content and label). */
-  sources: (readonly VmRow[])[];
-  rows: VmRow[];
-}
-
-/**
- * The last results by access signature, so that the same list array comes back while nothing changed (and
- * `applyVmQuery`'s memoised sort applies). Small: a few dozen different rights at once is a busy console.
- */
-const visibleRowsMemo = new Map<string, VisibleRows>();
+const visibleRowsMemo = VersionedMemo.bounded<string, VmRow[]>(64);
 const NO_ROWS: readonly VmRow[] = Object.freeze([]);
-const VISIBLE_ROWS_MEMO_SIZE = 64;
 
 /** Every ordinary VM the user may view, across pools (unsorted: `applyVmQuery` sorts and pages). */
 export async function visibleVmRows(user: CurrentUser, views?: PoolView[]): Promise<VmRow[]> {
   const pools = views ?? (await loadPoolViews());
   const sources = pools.map((view) => (view.connection ? poolVmIndex(view, view.connection).rows : NO_ROWS));
   const signature = `${pools.map((view) => view.id).join(",")}#${accessSignature(user)}`;
-  const memo = visibleRowsMemo.get(signature);
-  if (memo && memo.sources.length === sources.length && memo.sources.every((source, i) => source === sources[i])) {
-    // Refresh its place in the LRU order.
-    visibleRowsMemo.delete(signature);
-    visibleRowsMemo.set(signature, memo);
-    return memo.rows;
-  }
-  const parts = pools.map((view) => visibleRowsOfPool(user, view));
-  const rows = parts.length === 1 ? parts[0]! : parts.flat();
-  visibleRowsMemo.set(signature, { sources, rows });
-  if (visibleRowsMemo.size > VISIBLE_ROWS_MEMO_SIZE) visibleRowsMemo.delete(visibleRowsMemo.keys().next().value!);
-  return rows;
+  return visibleRowsMemo.get(signature, sources, () => {
+    const parts = pools.map((view) => visibleRowsOfPool(user, view));
+    return parts.length === 1 ? parts[0]! : parts.flat();
+  });
 }
 
-const poolIdsMemo = new WeakMap<readonly VmRow[], ReadonlySet<string>>();
-
-/** The pools `rows` come from; memoised per rows array (`visibleVmRows` hands out the same one until something changes). */
-export function poolIdsOf(rows: readonly VmRow[]): ReadonlySet<string> {
-  let ids = poolIdsMemo.get(rows);
-  if (!ids) poolIdsMemo.set(rows, (ids = new Set(rows.map((row) => row.poolId))));
-  return ids;
-}
+/** The pools `rows` come from, per rows array (rows arrays are never changed once handed out). */
+export const poolIdsOf = memoPerObject((rows: readonly VmRow[]): ReadonlySet<string> => new Set(rows.map((row) => row.poolId)));
 
 /* ------------------------------------------------------------------------------------------------------------ */
 /* What the user may do with a VM                                                                                */
@@ -233,18 +197,17 @@ export const NOT_PERMITTED_REASON = "Your role on this VM does not allow it";
 const LIST_OPERATION_IDS = VM_OPERATION_IDS.filter((id) => !VM_OPERATIONS[id].needsHost);
 
 /**
- * Per cached VM record (frozen, replaced when the VM changes) and pool state: why each list operation cannot run
- * now (null: XAPI accepts it), whoever asks. The list asks for the same 50 VMs on every refresh.
+ * Per cached VM record (frozen, replaced when the VM changes), at the pool's status and read-only flag (all
+ * `vmOperationContext` reads besides the record): why each list operation cannot run now (null: XAPI accepts
+ * it), whoever asks. The list asks for the same 50 VMs on every refresh.
  */
-const xapiReasonsMemo = new WeakMap<XapiObject<"VM">, { stale: boolean; readOnly: boolean; reasons: ReadonlyMap<VmOperationId, string | null> }>();
+const xapiReasonsMemo = VersionedMemo.weak<XapiObject<"VM">, ReadonlyMap<VmOperationId, string | null>>();
 
 function xapiReasons(vm: XapiObject<"VM">, view: PoolView): ReadonlyMap<VmOperationId, string | null> {
-  const memo = xapiReasonsMemo.get(vm);
-  if (memo && memo.stale === view.stale && memo.readOnly === view.readOnly) return memo.reasons;
-  const context = vmOperationContext(vm, view);
-  const reasons = new Map(LIST_OPERATION_IDS.map((id) => [id, unavailableReason(id, context)]));
-  xapiReasonsMemo.set(vm, { stale: view.stale, readOnly: view.readOnly, reasons });
-  return reasons;
+  return xapiReasonsMemo.get(vm, [view.stale, view.readOnly], () => {
+    const context = vmOperationContext(vm, view);
+    return new Map(LIST_OPERATION_IDS.map((id) => [id, unavailableReason(id, context)]));
+  });
 }
 
 export async function bulkOperationsFor(user: CurrentUser, rows: readonly VmRow[]): Promise<BulkOperations> {

@@ -5,7 +5,8 @@
 import { describe, expect, it } from "vitest";
 import { recordChangesAs } from "@/lib/audit/record";
 import { updateUser } from "@/lib/auth/users";
-import { inventoryEnvironmentForFile, waitFor } from "@/lib/dev/test/pool-environment";
+import { eventually } from "@/lib/dev/test/eventually";
+import { inventoryEnvironmentForFile } from "@/lib/dev/test/pool-environment";
 import { openLiveStream } from "./stream";
 
 const env = inventoryEnvironmentForFile();
@@ -41,34 +42,38 @@ function collect(stream: ReadableStream<Uint8Array>) {
   return { frames, isEnded: () => ended, text: () => JSON.stringify(frames) };
 }
 
-const settle = (ms = 600) => new Promise((resolve) => setTimeout(resolve, ms));
-
 describe("the live stream", () => {
   it("carries nothing outside a restricted user's rights", async () => {
     const { vms, user, sim, admin } = env();
-    const [mine, other] = vms("lab").filter((vm) => vm.powerState === "Running");
+    const [mine, other, marker] = vms("lab").filter((vm) => vm.powerState === "Running");
     const foreign = vms("production").find((vm) => vm.powerState === "Running")!;
-    const restricted = await user("stream-restricted", [{ kind: "vm", uuid: mine!.uuid, role: "viewer" }]);
+    const restricted = await user("stream-restricted", [
+      { kind: "vm", uuid: mine!.uuid, role: "viewer" },
+      { kind: "vm", uuid: marker!.uuid, role: "viewer" },
+    ]);
     const controller = new AbortController();
     const restrictedFrames = collect(await openLiveStream(restricted, controller.signal));
     const adminFrames = collect(await openLiveStream(admin, controller.signal));
     try {
-      await settle(100);
       sim.outside.vm(other!.uuid, { power_state: "Halted" });
       sim.outside.vm(foreign.uuid, { power_state: "Halted" });
       sim.outside.vm(mine!.uuid, { fields: { name_label: "renamed-by-test" } });
-      await waitFor(() => restrictedFrames.frames.some((frame) => frame.event === "changes"));
-      await waitFor(() => adminFrames.text().includes(foreign.uuid) && adminFrames.text().includes(other!.uuid));
-      await settle();
+      await eventually(() => adminFrames.text().includes(foreign.uuid) && adminFrames.text().includes(other!.uuid));
+      // Every stream was offered those changes by the time the admin's carries them (the hub offers each change
+      // to all streams at once, and a stream keeps their order): once the restricted stream carries a later
+      // change, it has passed them all.
+      sim.outside.vm(marker!.uuid, { fields: { name_description: "marker" } });
+      await eventually(() => restrictedFrames.text().includes(marker!.uuid));
       const restrictedText = restrictedFrames.text();
       expect(restrictedText).toContain(mine!.uuid);
       expect(restrictedText).not.toContain(other!.uuid);
       expect(restrictedText).not.toContain(foreign.uuid);
       expect(restrictedText).not.toContain(env().pools.production!.id);
-      // Everything it carries is the user's VM (or its disks and interfaces).
+      // Everything it carries is the user's VMs (or their disks and interfaces).
+      const visible = [mine!.uuid, marker!.uuid];
       for (const frame of restrictedFrames.frames.filter((f) => f.event === "changes")) {
         for (const object of frame.data.objects as { uuid: string; related?: string[] }[]) {
-          expect(object.uuid === mine!.uuid || object.related?.includes(mine!.uuid)).toBe(true);
+          expect(visible.includes(object.uuid) || object.related?.some((uuid) => visible.includes(uuid))).toBe(true);
         }
       }
     } finally {
@@ -88,29 +93,32 @@ describe("the live stream", () => {
     const labFrames = collect(await openLiveStream(inLab, controller.signal));
     try {
       for (const host of sim.pools[1]!.hosts) await sim.faults.setHostState(host.address, "refuse");
-      await waitFor(() => productionFrames.frames.some((frame) => frame.event === "status" && frame.data.state !== "connected"));
+      await eventually(() => productionFrames.frames.some((frame) => frame.event === "status" && frame.data.state !== "connected"));
       expect(productionFrames.frames.find((frame) => frame.event === "status")!.data).toMatchObject({ pool: pools.production!.id });
     } finally {
       await sim.faults.reset();
     }
-    await waitFor(() => productionFrames.frames.some((frame) => frame.event === "status" && frame.data.state === "connected"));
+    await eventually(() => productionFrames.frames.some((frame) => frame.event === "status" && frame.data.state === "connected"));
     controller.abort();
     expect(labFrames.frames.filter((frame) => frame.event === "status")).toEqual([]);
   });
 
   it("ends once the account is disabled", async () => {
     const { vms, user, sim, admin } = env();
-    const target = vms("lab").find((vm) => vm.powerState === "Running")!;
-    const leaver = await user("stream-leaver", [{ kind: "vm", uuid: target.uuid, role: "viewer" }]);
+    const [target, unseen] = vms("lab").filter((vm) => vm.powerState === "Running");
+    const leaver = await user("stream-leaver", [{ kind: "vm", uuid: target!.uuid, role: "viewer" }]);
     const controller = new AbortController();
     const frames = collect(await openLiveStream(leaver, controller.signal));
     try {
       const disabled = await updateUser(leaver.id, { disabled: true }, recordChangesAs(admin, "user.update"));
       expect(disabled.ok).toBe(true);
-      // The next message the stream would send re-reads the account (at most every 2 s).
-      await settle(2_100);
-      sim.outside.vm(target.uuid, { fields: { name_description: "poke" } });
-      await waitFor(() => frames.isEnded());
+      // Every message offered to the stream re-reads the account once its copy is 2 s old: changes the user
+      // cannot see are offered too, so poke one until the stream ends.
+      let pokes = 0;
+      await eventually(() => {
+        sim.outside.vm(unseen!.uuid, { fields: { name_description: `poke ${++pokes}` } });
+        return frames.isEnded();
+      });
       expect(frames.frames.at(-1)).toEqual({ event: "end", data: { reason: "session" } });
       expect(frames.text()).not.toContain('"changes"');
     } finally {

@@ -4,7 +4,7 @@
  */
 import "server-only";
 import type { Securable } from "@/lib/access/can";
-import { vmSecurable } from "@/lib/access/securables";
+import { hostSecurable, vmSecurable } from "@/lib/access/securables";
 import type { PoolConnection, XapiObject } from "@/lib/xapi";
 import type { PoolView } from "./views";
 
@@ -22,6 +22,24 @@ export function locateVm(views: PoolView[], uuid: string): LocatedVm | null {
     const connection = view.connection;
     const vm = connection?.cache.getByUuid("VM", uuid);
     if (connection && vm) return { view, connection, vm, securable: vmSecurable(view.uuid, connection.cache, vm) };
+  }
+  return null;
+}
+
+export interface LocatedHost {
+  view: PoolView;
+  connection: PoolConnection;
+  host: XapiObject<"host">;
+  securable: Securable;
+}
+
+/** A host by uuid in any registered pool's cache; no access check. */
+export function locateHost(views: PoolView[], uuid: string): LocatedHost | null {
+  if (typeof uuid !== "string" || uuid.length === 0 || uuid.length > 100) return null;
+  for (const view of views) {
+    const connection = view.connection;
+    const host = connection?.cache.getByUuid("host", uuid);
+    if (connection && host) return { view, connection, host, securable: hostSecurable(view.uuid, host) };
   }
   return null;
 }

@@ -5,7 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getDb } from "@/lib/db/client";
-import { inventoryEnvironmentForFile, waitFor } from "@/lib/dev/test/pool-environment";
+import { eventually } from "@/lib/dev/test/eventually";
+import { inventoryEnvironmentForFile } from "@/lib/dev/test/pool-environment";
 import { startSimulator, type Simulator } from "@/lib/dev/xapi-sim/index";
 import { getPoolRegistry } from "@/lib/xapi/registry";
 import { TLS_CERT, TLS_FINGERPRINT, TLS_KEY } from "@/lib/dev/test/hostile-xapi-server";
@@ -129,7 +130,7 @@ describe("registering and administering", () => {
     const connection = getPoolRegistry().get(pools.production!.id);
     expect(connection).toBeDefined();
     await connection!.waitForSync(10_000);
-    await waitFor(() => connection!.status.state === "connected");
+    await eventually(() => connection!.status.state === "connected");
   });
 });
 

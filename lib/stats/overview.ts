@@ -17,6 +17,7 @@ import { loadPoolViews, type PoolView } from "@/lib/pools/views";
 import { isOrdinaryVm } from "@/lib/vm/fields";
 import { describeXapiError, type XapiObject } from "@/lib/xapi";
 import { poolStatsOf, type LiveSnapshot, type LiveTable } from "@/lib/xapi/stats";
+import { memoPerObject, VersionedMemo } from "@/lib/memo";
 import { currentHostFigures, currentVmFigures, mapColumns, vmFigurePlan, type VmFigurePlan } from "./charts";
 import { TOP_METRIC_IDS, type HostUsageDto, type StatsOverviewDto, type TopMetric, type TopVmDto } from "./types";
 
@@ -28,26 +29,25 @@ type Figures = Record<TopMetric, number>;
  */
 const HOST_WAIT_MS = 4_000;
 
-const figuresMemo = new WeakMap<LiveTable, { version: number; vms: Map<string, Figures> }>();
-/** Per VM of a table (its metrics map), which sources each figure reads, while its set of sources stays. */
-const plans = new WeakMap<ReadonlyMap<string, Float32Array>, { size: number; plan: VmFigurePlan }>();
+/** Per host table, at the table's version (it grows with every row or object the table takes in). */
+const figuresMemo = VersionedMemo.weak<LiveTable, Map<string, Figures>>();
+/**
+ * Per VM of a table (its metrics map), which sources each figure reads, at the number of its sources: a table only
+ * ever adds sources to a VM's map, so the same size is the same set.
+ */
+const plans = VersionedMemo.weak<ReadonlyMap<string, Float32Array>, VmFigurePlan>();
 
-function planOf(metrics: ReadonlyMap<string, Float32Array>): VmFigurePlan {
-  let known = plans.get(metrics);
-  if (!known || known.size !== metrics.size) plans.set(metrics, (known = { size: metrics.size, plan: vmFigurePlan(metrics.keys()) }));
-  return known.plan;
-}
+const planOf = (metrics: ReadonlyMap<string, Float32Array>): VmFigurePlan => plans.get(metrics, [metrics.size], () => vmFigurePlan(metrics.keys()));
 
 /** Every VM's figures of a host table, computed once per version of the table. */
 function vmFigures(table: LiveTable): Map<string, Figures> {
-  const memo = figuresMemo.get(table);
-  if (memo && memo.version === table.version) return memo.vms;
-  const vms = new Map<string, Figures>();
-  for (const object of table.objects.values()) {
-    if (object.kind === "vm") vms.set(object.uuid, currentVmFigures(mapColumns(object.metrics, table.rowCount), 3, planOf(object.metrics)));
-  }
-  figuresMemo.set(table, { version: table.version, vms });
-  return vms;
+  return figuresMemo.get(table, [table.version], () => {
+    const vms = new Map<string, Figures>();
+    for (const object of table.objects.values()) {
+      if (object.kind === "vm") vms.set(object.uuid, currentVmFigures(mapColumns(object.metrics, table.rowCount), 3, planOf(object.metrics)));
+    }
+    return vms;
+  });
 }
 
 /** The `limit` highest values offered, highest first. */
@@ -67,13 +67,8 @@ class TopList {
   }
 }
 
-const visibleUuidsMemo = new WeakMap<readonly VmRow[], ReadonlySet<string>>();
-
-function uuidsOf(rows: readonly VmRow[]): ReadonlySet<string> {
-  let uuids = visibleUuidsMemo.get(rows);
-  if (!uuids) visibleUuidsMemo.set(rows, (uuids = new Set(rows.map((row) => row.uuid))));
-  return uuids;
-}
+/** Per list of visible rows (a frozen array, replaced when anything in it changes). */
+const uuidsOf = memoPerObject((rows: readonly VmRow[]): ReadonlySet<string> => new Set(rows.map((row) => row.uuid)));
 
 function finite(value: number): number | null {
   return Number.isFinite(value) ? value : null;

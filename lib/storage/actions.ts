@@ -10,6 +10,7 @@ import { refNamer, srLabel } from "@/lib/pools/names";
 import { loadPoolViews, type PoolView } from "@/lib/pools/views";
 import type { ActionResult } from "@/lib/result";
 import type { PoolConnection, XapiObject } from "@/lib/xapi";
+import { objectUuidSchema } from "@/lib/actions/object-uuid";
 
 export const SR_NOT_FOUND = "This storage repository does not exist, or you do not have access to it.";
 
@@ -37,12 +38,7 @@ export async function locateSrFor(uuid: string): Promise<Located<LocatedSr> | nu
 export const scanSr = defineAction({
   name: "sr.scan",
   input: z.object({
-    sr: z
-      .string({ error: "An SR is required" })
-      .trim()
-      .min(1, "An SR is required")
-      .max(100)
-      .regex(/^[0-9A-Za-z-]+$/, "Not a uuid"),
+    sr: objectUuidSchema("An SR"),
   }),
   authorize: { action: "sr.scan", locate: (input) => locateSrFor(input.sr), notFound: SR_NOT_FOUND, requestedUuid: (input) => input.sr },
   describe: ({ target }) => ({ action: "rescan", objectName: srLabel(target.connection.cache, target.sr), nameOf: refNamer(target.connection.cache) }),

@@ -12,6 +12,7 @@ import { loadPoolViews, type PoolView } from "@/lib/pools/views";
 import { failure, type ActionResult } from "@/lib/result";
 import { isTaskRunning, type PoolConnection, type TaskEntry } from "@/lib/xapi";
 import { taskVerb } from "./task-text";
+import { objectUuidSchema } from "@/lib/actions/object-uuid";
 
 export const TASK_NOT_FOUND = "This task does not exist (it may have finished a while ago), or you do not have access to it.";
 
@@ -41,12 +42,7 @@ async function locateTaskFor(uuid: string): Promise<Located<LocatedTask> | null>
 export const cancelTask = defineAction({
   name: "task.cancel",
   input: z.object({
-    task: z
-      .string({ error: "A task is required" })
-      .trim()
-      .min(1, "A task is required")
-      .max(100)
-      .regex(/^[0-9A-Za-z-]+$/, "Not a uuid"),
+    task: objectUuidSchema("A task"),
   }),
   authorize: { action: "task.cancel", locate: (input) => locateTaskFor(input.task), notFound: TASK_NOT_FOUND, requestedUuid: (input) => input.task },
   describe: ({ target }) => ({ objectName: target.entry.record!.name_label, nameOf: refNamer(target.connection.cache) }),

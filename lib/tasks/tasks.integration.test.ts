@@ -6,7 +6,8 @@
 import { describe, expect, it } from "vitest";
 import { runAction } from "@/lib/actions/define";
 import { getDb } from "@/lib/db/client";
-import { inventoryEnvironmentForFile, waitFor } from "@/lib/dev/test/pool-environment";
+import { eventually } from "@/lib/dev/test/eventually";
+import { inventoryEnvironmentForFile } from "@/lib/dev/test/pool-environment";
 import { vmManagement } from "@/lib/vm/management-actions";
 import { cancelTask, TASK_NOT_FOUND } from "./actions";
 import { runningTaskCount, visibleTasks, type TaskDto } from "./tasks";
@@ -26,7 +27,7 @@ describe("tasks", () => {
     try {
       const copying = runAction(vmManagement, { actor: starter, input: { operation: "copy", vm: vmUuid("web-01"), name: "web-01 (long copy)", sr: "" } });
       let task: TaskDto | undefined;
-      await waitFor(async () => {
+      await eventually(async () => {
         task = (await visibleTasks(starter)).find((candidate) => candidate.name === "Async.VM.copy" && candidate.state === "running");
         return task !== undefined && task.objects.length > 0;
       });
@@ -50,7 +51,7 @@ describe("tasks", () => {
       expect(await copying).toMatchObject({ ok: false, error: "The operation was cancelled" });
       expect(sim.inspect.vm("web-01 (long copy)")).toBeUndefined();
       // XenDeck destroyed its task; the history keeps it.
-      await waitFor(() => !sim.inspect.all<{ uuid: string }>("task", "lab").some((candidate) => candidate.record.uuid === task!.uuid));
+      await eventually(() => !sim.inspect.all<{ uuid: string }>("task", "lab").some((candidate) => candidate.record.uuid === task!.uuid));
       expect((await visibleTasks(starter)).find((candidate) => candidate.uuid === task!.uuid)).toMatchObject({
         state: "cancelled",
         startedBy: "copy-starter",
@@ -66,7 +67,7 @@ describe("tasks", () => {
     const { admin } = env();
     const result = await runAction(vmManagement, { actor: admin, input: { operation: "snapshot", vm: vmUuid("api-01"), name: "before the upgrade" } });
     expect(result.ok).toBe(true);
-    await waitFor(async () => (await visibleTasks(admin)).some((task) => task.name === "Async.VM.snapshot" && task.state === "succeeded"));
+    await eventually(async () => (await visibleTasks(admin)).some((task) => task.name === "Async.VM.snapshot" && task.state === "succeeded"));
     const snapshot = (await visibleTasks(admin)).find((task) => task.name === "Async.VM.snapshot")!;
     expect(snapshot).toMatchObject({ title: "Snapshot api-01", result: "Made “before the upgrade”", startedBy: "admin", progress: 1 });
     expect(await runAction(cancelTask, { actor: admin, input: { task: snapshot.uuid } })).toMatchObject({ ok: false });

@@ -4,6 +4,8 @@
  * Invalid input (NaN, negative sizes, unparsable dates) renders as an em dash instead of throwing.
  */
 
+import { LruMap } from "@/lib/memo";
+
 export const MISSING = "—";
 
 const BYTE_UNITS = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"] as const;
@@ -85,25 +87,24 @@ export function formatRelativeTime(input: DateInput | null | undefined, now: Dat
   return seconds >= 0 ? `${amount} ago` : `in ${amount}`;
 }
 
-/** Formatters are costly to create; keep one per time zone. */
-const formatters = new Map<string, Intl.DateTimeFormat>();
+/** Formatters are costly to create; one per time zone (a formatter never changes; a few zones are in use). */
+const formatters = new LruMap<string, Intl.DateTimeFormat>(8);
 
 function partsOf(date: Date, timeZone: string | undefined): Record<string, string> {
-  const cacheKey = timeZone ?? "";
-  let formatter = formatters.get(cacheKey);
-  if (!formatter) {
-    formatter = new Intl.DateTimeFormat("en-GB", {
-      year: "numeric",
-      month: "2-digit",
-      day: "2-digit",
-      hour: "2-digit",
-      minute: "2-digit",
-      second: "2-digit",
-      hourCycle: "h23",
-      timeZone,
-    });
-    formatters.set(cacheKey, formatter);
-  }
+  const formatter = formatters.resolve(
+    timeZone ?? "",
+    () =>
+      new Intl.DateTimeFormat("en-GB", {
+        year: "numeric",
+        month: "2-digit",
+        day: "2-digit",
+        hour: "2-digit",
+        minute: "2-digit",
+        second: "2-digit",
+        hourCycle: "h23",
+        timeZone,
+      }),
+  );
   return Object.fromEntries(formatter.formatToParts(date).map((p) => [p.type, p.value]));
 }
 

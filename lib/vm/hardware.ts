@@ -9,6 +9,7 @@ import type { ObjectAction } from "@/lib/access/can";
 import { macSchema, MAX_DISK_BYTES } from "@/lib/vm/create/input";
 import { NAME_MAX } from "@/lib/vm/management";
 import { countSchema, MiB, sizeSchema, TiB } from "@/lib/vm/sizes";
+import { objectUuidSchema } from "@/lib/actions/object-uuid";
 
 export const VM_HARDWARE_IDS = [
   "resources",
@@ -47,13 +48,7 @@ export const VM_HARDWARE: Record<VmHardwareId, { permission: ObjectAction; verb:
 
 export const TAG_MAX = 64;
 
-const uuid = (what: string) =>
-  z
-    .string({ error: `${what} is required` })
-    .trim()
-    .min(1, `${what} is required`)
-    .max(100, "Not a uuid")
-    .regex(/^[0-9A-Za-z-]+$/, "Not a uuid");
+const uuid = objectUuidSchema;
 const vm = uuid("A VM");
 const memory = (what: string) => sizeSchema(what, "MiB", 16 * MiB).refine((bytes) => bytes <= 6 * TiB, "At most 6 TiB");
 const diskSize = sizeSchema("disk size", "GiB", MiB).refine((bytes) => bytes <= MAX_DISK_BYTES, "A disk holds at most 2040 GiB");

@@ -14,18 +14,14 @@ import { failure, refusal, type ActionResult } from "@/lib/result";
 import type { CurrentUser } from "@/lib/auth/session-user";
 import { locateVmFor, VM_NOT_FOUND } from "./locate";
 import { operationParams, unavailableReason, VM_OPERATIONS, vmOperationContext, vmOperationIdSchema, type VmOperationId } from "./operations";
+import { objectUuidSchema } from "@/lib/actions/object-uuid";
 
 export const HOST_NOT_FOUND = "Choose a host of this VM's pool that you have access to.";
 /** Operations of one bulk request running at the same time (the client allows 8 calls per pool). */
 const BULK_CONCURRENCY = 4;
 export const MAX_BULK_VMS = 200;
 
-export const uuidSchema = z
-  .string({ error: "A VM is required" })
-  .trim()
-  .min(1, "A VM is required")
-  .max(100)
-  .regex(/^[0-9A-Za-z-]+$/, "Not a uuid");
+export const uuidSchema = objectUuidSchema("A VM");
 
 export const vmOperationInputSchema = z.object({
   operation: vmOperationIdSchema,

@@ -10,6 +10,7 @@ import type { ObjectAction } from "@/lib/access/can";
 import type { PoolConnection } from "@/lib/xapi";
 import type { VmPowerState } from "@/lib/xapi/model/records.generated";
 import type { XapiOperationRule } from "./operations";
+import { objectUuidSchema } from "@/lib/actions/object-uuid";
 
 export const VM_MANAGEMENT_IDS = ["snapshot", "clone", "copy", "migrate", "edit", "delete", "revert", "delete_snapshot"] as const;
 export type VmManagementId = (typeof VM_MANAGEMENT_IDS)[number];
@@ -107,13 +108,7 @@ export const VM_MANAGEMENT: Record<VmManagementId, VmManagementSpec> = {
 export const NAME_MAX = 255;
 export const DESCRIPTION_MAX = 1024;
 
-const uuid = (what: string) =>
-  z
-    .string({ error: `${what} is required` })
-    .trim()
-    .min(1, `${what} is required`)
-    .max(100, "Not a uuid")
-    .regex(/^[0-9A-Za-z-]+$/, "Not a uuid");
+const uuid = objectUuidSchema;
 
 // Control characters would make names unreadable in every list (and XAPI stores them as they are).
 const noControl = (text: string) => !/[\u0000-\u001f\u007f]/.test(text);

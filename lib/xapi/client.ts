@@ -7,8 +7,8 @@
  *   master stops answering, probes them all and moves to whichever is master now.
  * - Calls: bounded concurrency per pool, a deadline per call, typed results decoded against the model,
  *   read-only pools refuse side-effect calls before anything is sent.
- * - `callAsync`: runs `Async.<method>`, follows the task through the event stream, reports progress, cancels
- *   on abort or timeout, destroys the task once finished.
+ * - `callAsync`: runs `Async.<method>`, follows the task through the event stream (its pool connection's, see
+ *   `task-watchers.ts`), reports progress, cancels on abort or timeout, destroys the task once finished.
  */
 import { X509Certificate } from "node:crypto";
 import { isIP } from "node:net";
@@ -27,7 +27,8 @@ import {
 import type { Ref, TaskRecord } from "./model/records.generated";
 import { isReadOnlyMethod } from "./read-only";
 import { Semaphore } from "./semaphore";
-import { TaskWatcher } from "./task-watcher";
+import { OwnTaskEvents } from "./own-task-events";
+import type { TaskFeed } from "./task-watchers";
 import { normalizeFingerprint, type TrustPolicy } from "./tls";
 import { Transport, type BodySink, type PutAnswer } from "./transport";
 import type { ParsePlan } from "./xmlrpc-parser";
@@ -67,9 +68,11 @@ export interface XapiClientOptions {
   connectTimeoutMs?: number;
   /** Largest answer accepted. Default 256 MiB. */
   maxResponseBytes?: number;
-  /** `event.from` timeout used by `callAsync`'s task watcher, in seconds. Default 60. */
+  /** `event.from` timeout of the client's own task events (when no `taskFeed` is given), in seconds. Default 60. */
   eventTimeoutS?: number;
   logger?: XapiLogger;
+  /** What reports task changes to `callAsync`: a pool connection's event loop; by default, the client's own task events. */
+  taskFeed?: TaskFeed;
 }
 
 export interface RequestOptions {
@@ -129,11 +132,11 @@ const CANCEL_GRACE_MS = 30_000;
 export class XapiClient {
   readonly label: string;
   readonly readOnly: boolean;
-  private readonly options: Required<Omit<XapiClientOptions, "fingerprint" | "label" | "readOnly">>;
+  private readonly options: Required<Omit<XapiClientOptions, "fingerprint" | "label" | "readOnly" | "taskFeed">>;
   private readonly transport: Transport;
   private readonly limiter: Semaphore;
   private readonly pinned: string | null;
-  private readonly tasks: TaskWatcher;
+  private readonly tasks: TaskFeed;
   private master: URL;
   private session: string | null = null;
   private sessionPromise: Promise<string> | null = null;
@@ -168,12 +171,12 @@ export class XapiClient {
     }
     this.limiter = new Semaphore(this.options.maxConcurrentCalls);
     this.transport = new Transport({
-      // concurrent calls + the live connection's event loop + the task watcher + failover probes
+      // concurrent calls + an event loop (the live connection's, or the client's own task events) + failover probes
       maxSockets: this.options.maxConcurrentCalls + 4,
       connectTimeoutMs: this.options.connectTimeoutMs,
       trust: () => ({ pinned: this.trustedFingerprints() }),
     });
-    this.tasks = new TaskWatcher(this, this.options.eventTimeoutS, this.options.logger, this.label);
+    this.tasks = options.taskFeed ?? new OwnTaskEvents(this, this.options.eventTimeoutS, this.options.logger, this.label);
   }
 
   /** The URL calls currently go to (the pool master as last seen). */
@@ -399,7 +402,7 @@ export class XapiClient {
     }
     this.closed = true;
     this.closeController.abort();
-    this.tasks.stopAll();
+    this.tasks.close(new XapiError(CLIENT_CODES.closed, [], { kind: "closed", message: "the client was closed while a task was running" }));
     const session = this.session;
     this.session = null;
     if (session) {

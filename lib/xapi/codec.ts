@@ -1,49 +1,34 @@
 /**
  * XAPI's XML-RPC dialect, both ways.
  *
- * Requests are written by the `xmlrpc` package's serializer, with every leaf converted first, because its
- * defaults are wrong for XAPI: it writes integers as 32-bit `<int>` (XAPI ints are 64-bit: we send strings,
- * which XAPI accepts), whole floats as `<int>` (XAPI then refuses `event.from`'s timeout: we send `<double>`
- * whenever the model says float), dates in local time without zone (we send UTC `20250319T04:16:24Z`), and
- * strings holding `]]>` crash its CDATA path (we always escape).
+ * Requests: every parameter is encoded against the model's signature of the method, then written by
+ * `xmlrpc-writer.ts`. XML-RPC libraries' defaults are wrong for XAPI: integers as 32-bit `<int>` (XAPI ints are
+ * 64-bit: we send strings, which XAPI accepts), whole floats as `<int>` (XAPI then refuses `event.from`'s
+ * timeout: we send `<double>` whenever the model says float), dates in local time without zone (we send UTC
+ * `20250319T04:16:24Z`), and strings holding `]]>` in CDATA (we always escape).
  *
  * Answers are parsed by `xmlrpc-parser.ts`, then decoded against the model (`model/spec.ts`): XAPI sends
  * ints as strings, so decoding is driven by the field and result types: ints → number, datetimes → Date,
  * sets → arrays, maps → objects, records → the interfaces of `model/records.generated.ts`. A value of the wrong
  * type is a `XapiProtocolError` naming the field, never a silently wrong record.
  */
-import xmlrpc from "xmlrpc";
-import { serializeMethodCall } from "xmlrpc/lib/serializer.js";
+import { LruMap } from "../memo";
 import { formatXapiDate, parseXapiDate } from "./dates";
 import { XapiError, XapiProtocolError } from "./errors";
 import { classSpec, enumValues, type FieldSpec } from "./model/spec";
 import type { BodySink } from "./transport";
 import { parseMethodResponse, parseValueFragment, ResponseParser, type ParsedResponse, type ParsePlan } from "./xmlrpc-parser";
+import { writeMethodCall, XmlRpcLeaf, type XmlRpcValue } from "./xmlrpc-writer";
 
 export const NULL_REF = "OpaqueRef:NULL";
 
 // ---------------------------------------------------------------------------------------------------------
 // Requests
 
-class XmlRpcLeaf extends xmlrpc.CustomType {
-  constructor(
-    override tagName: string,
-    raw: string,
-  ) {
-    super(raw);
-  }
-  override serialize(xml: { ele(name: string): { txt(text: string): unknown } }) {
-    // `txt` escapes & < > (the package's own string path switches to CDATA and breaks on "]]>").
-    return xml.ele(this.tagName).txt(this.raw);
-  }
-}
-
 /** Forces a number to be sent as `<double>` when the model does not say so (methods outside the model). */
 export class XapiFloat {
   constructor(readonly value: number) {}
 }
-
-type Encoded = XmlRpcLeaf | boolean | Encoded[] | { [key: string]: Encoded };
 
 function leafString(value: string): XmlRpcLeaf {
   return new XmlRpcLeaf("string", value);
@@ -55,7 +40,7 @@ function encodeDouble(value: number, where: string): XmlRpcLeaf {
 }
 
 /** Encodes one parameter, guided by its XAPI type when the model knows it. */
-export function encodeParam(value: unknown, xapiType: string | undefined, where = "parameter"): Encoded {
+export function encodeParam(value: unknown, xapiType: string | undefined, where = "parameter"): XmlRpcValue {
   if (value instanceof XapiFloat) return encodeDouble(value.value, where);
   const type = xapiType?.trim();
   if (type) {
@@ -82,7 +67,7 @@ export function encodeParam(value: unknown, xapiType: string | undefined, where 
     const map = /^\((.+?) -> (.+)\) map$/.exec(type);
     if (map) {
       if (!isPlainObject(value)) throw new TypeError(`${where}: expected a map`);
-      const out: Record<string, Encoded> = {};
+      const out: Record<string, XmlRpcValue> = {};
       for (const [key, item] of Object.entries(value)) out[key] = encodeParam(item, map[2], `${where}.${key}`);
       return out;
     }
@@ -93,7 +78,7 @@ export function encodeParam(value: unknown, xapiType: string | undefined, where 
     if (type.endsWith(" record")) {
       if (!isPlainObject(value)) throw new TypeError(`${where}: expected a record`);
       const spec = classSpec(type.slice(0, -7));
-      const out: Record<string, Encoded> = {};
+      const out: Record<string, XmlRpcValue> = {};
       for (const [key, item] of Object.entries(value)) out[key] = encodeParam(item, spec?.fieldsByName.get(key)?.type, `${where}.${key}`);
       return out;
     }
@@ -116,7 +101,7 @@ export function encodeParam(value: unknown, xapiType: string | undefined, where 
       if (value instanceof Date) return new XmlRpcLeaf("dateTime.iso8601", formatXapiDate(value));
       if (Array.isArray(value)) return value.map((item, i) => encodeParam(item, undefined, `${where}[${i}]`));
       if (isPlainObject(value)) {
-        const out: Record<string, Encoded> = {};
+        const out: Record<string, XmlRpcValue> = {};
         for (const [key, item] of Object.entries(value)) out[key] = encodeParam(item, undefined, `${where}.${key}`);
         return out;
       }
@@ -161,9 +146,9 @@ export function resultType(method: string): string | undefined {
  */
 export function encodeMethodCall(method: string, params: readonly unknown[], session?: string): string {
   const types = paramTypes(method);
-  const encoded: Encoded[] = params.map((value, i) => encodeParam(value, types?.[i], `${method} parameter ${i + 1}`));
+  const encoded: XmlRpcValue[] = params.map((value, i) => encodeParam(value, types?.[i], `${method} parameter ${i + 1}`));
   if (session !== undefined) encoded.unshift(leafString(session));
-  return serializeMethodCall(method, encoded, "utf-8");
+  return writeMethodCall(method, encoded);
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -230,7 +215,8 @@ export function decodeTaskResult(result: string, type?: string): unknown {
 
 export type Decoder = (raw: unknown, where: string) => unknown;
 
-const decoders = new Map<string, Decoder>();
+/** Decoders per XAPI type, built on first use: the types come from the model and the code (a few hundred). */
+const decoders = new LruMap<string, Decoder>(1024);
 
 function typeName(raw: unknown): string {
   if (raw === null) return "nil";
@@ -308,11 +294,7 @@ const EMPTY_SET: readonly unknown[] = Object.freeze([]);
 /** The decoder of an XAPI type such as `int`, `VM ref set`, `(string -> float) map`, `VM record`. */
 export function decoderFor(xapiType: string): Decoder {
   const type = xapiType.trim();
-  const hit = decoders.get(type);
-  if (hit) return hit;
-  const decoder = buildDecoder(type);
-  decoders.set(type, decoder);
-  return decoder;
+  return decoders.resolve(type, () => buildDecoder(type));
 }
 
 function buildDecoder(type: string): Decoder {
@@ -427,7 +409,8 @@ export interface RecordShape {
   finish(values: unknown[]): Record<string, unknown>;
 }
 
-const shapes = new Map<string, RecordShape>();
+/** Shapes per class and field list, built on first use: both come from the code (cached fields, task fields...). */
+const shapes = new LruMap<string, RecordShape>(256);
 const FIELD_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /**
@@ -435,9 +418,10 @@ const FIELD_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
  * when `withRef` (the cache fills it in before freezing).
  */
 export function recordShape(cls: string, fields?: readonly string[], withRef = false): RecordShape {
-  const key = `${cls}:${fields ? fields.join(",") : "*"}:${withRef}`;
-  const hit = shapes.get(key);
-  if (hit) return hit;
+  return shapes.resolve(`${cls}:${fields ? fields.join(",") : "*"}:${withRef}`, () => buildShape(cls, fields, withRef));
+}
+
+function buildShape(cls: string, fields: readonly string[] | undefined, withRef: boolean): RecordShape {
   const spec = classSpec(cls);
   if (!spec) throw new Error(`class ${cls} is not modelled (add it to MODELLED_CLASSES in lib/dev/generate-xapi-model.ts)`);
   const names = fields ?? spec.fields.filter((f) => f.lifecycle !== "Removed_s").map((f) => f.name);
@@ -450,7 +434,7 @@ export function recordShape(cls: string, fields?: readonly string[], withRef = f
   const properties = slotFields.map((f, i) => `${f.name}: v[${i}]`);
   if (withRef) properties.push(`$ref: ""`);
   const build = new Function("v", `"use strict"; return { ${properties.join(", ")} };`) as (values: unknown[]) => Record<string, unknown>;
-  const shape: RecordShape = {
+  return {
     cls,
     fields: slotFields,
     slots: new Map(slotFields.map((f, i) => [f.name, i])),
@@ -463,8 +447,6 @@ export function recordShape(cls: string, fields?: readonly string[], withRef = f
       return build(values);
     },
   };
-  shapes.set(key, shape);
-  return shape;
 }
 
 /** A parse plan that builds `shape` records straight from the answer (no intermediate struct). */
@@ -472,7 +454,8 @@ export function recordPlan(shape: RecordShape): ParsePlan {
   return { record: { slots: shape.slots, size: shape.fields.length, finish: (values) => shape.finish(values) } };
 }
 
-const recordDecoders = new Map<string, RecordDecoder>();
+/** Record decoders per class and field list, built on first use (as `shapes`). */
+const recordDecoders = new LruMap<string, RecordDecoder>(256);
 
 /**
  * A decoder for already-parsed records of `cls`. With `fields`, only those fields are decoded and kept (see
@@ -480,13 +463,14 @@ const recordDecoders = new Map<string, RecordDecoder>();
  * modelled field is decoded and unknown (newer) fields are kept as received.
  */
 export function recordDecoder(cls: string, fields?: readonly string[], withRef = false): RecordDecoder {
-  const key = `${cls}:${fields ? fields.join(",") : "*"}:${withRef}`;
-  const hit = recordDecoders.get(key);
-  if (hit) return hit;
+  return recordDecoders.resolve(`${cls}:${fields ? fields.join(",") : "*"}:${withRef}`, () => buildRecordDecoder(cls, fields, withRef));
+}
+
+function buildRecordDecoder(cls: string, fields: readonly string[] | undefined, withRef: boolean): RecordDecoder {
   const shape = recordShape(cls, fields, withRef);
   const known = new Set(classSpec(cls)!.fields.map((f) => f.name));
   const keepUnknown = fields === undefined;
-  const decoder: RecordDecoder = (raw, where = cls) => {
+  return (raw, where = cls) => {
     if (!isPlainObject(raw)) return wrongType(where, `a ${cls} record`, raw);
     const values = new Array<unknown>(shape.fields.length);
     for (let i = 0; i < values.length; i++) values[i] = raw[shape.fields[i].name];
@@ -494,8 +478,6 @@ export function recordDecoder(cls: string, fields?: readonly string[], withRef =
     if (keepUnknown) for (const k in raw) if (!known.has(k)) setKey(out, k, raw[k]);
     return out;
   };
-  recordDecoders.set(key, decoder);
-  return decoder;
 }
 
 /** A raw event as `event.from` returns it; the snapshot is left raw so that the caller can project it. */

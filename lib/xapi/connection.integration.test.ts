@@ -2,7 +2,7 @@
  * PoolConnection and the registry against the simulator over HTTP: a live cache that survives session expiry,
  * master failover, unreachable and hung hosts, truncated answers; read-only pools; the registry's lifecycle.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { startSimulator, type Simulator } from "@/lib/dev/xapi-sim";
 import { PoolConnection, type PoolConnectionConfig, type PoolEvent } from "./connection";
 import { CLIENT_CODES, XapiReadOnlyError } from "./errors";
@@ -114,6 +114,23 @@ describe("PoolConnection", () => {
     await connection.callAsync("VM.start", [vm.ref, false, false]);
     expect(connection.cache.get("VM", vm.ref)?.power_state).toBe("Running");
     expect(connection.cache.vmsByHost(connection.cache.get("VM", vm.ref)!.resident_on).map((v) => v.$ref)).toContain(vm.ref);
+  });
+
+  it("follows an async call's task through its own event loop: no second event loop, no polling", async () => {
+    const { connection } = await connect(0);
+    const vm = sim.outside.vm(ordinaryVm(0, 3).ref, { power_state: "Halted" });
+    await connection.catchUp();
+    const request = vi.spyOn(connection.client, "request");
+    const progress: number[] = [];
+    const tasks: string[] = [];
+    await connection.callAsync("VM.start", [vm.ref, false, false], { onTask: (ref) => tasks.push(ref), onProgress: (p) => progress.push(p) });
+    expect(progress.at(-1)).toBe(1);
+    await expect.poll(() => connection.cache.get("task", tasks[0]), { timeout: 10_000 }).toBeUndefined(); // destroyed once finished
+    const eventClasses = request.mock.calls.filter(([method]) => method === "event.from").map(([, params]) => params[0]);
+    expect(eventClasses.length).toBeGreaterThan(0);
+    for (const classes of eventClasses) expect(classes).toContain("vm"); // the connection's loop, no task-only one
+    expect(request.mock.calls.map(([method]) => method)).not.toContain("task.get_record");
+    request.mockRestore();
   });
 
   it("logs in once and resyncs when the session expires during the event loop", async () => {

@@ -15,6 +15,7 @@ import { decodeAs, recordDecoder, recordPlan, recordShape, type RawEventBatch, t
 import { CLIENT_CODES, XapiError, describeXapiError } from "./errors";
 import type { Ref } from "./model/records.generated";
 import { Semaphore } from "./semaphore";
+import { CachedTaskFeed } from "./cached-task-feed";
 import { STARTED_BY_ID_KEY, STARTED_BY_NAME_KEY, TaskHistory, type TaskObjectClass, type TaskStarter } from "./task-history";
 import type { ParsePlan } from "./xmlrpc-parser";
 
@@ -66,7 +67,7 @@ export interface PoolConnectionOptions {
   backoff?: BackoffOptions;
   logger?: XapiLogger;
   /** Passed to the client (timeouts, limits, concurrency). */
-  client?: Partial<Omit<XapiClientOptions, "url" | "username" | "password" | "fingerprint" | "readOnly" | "label" | "logger">>;
+  client?: Partial<Omit<XapiClientOptions, "url" | "username" | "password" | "fingerprint" | "readOnly" | "label" | "logger" | "taskFeed">>;
 }
 
 const CLASS_BY_EVENT_NAME = new Map<string, CachedClass>(CACHED_CLASSES.map((cls) => [cls.toLowerCase(), cls]));
@@ -121,6 +122,8 @@ export class PoolConnection {
   /** The pool's tasks, kept for a while after they end (see task-history.ts). */
   readonly tasks = new TaskHistory(this.cache);
   readonly client: XapiClient;
+  /** `callAsync`'s tasks, followed through this connection's event loop (tasks are cached). */
+  private readonly taskFeed: CachedTaskFeed;
   private readonly logger: XapiLogger;
   private readonly eventTimeoutS: number;
   private readonly backoff: BackoffOptions;
@@ -148,6 +151,7 @@ export class PoolConnection {
     this.eventTimeoutS = options.eventTimeoutS ?? 60;
     this.backoff = options.backoff ?? DEFAULT_BACKOFF;
     this.longPollMarginMs = Math.min(options.client?.callTimeoutMs ?? 15_000, 15_000);
+    this.taskFeed = new CachedTaskFeed(this.cache, () => this.client, this.logger, config.label);
     this.client = new XapiClient({
       ...options.client,
       url: config.url,
@@ -158,6 +162,7 @@ export class PoolConnection {
       label: config.label,
       logger: this.logger,
       eventTimeoutS: this.eventTimeoutS,
+      taskFeed: this.taskFeed,
     });
     this.client.onMasterChange(() => this.loopController.abort());
   }
@@ -363,6 +368,7 @@ export class PoolConnection {
     this.logger.info(`[xapi ${this.config.label}] synchronised ${count} objects in ${Date.now() - started} ms`);
     this.setStatus("connected");
     this.emit({ type: "resync", version: this.cache.version });
+    this.taskFeed.reloaded();
     for (const waiter of this.syncWaiters.splice(0)) waiter();
     return token;
   }
@@ -399,6 +405,7 @@ export class PoolConnection {
       this.tasks.observe(changes);
       if (hostsChanged) this.updateMembers();
       if (changes.length > 0) this.emit({ type: "changes", changes, version: this.cache.version });
+      this.taskFeed.applied(changes);
       for (const waiter of this.tokenWaiters) {
         if (waiter.token <= token) {
           this.tokenWaiters.delete(waiter);

@@ -9,8 +9,8 @@
  *   operation ends, so a finished task still says what it was about (and who may see it);
  * - who started it, when XenDeck did: the connection writes the user into the task's `other_config` (visible to
  *   every XenDeck instance) and notes it here at once;
- * - its final state as XenDeck's own task watcher saw it, because the events of a task destroyed right after it
- *   ends may arrive coalesced into a single deletion.
+ * - its final state as `callAsync` saw it (`noteSnapshot`), for a task read once outside the event stream (after a
+ *   resync, `cached-task-feed.ts`) whose events may then arrive coalesced into a single deletion.
  *
  * Fed by `PoolConnection` after every batch it applies to the cache (`observe`) and every full load (`reload`).
  */
@@ -18,7 +18,7 @@ import type { CacheChange, PoolCache, XapiObject } from "./cache";
 import type { CachedRecord } from "./cached-fields";
 import { NULL_REF } from "./codec";
 import type { Ref } from "./model/records.generated";
-import type { TaskSnapshot } from "./task-watcher";
+import type { TaskSnapshot } from "./task-watchers";
 
 /** Classes whose `current_operations` name the tasks running on them. */
 export const TASK_OBJECT_CLASSES = ["pool", "host", "SR", "VDI", "VM", "network"] as const;
@@ -150,7 +150,7 @@ export class TaskHistory {
     this.changed++;
   }
 
-  /** The task as XenDeck's own watcher saw it: its final state survives even if its events were coalesced away. */
+  /** The task as `callAsync` saw it: its final state survives even if its events were coalesced away. */
   noteSnapshot(ref: Ref, snapshot: Readonly<Partial<TaskSnapshot>>): void {
     if (snapshot.status === undefined) return;
     const entry = this.entry(ref);
@@ -219,7 +219,7 @@ export class TaskHistory {
   }
 }
 
-/** A task known only from XenDeck's watcher (its pool record never reached the cache). */
+/** A task known only from `callAsync`'s reading of it (its pool record never reached the cache). */
 function blankTask(ref: Ref, snapshot: Readonly<Partial<TaskSnapshot>>, now: Date): TaskFields {
   return Object.freeze({
     $ref: ref,

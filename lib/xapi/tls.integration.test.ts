@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSimulator, type Simulator } from "@/lib/dev/xapi-sim";
 import { TEST_TLS, TEST_TLS_FINGERPRINT, TEST_TLS_MEMBER, TEST_TLS_MEMBER_FINGERPRINT } from "@/lib/dev/test/tls";
 import { fetchCertificate } from "./certificate";
-import { XapiClient } from "./client";
+import { XapiClient, type XapiLogger } from "./client";
 import { PoolConnection } from "./connection";
 import { CLIENT_CODES, XapiCertificateError } from "./errors";
 import { TLS_CERT, TLS_FINGERPRINT, TLS_KEY, startHostileServer, success, xml, type HostileServer } from "@/lib/dev/test/hostile-xapi-server";
@@ -77,10 +77,10 @@ describe("TLS pinning with the simulator over HTTPS", () => {
   });
   afterAll(() => sim.stop());
 
-  const connect = (fingerprint: string | null) => {
+  const connect = (fingerprint: string | null, logger: XapiLogger = quiet) => {
     const connection = new PoolConnection(
       { id: "tls", label: "tls pool", url: sim.pools[0].masterUrl, username: sim.username, password: sim.password, fingerprint, readOnly: false },
-      { logger: quiet, backoff: { baseMs: 20, maxMs: 100 } },
+      { logger, backoff: { baseMs: 20, maxMs: 100 } },
     );
     return connection.start();
   };
@@ -101,13 +101,17 @@ describe("TLS pinning with the simulator over HTTPS", () => {
     ["no pin (self-signed certificate)", null, CLIENT_CODES.certificateUntrusted],
   ])("stops with a clear error for %s, sending nothing", async (_label, fingerprint, code) => {
     sim.inspect.clearCallLog();
-    const connection = connect(fingerprint);
+    const logged: string[] = [];
+    const record = (level: string) => (message: string) => void logged.push(`${level} ${message}`);
+    const connection = connect(fingerprint, { ...quiet, warn: record("warn"), error: record("error") });
     try {
       await expect.poll(() => connection.status.state, { timeout: 10_000 }).toBe("error");
       expect(connection.status.error?.code).toBe(code);
       expect(connection.status.error?.message).toContain(TLS_FINGERPRINT);
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      expect(connection.status.state).toBe("error"); // stopped: no retry until the pin changes
+      // Stopped, no retry until the pin changes: the loop said so as it ended, and never planned a retry.
+      await expect.poll(() => logged.some((line) => line.startsWith("error") && line.includes("stopped:"))).toBe(true);
+      expect(logged.filter((line) => line.includes("retrying"))).toEqual([]);
+      expect(connection.status.state).toBe("error");
       expect(sim.inspect.callLog()).toEqual([]);
       expect(connection.cache.count("VM")).toBe(0);
     } finally {

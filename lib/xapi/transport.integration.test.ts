@@ -8,6 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { XapiClient } from "./client";
 import { CLIENT_CODES, XapiError, XapiProtocolError, XapiTimeoutError, XapiTransportError } from "./errors";
 import { startHostileServer, success, xml, type HostileServer } from "@/lib/dev/test/hostile-xapi-server";
+import { eventually } from "@/lib/dev/test/eventually";
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 
@@ -83,8 +84,8 @@ describe("client against a hostile server", () => {
     server.on("VM.get_by_uuid", (response) => {
       const body = success("OpaqueRef:vm");
       response.writeHead(200, { "Content-Type": "text/xml", "Content-Length": body.length });
-      response.write(body.slice(0, 60));
-      setTimeout(() => response.socket?.destroy(), 20);
+      // Cut once the first part is on the wire.
+      response.write(body.slice(0, 60), () => response.socket?.destroy());
     });
     const error = await failure(client.call("VM.get_by_uuid", "u"));
     expect(error).toBeInstanceOf(XapiProtocolError);
@@ -98,7 +99,7 @@ describe("client against a hostile server", () => {
 
   it("stops reading a gigantic answer at the size limit", async () => {
     let written = 0;
-    let closedEarly = false;
+    let closed!: Promise<number>;
     server.on("VM.get_all_records", (response) => {
       response.writeHead(200, { "Content-Type": "text/xml" }); // chunked: no Content-Length to refuse up front
       const chunk = "<member><name>OpaqueRef:x</name><value><struct></struct></value></member>".repeat(1000);
@@ -113,16 +114,12 @@ describe("client against a hostile server", () => {
         }
         response.end("</struct></value></member></struct></value></param></params></methodResponse>");
       };
-      response.on("close", () => {
-        closedEarly = written < 200_000_000;
-      });
+      closed = new Promise((resolve) => response.on("close", () => resolve(written)));
       pump();
     });
     const error = await failure(client.call("VM.get_all_records"));
     expect(error.code).toBe(CLIENT_CODES.tooLarge);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(closedEarly).toBe(true);
-    expect(written).toBeLessThan(50_000_000); // the client hung up near its 1 MB limit, not at 200 MB
+    expect(await closed).toBeLessThan(50_000_000); // the client hung up near its 1 MB limit, not at 200 MB
   });
 
   it("parses an answer that arrives in small pieces", async () => {
@@ -149,7 +146,7 @@ describe("client against a hostile server", () => {
 
   it("gives up on a malformed answer as soon as the fault arrives, without reading the rest", async () => {
     let written = 0;
-    let closedEarly = false;
+    let closed!: Promise<number>;
     server.on("VM.get_all_records", (response) => {
       response.writeHead(200, { "Content-Type": "text/xml" });
       const record = "<member><name>OpaqueRef:x</name><value><struct><member><name>a</name><value>1</value></member></struct></value></member>";
@@ -165,9 +162,7 @@ describe("client against a hostile server", () => {
         }
         response.end();
       };
-      response.on("close", () => {
-        closedEarly = written < 100_000_000;
-      });
+      closed = new Promise((resolve) => response.on("close", () => resolve(written)));
       pump();
     });
     const big = new XapiClient({ url: server.url, username: "root", password: "secret-password", logger: quiet, maxResponseBytes: 256 * 1024 * 1024 });
@@ -175,9 +170,7 @@ describe("client against a hostile server", () => {
       const error = await failure(big.call("VM.get_all_records"));
       expect(error).toBeInstanceOf(XapiProtocolError);
       expect(error.message).toMatch(/at byte 326: unknown element <blob/);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      expect(closedEarly).toBe(true);
-      expect(written).toBeLessThan(20_000_000);
+      expect(await closed).toBeLessThan(20_000_000); // hung up, long before the 100 MB
     } finally {
       await big.close();
     }
@@ -224,19 +217,21 @@ describe("client against a hostile server", () => {
   });
 
   it("bounds concurrent calls per pool", async () => {
-    let inFlight = 0;
+    const held: http.ServerResponse[] = [];
     let peak = 0;
     server.on("VM.get_by_uuid", (response) => {
-      inFlight++;
-      peak = Math.max(peak, inFlight);
-      setTimeout(() => {
-        inFlight--;
-        xml(success("OpaqueRef:vm"))(response, []);
-      }, 30);
+      held.push(response);
+      peak = Math.max(peak, held.length);
     });
     const bounded = new XapiClient({ url: server.url, username: "root", password: "p", logger: quiet, maxConcurrentCalls: 3 });
     try {
-      await Promise.all(Array.from({ length: 12 }, () => bounded.call("VM.get_by_uuid", "u")));
+      const calls = Promise.all(Array.from({ length: 12 }, () => bounded.call("VM.get_by_uuid", "u")));
+      // Answer one call at a time, each once the client has as many in flight as it may.
+      for (let answered = 0; answered < 12; answered++) {
+        await eventually(() => held.length === Math.min(3, 12 - answered));
+        xml(success("OpaqueRef:vm"))(held.shift()!, []);
+      }
+      await calls;
       expect(peak).toBe(3);
     } finally {
       await bounded.close();

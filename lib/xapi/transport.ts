@@ -14,7 +14,7 @@ import { CLIENT_CODES, XapiError, XapiHttpError, XapiProtocolError, XapiTimeoutE
 import { assertTrusted, connectTls, type TrustPolicy } from "./tls";
 
 export interface TransportOptions {
-  /** Sockets kept per host: the pool's concurrency bound plus the event loop and task watcher. */
+  /** Sockets kept per host: the pool's concurrency bound plus the event loop and failover probes. */
   maxSockets: number;
   /** Certificates accepted (see `tls.ts`); read at each new connection so that it can grow. */
   trust: () => TrustPolicy;

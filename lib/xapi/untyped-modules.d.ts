@@ -1,8 +1,3 @@
-// The `xmlrpc` package's request serializer, which its main module does not re-export.
-declare module "xmlrpc/lib/serializer.js" {
-  export function serializeMethodCall(method: string, params: unknown[], encoding?: string): string;
-}
-
 // The `xmlrpc` package's sax-based answer parser (compared with ours in `bench/parse.ts`).
 declare module "xmlrpc/lib/deserializer.js" {
   export default class Deserializer {

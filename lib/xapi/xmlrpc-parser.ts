@@ -13,6 +13,7 @@
  */
 import { parseXapiDate } from "./dates";
 import { XapiProtocolError } from "./errors";
+import { memoPerObject } from "../memo";
 
 const LT = 0x3c; // <
 const GT = 0x3e; // >
@@ -166,7 +167,8 @@ interface MemberOrder {
   byName: Map<string, MemberName>;
 }
 
-const memberOrders = new WeakMap<RecordPlan, MemberOrder>();
+/** Per record plan (plans are built once and never changed): the order its records' members last came in. */
+const memberOrderOf = memoPerObject((_record: RecordPlan): MemberOrder => ({ sequence: [], byName: new Map() }));
 
 /** Names remembered per plan: more than any class has fields, and a bound against a hostile server's. */
 const MAX_MEMBER_NAMES = 1024;
@@ -512,8 +514,7 @@ class XmlRpcReader {
     if (values === null || values.length !== record.size) values = new Array<unknown>(record.size);
     else values.fill(undefined);
     if (!selfClosing) {
-      let order = memberOrders.get(record);
-      if (order === undefined) memberOrders.set(record, (order = { sequence: [], byName: new Map() }));
+      const order = memberOrderOf(record);
       const expected = order.sequence;
       let seen: MemberName[] | null = null;
       let n = 0;

@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import http from "node:http";
 import https from "node:https";
 import type { AddressInfo } from "node:net";
-import Deserializer from "xmlrpc/lib/deserializer.js";
+import { parseMethodCall } from "@/lib/dev/xapi-sim/protocol/xmlrpc";
 
 export const TLS_KEY = readFileSync(new URL("./tls-key.pem", import.meta.url));
 export const TLS_CERT = readFileSync(new URL("./tls-cert.pem", import.meta.url));
@@ -42,11 +42,17 @@ export async function startHostileServer(options: { tls?: boolean } = {}): Promi
   replies.set("session.logout", xml(success("")));
   replies.set("host.get_all_records", xml(success("<struct></struct>")));
   const handler: http.RequestListener = (request, response) => {
-    new Deserializer().deserializeMethodCall(request, (error: unknown, method: string, params: unknown[]) => {
-      if (error) {
+    const chunks: Buffer[] = [];
+    request.on("data", (chunk: Buffer) => chunks.push(chunk));
+    request.on("end", () => {
+      let call: ReturnType<typeof parseMethodCall>;
+      try {
+        call = parseMethodCall(Buffer.concat(chunks).toString("utf8"));
+      } catch {
         response.writeHead(500).end();
         return;
       }
+      const { method, params } = call;
       calls.push(method);
       const reply = replies.get(method);
       if (reply) reply(response, params);

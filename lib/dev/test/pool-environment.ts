@@ -42,15 +42,6 @@ export interface InventoryEnvironment {
   catchUp(): Promise<void>;
 }
 
-/** Polls `check` until it holds; fails after `timeoutMs`. */
-export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 export function inventoryEnvironmentForFile(options: SimulatorOptions = {}): () => InventoryEnvironment {
   let environment: InventoryEnvironment | undefined;
   let factory: TestDbFactory | undefined;

@@ -8,6 +8,7 @@ import { request as httpsRequest } from "node:https";
 import { toPlain, type RpcValue } from "@/lib/dev/xapi-sim/protocol/values";
 import { formatMethodCall, parseMethodResponsePlain } from "@/lib/dev/xapi-sim/protocol/xmlrpc";
 import { formatXapiDate } from "@/lib/dev/xapi-sim/protocol/xapi-types";
+import { eventually } from "./eventually";
 
 export type Transport = "xml" | "json";
 
@@ -84,6 +85,13 @@ export class TestClient {
     readonly path = transport === "xml" ? "/" : "/jsonrpc",
   ) {}
 
+  /** A client of a simulated pool's master (the first pool's by default), logged in with the simulator's credentials. */
+  static async signedIn(sim: { pools: readonly { masterUrl: string }[]; username: string; password: string }, poolIndex = 0): Promise<TestClient> {
+    const client = new TestClient(sim.pools[poolIndex]!.masterUrl);
+    await client.login(sim.username, sim.password);
+    return client;
+  }
+
   async raw(method: string, params: unknown[]): Promise<RawReply> {
     if (this.transport === "xml") return post(this.url, this.path, formatMethodCall(method, params.map(toRpcValue)), "text/xml");
     const body = JSON.stringify({ jsonrpc: "2.0", method, params: params.map(toJsonValue), id: 1 });
@@ -124,6 +132,12 @@ export class TestClient {
     return this.session;
   }
 
+  /** `[code, ...params]` of the fault a call of `method` with this client's session answers (fails if it succeeds). */
+  async faultOf(method: string, ...params: unknown[]): Promise<string[]> {
+    const fault = await this.fault(method, this.session, ...params);
+    return [fault.code, ...fault.params];
+  }
+
   /** Rejects with the XapiFault of the call, or fails if the call succeeded. */
   async fault(method: string, ...params: unknown[]): Promise<XapiFault> {
     try {
@@ -137,24 +151,10 @@ export class TestClient {
 
   /** Waits for a task to finish by polling (tests of the event stream use event.from instead). */
   async waitTask(taskRef: string, timeoutMs = 10_000): Promise<Record<string, unknown>> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
+    return eventually(async () => {
       const task = (await this.s("task.get_record", taskRef)) as Record<string, unknown>;
-      if (task.status !== "pending" && task.status !== "cancelling") return task;
-      if (Date.now() > deadline) throw new Error(`task ${taskRef} still ${task.status}`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  }
-}
-
-/** Polls `check` (every 20 ms) until it returns a value other than false, null or undefined; fails after `timeoutMs`. */
-export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 10_000): Promise<Exclude<T, false | null | undefined>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== false && value !== null && value !== undefined) return value as Exclude<T, false | null | undefined>;
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 20));
+      return task.status !== "pending" && task.status !== "cancelling" && task;
+    }, timeoutMs);
   }
 }
 

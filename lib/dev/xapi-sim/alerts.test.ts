@@ -8,8 +8,7 @@ let x: TestClient;
 
 beforeAll(async () => {
   sim = await startSimulator({ pools: 1, hostsPerPool: 2, vmsPerPool: 12, speed: 0.02 });
-  x = new TestClient(sim.pools[0].masterUrl);
-  await x.login(sim.username, sim.password);
+  x = await TestClient.signedIn(sim);
 });
 afterAll(() => sim.stop());
 

@@ -4,6 +4,7 @@ import { startSimulator, type Simulator } from "./index";
 import { Prng } from "./prng";
 import { parseMethodResponse, formatMethodCall } from "./protocol/xmlrpc";
 import type { RpcValue } from "./protocol/values";
+import { eventually } from "@/lib/dev/test/eventually";
 import { post, TestClient } from "@/lib/dev/test/sim-client";
 
 let sim: Simulator;
@@ -58,11 +59,11 @@ describe("malformed requests", () => {
   it("survives a client that goes away in the middle of its request", async () => {
     await new Promise<void>((resolve) => {
       const socket = connect(sim.port, sim.pools[0].master.address, () => {
-        socket.write("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n<methodCall>");
-        setTimeout(() => {
+        // Gone as soon as half a request is on the wire.
+        socket.write("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n<methodCall>", () => {
           socket.destroy();
           resolve();
-        }, 20);
+        });
       });
     });
     expect(await xapi.s("pool.get_all")).toEqual([sim.pools[0].ref]);
@@ -203,7 +204,10 @@ describe("fuzzing", () => {
     const fresh = new TestClient(url);
     await fresh.login(sim.username, sim.password);
     expect(await fresh.s("pool.get_all")).toEqual([sim.pools[0].ref]);
-    await new Promise((r) => setTimeout(r, 100));
+    // Operations the fuzzed calls started run to their end first.
+    await eventually(() =>
+      sim.inspect.all<{ status: string }>("task").every((task) => task.record.status !== "pending" && task.record.status !== "cancelling"),
+    );
     expect(sim.inspect.consistencyErrors()).toEqual([]);
   });
 });

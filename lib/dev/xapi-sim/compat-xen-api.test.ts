@@ -9,6 +9,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { createClient } from "xen-api";
 import { startSimulator, type Simulator } from "./index";
+import { eventually } from "@/lib/dev/test/eventually";
 
 /** The part of xen-api's client this test uses. */
 interface XoRecord {
@@ -38,26 +39,20 @@ afterAll(() => sim.stop());
 beforeEach(() => void vi.spyOn(console, "warn").mockImplementation(() => {}));
 afterEach(() => vi.restoreAllMocks());
 
-async function eventually<T>(read: () => T, accept: (value: T) => boolean, timeoutMs = 5000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = read();
-    if (accept(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out; last value ${JSON.stringify(value)}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+/** Xen Orchestra's client of `url`, following events as Xen Orchestra does. */
+const xoClient = (url: string, transport: string) =>
+  createClient({
+    url,
+    auth: { user: sim.username, password: sim.password },
+    transport,
+    watchEvents: true,
+    eventPollDelay: 50,
+    syncStackTraces: false,
+  }) as XoClient;
 
 describe.each(["xml-rpc", "json-rpc"])("xen-api over %s", (transport) => {
   it("creates a VM from a cloud template as Xen Orchestra does, with a config drive uploaded by putResource", async () => {
-    const xapi = createClient({
-      url: sim.pools[0].masterUrl,
-      auth: { user: sim.username, password: sim.password },
-      transport,
-      watchEvents: true,
-      eventPollDelay: 50,
-      syncStackTraces: false,
-    }) as XoClient;
+    const xapi = xoClient(sim.pools[0].masterUrl, transport);
     try {
       await xapi.connect();
       await xapi.objectsFetched;
@@ -106,16 +101,13 @@ describe.each(["xml-rpc", "json-rpc"])("xen-api over %s", (transport) => {
         qos_algorithm_params: {},
       })) as string;
       await xapi.callAsync("VM.start", vm, false, false);
-      const running = await eventually(
-        () => xapi.getObject(vm, undefined),
-        (v) => v?.power_state === "Running",
-      );
+      const running = await eventually(() => {
+        const record = xapi.getObject(vm, undefined);
+        return record?.power_state === "Running" && record;
+      });
       expect(running?.VBDs).toEqual(expect.arrayContaining([vbd]));
       expect(running?.VIFs).toEqual([vif]);
-      await eventually(
-        () => xapi.getObject(vbd, undefined)?.currently_attached,
-        (attached) => attached === true,
-      );
+      await eventually(() => xapi.getObject(vbd, undefined)?.currently_attached === true);
       expect(sim.inspect.consistencyErrors()).toEqual([]);
     } finally {
       await xapi.disconnect();
@@ -125,14 +117,7 @@ describe.each(["xml-rpc", "json-rpc"])("xen-api over %s", (transport) => {
   it("connects through a member, syncs its cache, and sees callAsync results through its event loop", async () => {
     const member = sim.pools[0].hosts[1];
     sim.inspect.clearCallLog();
-    const xapi = createClient({
-      url: member.url,
-      auth: { user: sim.username, password: sim.password },
-      transport,
-      watchEvents: true,
-      eventPollDelay: 50,
-      syncStackTraces: false,
-    }) as XoClient;
+    const xapi = xoClient(member.url, transport);
     try {
       await xapi.connect();
       await xapi.objectsFetched;
@@ -150,30 +135,21 @@ describe.each(["xml-rpc", "json-rpc"])("xen-api over %s", (transport) => {
       const running = vms.find((v) => v.power_state === "Running" && !v.is_control_domain && !v.is_a_template)!;
       const ref = running.$ref;
       expect(await xapi.callAsync("VM.clean_shutdown", ref)).toBe("");
-      await eventually(
-        () => xapi.getObject(ref)?.power_state,
-        (s) => s === "Halted",
-      );
+      await eventually(() => xapi.getObject(ref)?.power_state === "Halted");
       expect(xapi.getObject(ref)?.resident_on).toBe("OpaqueRef:NULL");
 
       await xapi.callAsync("VM.start", ref, false, false);
-      const started = await eventually(
-        () => xapi.getObject(ref),
-        (vm) => vm?.power_state === "Running",
-      );
+      const started = await eventually(() => {
+        const record = xapi.getObject(ref);
+        return record?.power_state === "Running" && record;
+      });
       expect(sim.pools[0].hosts.map((h) => h.ref)).toContain(started?.resident_on);
 
       const snapshot = (await xapi.callAsync("VM.snapshot", ref, `compat ${transport}`)) as string;
       expect(snapshot).toMatch(/^OpaqueRef:/);
-      const cachedSnapshot = await eventually(
-        () => xapi.getObject(snapshot, undefined),
-        (s) => s !== undefined,
-      );
+      const cachedSnapshot = await eventually(() => xapi.getObject(snapshot, undefined));
       expect(cachedSnapshot).toMatchObject({ name_label: `compat ${transport}`, is_a_snapshot: true, snapshot_of: ref });
-      await eventually(
-        () => xapi.getObject(ref)?.snapshots as string[],
-        (s) => s.includes(snapshot),
-      );
+      await eventually(() => (xapi.getObject(ref)?.snapshots as string[]).includes(snapshot));
 
       // A failing operation rejects with the XAPI error from the task's error_info.
       await expect(xapi.callAsync("VM.start", ref, false, false)).rejects.toMatchObject({
@@ -181,10 +157,7 @@ describe.each(["xml-rpc", "json-rpc"])("xen-api over %s", (transport) => {
         params: [ref, "halted", "running"],
       });
       // xen-api destroys the tasks it created once they are settled.
-      await eventually(
-        () => sim.inspect.all<{ name_label: string; status: string }>("task").filter((t) => t.record.status !== "pending"),
-        (t) => t.length === 0,
-      );
+      await eventually(() => sim.inspect.all<{ name_label: string; status: string }>("task").every((t) => t.record.status === "pending"));
     } finally {
       await xapi.disconnect();
     }

@@ -188,7 +188,9 @@ export class EventHub {
         },
       };
       const onAbort = () => waiter.settle([]);
-      const timer = timers.setTimeout(() => waiter.settle([]), ms);
+      // Whatever changed since, even if its flush has not run yet: the batch's token is the store's generation
+      // now, so an event left out here would be skipped for good (and the counts would not match).
+      const timer = timers.setTimeout(() => waiter.settle(this.collect(waiter.sub, waiter.since)), ms);
       signal.addEventListener("abort", onAbort, { once: true });
       this.waiters.add(waiter);
     });

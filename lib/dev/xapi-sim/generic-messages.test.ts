@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSimulator, type Simulator } from "./index";
+import { SERVED_CLASSES } from "./records";
 import { TestClient } from "@/lib/dev/test/sim-client";
 
 let sim: Simulator;
@@ -9,8 +10,7 @@ let vmUuid: string;
 
 beforeAll(async () => {
   sim = await startSimulator({ pools: 1, hostsPerPool: 2, vmsPerPool: 6 });
-  xapi = new TestClient(sim.pools[0].masterUrl);
-  await xapi.login(sim.username, sim.password);
+  xapi = await TestClient.signedIn(sim);
   const view = sim.inspect
     .all<{ is_a_template: boolean; is_control_domain: boolean; uuid: string }>("VM")
     .find((v) => !v.record.is_a_template && !v.record.is_control_domain)!;
@@ -21,25 +21,7 @@ afterAll(() => sim.stop());
 
 describe("generic messages", () => {
   it("get_all, get_all_records, get_record agree for every served class", async () => {
-    for (const cls of [
-      "pool",
-      "host",
-      "host_metrics",
-      "host_cpu",
-      "VM",
-      "VM_metrics",
-      "VM_guest_metrics",
-      "SR",
-      "PBD",
-      "VDI",
-      "VBD",
-      "VIF",
-      "network",
-      "PIF",
-      "console",
-      "message",
-      "task",
-    ]) {
+    for (const cls of SERVED_CLASSES.filter((served) => served !== "session")) {
       const refs = (await xapi.s(`${cls}.get_all`)) as string[];
       const records = (await xapi.s(`${cls}.get_all_records`)) as Record<string, Record<string, unknown>>;
       expect(Object.keys(records).sort(), cls).toEqual([...refs].sort());

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { HostRecord, SrRecord, TaskRecord, VbdRecord, VdiRecord, VmRecord } from "@/lib/xapi/model/records.generated";
 import { startSimulator, type Simulator } from "./index";
-import { eventually, TestClient } from "@/lib/dev/test/sim-client";
+import { eventually } from "@/lib/dev/test/eventually";
+import { TestClient } from "@/lib/dev/test/sim-client";
 
 /** A simulator and a logged-in client for one describe block (each block changes its hosts). */
 function poolFixture(options: { vmsPerPool?: number; hostsPerPool?: number } = {}) {

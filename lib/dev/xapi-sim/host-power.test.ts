@@ -1,15 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { HostMetricsRecord, HostRecord, MessageRecord, PbdRecord, SrRecord, TaskRecord, VmRecord } from "@/lib/xapi/model/records.generated";
 import { startSimulator, type Simulator } from "./index";
-import { eventually, refusesConnections, TestClient, XapiFault } from "@/lib/dev/test/sim-client";
+import { eventually } from "@/lib/dev/test/eventually";
+import { refusesConnections, TestClient, XapiFault } from "@/lib/dev/test/sim-client";
 
 let sim: Simulator;
 let x: TestClient;
 
 beforeAll(async () => {
   sim = await startSimulator({ pools: 1, hostsPerPool: 3, vmsPerPool: 24, speed: 0.02 });
-  x = new TestClient(sim.pools[0].masterUrl);
-  await x.login(sim.username, sim.password);
+  x = await TestClient.signedIn(sim);
 });
 afterAll(() => sim.stop());
 

@@ -19,8 +19,7 @@ const MiB = 1024 ** 2;
 
 beforeAll(async () => {
   sim = await startSimulator({ pools: 1, hostsPerPool: 2, vmsPerPool: 20, speed: 0.02 });
-  xapi = new TestClient(sim.pools[0].masterUrl);
-  await xapi.login(sim.username, sim.password);
+  xapi = await TestClient.signedIn(sim);
 });
 afterAll(() => sim.stop());
 

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { startSimulator, type Simulator } from "./index";
 import { TestClient } from "@/lib/dev/test/sim-client";
 
@@ -46,16 +46,22 @@ describe("sessions", () => {
   });
 
   it("expires sessions after the inactivity timeout, but not active ones", async () => {
-    const idle = master();
-    const busy = master();
-    await idle.login("root", "s3cret");
-    await busy.login("root", "s3cret");
-    for (let i = 0; i < 6; i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      await busy.s("pool.get_all");
+    // The simulator runs in this process: its clock is moved on instead of waited for (timers stay real).
+    vi.useFakeTimers({ toFake: ["Date"], now: Date.now() });
+    try {
+      const idle = master();
+      const busy = master();
+      await idle.login("root", "s3cret");
+      await busy.login("root", "s3cret");
+      for (let i = 0; i < 6; i++) {
+        vi.setSystemTime(Date.now() + 100); // 600 ms in all, past the 400 ms timeout for the idle one
+        await busy.s("pool.get_all");
+      }
+      expect((await idle.fault("pool.get_all", idle.session)).code).toBe("SESSION_INVALID");
+      expect(await busy.s("pool.get_all")).toHaveLength(1);
+    } finally {
+      vi.useRealTimers();
     }
-    expect((await idle.fault("pool.get_all", idle.session)).code).toBe("SESSION_INVALID");
-    expect(await busy.s("pool.get_all")).toHaveLength(1);
   });
 
   it("answers HOST_IS_SLAVE [master address] on members, for logins and calls", async () => {

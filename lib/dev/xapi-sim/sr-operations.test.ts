@@ -1,15 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { PbdRecord, SrRecord, VbdRecord, VdiRecord } from "@/lib/xapi/model/records.generated";
 import { startSimulator, type Simulator } from "./index";
-import { eventually, TestClient } from "@/lib/dev/test/sim-client";
+import { eventually } from "@/lib/dev/test/eventually";
+import { TestClient } from "@/lib/dev/test/sim-client";
 
 let sim: Simulator;
 let x: TestClient;
 
 beforeAll(async () => {
   sim = await startSimulator({ pools: 1, hostsPerPool: 3, vmsPerPool: 16, speed: 0.02 });
-  x = new TestClient(sim.pools[0].masterUrl);
-  await x.login(sim.username, sim.password);
+  x = await TestClient.signedIn(sim);
 });
 afterAll(() => sim.stop());
 

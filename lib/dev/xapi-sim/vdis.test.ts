@@ -18,15 +18,11 @@ const TiB = 1024 ** 4;
 
 beforeAll(async () => {
   sim = await startSimulator({ pools: 1, hostsPerPool: 2, vmsPerPool: 30, speed: 0.02 });
-  xapi = new TestClient(sim.pools[0].masterUrl);
-  await xapi.login(sim.username, sim.password);
+  xapi = await TestClient.signedIn(sim);
 });
 afterAll(() => sim.stop());
 
-const fault = async (method: string, ...params: unknown[]) => {
-  const f = await xapi.fault(method, xapi.session, ...params);
-  return [f.code, ...f.params];
-};
+const fault = (method: string, ...params: unknown[]) => xapi.faultOf(method, ...params);
 const sr = (type: string) => sim.inspect.all<SrRecord>("SR").find((s) => s.record.type === type)!;
 const srRec = (ref: string) => sim.inspect.get<SrRecord>("SR", ref)!.record;
 const vdi = (ref: string) => sim.inspect.get<VdiRecord>("VDI", ref)?.record;

@@ -14,15 +14,11 @@ let xapi: TestClient;
 
 beforeAll(async () => {
   sim = await startSimulator({ pools: 1, hostsPerPool: 2, vmsPerPool: 80, speed: 0.02 });
-  xapi = new TestClient(sim.pools[0].masterUrl);
-  await xapi.login(sim.username, sim.password);
+  xapi = await TestClient.signedIn(sim);
 });
 afterAll(() => sim.stop());
 
-const fault = async (method: string, ...params: unknown[]) => {
-  const f = await xapi.fault(method, xapi.session, ...params);
-  return [f.code, ...f.params];
-};
+const fault = (method: string, ...params: unknown[]) => xapi.faultOf(method, ...params);
 const vm = (ref: string) => sim.inspect.vm(ref)!.record;
 const vif = (ref: string) => sim.inspect.get<VifRecord>("VIF", ref)!.record;
 const network = (bridge: string) => sim.inspect.all<NetworkRecord>("network").find((n) => n.record.bridge === bridge)!.ref;

@@ -21,15 +21,11 @@ const NULL = "OpaqueRef:NULL";
 
 beforeAll(async () => {
   sim = await startSimulator({ pools: 1, hostsPerPool: 2, vmsPerPool: 80, speed: 0.02 });
-  xapi = new TestClient(sim.pools[0].masterUrl);
-  await xapi.login(sim.username, sim.password);
+  xapi = await TestClient.signedIn(sim);
 });
 afterAll(() => sim.stop());
 
-const fault = async (method: string, ...params: unknown[]) => {
-  const f = await xapi.fault(method, xapi.session, ...params);
-  return [f.code, ...f.params];
-};
+const fault = (method: string, ...params: unknown[]) => xapi.faultOf(method, ...params);
 const vm = (ref: string) => sim.inspect.vm(ref)!.record;
 const metrics = (ref: string) => sim.inspect.get<VmMetricsRecord>("VM_metrics", vm(ref).metrics)!.record;
 const vbd = (ref: string) => sim.inspect.get<VbdRecord>("VBD", ref)!.record;

@@ -11,8 +11,7 @@ const NULL = "OpaqueRef:NULL";
 
 beforeAll(async () => {
   sim = await startSimulator({ pools: 1, hostsPerPool: 3, vmsPerPool: 90, speed: 0.03 });
-  xapi = new TestClient(sim.pools[0].masterUrl);
-  await xapi.login(sim.username, sim.password);
+  xapi = await TestClient.signedIn(sim);
 });
 afterAll(() => sim.stop());
 
@@ -34,10 +33,7 @@ function disks(rec: VmRecord): { vbd: VbdRecord; vdi: VdiRecord; vdiRef: string 
 function onLocalStorage(rec: VmRecord): boolean {
   return disks(rec).some(({ vdi }) => !sim.inspect.get<{ shared: boolean }>("SR", vdi.SR)!.record.shared);
 }
-const fault = async (method: string, ...params: unknown[]) => {
-  const f = await xapi.fault(method, xapi.session, ...params);
-  return [f.code, ...f.params];
-};
+const fault = (method: string, ...params: unknown[]) => xapi.faultOf(method, ...params);
 const template = () => sim.inspect.all<VmRecord>("VM").find((v) => v.record.is_default_template && v.record.name_label === "Debian Bookworm 12")!.ref;
 const dom0 = () => sim.inspect.all<VmRecord>("VM").find((v) => v.record.is_control_domain)!.ref;
 

@@ -8,6 +8,7 @@ import { formBoolean } from "@/lib/result";
 import { NAME_MAX, vmDescriptionSchema, vmNameSchema } from "@/lib/vm/management";
 import { countSchema, GiB, MiB, sizeSchema, TiB } from "@/lib/vm/sizes";
 import { CLOUD_INIT_TEXT_MAX } from "./cloud-init";
+import { objectUuidSchema } from "@/lib/actions/object-uuid";
 
 export const MAX_NEW_DISKS = 8;
 /** XAPI's VIF positions 0-15; templates recommend at most 7 interfaces. */
@@ -17,13 +18,7 @@ export const MIN_MEMORY = 64 * MiB;
 export const MAX_DISK_BYTES = 2040 * GiB;
 export const CLOUD_INIT_TAG = "cloud-init";
 
-const uuid = (what: string) =>
-  z
-    .string({ error: `${what} is required` })
-    .trim()
-    .min(1, `${what} is required`)
-    .max(100, "Not a uuid")
-    .regex(/^[0-9A-Za-z-]+$/, "Not a uuid");
+const uuid = objectUuidSchema;
 const optionalUuid = (what: string) =>
   z
     .union([z.literal(""), uuid(what)])

@@ -5,6 +5,7 @@
  * page then shows the steps only with the final answer.
  */
 import "server-only";
+import { LruMap } from "@/lib/memo";
 import type { CreationProgress, CreationStep } from "./steps";
 
 const KEEP_MS = 10 * 60_000;
@@ -16,13 +17,9 @@ interface Entry extends CreationProgress {
 }
 
 // On globalThis: the server action and the route handler may be bundled apart, each with its own module copy.
-const store = globalThis as typeof globalThis & { __xendeckVmCreations?: Map<string, Entry> };
-const entries = (store.__xendeckVmCreations ??= new Map<string, Entry>());
-
-function purge(now: number): void {
-  for (const [id, entry] of entries) if (entry.expires < now) entries.delete(id);
-  while (entries.size >= MAX_ENTRIES) entries.delete(entries.keys().next().value!);
-}
+// Bounded: ids come from the browser.
+const store = globalThis as typeof globalThis & { __xendeckVmCreationProgress?: LruMap<string, Entry> };
+const entries = (store.__xendeckVmCreationProgress ??= new LruMap<string, Entry>(MAX_ENTRIES));
 
 /** Publishes `steps` (copied) as the progress of creation `id` by `actorId`; an id another user holds is left alone. */
 export function publishProgress(id: string | undefined, actorId: string, steps: readonly CreationStep[], done = false): void {
@@ -30,7 +27,7 @@ export function publishProgress(id: string | undefined, actorId: string, steps: 
   const now = Date.now();
   const existing = entries.get(id);
   if (existing && existing.actorId !== actorId) return;
-  if (!existing) purge(now);
+  if (!existing) entries.deleteWhere((entry) => entry.expires < now);
   entries.set(id, { actorId, steps: steps.map((step) => ({ ...step })), done, expires: now + KEEP_MS });
 }
 

@@ -2,6 +2,7 @@
  * Typed access to the generated XAPI model (`classes.generated.ts`): the fields and message signatures of
  * the classes XenDeck uses, and every enum. Shared by the client (types) and the simulator (records, dispatch).
  */
+import { LruMap } from "../../memo";
 import { MODEL } from "./classes.generated";
 
 export type Qualifier = "RW" | "RO/constructor" | "RO/runtime";
@@ -43,7 +44,8 @@ export interface ClassSpec {
   messages: Map<string, MessageSpec>;
 }
 
-const cache = new Map<string, ClassSpec>();
+/** Specs built on first use, per class name: the model is constant, and the bound holds every class. */
+const specs = new LruMap<string, ClassSpec>(Math.max(1, Object.keys(MODEL.classes).length));
 
 /** Every class name in the XAPI data model, modelled or not. */
 export const allClassNames: readonly string[] = MODEL.allClassNames;
@@ -53,10 +55,11 @@ export function enumValues(name: string): readonly string[] | undefined {
 }
 
 export function classSpec(name: string): ClassSpec | undefined {
-  const hit = cache.get(name);
-  if (hit) return hit;
   const raw = MODEL.classes[name];
-  if (!raw) return undefined;
+  return raw && specs.resolve(name, () => buildSpec(name, raw));
+}
+
+function buildSpec(name: string, raw: (typeof MODEL.classes)[string]): ClassSpec {
   const fields = raw.fields.map(([fname, type, qualifier, def, lifecycle]): FieldSpec => ({
     name: fname,
     type,
@@ -64,7 +67,7 @@ export function classSpec(name: string): ClassSpec | undefined {
     default: def,
     lifecycle: lifecycle as LifecycleState,
   }));
-  const spec: ClassSpec = {
+  return {
     name,
     fields,
     fieldsByName: new Map(fields.map((f) => [f.name, f])),
@@ -75,6 +78,4 @@ export function classSpec(name: string): ClassSpec | undefined {
       ]),
     ),
   };
-  cache.set(name, spec);
-  return spec;
 }

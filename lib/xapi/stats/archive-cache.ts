@@ -4,6 +4,7 @@
  * object), the answer reused until the host has written a new row (a minute, an hour, a day later), failures
  * remembered for a few seconds. Entries nobody read for a while are dropped.
  */
+import { LruMap } from "@/lib/memo";
 import type { RrdUpdates } from "./rrd-updates-parser";
 
 /** The host writes a row a moment after its end: do not ask before. */
@@ -22,7 +23,8 @@ interface Entry {
 }
 
 export class ArchiveCache {
-  private readonly entries = new Map<string, Entry>();
+  /** Bounded (keys name objects the requests ask for); each answer is reused only until its host's next row is due. */
+  private readonly entries = new LruMap<string, Entry>(MAX_ENTRIES);
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -68,7 +70,6 @@ export class ArchiveCache {
   }
 
   private sweep(now: number): void {
-    for (const [key, entry] of this.entries) if (!entry.inflight && now - entry.lastUsed > IDLE_MS) this.entries.delete(key);
-    while (this.entries.size >= MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value!);
+    this.entries.deleteWhere((entry) => !entry.inflight && now - entry.lastUsed > IDLE_MS);
   }
 }

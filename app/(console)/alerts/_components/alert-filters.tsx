@@ -3,6 +3,7 @@
  * the URL. Submitting goes back to the first page.
  */
 import Form from "next/form";
+import { CheckboxChips, PoolSelect } from "@/app/(console)/_components/filter-fields";
 import { PRIORITIES, PRIORITY_LABELS } from "@/lib/alerts/alert-text";
 import { SINCE_OPTIONS, type AlertQuery } from "@/lib/alerts/alert-query";
 import { Button, ButtonLink } from "@/lib/ui/button";
@@ -33,36 +34,13 @@ export function AlertFilters({ query, pools }: { query: AlertQuery; pools: { id:
         </label>
         <input id="alert-object" name="object" type="search" defaultValue={query.object} placeholder="Name or uuid" className={inputClasses} maxLength={200} />
       </div>
-      <fieldset className="space-y-1">
-        <legend className="mb-1 block text-xs font-medium">Priority</legend>
-        <div className="flex flex-wrap gap-1">
-          {PRIORITIES.map((priority) => (
-            <label
-              key={priority}
-              className={cx(
-                "inline-flex h-8 cursor-pointer items-center gap-1.5 rounded-md border border-line-strong px-2 text-xs select-none",
-                "has-[:checked]:border-accent has-[:checked]:bg-selected has-[:focus-visible]:ring-2",
-              )}
-            >
-              <input type="checkbox" name="priority" value={priority} defaultChecked={query.priorities.includes(priority)} className="size-3.5 accent-accent" />
-              {PRIORITY_LABELS[priority]}
-            </label>
-          ))}
-        </div>
-      </fieldset>
-      <div className="space-y-1">
-        <label htmlFor="alert-pool" className="block text-xs font-medium">
-          Pool
-        </label>
-        <select id="alert-pool" name="pool" defaultValue={query.pools[0] ?? ""} className={cx(inputClasses, "w-40 pr-8")}>
-          <option value="">All pools</option>
-          {pools.map((pool) => (
-            <option key={pool.id} value={pool.id}>
-              {pool.label}
-            </option>
-          ))}
-        </select>
-      </div>
+      <CheckboxChips
+        legend="Priority"
+        name="priority"
+        options={PRIORITIES.map((priority) => ({ value: String(priority), label: PRIORITY_LABELS[priority] }))}
+        checked={query.priorities.map(String)}
+      />
+      <PoolSelect id="alert-pool" pools={pools} selected={query.pools[0] ?? ""} />
       <div className="space-y-1">
         <label htmlFor="alert-since" className="block text-xs font-medium">
           Time

@@ -16,7 +16,7 @@ import { KeyValue, KeyValueList } from "@/lib/ui/key-value";
 import { PageHeader } from "@/lib/ui/page-header";
 import { Skeleton } from "@/lib/ui/skeleton";
 import { HostState } from "@/app/(console)/hosts/_components/host-state";
-import { MemoryUsage } from "@/app/(console)/hosts/_components/memory-usage";
+import { BytesUsed } from "@/lib/ui/bytes-used";
 import { StorageTable } from "@/app/(console)/hosts/_components/storage-table";
 import { ObjectAlerts } from "@/app/(console)/_components/object-alerts";
 import { hostControls } from "@/lib/hosts/controls";
@@ -69,7 +69,7 @@ export default async function HostPage({ params }: Props) {
               {host.hostname}
             </KeyValue>
             <KeyValue label="Memory">
-              <MemoryUsage used={host.memoryUsed} total={host.memoryTotal} />
+              <BytesUsed what="Memory" used={host.memoryUsed} total={host.memoryTotal} />
             </KeyValue>
             <KeyValue label="CPUs">
               {host.cpuCount} threads{host.socketCount ? `, ${host.socketCount} sockets` : ""}

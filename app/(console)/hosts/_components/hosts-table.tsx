@@ -6,7 +6,7 @@ import type { HostRow } from "@/lib/inventory/hosts";
 import type { HostSortColumn } from "@/lib/inventory/host-query";
 import { Cell, DataTable, HeaderCell, SortHeader, TableBody, TableHead, TableRow } from "@/lib/ui/data-table";
 import { HostState } from "./host-state";
-import { MemoryUsage } from "./memory-usage";
+import { BytesUsed } from "@/lib/ui/bytes-used";
 
 /** How the headers sort: the link of each column, and the current sort. */
 export interface HostsTableSort {
@@ -57,7 +57,7 @@ export function HostsTable({ hosts, label, showPool = false, sort }: { hosts: Ho
                 <HostState enabled={host.enabled} live={host.live} stale={host.stale} maintenance={host.maintenance} activity={host.activity} />
               </Cell>
               <Cell className="min-w-44">
-                <MemoryUsage used={host.memoryUsed} total={host.memoryTotal} />
+                <BytesUsed what="Memory" used={host.memoryUsed} total={host.memoryTotal} />
               </Cell>
               <Cell numeric>{host.cpuCount}</Cell>
               <Cell numeric>{host.residentVmCount}</Cell>

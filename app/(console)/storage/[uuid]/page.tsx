@@ -17,7 +17,7 @@ import { PageHeader } from "@/lib/ui/page-header";
 import { PoolBanners } from "@/lib/ui/pool-banners";
 import { Skeleton } from "@/lib/ui/skeleton";
 import { AttachmentBadge } from "../_components/sr-table";
-import { SpaceUsage } from "../_components/space-usage";
+import { BytesUsed } from "@/lib/ui/bytes-used";
 import { RescanButton } from "./_components/rescan-button";
 
 type Props = { params: Promise<{ uuid: string }> };
@@ -105,7 +105,7 @@ function General({ sr }: { sr: SrDetail }) {
         </KeyValue>
         <KeyValue label="Size">{formatBytes(sr.size)}</KeyValue>
         <KeyValue label="Used">
-          <SpaceUsage used={sr.used} total={sr.size} />
+          <BytesUsed what="Space" used={sr.used} total={sr.size} />
         </KeyValue>
         <KeyValue label="Allocated">
           {formatBytes(sr.allocated)}

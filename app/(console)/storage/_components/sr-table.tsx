@@ -4,7 +4,7 @@ import type { SrRow } from "@/lib/storage/srs";
 import { Badge } from "@/lib/ui/badge";
 import { Cell, DataTable, HeaderCell, TableBody, TableHead, TableRow } from "@/lib/ui/data-table";
 import { formatBytes } from "@/lib/ui/format";
-import { SpaceUsage } from "./space-usage";
+import { BytesUsed } from "@/lib/ui/bytes-used";
 
 /** Whether an SR is attached where it should be: every host for a shared SR, its host for a local one. */
 export function AttachmentBadge({ sr }: { sr: Pick<SrRow, "pbds" | "shared"> }) {
@@ -45,7 +45,7 @@ export function SrTable({ srs, label }: { srs: SrRow[]; label: string }) {
             <Cell mono>{sr.type}</Cell>
             <Cell>{sr.shared ? "Shared" : sr.host ? `Local to ${sr.host.name}` : "Local"}</Cell>
             <Cell className="min-w-44">
-              <SpaceUsage used={sr.used} total={sr.size} />
+              <BytesUsed what="Space" used={sr.used} total={sr.size} />
             </Cell>
             <Cell numeric>{formatBytes(sr.allocated)}</Cell>
             <Cell numeric>{sr.diskCount}</Cell>

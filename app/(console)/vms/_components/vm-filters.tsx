@@ -6,6 +6,7 @@
 import Link from "next/link";
 import { POWER_STATES, PER_PAGE_OPTIONS, DEFAULT_PER_PAGE, DEFAULT_SORT, DEFAULT_DIR, type SearchProblem, type VmQuery } from "@/lib/inventory/vm-query";
 import { ButtonLink } from "@/lib/ui/button";
+import { CheckboxChips, PoolSelect } from "@/app/(console)/_components/filter-fields";
 import { inputClasses } from "@/lib/ui/field";
 import { FilterForm } from "@/lib/ui/filter-form";
 import { cx } from "@/lib/ui/classes";
@@ -54,36 +55,8 @@ export function VmFilters({
             {SEARCH_HINT}
           </p>
         </div>
-        <fieldset className="space-y-1">
-          <legend className="mb-1 block text-xs font-medium">Power state</legend>
-          <div className="flex flex-wrap gap-1">
-            {POWER_STATES.map((state) => (
-              <label
-                key={state}
-                className={cx(
-                  "inline-flex h-8 cursor-pointer items-center gap-1.5 rounded-md border border-line-strong px-2 text-xs select-none",
-                  "has-[:checked]:border-accent has-[:checked]:bg-selected has-[:focus-visible]:ring-2",
-                )}
-              >
-                <input type="checkbox" name="power" value={state} defaultChecked={query.power.includes(state)} className="size-3.5 accent-accent" />
-                {state}
-              </label>
-            ))}
-          </div>
-        </fieldset>
-        <div className="space-y-1">
-          <label htmlFor="vm-pool" className="block text-xs font-medium">
-            Pool
-          </label>
-          <select id="vm-pool" name="pool" defaultValue={query.pool[0] ?? ""} className={cx(inputClasses, "w-40 pr-8")}>
-            <option value="">All pools</option>
-            {pools.map((pool) => (
-              <option key={pool.id} value={pool.id}>
-                {pool.label}
-              </option>
-            ))}
-          </select>
-        </div>
+        <CheckboxChips legend="Power state" name="power" options={POWER_STATES.map((state) => ({ value: state, label: state }))} checked={query.power} />
+        <PoolSelect id="vm-pool" pools={pools} selected={query.pool[0] ?? ""} />
         <div className="space-y-1">
           <label htmlFor="vm-per-page" className="block text-xs font-medium">
             Per page

@@ -1,8 +1,9 @@
-/** "120 GiB of 500 GiB" with a bar: an SR's space used. */
+/** "12.5 GiB of 64 GiB" with a bar: a host's memory or an SR's space, in use. */
 import { formatBytes, formatPercent } from "@/lib/ui/format";
 import { ProgressBar } from "@/lib/ui/progress";
 
-export function SpaceUsage({ used, total }: { used: number; total: number }) {
+/** `what` names the bar for assistive technology ("Memory" reads "Memory used: 20 %"). */
+export function BytesUsed({ used, total, what }: { used: number; total: number; what: string }) {
   if (total <= 0) return <span className="text-muted">—</span>;
   const fraction = Math.min(1, used / total);
   return (
@@ -13,7 +14,7 @@ export function SpaceUsage({ used, total }: { used: number; total: number }) {
         </span>
         <span className="text-muted">{formatPercent(fraction)}</span>
       </div>
-      <ProgressBar label={`Space used: ${formatPercent(fraction)}`} value={fraction} tone={fraction > 0.9 ? "error" : "accent"} />
+      <ProgressBar label={`${what} used: ${formatPercent(fraction)}`} value={fraction} tone={fraction > 0.9 ? "error" : "accent"} />
     </div>
   );
 }
