@@ -119,13 +119,28 @@ export function onLiveEvent(listener: Listener): () => void {
 
 /** One refresh for a burst of changes; kept outside components so that a re-mount cannot drop it. */
 let refreshTimer: ReturnType<typeof setTimeout> | null = null;
+/**
+ * Set from a refresh until its render arrives. Changes meanwhile ask for nothing: the new render compares them
+ * with its own time and refreshes once more only for those it missed. (Refreshing again at once would render
+ * twice: Next queues refreshes behind a running server action and then fetches each of them.)
+ */
+let awaitingRender: ReturnType<typeof setTimeout> | null = null;
+/** Gives up waiting for a render that never comes (the page was left, the request failed). */
+const RENDER_WAIT_MS = 10_000;
 
 function scheduleRefresh(refresh: () => void): void {
-  if (refreshTimer) return;
+  if (refreshTimer || awaitingRender) return;
   refreshTimer = setTimeout(() => {
     refreshTimer = null;
+    awaitingRender = setTimeout(() => (awaitingRender = null), RENDER_WAIT_MS);
     refresh();
   }, DEBOUNCE_MS);
+}
+
+/** A render reached the page (a LiveRefresh was mounted or given a new render time). */
+function renderArrived(): void {
+  if (awaitingRender) clearTimeout(awaitingRender);
+  awaitingRender = null;
 }
 
 export function LiveRefresh({
@@ -161,6 +176,7 @@ export function LiveRefresh({
     const unsubscribe = subscribe((event) => {
       if (relevant(event)) refresh();
     });
+    renderArrived();
     // What happened between this page's rendering and now.
     if (outdatedPools() || recent.some((event) => event.at > renderedAt && relevant(event))) refresh();
     return unsubscribe;
