@@ -32,6 +32,7 @@ import { TestClient } from "@/lib/dev/test/sim-client";
 import { startSimulator } from "@/lib/dev/xapi-sim/index";
 import type { ConsoleRecord, VmRecord } from "@/lib/xapi/model/records.generated";
 import { RfbProbe } from "./rfb-probe";
+import { percentile, signIn } from "./bench-http";
 
 const MB = 1024 * 1024;
 /** Consoles per user stay under XenDeck's per-user limit (10). */
@@ -55,10 +56,6 @@ async function connect(url: string, headers: Record<string, string>): Promise<Rf
   const probe = new RfbProbe(stream);
   await probe.handshake();
   return probe;
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 }
 
 /** Resident set size of a process, from /proc (Linux). */
@@ -95,24 +92,6 @@ async function latency(probes: RfbProbe[], roundTrips: number): Promise<{ p50: n
   );
   times.sort((a, b) => a - b);
   return { p50: percentile(times, 50), p95: percentile(times, 95) };
-}
-
-async function signIn(baseUrl: string, username: string, password: string): Promise<string> {
-  const csrfResponse = await fetch(`${baseUrl}/api/auth/csrf`);
-  const csrfCookies = csrfResponse.headers.getSetCookie().map((cookie) => cookie.split(";")[0]);
-  const { csrfToken } = (await csrfResponse.json()) as { csrfToken: string };
-  const response = await fetch(`${baseUrl}/api/auth/callback/credentials`, {
-    method: "POST",
-    redirect: "manual",
-    headers: { "Content-Type": "application/x-www-form-urlencoded", Cookie: csrfCookies.join("; ") },
-    body: new URLSearchParams({ csrfToken, username, password, json: "true" }),
-  });
-  const session = response.headers
-    .getSetCookie()
-    .map((cookie) => cookie.split(";")[0]!)
-    .find((cookie) => cookie.includes("session-token"));
-  if (!session) throw new Error(`signing in ${username} failed (HTTP ${response.status})`);
-  return session;
 }
 
 async function main(): Promise<void> {

@@ -41,6 +41,7 @@ import { getDb } from "@/lib/db/client";
 import { adminActor, ensureRegisteredPool, ensureUser, prepareDatabase } from "@/lib/dev/demo/seed";
 import { buildApp, copyBuild, freePort, ROOT, runLogged, startAppServer, stopChild, waitForHttp } from "@/lib/dev/demo/next-server";
 import { startSimulator } from "@/lib/dev/xapi-sim/index";
+import { percentile, signIn } from "./bench-http";
 
 interface Scenario {
   name: string;
@@ -59,31 +60,6 @@ function scenarios(perPage: string | undefined): Scenario[] {
     // What any console page costs (session, shell, framework), for comparison.
     { name: "(pools page)", path: "/pools", expect: "Pools" },
   ];
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[index]!;
-}
-
-/** Signs in through next-auth and returns the Cookie header of the session. */
-async function signIn(baseUrl: string, username: string, password: string): Promise<string> {
-  const csrfResponse = await fetch(`${baseUrl}/api/auth/csrf`);
-  const csrfCookies = csrfResponse.headers.getSetCookie().map((cookie) => cookie.split(";")[0]);
-  const { csrfToken } = (await csrfResponse.json()) as { csrfToken: string };
-  const response = await fetch(`${baseUrl}/api/auth/callback/credentials`, {
-    method: "POST",
-    redirect: "manual",
-    headers: { "Content-Type": "application/x-www-form-urlencoded", Cookie: csrfCookies.join("; ") },
-    body: new URLSearchParams({ csrfToken, username, password, json: "true" }),
-  });
-  const session = response.headers
-    .getSetCookie()
-    .map((cookie) => cookie.split(";")[0]!)
-    .find((cookie) => cookie.includes("session-token"));
-  if (!session) throw new Error(`signing in ${username} failed (HTTP ${response.status})`);
-  return session;
 }
 
 /**
