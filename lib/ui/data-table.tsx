@@ -143,3 +143,14 @@ export function EmptyRow({ colSpan, children }: { colSpan: number; children: Rea
     </tr>
   );
 }
+
+/** A full-width row saying, in muted text, that a table has nothing to list ("No disks"). */
+export function MessageRow({ colSpan, children }: { colSpan: number; children: ReactNode }) {
+  return (
+    <TableRow>
+      <Cell colSpan={colSpan} muted>
+        {children}
+      </Cell>
+    </TableRow>
+  );
+}

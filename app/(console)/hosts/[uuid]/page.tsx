@@ -10,7 +10,7 @@ import { LiveUpdates } from "@/lib/ui/live/live-updates";
 import { PoolBanners } from "@/lib/ui/pool-banners";
 import { PowerStateBadge } from "@/lib/ui/badge";
 import { Card, Section } from "@/lib/ui/card";
-import { Cell, DataTable, HeaderCell, TableBody, TableHead, TableRow } from "@/lib/ui/data-table";
+import { Cell, DataTable, HeaderCell, TableBody, TableHead, TableRow, MessageRow } from "@/lib/ui/data-table";
 import { formatBytes } from "@/lib/ui/format";
 import { KeyValue, KeyValueList } from "@/lib/ui/key-value";
 import { PageHeader } from "@/lib/ui/page-header";
@@ -97,11 +97,7 @@ export default async function HostPage({ params }: Props) {
             </TableHead>
             <TableBody>
               {host.vms.length === 0 ? (
-                <TableRow>
-                  <Cell colSpan={6} muted>
-                    No VM to show
-                  </Cell>
-                </TableRow>
+                <MessageRow colSpan={6}>No VM to show</MessageRow>
               ) : (
                 host.vms.map((vm) => (
                   <TableRow key={vm.uuid}>

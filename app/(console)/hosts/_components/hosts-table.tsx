@@ -4,7 +4,7 @@
 import Link from "next/link";
 import type { HostRow } from "@/lib/inventory/hosts";
 import type { HostSortColumn } from "@/lib/inventory/host-query";
-import { Cell, DataTable, HeaderCell, SortHeader, TableBody, TableHead, TableRow } from "@/lib/ui/data-table";
+import { Cell, DataTable, HeaderCell, SortHeader, TableBody, TableHead, TableRow, MessageRow } from "@/lib/ui/data-table";
 import { HostState } from "./host-state";
 import { BytesUsed } from "@/lib/ui/bytes-used";
 
@@ -37,11 +37,7 @@ export function HostsTable({ hosts, label, showPool = false, sort }: { hosts: Ho
       </TableHead>
       <TableBody>
         {hosts.length === 0 ? (
-          <TableRow>
-            <Cell colSpan={showPool ? 7 : 6} muted>
-              No hosts known yet
-            </Cell>
-          </TableRow>
+          <MessageRow colSpan={showPool ? 7 : 6}>No hosts known yet</MessageRow>
         ) : (
           hosts.map((host) => (
             <TableRow key={host.uuid}>

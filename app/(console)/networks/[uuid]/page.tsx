@@ -8,7 +8,7 @@ import { loadPoolViews } from "@/lib/pools/views";
 import { networkDetail, type NetworkDetail } from "@/lib/storage/networks";
 import { Badge } from "@/lib/ui/badge";
 import { Card, Section } from "@/lib/ui/card";
-import { Cell, DataTable, HeaderCell, TableBody, TableHead, TableRow } from "@/lib/ui/data-table";
+import { Cell, DataTable, HeaderCell, TableBody, TableHead, TableRow, MessageRow } from "@/lib/ui/data-table";
 import { KeyValue, KeyValueList } from "@/lib/ui/key-value";
 import { LiveUpdates } from "@/lib/ui/live/live-updates";
 import { PageHeader } from "@/lib/ui/page-header";
@@ -88,11 +88,7 @@ function Pifs({ network }: { network: NetworkDetail }) {
         </TableHead>
         <TableBody>
           {network.pifList.length === 0 ? (
-            <TableRow>
-              <Cell colSpan={6} muted>
-                No physical interface
-              </Cell>
-            </TableRow>
+            <MessageRow colSpan={6}>No physical interface</MessageRow>
           ) : (
             network.pifList.map((pif) => (
               <TableRow key={pif.uuid}>
@@ -147,11 +143,7 @@ function Vifs({ network }: { network: NetworkDetail }) {
         </TableHead>
         <TableBody>
           {network.vifs.length === 0 ? (
-            <TableRow>
-              <Cell colSpan={6} muted>
-                No VM interface to show
-              </Cell>
-            </TableRow>
+            <MessageRow colSpan={6}>No VM interface to show</MessageRow>
           ) : (
             network.vifs.map((vif) => (
               <TableRow key={vif.uuid}>

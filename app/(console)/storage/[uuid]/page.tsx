@@ -9,7 +9,7 @@ import { loadPoolViews } from "@/lib/pools/views";
 import { srDetail, type SrDetail } from "@/lib/storage/srs";
 import { Badge } from "@/lib/ui/badge";
 import { Card, Section } from "@/lib/ui/card";
-import { Cell, DataTable, HeaderCell, TableBody, TableHead, TableRow } from "@/lib/ui/data-table";
+import { Cell, DataTable, HeaderCell, TableBody, TableHead, TableRow, MessageRow } from "@/lib/ui/data-table";
 import { formatBytes } from "@/lib/ui/format";
 import { KeyValue, KeyValueList } from "@/lib/ui/key-value";
 import { LiveUpdates } from "@/lib/ui/live/live-updates";
@@ -132,11 +132,7 @@ function Disks({ sr }: { sr: SrDetail }) {
         </TableHead>
         <TableBody>
           {sr.disks.length === 0 ? (
-            <TableRow>
-              <Cell colSpan={5} muted>
-                No disks
-              </Cell>
-            </TableRow>
+            <MessageRow colSpan={5}>No disks</MessageRow>
           ) : (
             sr.disks.map((disk) => (
               <TableRow key={disk.uuid}>
@@ -191,11 +187,7 @@ function Pbds({ sr }: { sr: SrDetail }) {
         </TableHead>
         <TableBody>
           {sr.pbds.list.length === 0 ? (
-            <TableRow>
-              <Cell colSpan={2} muted>
-                Not attached to any host
-              </Cell>
-            </TableRow>
+            <MessageRow colSpan={2}>Not attached to any host</MessageRow>
           ) : (
             sr.pbds.list.map((pbd) => (
               <TableRow key={pbd.uuid}>

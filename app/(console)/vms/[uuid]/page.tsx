@@ -13,7 +13,7 @@ import { vmManagementView, type VmManagementView } from "@/lib/inventory/vm-mana
 import { vmDetail, type VmDetail } from "@/lib/inventory/vms";
 import { Badge, PowerStateBadge } from "@/lib/ui/badge";
 import { Card, Section } from "@/lib/ui/card";
-import { Cell, DataTable, HeaderCell, TableBody, TableHead, TableRow } from "@/lib/ui/data-table";
+import { Cell, DataTable, HeaderCell, TableBody, TableHead, TableRow, MessageRow } from "@/lib/ui/data-table";
 import { EmptyState } from "@/lib/ui/empty-state";
 import { formatBytes } from "@/lib/ui/format";
 import { KeyValue, KeyValueList } from "@/lib/ui/key-value";
@@ -181,11 +181,7 @@ function Disks({ vm }: { vm: VmDetail }) {
         </TableHead>
         <TableBody>
           {vm.disks.length === 0 ? (
-            <TableRow>
-              <Cell colSpan={8} muted>
-                No disks
-              </Cell>
-            </TableRow>
+            <MessageRow colSpan={8}>No disks</MessageRow>
           ) : (
             vm.disks.map((disk) => (
               <TableRow key={disk.uuid}>
@@ -234,11 +230,7 @@ function Interfaces({ vm }: { vm: VmDetail }) {
         </TableHead>
         <TableBody>
           {vm.interfaces.length === 0 ? (
-            <TableRow>
-              <Cell colSpan={6} muted>
-                No network interfaces
-              </Cell>
-            </TableRow>
+            <MessageRow colSpan={6}>No network interfaces</MessageRow>
           ) : (
             vm.interfaces.map((vif) => (
               <TableRow key={vif.uuid}>

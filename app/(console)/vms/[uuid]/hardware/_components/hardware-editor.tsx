@@ -15,7 +15,7 @@ import { Badge } from "@/lib/ui/badge";
 import { Button } from "@/lib/ui/button";
 import { Card, Section } from "@/lib/ui/card";
 import { ConfirmDialog } from "@/lib/ui/confirm-dialog";
-import { Cell, DataTable, HeaderCell, TableBody, TableHead, TableRow } from "@/lib/ui/data-table";
+import { Cell, DataTable, HeaderCell, TableBody, TableHead, TableRow, MessageRow } from "@/lib/ui/data-table";
 import { FieldError, inputClasses, SelectField, TextField } from "@/lib/ui/field";
 import { FormDialog, type FormDialogResult } from "@/lib/ui/form-dialog";
 import { formatBytes } from "@/lib/ui/format";
@@ -173,11 +173,7 @@ export function HardwareEditor({ view }: { view: VmHardwareView }) {
           </TableHead>
           <TableBody>
             {view.disks.length === 0 ? (
-              <TableRow>
-                <Cell colSpan={may.hardware ? 6 : 5} muted>
-                  No disks
-                </Cell>
-              </TableRow>
+              <MessageRow colSpan={may.hardware ? 6 : 5}>No disks</MessageRow>
             ) : (
               view.disks.map((disk) => (
                 <TableRow key={disk.vbd}>
@@ -313,11 +309,7 @@ export function HardwareEditor({ view }: { view: VmHardwareView }) {
           </TableHead>
           <TableBody>
             {view.interfaces.length === 0 ? (
-              <TableRow>
-                <Cell colSpan={may.hardware ? 5 : 4} muted>
-                  No network interfaces
-                </Cell>
-              </TableRow>
+              <MessageRow colSpan={may.hardware ? 5 : 4}>No network interfaces</MessageRow>
             ) : (
               view.interfaces.map((vif) => (
                 <TableRow key={vif.uuid}>
