@@ -119,7 +119,10 @@ test.describe("when the admins require it", () => {
         await page.goto(path);
         await expect(page, path).toHaveURL(/\/settings\/two-factor$/);
       }
-      expect((await context.request.get("/api/pools")).status()).toBe(401);
+      // Nor any route: the pools, the live stream, the navigation's counts, statistics.
+      for (const path of ["/api/pools", "/api/live", "/api/indicators", "/api/stats/overview"]) {
+        expect((await context.request.get(path)).status(), path).toBe(401);
+      }
 
       await enrol(page, "Continue to XenDeck");
       await page.waitForURL((url) => url.pathname === "/");

@@ -24,4 +24,13 @@ export async function routeUser(action: GlobalAction, about: Omit<Refusal, "acti
   return actor;
 }
 
+/**
+ * The signed-in user of a route open to everyone signed in (what it answers is filtered by `can()`), or null
+ * without a session or while the account has a step pending (password change, two-factor enrolment).
+ */
+export async function signedInUser(): Promise<CurrentUser | null> {
+  const user = await getCurrentUser();
+  return user && !pendingAccountStep(user) ? user : null;
+}
+
 export const isRouteRefusal = (value: CurrentUser | RouteRefusal): value is RouteRefusal => "refused" in value;

@@ -5,15 +5,15 @@
  */
 import { alertsSeenAt } from "@/lib/alerts/actions";
 import { unreadUrgentAlertCount } from "@/lib/alerts/alerts";
-import { getCurrentUser } from "@/lib/auth/current-user";
+import { signedInUser } from "@/lib/actions/route";
 import { loadPoolViews } from "@/lib/pools/views";
 import { runningTaskCount } from "@/lib/tasks/tasks";
 
 export const dynamic = "force-dynamic";
 
 export async function GET(): Promise<Response> {
-  const user = await getCurrentUser();
-  if (!user || user.mustChangePassword) return Response.json({ error: "Not signed in" }, { status: 401, headers: { "Cache-Control": "no-store" } });
+  const user = await signedInUser();
+  if (!user) return Response.json({ error: "Not signed in" }, { status: 401, headers: { "Cache-Control": "no-store" } });
   const [views, seenAt] = await Promise.all([loadPoolViews(), alertsSeenAt(user)]);
   const [alerts, tasks] = await Promise.all([unreadUrgentAlertCount(user, seenAt, views), runningTaskCount(user, views)]);
   return Response.json({ alerts, tasks }, { headers: { "Cache-Control": "no-store" } });

@@ -2,15 +2,14 @@
  * Live updates for the signed-in user (server-sent events): changes to objects they may view, and status
  * changes of pools they see something in. The console pages subscribe with `LiveRefresh` and re-render.
  */
-import { getCurrentUser } from "@/lib/auth/current-user";
-import { pendingAccountStep } from "@/lib/auth/session-user";
+import { signedInUser } from "@/lib/actions/route";
 import { openLiveStream } from "@/lib/live/stream";
 
 export const dynamic = "force-dynamic";
 
 export async function GET(request: Request): Promise<Response> {
-  const user = await getCurrentUser();
-  if (!user || pendingAccountStep(user)) {
+  const user = await signedInUser();
+  if (!user) {
     return Response.json({ error: "Not signed in" }, { status: 401, headers: { "Cache-Control": "no-store" } });
   }
   const stream = await openLiveStream(user, request.signal);
